@@ -1,0 +1,1 @@
+"""callcard: call tracking on Chalice, DynamoDB and S3."""

@@ -1,0 +1,178 @@
+"""API keys: issue, revoke, list; and every request's key -> project, role, label, with role checks.
+
+A key reads `cc_<key_id>_<secret>`: the key id finds the item with one GetItem, and only the SHA-256 of
+the whole key is stored (the secret has 256 bits of entropy, so a fast hash is enough).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from chalice.app import Request
+from pynamodb.connection import Connection
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock
+from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError
+from chalicelib.store import keys
+from chalicelib.store.models import ApiKey, Item, Project
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    AGENT = "agent"
+    INTEGRATION = "integration"
+
+
+class Permission(StrEnum):
+    READ = "read"
+    COMMENT = "comment"
+    CATEGORISE = "categorise"
+    RATE = "rate"
+    POST_CALLS = "post_calls"
+    UPLOAD_RECORDINGS = "upload_recordings"
+    PLAY = "play"
+    SHARE = "share"
+    DELETE_RECORDINGS = "delete_recordings"
+    RESTORE = "restore"
+    READ_SETTINGS = "read_settings"
+    WRITE_SETTINGS = "write_settings"
+    MANAGE_NUMBERS = "manage_numbers"
+    ERASE_CLIENTS = "erase_clients"
+
+
+_STAFF = {Role.ADMIN, Role.SUPERVISOR, Role.AGENT}
+_LEADS = {Role.ADMIN, Role.SUPERVISOR}
+
+# DESIGN.md section 4, the role table.
+ROLES_MAY: dict[Permission, set[Role]] = {
+    Permission.READ: _STAFF,
+    Permission.COMMENT: _STAFF,
+    Permission.CATEGORISE: _STAFF,
+    Permission.RATE: _LEADS,
+    Permission.POST_CALLS: {Role.ADMIN, Role.INTEGRATION},
+    Permission.UPLOAD_RECORDINGS: {Role.ADMIN, Role.INTEGRATION},
+    Permission.PLAY: _STAFF,
+    Permission.SHARE: _LEADS,
+    Permission.DELETE_RECORDINGS: _LEADS,
+    Permission.RESTORE: _LEADS,
+    Permission.READ_SETTINGS: _STAFF,
+    Permission.WRITE_SETTINGS: {Role.ADMIN},
+    Permission.MANAGE_NUMBERS: {Role.ADMIN},
+    Permission.ERASE_CLIENTS: {Role.ADMIN},
+}
+
+CACHE_SECONDS = 60
+_KEY_PREFIX = "cc_"
+
+
+@dataclass(frozen=True)
+class Caller:
+    project_id: str
+    role: Role
+    label: str
+    key_id: str
+
+    def may(self, permission: Permission) -> bool:
+        return self.role in ROLES_MAY[permission]
+
+    def require(self, permission: Permission) -> Caller:
+        if not self.may(permission):
+            raise ForbiddenError(f"the {self.role} role may not {permission.replace('_', ' ')}")
+        return self
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    key_id: str
+    key: str
+    item: ApiKey
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def new_key(project_id: str, role: Role, label: str | None) -> IssuedKey:
+    """A fresh key and its item, not yet saved (callers save it, alone or in a transaction)."""
+    key_id = secrets.token_hex(8)
+    key = f"{_KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+    created_at = clock.now()
+    item = ApiKey(
+        keys.api_key_pk(key_id),
+        keys.KEY_SK,
+        key_id=key_id,
+        project_id=project_id,
+        role=role.value,
+        label=label or role.value,
+        secret_hash=_hash(key),
+        created_at=created_at,
+        gsi1pk=keys.project_keys_gsi1pk(project_id),
+        gsi1sk=keys.api_key_gsi1sk(created_at, key_id),
+    )
+    return IssuedKey(key_id, key, item)
+
+
+def create_key(project_id: str, role: Role, label: str | None) -> IssuedKey:
+    issued = new_key(project_id, role, label)
+    with TransactWrite(connection=Connection(region=Item.Meta.region)) as transaction:
+        transaction.condition_check(
+            Project, keys.project_pk(project_id), keys.PROJECT_SK, condition=Project.pk.exists()
+        )
+        transaction.save(issued.item, condition=ApiKey.pk.does_not_exist())
+    return issued
+
+
+def revoke_key(key_id: str) -> None:
+    try:
+        item = ApiKey.get(keys.api_key_pk(key_id), keys.KEY_SK)
+    except ApiKey.DoesNotExist as exc:
+        raise NotFoundError(f"key {key_id} not found") from exc
+    item.update(actions=[ApiKey.revoked_at.set(clock.now())])
+    _cache.clear()
+
+
+def list_keys(project_id: str) -> list[ApiKey]:
+    return list(ApiKey.gsi1.query(keys.project_keys_gsi1pk(project_id)))
+
+
+# key hash -> (monotonic expiry, caller); a warm function keeps lookups for at most CACHE_SECONDS
+_cache: dict[str, tuple[float, Caller]] = {}
+
+
+def _lookup(key: str) -> Caller:
+    digest = _hash(key)
+    cached = _cache.get(digest)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    parts = key[len(_KEY_PREFIX) :].split("_", 1) if key.startswith(_KEY_PREFIX) else []
+    if len(parts) != 2:
+        raise UnauthorizedError("the API key is not valid")
+    try:
+        item = ApiKey.get(keys.api_key_pk(parts[0]), keys.KEY_SK)
+    except ApiKey.DoesNotExist as exc:
+        raise UnauthorizedError("the API key is not valid") from exc
+    if item.revoked_at is not None or not hmac.compare_digest(item.secret_hash, digest):
+        raise UnauthorizedError("the API key is not valid")
+    caller = Caller(item.project_id, Role(item.role), item.label, item.key_id)
+    _cache[digest] = (time.monotonic() + CACHE_SECONDS, caller)
+    return caller
+
+
+def authenticate(request: Request) -> Caller:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise UnauthorizedError("send an API key as 'Authorization: Bearer <key>'")
+    return _lookup(key.strip())
+
+
+def require(request: Request, permission: Permission) -> Caller:
+    """The request's caller, after the key check (401) and the role check (403)."""
+    return authenticate(request).require(permission)

@@ -1,0 +1,290 @@
+"""Calls: recording a call from the PBX (idempotently), classifying a client's calls, the call log, review."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock, phones
+from chalicelib.auth import Caller
+from chalicelib.errors import ConflictError, NotFoundError, invalid
+from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
+from chalicelib.store import keys
+from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
+from chalicelib.store.paging import Page, decode_cursor, first_page
+
+# how far ahead of the server's clock a PBX's clock may run
+_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The answer to POST /v1/calls: 201 the first time, 200 for the same call again."""
+
+    created: bool
+    body: dict[str, Any]
+
+
+def _normalise(payload: CallIn, country: str) -> dict[str, Any]:
+    """The call's values as stored and as compared for idempotency (omitted equals null)."""
+    client_side = "caller" if payload.direction == "incoming" else "destination"
+    values: dict[str, Any] = payload.model_dump()
+    for side in ("caller", "destination"):
+        to_number = phones.client_number if side == client_side else phones.company_number
+        try:
+            values[side] = to_number(values[side], country)
+        except phones.PhoneError as exc:
+            raise invalid(side, str(exc)) from None
+    started_at = payload.started_at.astimezone(timezone.utc)
+    if started_at > clock.now() + _CLOCK_SKEW:
+        raise invalid("started_at", "is in the future")
+    values["started_at"] = started_at
+    values["client_phone"] = values[client_side]
+    return values
+
+
+def _fingerprint(values: dict[str, Any]) -> str:
+    return json.dumps(values, sort_keys=True, default=keys.sortable_time)
+
+
+def _transaction() -> TransactWrite:
+    return TransactWrite(connection=Connection(region=Item.Meta.region))
+
+
+def record(project: Project, payload: CallIn) -> Recorded:
+    values = _normalise(payload, project.default_country)
+    fingerprint = _fingerprint(values)
+    project_id = project.project_id
+    call_id = uuid.uuid4().hex
+    client_phone: str | None = values["client_phone"]
+    body = {
+        "call_id": call_id,
+        "external_id": payload.external_id,
+        "record": bool(project.recording_enabled),
+        "client_phone": client_phone,
+    }
+    call = Call(
+        keys.call_pk(project_id, call_id),
+        keys.CALL_SK,
+        call_id=call_id,
+        project_id=project_id,
+        created_at=clock.now(),
+        **{name: value for name, value in values.items() if name != "total_seconds"},
+        total_seconds=values["total_seconds"]
+        if values["total_seconds"] is not None
+        else values["wait_seconds"] + values["talk_seconds"],
+        gsi1pk=keys.call_log_gsi1pk(project_id),
+        gsi1sk=keys.call_log_gsi1sk(values["started_at"], call_id),
+    )
+    if client_phone:
+        call.gsi2pk = keys.client_pk(project_id, client_phone)
+        call.gsi2sk = keys.client_call_gsi2sk(values["started_at"], call_id)
+    external = ExternalId(
+        keys.external_id_pk(project_id, payload.external_id),
+        keys.EXT_SK,
+        call_id=call_id,
+        fingerprint=fingerprint,
+        response=body,
+    )
+    try:
+        with _transaction() as transaction:
+            transaction.save(external, condition=ExternalId.pk.does_not_exist())
+            transaction.save(call, condition=Call.pk.does_not_exist())
+            if client_phone:
+                transaction.update(
+                    ClientProfile(keys.client_pk(project_id, client_phone), keys.PROFILE_SK),
+                    actions=[
+                        ClientProfile.kind.set(ClientProfile),
+                        ClientProfile.phone.set(client_phone),
+                        ClientProfile.total_calls.add(1),
+                    ],
+                )
+    except TransactWriteError as exc:
+        if not _is_condition_failure(exc):
+            raise
+        return _replay(project, payload.external_id, fingerprint, client_phone)
+    if client_phone:
+        reclassify_client(project, client_phone, also=call)
+    return Recorded(True, body)
+
+
+def _is_condition_failure(exc: TransactWriteError) -> bool:
+    reasons = exc.cancellation_reasons or []
+    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def _replay(project: Project, external_id: str, fingerprint: str, client_phone: str | None) -> Recorded:
+    """The same external_id again: the first answer for the same call, 409 for a different one."""
+    existing = ExternalId.get(keys.external_id_pk(project.project_id, external_id), keys.EXT_SK, consistent_read=True)
+    if existing.fingerprint != fingerprint:
+        raise ConflictError(
+            f"a call with external_id {external_id!r} was already recorded with other values",
+            {"call_id": existing.call_id},
+        )
+    if client_phone:
+        # a retried webhook also finishes a classification that an earlier attempt may have left undone
+        reclassify_client(project, client_phone)
+    return Recorded(False, dict(existing.response))
+
+
+def classify(calls: list[Call], target_seconds: int, sale_cycle: timedelta) -> dict[str, tuple[bool, bool, bool]]:
+    """first_call, target and repeat of each of a client's calls, by started_at (DESIGN.md section 4)."""
+    flags: dict[str, tuple[bool, bool, bool]] = {}
+    last_target_at: datetime | None = None
+    for index, call in enumerate(sorted(calls, key=lambda c: (c.started_at, c.call_id))):
+        in_cycle = last_target_at is not None and call.started_at - last_target_at <= sale_cycle
+        answered = call.status == "answered"
+        target = answered and call.talk_seconds >= target_seconds and not in_cycle
+        flags[call.call_id] = (index == 0, target, answered and in_cycle)
+        if target:
+            last_target_at = call.started_at
+    return flags
+
+
+def reclassify_client(project: Project, phone: str, also: Call | None = None) -> None:
+    """Recompute the flags of all the client's calls and write the ones that changed.
+
+    `also` is a call just written, which an eventually consistent index read may not show yet.
+    """
+    calls = {c.call_id: c for c in Call.gsi2.query(keys.client_pk(project.project_id, phone))}
+    if also is not None:
+        calls.setdefault(also.call_id, also)
+    flags = classify(
+        list(calls.values()), int(project.target_call_seconds), timedelta(days=int(project.sale_cycle_days))
+    )
+    for call_id, (first_call, target, repeat) in flags.items():
+        call = calls[call_id]
+        if (call.first_call, call.target, call.repeat) == (first_call, target, repeat):
+            continue
+        try:
+            call.update(
+                actions=[Call.first_call.set(first_call), Call.target.set(target), Call.repeat.set(repeat)],
+                condition=Call.pk.exists(),
+            )
+        except UpdateError:
+            continue  # erased meanwhile
+
+
+def get(project_id: str, call_id: str) -> Call:
+    try:
+        return Call.get(keys.call_pk(project_id, call_id), keys.CALL_SK)
+    except Call.DoesNotExist as exc:
+        raise NotFoundError(f"call {call_id} not found") from exc
+
+
+def _filter(filters: CallFilters) -> Condition | None:
+    conditions: list[Condition] = []
+    if filters.direction:
+        conditions.append(Call.direction == filters.direction)
+    if filters.status:
+        conditions.append(Call.status == filters.status)
+    if filters.category:
+        conditions.append(Call.category == filters.category)
+    if filters.has_recording is not None:
+        with_audio = Call.recording_status.is_in("available", "archived", "restoring", "restored")
+        conditions.append(with_audio if filters.has_recording else ~with_audio)
+    combined: Condition | None = None
+    for condition in conditions:
+        combined = condition if combined is None else combined & condition
+    return combined
+
+
+def _time_range(attribute: Any, lower: str, upper: str, filters: CallFilters) -> Condition | None:
+    low = lower + keys.sortable_time(filters.from_) if filters.from_ else None
+    high = upper + keys.sortable_time(filters.to) if filters.to else None
+    if low and high:
+        return attribute.between(low, high)  # type: ignore[no-any-return]
+    if low:
+        return attribute >= low  # type: ignore[no-any-return]
+    if high:
+        return attribute < high  # type: ignore[no-any-return]
+    return None
+
+
+def list_calls(project: Project, query: CallListQuery) -> Page[Call]:
+    """One page of the call log, newest first: a single DynamoDB Query reading at most `limit` items.
+
+    A filter is applied to the items read, so a filtered page may hold fewer than `limit` items.
+    """
+    if query.phone:
+        try:
+            phone = phones.to_e164(query.phone, project.default_country)
+        except phones.PhoneError:
+            raise invalid("phone", "not a phone number") from None
+        hash_key = keys.client_pk(project.project_id, phone)
+        index, attribute, prefix, key_name = Call.gsi2, Call.gsi2sk, keys.CALL_PREFIX, "GSI2PK"
+    else:
+        hash_key = keys.call_log_gsi1pk(project.project_id)
+        index, attribute, prefix, key_name = Call.gsi1, Call.gsi1sk, "", "GSI1PK"
+    results = index.query(
+        hash_key,
+        range_key_condition=_time_range(attribute, prefix, prefix, query),
+        filter_condition=_filter(query),
+        scan_index_forward=False,
+        limit=query.limit,
+        last_evaluated_key=decode_cursor(query.cursor, key_name, hash_key),
+    )
+    return first_page(Call, results)
+
+
+def summary(call: Call) -> CallSummary:
+    return CallSummary(
+        call_id=call.call_id,
+        started_at=call.started_at,
+        direction=call.direction,  # type: ignore[arg-type]
+        status=call.status,  # type: ignore[arg-type]
+        caller=call.caller,
+        destination=call.destination,
+        agent=call.agent,
+        talk_seconds=int(call.talk_seconds),
+        wait_seconds=int(call.wait_seconds),
+        category=call.category,
+        has_recording=call.recording_status in ("available", "archived", "restoring", "restored"),
+        source=call.source,
+        first_call=call.first_call,
+        target=call.target,
+        repeat=call.repeat,
+    )
+
+
+def add_comment(caller: Caller, call_id: str, payload: CommentIn) -> Comment:
+    get(caller.project_id, call_id)
+    created_at = clock.now()
+    comment_id = uuid.uuid4().hex
+    comment = Comment(
+        keys.call_pk(caller.project_id, call_id),
+        keys.comment_sk(created_at, comment_id),
+        comment_id=comment_id,
+        author=caller.label,
+        text=payload.text,
+        created_at=created_at,
+    )
+    comment.save(condition=Comment.pk.does_not_exist())
+    return comment
+
+
+def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewPatch) -> Call:
+    changes = patch.model_dump(exclude_unset=True)
+    category = changes.get("category")
+    if category is not None and category not in project.categories:
+        raise invalid("category", "not one of the project's categories")
+    call = get(caller.project_id, call_id)
+    if changes:
+        attributes = Call.get_attributes()
+        actions = [
+            attributes[name].set(value) if value is not None else attributes[name].remove()
+            for name, value in changes.items()
+        ]
+        try:
+            call.update(actions=actions, condition=Call.pk.exists())
+        except UpdateError as exc:
+            raise NotFoundError(f"call {call_id} not found") from exc
+    return call

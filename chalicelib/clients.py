@@ -1,0 +1,88 @@
+"""Clients (identified by exact E.164 phone): statistics and the client card with its paged history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from chalicelib import calls, clock, phones
+from chalicelib.errors import NotFoundError, invalid
+from chalicelib.schemas import ClientCard, SessionList, Statistics
+from chalicelib.store import keys
+from chalicelib.store.models import Call, ClientProfile, Project
+from chalicelib.store.paging import Page, decode_cursor, first_page
+
+CLIENT_PAGE = 20
+WINDOW = timedelta(days=30)
+
+
+def parse_phone(project: Project, text: str) -> str:
+    try:
+        return phones.to_e164(text, project.default_country)
+    except phones.PhoneError:
+        raise invalid("phone", "not a phone number") from None
+
+
+def _days_since(moment: datetime | None, as_of: datetime) -> int | None:
+    return None if moment is None else max(0, (as_of - moment) // timedelta(days=1))
+
+
+def _profile(project_id: str, phone: str) -> ClientProfile:
+    try:
+        return ClientProfile.get(keys.client_pk(project_id, phone), keys.PROFILE_SK)
+    except ClientProfile.DoesNotExist as exc:
+        raise NotFoundError(f"client {phone} not found") from exc
+
+
+def statistics(project_id: str, phone: str, as_of: datetime) -> Statistics:
+    """Two requests whatever the history: the profile's counters and a count over the 30-day window."""
+    client = keys.client_pk(project_id, phone)
+    profile = _profile(project_id, phone)
+    recent_calls = Call.count(
+        client,
+        Call.gsi2sk.between(keys.client_call_bound(as_of - WINDOW), keys.client_call_bound(as_of) + "~"),
+        index_name="GSI2",
+    )
+    return Statistics(
+        as_of=as_of,
+        days_since_first_visit=_days_since(profile.first_visit_at, as_of),
+        days_since_last_visit=_days_since(profile.last_visit_at, as_of),
+        total_calls=int(profile.total_calls),
+        total_sessions=int(profile.total_sessions),
+        calls_last_30_days=recent_calls,
+        pageviews_last_30_days=0,
+    )
+
+
+def call_page(project_id: str, phone: str, cursor: str | None, limit: int = CLIENT_PAGE) -> Page[Call]:
+    client = keys.client_pk(project_id, phone)
+    results = Call.gsi2.query(
+        client,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, "GSI2PK", client),
+    )
+    page = first_page(Call, results)
+    if not page.items and cursor is None:
+        _profile(project_id, phone)  # an unknown client (or another project's) is 404, not an empty list
+    return page
+
+
+def session_page(project_id: str, phone: str, cursor: str | None) -> SessionList:
+    """A client's tracked sessions, newest first (filled once session tracking lands)."""
+    decode_cursor(cursor, "PK", keys.client_pk(project_id, phone))
+    _profile(project_id, phone)
+    return SessionList(items=[], next_cursor=None)
+
+
+def card(project: Project, phone: str) -> ClientCard:
+    stats = statistics(project.project_id, phone, clock.now())
+    page = call_page(project.project_id, phone, None)
+    sessions = session_page(project.project_id, phone, None)
+    return ClientCard(
+        phone=phone,
+        statistics=stats,
+        calls=[calls.summary(call) for call in page.items],
+        calls_next_cursor=page.next_cursor,
+        sessions=sessions.items,
+        sessions_next_cursor=sessions.next_cursor,
+    )

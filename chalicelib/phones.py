@@ -1,0 +1,40 @@
+"""Phone numbers: E.164 through `phonenumbers`, internal extensions kept as given."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+WITHHELD = {"", "anonymous", "unknown", "private", "withheld", "restricted"}
+_EXTENSION = re.compile(r"^\d{1,6}$")
+
+
+class PhoneError(ValueError):
+    """The text is not a phone number."""
+
+
+def to_e164(text: str, default_country: str) -> str:
+    try:
+        number = phonenumbers.parse(text, default_country.upper())
+    except phonenumbers.NumberParseException as exc:
+        raise PhoneError("not a phone number") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError("not a phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def client_number(text: str | None, default_country: str) -> str | None:
+    """The client's side of a call: E.164, or None when the number is withheld."""
+    if text is None or text.strip().lower() in WITHHELD:
+        return None
+    return to_e164(text, default_country)
+
+
+def company_number(text: str | None, default_country: str) -> str | None:
+    """The company's side: an internal extension (up to 6 digits) as given, else E.164."""
+    if text is None or text.strip().lower() in WITHHELD:
+        return None
+    if _EXTENSION.match(text.strip()):
+        return text.strip()
+    return to_e164(text, default_country)

@@ -1,0 +1,57 @@
+"""Routes of calls: POST from the PBX, the call log, the card, comments and review."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import auth, calls, card, http, settings
+from chalicelib.auth import Permission
+from chalicelib.routes import ANY_BODY
+from chalicelib.schemas import CallIn, CallList, CallListQuery, CommentIn, CommentOut, ReviewPatch
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/v1/calls", methods=["POST"], content_types=ANY_BODY)
+def post_call() -> Response:
+    caller = auth.require(bp.current_request, Permission.POST_CALLS)
+    payload = http.body(bp.current_request, CallIn)
+    result = calls.record(settings.load_project(caller.project_id), payload)
+    return Response(body=result.body, status_code=201 if result.created else 200)
+
+
+@bp.route("/v1/calls", methods=["GET"])
+def list_calls() -> dict[str, Any]:
+    caller = auth.require(bp.current_request, Permission.READ)
+    query = http.query(bp.current_request, CallListQuery)
+    page = calls.list_calls(settings.load_project(caller.project_id), query)
+    return CallList(items=[calls.summary(c) for c in page.items], next_cursor=page.next_cursor).model_dump(mode="json")
+
+
+@bp.route("/v1/calls/{call_id}", methods=["GET"])
+def read_card(call_id: str) -> dict[str, Any]:
+    request = bp.current_request
+    caller = auth.require(request, Permission.READ)
+    built = card.build(caller.project_id, http.path_value(call_id), lambda phone: http.public_url(request, f"/clients/{phone}"))
+    return built.model_dump(mode="json")
+
+
+@bp.route("/v1/calls/{call_id}/comments", methods=["POST"], content_types=ANY_BODY)
+def add_comment(call_id: str) -> Response:
+    caller = auth.require(bp.current_request, Permission.COMMENT)
+    payload = http.body(bp.current_request, CommentIn)
+    comment = calls.add_comment(caller, http.path_value(call_id), payload)
+    out = CommentOut(comment_id=comment.comment_id, author=comment.author, text=comment.text, created_at=comment.created_at)
+    return Response(body=out.model_dump(mode="json"), status_code=201)
+
+
+@bp.route("/v1/calls/{call_id}/review", methods=["PATCH"], content_types=ANY_BODY)
+def change_review(call_id: str) -> dict[str, Any]:
+    caller = auth.require(bp.current_request, Permission.CATEGORISE)
+    patch = http.body(bp.current_request, ReviewPatch)
+    if patch.model_fields_set & {"manager_rating", "call_rating"}:
+        caller.require(Permission.RATE)
+    call = calls.change_review(caller, settings.load_project(caller.project_id), http.path_value(call_id), patch)
+    return card.review(caller.project_id, call.call_id).model_dump(mode="json")

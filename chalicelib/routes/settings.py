@@ -1,0 +1,27 @@
+"""Routes of the project's settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import auth, http, settings
+from chalicelib.auth import Permission
+from chalicelib.routes import ANY_BODY
+from chalicelib.schemas import SettingsPatch
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/v1/settings", methods=["GET"])
+def read_settings() -> dict[str, Any]:
+    caller = auth.require(bp.current_request, Permission.READ_SETTINGS)
+    return settings.read(caller.project_id).model_dump(mode="json")
+
+
+@bp.route("/v1/settings", methods=["PATCH"], content_types=ANY_BODY)
+def change_settings() -> dict[str, Any]:
+    caller = auth.require(bp.current_request, Permission.WRITE_SETTINGS)
+    patch = http.body(bp.current_request, SettingsPatch)
+    return settings.change(caller.project_id, patch).model_dump(mode="json")

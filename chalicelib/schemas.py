@@ -1,0 +1,301 @@
+"""Request and response shapes of the HTTP API, declared once (pydantic v2).
+
+Requests are validated against these models (their errors become `details.fields`), responses are
+serialised through them, and the OpenAPI document can be generated from the same classes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import phonenumbers
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    field_validator,
+)
+
+from chalicelib import clock
+
+Direction = Literal["incoming", "outgoing", "callback"]
+CallStatus = Literal["answered", "missed", "busy", "failed", "voicemail"]
+RecordingStatus = Literal["none", "processing", "available", "rejected", "archived", "restoring", "restored", "deleted"]
+
+# Times in responses: UTC, whole seconds, `Z`.
+UtcTime = Annotated[datetime, PlainSerializer(clock.iso, return_type=str)]
+
+
+def _strict_bool(value: object) -> object:
+    """Query strings say `true` or `false`, nothing else."""
+    if isinstance(value, str):
+        if value not in ("true", "false"):
+            raise ValueError("must be true or false")
+        return value == "true"
+    return value
+
+
+QueryBool = Annotated[bool, BeforeValidator(_strict_bool)]
+Rating = Annotated[int, Field(ge=1, le=5, strict=True)]
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# ---- requests ---------------------------------------------------------------------------------------
+
+
+class CallIn(Schema):
+    """POST /v1/calls: a completed call as the PBX reports it after hang-up."""
+
+    external_id: str = Field(min_length=1, max_length=200)
+    direction: Direction
+    status: CallStatus
+    started_at: AwareDatetime
+    caller: str | None = Field(default=None, max_length=64)
+    destination: str | None = Field(default=None, max_length=64)
+    agent: str | None = Field(default=None, max_length=200)
+    wait_seconds: int = Field(ge=0, le=86_400, strict=True)
+    talk_seconds: int = Field(ge=0, le=86_400, strict=True)
+    total_seconds: int | None = Field(default=None, ge=0, le=172_800, strict=True)
+
+
+class CallFilters(Schema):
+    """The call log's filters, shared by GET /v1/calls and GET /v1/calls.csv."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    from_: AwareDatetime | None = Field(default=None, alias="from")
+    to: AwareDatetime | None = None
+    direction: Direction | None = None
+    status: CallStatus | None = None
+    category: str | None = Field(default=None, min_length=1, max_length=100)
+    phone: str | None = Field(default=None, max_length=64)
+    has_recording: QueryBool | None = None
+
+
+class CallListQuery(CallFilters):
+    limit: int = Field(default=50, ge=1, le=200)
+    cursor: str | None = None
+
+
+class PageQuery(Schema):
+    cursor: str | None = None
+
+
+class CommentIn(Schema):
+    text: str = Field(min_length=1, max_length=5000)
+
+
+class ReviewPatch(Schema):
+    """PATCH .../review: a field left out stays as it is; null clears it."""
+
+    category: str | None = Field(default=None, max_length=100)
+    manager_rating: Rating | None = None
+    call_rating: Rating | None = None
+
+
+class SettingsPatch(Schema):
+    recording_enabled: bool | None = None
+    categories: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(default=None, max_length=100)
+    default_country: str | None = None
+    timezone: str | None = None
+    number_hold_minutes: int | None = Field(default=None, ge=1, le=1440)
+    session_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
+    attribution_grace_minutes: int | None = Field(default=None, ge=0, le=1440)
+    target_call_seconds: int | None = Field(default=None, ge=0, le=86_400)
+    sale_cycle_days: int | None = Field(default=None, ge=1, le=365)
+
+    @field_validator("categories")
+    @classmethod
+    def _unique(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and len(set(value)) != len(value):
+            raise ValueError("categories must be unique")
+        return value
+
+    @field_validator("default_country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError("not an ISO 3166 country code that phone numbers use")
+        return value.upper() if value else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError("not an IANA time zone") from None
+        return value
+
+
+# ---- responses --------------------------------------------------------------------------------------
+
+
+class Settings(BaseModel):
+    recording_enabled: bool
+    categories: list[str]
+    default_country: str
+    timezone: str
+    number_hold_minutes: int
+    session_timeout_minutes: int
+    attribution_grace_minutes: int
+    target_call_seconds: int
+    sale_cycle_days: int
+
+
+class CallSummary(BaseModel):
+    """One row of the call log."""
+
+    call_id: str
+    started_at: UtcTime
+    direction: Direction
+    status: CallStatus
+    caller: str | None
+    destination: str | None
+    agent: str | None
+    talk_seconds: int
+    wait_seconds: int
+    category: str | None
+    has_recording: bool
+    source: str | None
+    first_call: bool
+    target: bool
+    repeat: bool
+
+
+class CallList(BaseModel):
+    items: list[CallSummary]
+    next_cursor: str | None
+
+
+class CallDetails(BaseModel):
+    call_id: str
+    external_id: str
+    direction: Direction
+    status: CallStatus
+    started_at: UtcTime
+    wait_seconds: int
+    talk_seconds: int
+    total_seconds: int
+    caller: str | None
+    destination: str | None
+    agent: str | None
+    first_call: bool
+    target: bool
+    repeat: bool
+
+
+class CommentOut(BaseModel):
+    comment_id: str
+    author: str
+    text: str
+    created_at: UtcTime
+
+
+class Review(BaseModel):
+    category: str | None
+    manager_rating: int | None
+    call_rating: int | None
+    comments: list[CommentOut]
+
+
+class HistoryEntry(BaseModel):
+    action: str
+    by: str
+    at: UtcTime
+
+
+class Audio(BaseModel):
+    status: RecordingStatus
+    format: Literal["ogg"] = "ogg"
+    codec: str | None = None
+    duration_seconds: float | None = None
+    size_bytes: int | None = None
+    history: list[HistoryEntry] = []
+
+
+class Geo(BaseModel):
+    country: str | None
+    region: str | None
+    city: str | None
+
+
+class ClientOut(BaseModel):
+    phone: str
+    ip: str | None
+    landing_page: str | None
+    client_url: str
+
+
+class Statistics(BaseModel):
+    as_of: UtcTime
+    days_since_first_visit: int | None
+    days_since_last_visit: int | None
+    total_calls: int
+    total_sessions: int
+    calls_last_30_days: int
+    pageviews_last_30_days: int
+
+
+class SessionCall(BaseModel):
+    call_id: str
+    started_at: UtcTime
+    status: CallStatus
+
+
+class SessionOut(BaseModel):
+    session_id: str
+    started_at: UtcTime
+    ended_at: UtcTime | None
+    landing_page: str | None
+    pageviews: int
+    source: str | None
+    medium: str | None
+    campaign: str | None
+    geo: Geo
+    calls: list[SessionCall]
+
+
+class TopPage(BaseModel):
+    url: str
+    title: str | None
+    views: int
+    time_spent_seconds: int
+
+
+class Card(BaseModel):
+    """GET /v1/calls/{call_id}: everything known about a call and its client."""
+
+    call: CallDetails
+    audio: Audio
+    review: Review
+    visit: dict[str, object] | None
+    client: ClientOut | None
+    statistics: Statistics | None
+    last_visit: dict[str, object] | None
+    top_pages: list[TopPage]
+    sessions: list[SessionOut]
+    sessions_next_cursor: str | None
+
+
+class ClientCard(BaseModel):
+    phone: str
+    statistics: Statistics
+    calls: list[CallSummary]
+    calls_next_cursor: str | None
+    sessions: list[SessionOut]
+    sessions_next_cursor: str | None
+
+
+class SessionList(BaseModel):
+    items: list[SessionOut]
+    next_cursor: str | None

@@ -1,0 +1,1 @@
+"""The one DynamoDB table: key design (keys.py), item models (models.py), paging (paging.py)."""

@@ -1,0 +1,99 @@
+"""The key design of the one table: every PK, SK and index key is built here and nowhere else.
+
+Item kinds and their keys (see the README's access-pattern table):
+
+    PROJECT#{pid}                 PROJECT                      project with its settings
+    SITE#{site_key}               SITE                         site key -> project
+    KEY#{key_id}                  KEY                          API key (hash, role, label)
+        GSI1: P#{pid}#KEYS        {created_at}#{key_id}        a project's keys
+    P#{pid}#EXT#{external_id}     EXT                          idempotency record of POST /v1/calls
+    P#{pid}#CALL#{call_id}        CALL                         the call, its review and recording state
+        GSI1: P#{pid}#CALLS       {started_at}#{call_id}       the call log, newest first
+        GSI2: P#{pid}#CLIENT#{ph} CALL#{started_at}#{call_id}  a client's calls (only calls with a client)
+    P#{pid}#CALL#{call_id}        COMMENT#{created_at}#{id}    the call's comments
+    P#{pid}#CLIENT#{phone}        PROFILE                      client counters and summary
+    P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}             client per-day aggregates (ADD counters)
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+TABLE_HASH_KEY = "PK"
+TABLE_RANGE_KEY = "SK"
+
+PROJECT_SK = "PROJECT"
+SITE_SK = "SITE"
+KEY_SK = "KEY"
+EXT_SK = "EXT"
+CALL_SK = "CALL"
+PROFILE_SK = "PROFILE"
+COMMENT_PREFIX = "COMMENT#"
+DAY_PREFIX = "DAY#"
+CALL_PREFIX = "CALL#"
+
+
+def sortable_time(moment: datetime) -> str:
+    """A fixed-width UTC timestamp that sorts as text in time order."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def project_pk(project_id: str) -> str:
+    return f"PROJECT#{project_id}"
+
+
+def site_pk(site_key: str) -> str:
+    return f"SITE#{site_key}"
+
+
+def api_key_pk(key_id: str) -> str:
+    return f"KEY#{key_id}"
+
+
+def project_keys_gsi1pk(project_id: str) -> str:
+    return f"P#{project_id}#KEYS"
+
+
+def api_key_gsi1sk(created_at: datetime, key_id: str) -> str:
+    return f"{sortable_time(created_at)}#{key_id}"
+
+
+def external_id_pk(project_id: str, external_id: str) -> str:
+    return f"P#{project_id}#EXT#{external_id}"
+
+
+def call_pk(project_id: str, call_id: str) -> str:
+    return f"P#{project_id}#CALL#{call_id}"
+
+
+def call_log_gsi1pk(project_id: str) -> str:
+    return f"P#{project_id}#CALLS"
+
+
+def call_log_gsi1sk(started_at: datetime, call_id: str) -> str:
+    return f"{sortable_time(started_at)}#{call_id}"
+
+
+def call_log_bound(moment: datetime) -> str:
+    """A GSI1SK value that sorts before every call started at or after `moment`."""
+    return sortable_time(moment)
+
+
+def client_pk(project_id: str, phone: str) -> str:
+    return f"P#{project_id}#CLIENT#{phone}"
+
+
+def client_call_gsi2sk(started_at: datetime, call_id: str) -> str:
+    return f"{CALL_PREFIX}{sortable_time(started_at)}#{call_id}"
+
+
+def client_call_bound(moment: datetime) -> str:
+    return f"{CALL_PREFIX}{sortable_time(moment)}"
+
+
+def comment_sk(created_at: datetime, comment_id: str) -> str:
+    return f"{COMMENT_PREFIX}{sortable_time(created_at)}#{comment_id}"
+
+
+def day_sk(day: date) -> str:
+    return f"{DAY_PREFIX}{day.isoformat()}"

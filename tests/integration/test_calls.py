@@ -1,0 +1,261 @@
+"""Calls end to end: Chalice handlers -> pynamodb -> the moto server over HTTP."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from tests.integration.conftest import Api
+
+_ids = itertools.count()
+
+
+def a_call(**overrides: Any) -> dict[str, Any]:
+    call = {
+        "external_id": f"pbx-{next(_ids)}",
+        "direction": "incoming",
+        "status": "answered",
+        "started_at": "2026-11-20T10:15:00Z",
+        "caller": "+380441234567",
+        "destination": "+380443334455",
+        "agent": "101",
+        "wait_seconds": 5,
+        "talk_seconds": 60,
+    }
+    call.update(overrides)
+    return call
+
+
+def post(api: Api, **overrides: Any) -> dict[str, Any]:
+    response = api.post("/v1/calls", a_call(**overrides), role="integration")
+    assert response.status_code == 201, response.json_body
+    return dict(response.json_body)
+
+
+def card(api: Api, call_id: str) -> dict[str, Any]:
+    response = api.get(f"/v1/calls/{call_id}")
+    assert response.status_code == 200, response.json_body
+    return dict(response.json_body)
+
+
+def test_a_posted_call_reads_back_as_a_card(api: Api) -> None:
+    created = post(api, caller="044 123 4567", started_at="2026-11-20T12:15:00.250+02:00", total_seconds=70)
+    assert created["record"] is True
+    body = card(api, created["call_id"])
+    assert set(body) == {
+        "call", "audio", "review", "visit", "client", "statistics", "last_visit", "top_pages", "sessions",
+        "sessions_next_cursor",
+    }  # fmt: skip
+    assert body["call"]["caller"] == "+380441234567"
+    assert body["call"]["started_at"] == "2026-11-20T10:15:00Z"
+    assert body["call"]["total_seconds"] == 70
+    assert body["call"]["first_call"] is True
+    assert body["audio"]["status"] == "none"
+    assert body["review"] == {"category": None, "manager_rating": None, "call_rating": None, "comments": []}
+    assert body["client"]["phone"] == "+380441234567"
+    assert body["client"]["client_url"].endswith("/clients/%2B380441234567")
+    assert body["statistics"]["total_calls"] == 1
+    assert (body["visit"], body["last_visit"], body["top_pages"], body["sessions"]) == (None, None, [], [])
+
+
+def test_total_seconds_defaults_to_wait_plus_talk(api: Api) -> None:
+    created = post(api, wait_seconds=7, talk_seconds=30)
+    assert card(api, created["call_id"])["call"]["total_seconds"] == 37
+
+
+def test_the_same_call_again_answers_200_with_the_first_answer(api: Api) -> None:
+    call = a_call(caller="+380 44 123 4567")
+    first = api.post("/v1/calls", call, role="integration")
+    # the same call after normalisation: another spelling of the number and of the time
+    again = api.post(
+        "/v1/calls", {**call, "caller": "0441234567", "started_at": "2026-11-20T12:15:00+02:00"}, role="integration"
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.json_body == first.json_body
+    assert len(api.get("/v1/calls").json_body["items"]) == 1
+
+
+def test_the_same_external_id_with_other_values_is_a_conflict(api: Api) -> None:
+    call = a_call()
+    api.post("/v1/calls", call, role="integration")
+    response = api.post("/v1/calls", {**call, "talk_seconds": 61}, role="integration")
+    assert response.status_code == 409
+    assert response.json_body["error"]["code"] == "conflict"
+    # omitted equals null: adding agent=None to a call that had no agent is the same call
+    no_agent = a_call()
+    del no_agent["agent"]
+    assert api.post("/v1/calls", no_agent, role="integration").status_code == 201
+    assert api.post("/v1/calls", {**no_agent, "agent": None}, role="integration").status_code == 200
+
+
+def test_external_ids_are_per_project(api: Api, other_api: Api) -> None:
+    call = a_call()
+    assert api.post("/v1/calls", call, role="integration").status_code == 201
+    assert other_api.post("/v1/calls", call, role="integration").status_code == 201
+
+
+def test_an_invalid_number_is_422_naming_the_field(api: Api) -> None:
+    response = api.post("/v1/calls", a_call(caller="12ab"), role="integration")
+    assert response.status_code == 422
+    assert response.json_body["error"]["details"]["fields"] == {"caller": "not a phone number"}
+    response = api.post("/v1/calls", a_call(direction="outgoing", destination="+1 555"), role="integration")
+    assert response.json_body["error"]["details"]["fields"] == {"destination": "not a phone number"}
+
+
+def test_a_withheld_number_keeps_the_call_without_a_client(api: Api) -> None:
+    for withheld in (None, "anonymous"):
+        created = post(api, caller=withheld)
+        body = card(api, created["call_id"])
+        assert body["call"]["caller"] is None
+        assert body["client"] is None and body["statistics"] is None
+
+
+def test_outgoing_calls_belong_to_the_dialled_client_and_extensions_stay(api: Api) -> None:
+    created = post(api, direction="outgoing", caller="205", destination="+48 22 123 45 67")
+    body = card(api, created["call_id"])
+    assert body["call"]["caller"] == "205"
+    assert body["client"]["phone"] == "+48221234567"
+
+
+def test_schema_errors_list_every_bad_field(api: Api) -> None:
+    response = api.post(
+        "/v1/calls",
+        a_call(direction="sideways", wait_seconds=-1, started_at="yesterday", surprise=1),
+        role="integration",
+    )
+    assert response.status_code == 422
+    assert set(response.json_body["error"]["details"]["fields"]) == {
+        "direction", "wait_seconds", "started_at", "surprise",
+    }  # fmt: skip
+
+
+def test_a_call_log_page_is_newest_first_with_cursor_paging(api: Api) -> None:
+    base = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    for day in range(5):
+        post(api, started_at=(base + timedelta(days=day)).isoformat(), caller=f"+38044123450{day}")
+    first = api.get("/v1/calls?limit=2").json_body
+    assert [item["started_at"][:10] for item in first["items"]] == ["2026-11-05", "2026-11-04"]
+    second = api.get(f"/v1/calls?limit=2&cursor={first['next_cursor']}").json_body
+    assert [item["started_at"][:10] for item in second["items"]] == ["2026-11-03", "2026-11-02"]
+    ranged = api.get("/v1/calls?from=2026-11-02T00:00:00Z&to=2026-11-04T00:00:00Z").json_body
+    assert [item["started_at"][:10] for item in ranged["items"]] == ["2026-11-03", "2026-11-02"]
+
+
+def test_call_log_filters(api: Api) -> None:
+    missed = post(api, status="missed", talk_seconds=0)
+    outgoing = post(api, direction="outgoing", caller="101", destination="+380501112233")
+    answered = post(api, caller="+380671112233")
+    assert [i["call_id"] for i in api.get("/v1/calls?status=missed").json_body["items"]] == [missed["call_id"]]
+    assert [i["call_id"] for i in api.get("/v1/calls?direction=outgoing").json_body["items"]] == [
+        outgoing["call_id"]
+    ]
+    by_phone = api.get("/v1/calls?phone=0671112233").json_body["items"]
+    assert [i["call_id"] for i in by_phone] == [answered["call_id"]]
+    assert len(api.get("/v1/calls?has_recording=false").json_body["items"]) == 3
+    assert api.get("/v1/calls?has_recording=true").json_body["items"] == []
+
+
+def test_call_log_rejects_bad_parameters(api: Api) -> None:
+    for query in ("limit=0", "limit=201", "has_recording=yes", "from=monday", "direction=up", "cursor=xyz"):
+        response = api.get(f"/v1/calls?{query}")
+        assert response.status_code == 422, query
+        assert response.json_body["error"]["code"] == "invalid"
+
+
+def test_a_cursor_of_another_project_is_refused(api: Api, other_api: Api) -> None:
+    for _ in range(3):
+        post(api)
+    cursor = api.get("/v1/calls?limit=1").json_body["next_cursor"]
+    response = other_api.get(f"/v1/calls?limit=1&cursor={cursor}")
+    assert response.status_code == 422
+
+
+def test_flags_follow_started_at_whatever_the_arrival_order(api: Api) -> None:
+    phone = "+380931234567"
+    day = timedelta(days=1)
+    start = datetime(2026, 9, 1, 9, tzinfo=timezone.utc)
+    # arrival order: the latest first
+    later_repeat = post(api, caller=phone, started_at=(start + 10 * day).isoformat(), talk_seconds=5)
+    short = post(api, caller=phone, started_at=(start + 2 * day).isoformat(), talk_seconds=10)
+    target = post(api, caller=phone, started_at=(start + 5 * day).isoformat(), talk_seconds=120)
+    next_cycle = post(api, caller=phone, started_at=(start + 40 * day).isoformat(), talk_seconds=45)
+    first = post(api, caller=phone, started_at=start.isoformat(), status="missed", talk_seconds=0)
+
+    def flags(created: dict[str, Any]) -> tuple[bool, bool, bool]:
+        details = card(api, created["call_id"])["call"]
+        return details["first_call"], details["target"], details["repeat"]
+
+    assert flags(first) == (True, False, False)
+    assert flags(short) == (False, False, False)  # answered but below target_call_seconds
+    assert flags(target) == (False, True, False)
+    assert flags(later_repeat) == (False, False, True)  # within the sale cycle of the target call
+    assert flags(next_cycle) == (False, True, False)  # 35 days after the target call: a new target
+    log = {item["call_id"]: item for item in api.get(f"/v1/calls?phone={phone}").json_body["items"]}
+    assert log[target["call_id"]]["target"] is True and log[later_repeat["call_id"]]["repeat"] is True
+
+
+def test_statistics_count_calls_in_total_and_in_the_last_30_days(api: Api) -> None:
+    now = datetime.now(timezone.utc)
+    phone = "+380631234567"
+    post(api, caller=phone, started_at=(now - timedelta(days=45)).isoformat())
+    post(api, caller=phone, started_at=(now - timedelta(days=3)).isoformat())
+    latest = post(api, caller=phone, started_at=(now - timedelta(hours=1)).isoformat())
+    stats = card(api, latest["call_id"])["statistics"]
+    assert (stats["total_calls"], stats["calls_last_30_days"]) == (3, 2)
+    assert stats["total_sessions"] == 0 and stats["days_since_first_visit"] is None
+
+
+def test_comments_are_signed_with_the_keys_label(api: Api) -> None:
+    call_id = post(api)["call_id"]
+    response = api.post(f"/v1/calls/{call_id}/comments", {"text": "  asked for a quote  "}, role="agent")
+    assert response.status_code == 201
+    assert response.json_body["author"] == "agent of the test"
+    assert response.json_body["text"] == "asked for a quote"
+    comments = card(api, call_id)["review"]["comments"]
+    assert [c["text"] for c in comments] == ["asked for a quote"]
+    assert api.post(f"/v1/calls/{call_id}/comments", {"text": ""}).status_code == 422
+
+
+def test_review_category_and_ratings(api: Api) -> None:
+    api.patch("/v1/settings", {"categories": ["sale", "support"]})
+    call_id = post(api)["call_id"]
+    response = api.patch(f"/v1/calls/{call_id}/review", {"category": "sale", "manager_rating": 4}, role="supervisor")
+    assert response.status_code == 200
+    assert response.json_body["category"] == "sale" and response.json_body["manager_rating"] == 4
+    assert api.patch(f"/v1/calls/{call_id}/review", {"category": "support"}, role="agent").status_code == 200
+    # agents may categorise, not rate
+    assert api.patch(f"/v1/calls/{call_id}/review", {"call_rating": 5}, role="agent").status_code == 403
+    bad = api.patch(f"/v1/calls/{call_id}/review", {"category": "spam", "call_rating": 6})
+    assert bad.status_code == 422
+    assert set(bad.json_body["error"]["details"]["fields"]) == {"call_rating"}
+    assert api.patch(f"/v1/calls/{call_id}/review", {"category": "spam"}).status_code == 422
+    cleared = api.patch(f"/v1/calls/{call_id}/review", {"manager_rating": None}).json_body
+    assert cleared["manager_rating"] is None and cleared["category"] == "support"
+    assert [i["call_id"] for i in api.get("/v1/calls?category=support").json_body["items"]] == [call_id]
+
+
+def test_settings_defaults_and_changes(api: Api) -> None:
+    current = api.get("/v1/settings", role="agent").json_body
+    assert current["recording_enabled"] is True and current["target_call_seconds"] == 30
+    assert current["sale_cycle_days"] == 30 and current["timezone"] == "UTC"
+    changed = api.patch("/v1/settings", {"recording_enabled": False, "timezone": "Europe/Warsaw"}).json_body
+    assert changed["recording_enabled"] is False and changed["timezone"] == "Europe/Warsaw"
+    assert post(api)["record"] is False
+    bad = api.patch("/v1/settings", {"timezone": "Mars/Base", "default_country": "XX", "sale_cycle_days": 0})
+    assert set(bad.json_body["error"]["details"]["fields"]) == {"timezone", "default_country", "sale_cycle_days"}
+    assert api.patch("/v1/settings", {"timezone": "UTC"}, role="supervisor").status_code == 403
+    assert api.get("/v1/settings", role="integration").status_code == 403
+
+
+def test_the_client_card_pages_through_calls(api: Api) -> None:
+    phone = "+380661234567"
+    ids = [post(api, caller=phone, started_at=f"2026-10-{day:02d}T10:00:00Z")["call_id"] for day in range(1, 24)]
+    body = api.get("/v1/clients/%2B380661234567").json_body
+    assert body["phone"] == phone and body["statistics"]["total_calls"] == 23
+    assert [c["call_id"] for c in body["calls"]] == ids[::-1][:20]
+    more = api.get(f"/v1/clients/{phone}/calls?cursor={body['calls_next_cursor']}").json_body
+    assert [c["call_id"] for c in more["items"]] == ids[2::-1] and more["next_cursor"] is None
+    assert api.get(f"/v1/clients/{phone}/sessions").json_body == {"items": [], "next_cursor": None}
+    assert api.get("/v1/clients/+380660000000").status_code == 404
+    assert api.get("/v1/clients/not-a-phone").status_code == 422
