@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalice.app import Chalice, Request, Response
+from chalice.app import Chalice, Request, Response, SQSEvent
 
+from chalicelib import linking
 from chalicelib.errors import ApiError, translate_chalice_error
-from chalicelib.routes import calls, clients, settings
+from chalicelib.recordings import EVENTS_QUEUE, handle_notification
+from chalicelib.routes import calls, clients, export, me, numbers, recordings, settings, tracking, web
 
 app = Chalice(app_name="callcard")
 app.register_blueprint(calls.bp)
 app.register_blueprint(clients.bp)
 app.register_blueprint(settings.bp)
+app.register_blueprint(export.bp)
+app.register_blueprint(me.bp)
+app.register_blueprint(web.bp)
+app.register_blueprint(recordings.bp)
+app.register_blueprint(numbers.bp)
+app.register_blueprint(tracking.bp)
 
 
 @app.middleware("http")
@@ -22,3 +30,17 @@ def contract_errors(request: Request, get_response: Callable[[Request], Response
         return translate_chalice_error(get_response(request))
     except ApiError as error:
         return error.as_response()
+
+
+@app.on_sqs_message(queue=EVENTS_QUEUE, batch_size=1)
+def process_recording_event(event: SQSEvent) -> None:
+    """S3 notifications of uploaded recordings (locally local/worker.py hands them to this same handler)."""
+    for record in event:
+        handle_notification(record.body)
+
+
+@app.on_sqs_message(queue=linking.LINK_QUEUE, batch_size=1)
+def link_older_sessions(event: SQSEvent) -> None:
+    """A linked visitor's sessions beyond the newest ones join the client's history (idempotent)."""
+    for record in event:
+        linking.link_older(record.body)

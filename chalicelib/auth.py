@@ -139,7 +139,7 @@ def revoke_key(key_id: str) -> None:
 
 
 def list_keys(project_id: str) -> list[ApiKey]:
-    return list(ApiKey.gsi1.query(keys.project_keys_gsi1pk(project_id)))
+    return list(ApiKey.query(keys.project_keys_gsi1pk(project_id), index_name=keys.GSI1))
 
 
 # key hash -> (monotonic expiry, caller); a warm function keeps lookups for at most CACHE_SECONDS

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pynamodb.attributes import UnicodeAttribute
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, phones
+from chalicelib import clock, linking, phones
 from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
@@ -43,7 +45,7 @@ def _normalise(payload: CallIn, country: str) -> dict[str, Any]:
             values[side] = to_number(values[side], country)
         except phones.PhoneError as exc:
             raise invalid(side, str(exc)) from None
-    started_at = payload.started_at.astimezone(timezone.utc)
+    started_at = payload.started_at.astimezone(UTC)
     if started_at > clock.now() + _CLOCK_SKEW:
         raise invalid("started_at", "is in the future")
     values["started_at"] = started_at
@@ -87,6 +89,11 @@ def record(project: Project, payload: CallIn) -> Recorded:
     if client_phone:
         call.gsi2pk = keys.client_pk(project_id, client_phone)
         call.gsi2sk = keys.client_call_gsi2sk(values["started_at"], call_id)
+    # the session that held the dialed number (section 2): its visit goes on the call
+    attribution = linking.attribute(project, values["direction"], values["destination"], values["started_at"])
+    if attribution:
+        for name, value in attribution.call_fields().items():
+            setattr(call, name, value)
     external = ExternalId(
         keys.external_id_pk(project_id, payload.external_id),
         keys.EXT_SK,
@@ -110,9 +117,11 @@ def record(project: Project, payload: CallIn) -> Recorded:
     except TransactWriteError as exc:
         if not _is_condition_failure(exc):
             raise
-        return _replay(project, payload.external_id, fingerprint, client_phone)
+        return _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
+    if client_phone and attribution:
+        linking.link(project, client_phone, attribution, call)
     if client_phone:
-        reclassify_client(project, client_phone, also=call)
+        reclassify_client(project, client_phone, since=call.started_at, also=call)
     return Recorded(True, body)
 
 
@@ -121,7 +130,9 @@ def _is_condition_failure(exc: TransactWriteError) -> bool:
     return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
 
 
-def _replay(project: Project, external_id: str, fingerprint: str, client_phone: str | None) -> Recorded:
+def _replay(
+    project: Project, external_id: str, fingerprint: str, client_phone: str | None, started_at: datetime
+) -> Recorded:
     """The same external_id again: the first answer for the same call, 409 for a different one."""
     existing = ExternalId.get(keys.external_id_pk(project.project_id, external_id), keys.EXT_SK, consistent_read=True)
     if existing.fingerprint != fingerprint:
@@ -131,35 +142,55 @@ def _replay(project: Project, external_id: str, fingerprint: str, client_phone: 
         )
     if client_phone:
         # a retried webhook also finishes a classification that an earlier attempt may have left undone
-        reclassify_client(project, client_phone)
+        reclassify_client(project, client_phone, since=started_at)
     return Recorded(False, dict(existing.response))
 
 
-def classify(calls: list[Call], target_seconds: int, sale_cycle: timedelta) -> dict[str, tuple[bool, bool, bool]]:
-    """first_call, target and repeat of each of a client's calls, by started_at (DESIGN.md section 4)."""
+def classify(
+    calls: list[Call],
+    target_seconds: int,
+    sale_cycle: timedelta,
+    settled_before: datetime | None = None,
+    has_earlier: bool = False,
+) -> dict[str, tuple[bool, bool, bool]]:
+    """first_call, target and repeat of a client's calls, in started_at order (DESIGN.md section 4).
+
+    Calls started before `settled_before` keep their flags (a later call cannot change them) and only
+    say when the last target call was; `has_earlier` tells that the client has calls older than `calls`.
+    """
     flags: dict[str, tuple[bool, bool, bool]] = {}
     last_target_at: datetime | None = None
-    for index, call in enumerate(sorted(calls, key=lambda c: (c.started_at, c.call_id))):
-        in_cycle = last_target_at is not None and call.started_at - last_target_at <= sale_cycle
-        answered = call.status == "answered"
-        target = answered and call.talk_seconds >= target_seconds and not in_cycle
-        flags[call.call_id] = (index == 0, target, answered and in_cycle)
+    seen_earlier = has_earlier
+    for call in sorted(calls, key=lambda c: (c.started_at, c.call_id)):
+        if settled_before is not None and call.started_at < settled_before:
+            target = call.target
+        else:
+            in_cycle = last_target_at is not None and call.started_at - last_target_at <= sale_cycle
+            answered = call.status == "answered"
+            target = answered and call.talk_seconds >= target_seconds and not in_cycle
+            flags[call.call_id] = (not seen_earlier, target, answered and in_cycle)
         if target:
             last_target_at = call.started_at
+        seen_earlier = True
     return flags
 
 
-def reclassify_client(project: Project, phone: str, also: Call | None = None) -> None:
-    """Recompute the flags of all the client's calls and write the ones that changed.
+def reclassify_client(project: Project, phone: str, since: datetime, also: Call | None = None) -> None:
+    """Recompute the flags of the client's calls from `since` on, and write the ones that changed.
 
-    `also` is a call just written, which an eventually consistent index read may not show yet.
+    A call at `since` can change the flags of later calls only, and depends on earlier calls only
+    through the last target call of one sale cycle before it: so this reads the calls from one sale
+    cycle before `since` on, whatever the length of the history. `also` is a call just written,
+    which an eventually consistent index read may not show yet.
     """
-    calls = {c.call_id: c for c in Call.gsi2.query(keys.client_pk(project.project_id, phone))}
+    client = keys.client_pk(project.project_id, phone)
+    sale_cycle = timedelta(days=int(project.sale_cycle_days))
+    window = keys.client_call_bound(since - sale_cycle)
+    calls = {c.call_id: c for c in Call.query(client, Call.gsi2sk >= window, index_name=keys.GSI2)}
     if also is not None:
         calls.setdefault(also.call_id, also)
-    flags = classify(
-        list(calls.values()), int(project.target_call_seconds), timedelta(days=int(project.sale_cycle_days))
-    )
+    has_earlier = any(Call.query(client, Call.gsi2sk < window, index_name=keys.GSI2, limit=1))
+    flags = classify(list(calls.values()), int(project.target_call_seconds), sale_cycle, since, has_earlier)
     for call_id, (first_call, target, repeat) in flags.items():
         call = calls[call_id]
         if (call.first_call, call.target, call.repeat) == (first_call, target, repeat):
@@ -189,7 +220,7 @@ def _filter(filters: CallFilters) -> Condition | None:
     if filters.category:
         conditions.append(Call.category == filters.category)
     if filters.has_recording is not None:
-        with_audio = Call.recording_status.is_in("available", "archived", "restoring", "restored")
+        with_audio = Call.recording_status.is_in(*Call.KEPT_RECORDING)
         conditions.append(with_audio if filters.has_recording else ~with_audio)
     combined: Condition | None = None
     for condition in conditions:
@@ -197,15 +228,15 @@ def _filter(filters: CallFilters) -> Condition | None:
     return combined
 
 
-def _time_range(attribute: Any, lower: str, upper: str, filters: CallFilters) -> Condition | None:
+def _time_range(attribute: UnicodeAttribute, lower: str, upper: str, filters: CallFilters) -> Condition | None:
     low = lower + keys.sortable_time(filters.from_) if filters.from_ else None
     high = upper + keys.sortable_time(filters.to) if filters.to else None
     if low and high:
-        return attribute.between(low, high)  # type: ignore[no-any-return]
+        return attribute.between(low, high)
     if low:
-        return attribute >= low  # type: ignore[no-any-return]
+        return attribute >= low
     if high:
-        return attribute < high  # type: ignore[no-any-return]
+        return attribute < high
     return None
 
 
@@ -220,12 +251,13 @@ def list_calls(project: Project, query: CallListQuery) -> Page[Call]:
         except phones.PhoneError:
             raise invalid("phone", "not a phone number") from None
         hash_key = keys.client_pk(project.project_id, phone)
-        index, attribute, prefix, key_name = Call.gsi2, Call.gsi2sk, keys.CALL_PREFIX, "GSI2PK"
+        index, attribute, prefix, key_name = keys.GSI2, Call.gsi2sk, keys.CALL_PREFIX, "GSI2PK"
     else:
         hash_key = keys.call_log_gsi1pk(project.project_id)
-        index, attribute, prefix, key_name = Call.gsi1, Call.gsi1sk, "", "GSI1PK"
-    results = index.query(
+        index, attribute, prefix, key_name = keys.GSI1, Call.gsi1sk, "", "GSI1PK"
+    results = Call.query(
         hash_key,
+        index_name=index,
         range_key_condition=_time_range(attribute, prefix, prefix, query),
         filter_condition=_filter(query),
         scan_index_forward=False,
@@ -236,23 +268,7 @@ def list_calls(project: Project, query: CallListQuery) -> Page[Call]:
 
 
 def summary(call: Call) -> CallSummary:
-    return CallSummary(
-        call_id=call.call_id,
-        started_at=call.started_at,
-        direction=call.direction,  # type: ignore[arg-type]
-        status=call.status,  # type: ignore[arg-type]
-        caller=call.caller,
-        destination=call.destination,
-        agent=call.agent,
-        talk_seconds=int(call.talk_seconds),
-        wait_seconds=int(call.wait_seconds),
-        category=call.category,
-        has_recording=call.recording_status in ("available", "archived", "restoring", "restored"),
-        source=call.source,
-        first_call=call.first_call,
-        target=call.target,
-        repeat=call.repeat,
-    )
+    return CallSummary.model_validate(call, from_attributes=True)
 
 
 def add_comment(caller: Caller, call_id: str, payload: CommentIn) -> Comment:
@@ -279,7 +295,7 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
     call = get(caller.project_id, call_id)
     if changes:
         attributes = Call.get_attributes()
-        actions = [
+        actions: list[Action] = [
             attributes[name].set(value) if value is not None else attributes[name].remove()
             for name, value in changes.items()
         ]

@@ -4,72 +4,69 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalicelib import clients, clock
+from chalicelib import clients, clock, history, recordings
 from chalicelib.errors import NotFoundError
-from chalicelib.schemas import Audio, CallDetails, Card, ClientOut, CommentOut, Review
+from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review
 from chalicelib.store import keys
 from chalicelib.store.models import Call, Comment, Item
 
 
-def _call_partition(project_id: str, call_id: str) -> tuple[Call, list[Comment]]:
-    """The call with its comments: one Query."""
+def _call_partition(project_id: str, call_id: str) -> tuple[recordings.CallPartition, list[Comment]]:
+    """The call with its recording, share links and comments: one Query."""
     items = list(Item.query(keys.call_pk(project_id, call_id)))
-    call = next((item for item in items if isinstance(item, Call)), None)
-    if call is None:
+    partition = recordings.from_items(items)
+    if partition is None:
         raise NotFoundError(f"call {call_id} not found")
-    return call, [item for item in items if isinstance(item, Comment)]
+    return partition, [item for item in items if isinstance(item, Comment)]
 
 
 def _review(call: Call, comments: list[Comment]) -> Review:
     return Review(
         category=call.category,
-        manager_rating=int(call.manager_rating) if call.manager_rating is not None else None,
-        call_rating=int(call.call_rating) if call.call_rating is not None else None,
-        comments=[
-            CommentOut(comment_id=c.comment_id, author=c.author, text=c.text, created_at=c.created_at)
-            for c in comments
-        ],
+        manager_rating=call.manager_rating,
+        call_rating=call.call_rating,
+        comments=[CommentOut.model_validate(comment, from_attributes=True) for comment in comments],
     )
 
 
 def review(project_id: str, call_id: str) -> Review:
-    return _review(*_call_partition(project_id, call_id))
+    partition, comments = _call_partition(project_id, call_id)
+    return _review(partition.call, comments)
 
 
-def build(project_id: str, call_id: str, client_url: Callable[[str], str]) -> Card:
-    """One Query for the call's partition, then the client's statistics (see clients.statistics)."""
-    call, comments = _call_partition(project_id, call_id)
+def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_play: bool = False) -> Card:
+    """One Query for the call's partition, two for the client's statistics and top pages (clients.overview) and
+    one for its newest sessions: the same four requests whatever the client's history.
+
+    `may_play`: the caller's role may play recordings, so the audio carries fresh presigned URLs.
+    """
+    partition, comments = _call_partition(project_id, call_id)
+    call = partition.call
     phone = call.client_phone
-    statistics = None
+    statistics, window, sessions = None, None, None
     if phone:
         try:
-            statistics = clients.statistics(project_id, phone, clock.now())
+            statistics, window = clients.overview(project_id, phone, clock.now())
+            sessions = history.session_page(project_id, phone, None, clients.CLIENT_PAGE)
         except NotFoundError:
             statistics = None  # the client was erased meanwhile
+    # the visit is the attributed session's, kept on the call; else the client's last session tells
+    visit: dict[str, object] | None = call.visit
+    newest = sessions.items[0] if sessions and sessions.items else None
+    source = call.visit or (newest.visit if newest else {})
     return Card(
-        call=CallDetails(
-            call_id=call.call_id,
-            external_id=call.external_id,
-            direction=call.direction,  # type: ignore[arg-type]
-            status=call.status,  # type: ignore[arg-type]
-            started_at=call.started_at,
-            wait_seconds=int(call.wait_seconds),
-            talk_seconds=int(call.talk_seconds),
-            total_seconds=int(call.total_seconds),
-            caller=call.caller,
-            destination=call.destination,
-            agent=call.agent,
-            first_call=call.first_call,
-            target=call.target,
-            repeat=call.repeat,
-        ),
-        audio=Audio(status=call.recording_status),  # type: ignore[arg-type]
+        call=CallDetails.model_validate(call, from_attributes=True),
+        audio=recordings.audio(partition, may_play),
         review=_review(call, comments),
-        visit=None,
-        client=ClientOut(phone=phone, ip=None, landing_page=None, client_url=client_url(phone)) if phone else None,
+        visit=visit,
+        client=ClientOut(
+            phone=phone, ip=source.get("ip"), landing_page=source.get("landing_page"), client_url=client_url(phone)
+        )
+        if phone
+        else None,
         statistics=statistics,
-        last_visit=None,
-        top_pages=[],
-        sessions=[],
-        sessions_next_cursor=None,
+        last_visit=history.last_visit(newest) if newest else None,
+        top_pages=window.top_pages if window else [],
+        sessions=[history.session_out(s) for s in sessions.items] if sessions else [],
+        sessions_next_cursor=sessions.next_cursor if sessions else None,
     )

@@ -32,7 +32,10 @@ def _print(result: dict[str, Any], as_json: bool) -> None:
 def _project_create(args: argparse.Namespace) -> None:
     created = projects.create_project(args.name, args.country)
     log.info("created project %s", created.project_id)
-    _print({"project_id": created.project_id, "site_key": created.site_key, "admin_key": created.admin_key}, args.json)
+    _print(
+        {"project_id": created.project_id, "site_key": created.site_key, "admin_key": created.admin_key},
+        args.json,
+    )
 
 
 def _key_create(args: argparse.Namespace) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib import calls, clock, phones
+from chalicelib import calls, clock, history, phones
 from chalicelib.errors import NotFoundError, invalid
 from chalicelib.schemas import ClientCard, SessionList, Statistics
 from chalicelib.store import keys
@@ -34,29 +34,39 @@ def _profile(project_id: str, phone: str) -> ClientProfile:
 
 
 def statistics(project_id: str, phone: str, as_of: datetime) -> Statistics:
-    """Two requests whatever the history: the profile's counters and a count over the 30-day window."""
+    return overview(project_id, phone, as_of)[0]
+
+
+def overview(project_id: str, phone: str, as_of: datetime) -> tuple[Statistics, history.Window]:
+    """Two Queries whatever the history: the window's days with the profile (history.window) and a count of
+    the calls in the window."""
     client = keys.client_pk(project_id, phone)
-    profile = _profile(project_id, phone)
+    window = history.window(project_id, phone, as_of)
+    profile = window.profile
+    if profile is None:
+        raise NotFoundError(f"client {phone} not found")
     recent_calls = Call.count(
         client,
         Call.gsi2sk.between(keys.client_call_bound(as_of - WINDOW), keys.client_call_bound(as_of) + "~"),
-        index_name="GSI2",
+        index_name=keys.GSI2,
     )
-    return Statistics(
+    stats = Statistics(
         as_of=as_of,
         days_since_first_visit=_days_since(profile.first_visit_at, as_of),
         days_since_last_visit=_days_since(profile.last_visit_at, as_of),
         total_calls=int(profile.total_calls),
         total_sessions=int(profile.total_sessions),
         calls_last_30_days=recent_calls,
-        pageviews_last_30_days=0,
+        pageviews_last_30_days=window.pageviews,
     )
+    return stats, window
 
 
 def call_page(project_id: str, phone: str, cursor: str | None, limit: int = CLIENT_PAGE) -> Page[Call]:
     client = keys.client_pk(project_id, phone)
-    results = Call.gsi2.query(
+    results = Call.query(
         client,
+        index_name=keys.GSI2,
         scan_index_forward=False,
         limit=limit,
         last_evaluated_key=decode_cursor(cursor, "GSI2PK", client),
@@ -67,11 +77,12 @@ def call_page(project_id: str, phone: str, cursor: str | None, limit: int = CLIE
     return page
 
 
-def session_page(project_id: str, phone: str, cursor: str | None) -> SessionList:
-    """A client's tracked sessions, newest first (filled once session tracking lands)."""
-    decode_cursor(cursor, "PK", keys.client_pk(project_id, phone))
-    _profile(project_id, phone)
-    return SessionList(items=[], next_cursor=None)
+def session_page(project_id: str, phone: str, cursor: str | None, limit: int = CLIENT_PAGE) -> SessionList:
+    """A client's tracked sessions (its linked visitors' copies), newest first: one Query."""
+    page = history.session_page(project_id, phone, cursor, limit)
+    if not page.items and cursor is None:
+        _profile(project_id, phone)  # an unknown client (or another project's) is 404, not an empty list
+    return SessionList(items=[history.session_out(s) for s in page.items], next_cursor=page.next_cursor)
 
 
 def card(project: Project, phone: str) -> ClientCard:

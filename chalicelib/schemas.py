@@ -85,6 +85,12 @@ class CallListQuery(CallFilters):
     cursor: str | None = None
 
 
+class CallExportQuery(CallFilters):
+    """GET /v1/calls.csv: the log's filters; `cursor` continues an export that stopped at its row cap."""
+
+    cursor: str | None = None
+
+
 class PageQuery(Schema):
     cursor: str | None = None
 
@@ -135,6 +141,20 @@ class SettingsPatch(Schema):
             except (ZoneInfoNotFoundError, ValueError):
                 raise ValueError("not an IANA time zone") from None
         return value
+
+
+RestoreTier = Literal["Expedited", "Standard", "Bulk"]
+
+
+class ShareIn(Schema):
+    """POST .../recording/share: no `expires_in_days` (or null) means the link never expires."""
+
+    expires_in_days: int | None = Field(default=None, ge=1, le=365, strict=True)
+
+
+class RestoreIn(Schema):
+    tier: RestoreTier = "Standard"
+    days: int = Field(default=7, ge=1, le=365, strict=True)
 
 
 # ---- responses --------------------------------------------------------------------------------------
@@ -214,13 +234,50 @@ class HistoryEntry(BaseModel):
     at: UtcTime
 
 
+class RestoreState(BaseModel):
+    tier: str | None
+    requested_at: UtcTime | None
+    available_until: UtcTime | None
+
+
 class Audio(BaseModel):
+    """The recording status object (DESIGN.md section 4, Recordings); URLs only for those who may play."""
+
     status: RecordingStatus
     format: Literal["ogg"] = "ogg"
     codec: str | None = None
     duration_seconds: float | None = None
+    channels: int | None = None
     size_bytes: int | None = None
+    play_url: str | None = None
+    download_url: str | None = None
+    urls_expire_at: UtcTime | None = None
+    restore: RestoreState | None = None
+    reason: str | None = None
     history: list[HistoryEntry] = []
+
+
+class UploadOut(BaseModel):
+    upload_url: str
+    method: Literal["PUT"] = "PUT"
+    headers: dict[str, str]
+    expires_at: UtcTime
+
+
+class ShareOut(BaseModel):
+    token: str
+    url: str
+    expires_at: UtcTime | None
+
+
+class ShareItem(ShareOut):
+    created_at: UtcTime
+    created_by: str
+    uses: int
+
+
+class ShareList(BaseModel):
+    items: list[ShareItem]
 
 
 class Geo(BaseModel):
@@ -299,3 +356,66 @@ class ClientCard(BaseModel):
 class SessionList(BaseModel):
     items: list[SessionOut]
     next_cursor: str | None
+
+
+# ---- tracking and numbers (DESIGN.md section 4, "Tracking", "Numbers and settings") -----------------------
+
+VisitorId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+PageUrl = Annotated[str, Field(min_length=1, max_length=2048)]
+
+
+class SessionStart(Schema):
+    site_key: str = Field(min_length=1, max_length=100)
+    visitor_id: VisitorId | None = None
+    url: PageUrl
+    referrer: str | None = Field(default=None, max_length=2048)
+    title: str | None = Field(default=None, max_length=500)
+
+
+class TrackEvent(Schema):
+    type: Literal["pageview", "ping"]
+    url: PageUrl | None = None
+    title: str | None = Field(default=None, max_length=500)
+    at: AwareDatetime | None = None
+
+
+class EventBatch(Schema):
+    site_key: str = Field(min_length=1, max_length=100)
+    events: list[TrackEvent] = Field(min_length=1, max_length=50)
+
+
+class EventsAccepted(BaseModel):
+    """The number to show; `default_number` is the one printed on the site, which track.js replaces."""
+
+    phone_number: str | None
+    hold_until: UtcTime | None
+    default_number: str | None
+
+
+class SessionStarted(EventsAccepted):
+    session_id: str | None
+    visitor_id: str | None
+
+
+class NumberIn(Schema):
+    kind: Literal["pool", "default"]
+    label: str | None = Field(default=None, max_length=200)
+
+
+class NumberOut(BaseModel):
+    number: str
+    kind: Literal["pool", "default"]
+    label: str | None
+    held_by_session: str | None = None
+    hold_until: UtcTime | None = None
+
+
+class Pool(BaseModel):
+    size: int
+    held: int
+    overflow_total: int
+
+
+class NumberList(BaseModel):
+    items: list[NumberOut]
+    pool: Pool

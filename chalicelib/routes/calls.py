@@ -34,7 +34,12 @@ def list_calls() -> dict[str, Any]:
 def read_card(call_id: str) -> dict[str, Any]:
     request = bp.current_request
     caller = auth.require(request, Permission.READ)
-    built = card.build(caller.project_id, http.path_value(call_id), lambda phone: http.public_url(request, f"/clients/{phone}"))
+    built = card.build(
+        caller.project_id,
+        http.path_value(call_id),
+        lambda phone: http.public_url(request, f"/clients/{phone}"),
+        may_play=caller.may(Permission.PLAY),
+    )
     return built.model_dump(mode="json")
 
 
@@ -43,7 +48,7 @@ def add_comment(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.COMMENT)
     payload = http.body(bp.current_request, CommentIn)
     comment = calls.add_comment(caller, http.path_value(call_id), payload)
-    out = CommentOut(comment_id=comment.comment_id, author=comment.author, text=comment.text, created_at=comment.created_at)
+    out = CommentOut.model_validate(comment, from_attributes=True)
     return Response(body=out.model_dump(mode="json"), status_code=201)
 
 

@@ -11,16 +11,29 @@ Item kinds and their keys (see the README's access-pattern table):
         GSI1: P#{pid}#CALLS       {started_at}#{call_id}       the call log, newest first
         GSI2: P#{pid}#CLIENT#{ph} CALL#{started_at}#{call_id}  a client's calls (only calls with a client)
     P#{pid}#CALL#{call_id}        COMMENT#{created_at}#{id}    the call's comments
+    P#{pid}#CALL#{call_id}        RECORDING                    the call's recording: details, restore, history
+    P#{pid}#CALL#{call_id}        SHARE#{token}                a live share link of the recording, with its uses
+    SHARE#{token}                 SHARE                        share token -> project and call (public route)
     P#{pid}#CLIENT#{phone}        PROFILE                      client counters and summary
     P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}             client per-day aggregates (ADD counters)
+    P#{pid}#CLIENT#{phone}        SESSION#{started_at}#{sid}   a copy of a linked visitor's session (card, client card)
+    NUMBER#{e164}                 NUMBER                       a tracking number (globally unique) and its hold
+        GSI1: P#{pid}#POOL        {hold_until}#{e164}          pool numbers, free and longest-idle first
+        GSI2: P#{pid}#NUMBERS     {e164}                       a project's numbers (pool and default)
+    NUMBER#{e164}                 HOLD#{started_at}#{sid}      hold history: who held the number when (attribution)
+    P#{pid}#SESSION#{sid}         SESSION                      a tracked session (visit capture, pages, hold)
+        GSI1: P#{pid}#VISITOR#{v} {started_at}#{sid}           a visitor's sessions, newest first
+    P#{pid}#VISITOR#{vid}         VISITOR                      a visitor, with the client it is linked to
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 TABLE_HASH_KEY = "PK"
 TABLE_RANGE_KEY = "SK"
+GSI1 = "GSI1"
+GSI2 = "GSI2"
 
 PROJECT_SK = "PROJECT"
 SITE_SK = "SITE"
@@ -31,11 +44,14 @@ PROFILE_SK = "PROFILE"
 COMMENT_PREFIX = "COMMENT#"
 DAY_PREFIX = "DAY#"
 CALL_PREFIX = "CALL#"
+RECORDING_SK = "RECORDING"
+SHARE_SK = "SHARE"
+SHARE_PREFIX = "SHARE#"
 
 
 def sortable_time(moment: datetime) -> str:
     """A fixed-width UTC timestamp that sorts as text in time order."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def project_pk(project_id: str) -> str:
@@ -97,3 +113,65 @@ def comment_sk(created_at: datetime, comment_id: str) -> str:
 
 def day_sk(day: date) -> str:
     return f"{DAY_PREFIX}{day.isoformat()}"
+
+
+def call_share_sk(token: str) -> str:
+    return f"{SHARE_PREFIX}{token}"
+
+
+def share_pk(token: str) -> str:
+    return f"{SHARE_PREFIX}{token}"
+
+
+NUMBER_SK = "NUMBER"
+SESSION_SK = "SESSION"
+VISITOR_SK = "VISITOR"
+HOLD_PREFIX = "HOLD#"
+SESSION_PREFIX = "SESSION#"
+# sorts before every real time: the pool position of a number never held
+NEVER = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def number_pk(number: str) -> str:
+    return f"NUMBER#{number}"
+
+
+def hold_sk(started_at: datetime, session_id: str) -> str:
+    return f"{HOLD_PREFIX}{sortable_time(started_at)}#{session_id}"
+
+
+def hold_bound(moment: datetime) -> str:
+    """An SK value that sorts after every hold started at or before `moment`."""
+    return f"{HOLD_PREFIX}{sortable_time(moment)}~"
+
+
+def pool_gsi1pk(project_id: str) -> str:
+    return f"P#{project_id}#POOL"
+
+
+def pool_gsi1sk(hold_until: datetime | None, number: str) -> str:
+    return f"{sortable_time(hold_until or NEVER)}#{number}"
+
+
+def numbers_gsi2pk(project_id: str) -> str:
+    return f"P#{project_id}#NUMBERS"
+
+
+def session_pk(project_id: str, session_id: str) -> str:
+    return f"P#{project_id}#SESSION#{session_id}"
+
+
+def visitor_pk(project_id: str, visitor_id: str) -> str:
+    return f"P#{project_id}#VISITOR#{visitor_id}"
+
+
+def visitor_sessions_gsi1pk(project_id: str, visitor_id: str) -> str:
+    return f"P#{project_id}#VISITOR#{visitor_id}"
+
+
+def visitor_session_gsi1sk(started_at: datetime, session_id: str) -> str:
+    return f"{sortable_time(started_at)}#{session_id}"
+
+
+def client_session_sk(started_at: datetime, session_id: str) -> str:
+    return f"{SESSION_PREFIX}{sortable_time(started_at)}#{session_id}"

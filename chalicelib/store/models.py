@@ -6,12 +6,15 @@ Item kinds share the table through a discriminator (`kind`), as in PynamoDB's po
 from __future__ import annotations
 
 import os
+
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
     JSONAttribute,
     ListAttribute,
+    MapAttribute,
     NumberAttribute,
+    TTLAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
 )
@@ -82,6 +85,8 @@ class Project(Item, discriminator="project"):
     target_call_seconds = NumberAttribute(default=30)
     sale_cycle_days = NumberAttribute(default=30)
     overflow_total = NumberAttribute(default=0)
+    # the number printed on the site, kept here too so that a session start reads no Number item for it
+    default_number = UnicodeAttribute(null=True)
 
 
 class SiteKey(Item, discriminator="site_key"):
@@ -131,9 +136,16 @@ class Call(Item, discriminator="call"):
     call_rating = NumberAttribute(null=True)
     # recording state, on the call so that the call log can show and filter it
     recording_status = UnicodeAttribute(default="none")
+    KEPT_RECORDING = ("available", "archived", "restoring", "restored")
     # the visit that produced the call (filled by tracking)
     session_id = UnicodeAttribute(null=True)
     source = UnicodeAttribute(null=True)
+    # the attributed session's visit capture, as the card's `visit` shows it (fixed once the session started)
+    visit = JSONAttribute(null=True)
+
+    @property
+    def has_recording(self) -> bool:
+        return self.recording_status in self.KEPT_RECORDING
 
 
 class Comment(Item, discriminator="comment"):
@@ -152,3 +164,119 @@ class ClientProfile(Item, discriminator="client"):
     first_visit_at = UTCDateTimeAttribute(null=True)
     last_visit_at = UTCDateTimeAttribute(null=True)
 
+
+class HistoryAction(MapAttribute[str, object]):
+    """One action on a recording (share, revoke, delete, restore): what, by which key's label, when."""
+
+    action = UnicodeAttribute()
+    by = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+
+
+class Recording(Item, discriminator="recording"):
+    """A call's recording beyond its status (which the Call item holds for the call log)."""
+
+    object_key = UnicodeAttribute()
+    codec = UnicodeAttribute(null=True)
+    duration_seconds = NumberAttribute(null=True)
+    channels = NumberAttribute(null=True)
+    size_bytes = NumberAttribute(null=True)
+    reason = UnicodeAttribute(null=True)
+    processed_at = UTCDateTimeAttribute(null=True)
+    restore_tier = UnicodeAttribute(null=True)
+    restore_days = NumberAttribute(null=True)
+    restore_requested_at = UTCDateTimeAttribute(null=True)
+    history = ListAttribute(of=HistoryAction, default=list)
+    # bumped by every new share link, so that a delete that did not see a share cannot succeed
+    share_version = NumberAttribute(default=0)
+
+
+class CallShare(Item, discriminator="call_share"):
+    """A live share link, listed in its call's partition; `uses` counts the pages and redirects served."""
+
+    token = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
+    uses = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+
+class ShareLink(Item, discriminator="share_link"):
+    """A share token -> its call (the public route's one GetItem)."""
+
+    project_id = UnicodeAttribute()
+    call_id = UnicodeAttribute()
+    object_key = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+
+class Number(Item, discriminator="number"):
+    """A tracking number (its PK is the number: one project at a time) with its current hold."""
+
+    number = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    number_kind = UnicodeAttribute()  # "pool" | "default"
+    label = UnicodeAttribute(null=True)
+    held_by_session = UnicodeAttribute(null=True)
+    hold_until = UTCDateTimeAttribute(null=True)
+    hold_sk = UnicodeAttribute(null=True)
+
+
+class Hold(Item, discriminator="hold"):
+    """One period in which a session held a number; hold_until is cut short when the number is taken back."""
+
+    project_id = UnicodeAttribute()
+    session_id = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute()
+    hold_until = UTCDateTimeAttribute()
+
+
+class Session(Item, discriminator="session"):
+    """A tracked session: its visit capture, its pages (per day) and the number it holds."""
+
+    session_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    visitor_id = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute()
+    last_event_at = UTCDateTimeAttribute()
+    pageviews = NumberAttribute(default=0)
+    visit = JSONAttribute()
+    number = UnicodeAttribute(null=True)
+    hold_until = UTCDateTimeAttribute(null=True)
+    hold_sk = UnicodeAttribute(null=True)
+    current_url = UnicodeAttribute(null=True)
+    current_title = UnicodeAttribute(null=True)
+    # {"yyyy-mm-dd": {page hash: [url, title, views, seconds]}}: copied into a client's days when linked
+    pages = JSONAttribute(default=dict)
+    calls = JSONAttribute(default=list)
+    client_phone = UnicodeAttribute(null=True)
+    # every write checks and bumps it, so that events, calls and linking never overwrite each other
+    version = NumberAttribute(default=0)
+
+
+class Visitor(Item, discriminator="visitor"):
+    visitor_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    client_phone = UnicodeAttribute(null=True)
+
+
+class ClientSession(Item, discriminator="client_session"):
+    """A linked visitor's session, copied into the client's partition so that the card reads one Query."""
+
+    session_id = UnicodeAttribute()
+    started_at = UTCDateTimeAttribute()
+    last_event_at = UTCDateTimeAttribute()
+    pageviews = NumberAttribute(default=0)
+    visit = JSONAttribute()
+    calls = JSONAttribute(default=list)
+
+
+class ClientDay(Item, discriminator="client_day"):
+    """A client's pageviews of one day; each page adds attributes pv_/ps_/pu_/pt_{hash} (views, seconds, url,
+    title) by ADD/SET updates, read raw by chalicelib.history."""
+
+    day = UnicodeAttribute()
+    pageviews = NumberAttribute(default=0)

@@ -34,7 +34,7 @@ def decode_cursor(cursor: str | None, hash_key_name: str, hash_key: str) -> dict
     if not cursor:
         return None
     try:
-        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        key: Any = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, UnicodeError):
         raise invalid("cursor", "not a cursor of this list") from None
     well_formed = isinstance(key, dict) and all(
@@ -42,7 +42,7 @@ def decode_cursor(cursor: str | None, hash_key_name: str, hash_key: str) -> dict
     )
     if not well_formed or key.get(hash_key_name, {}).get("S") != hash_key:
         raise invalid("cursor", "not a cursor of this list")
-    return key
+    return dict(key)
 
 
 def first_page(model: type[T], results: ResultIterator[T]) -> Page[T]:

@@ -1,10 +1,8 @@
-"""Integration fixtures: one moto server for the whole run (over real HTTP), one project per test."""
+"""Integration fixtures: one project per test, on the run's one moto server (`emulator`, in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -13,24 +11,6 @@ import pytest
 from chalice.test import Client
 
 from chalicelib import auth, projects
-from local.bootstrap import bootstrap
-from local.emulator import Emulator
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def emulator() -> Iterator[str]:
-    server = Emulator(free_port())
-    server.start()
-    os.environ["AWS_ENDPOINT_URL"] = server.url
-    bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
-    yield server.url
-    server.stop()
 
 
 @dataclass
@@ -53,7 +33,8 @@ class Api:
         if body is not None:
             headers.setdefault("Content-Type", "application/json")
         raw = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
-        return self.client.http.request(method, path, headers=headers, body=raw or b"")
+        encoded = raw.encode() if isinstance(raw, str) else raw or b""
+        return self.client.http.request(method, path, headers=headers, body=encoded)
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs)

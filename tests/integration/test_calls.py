@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.integration.conftest import Api
@@ -69,7 +69,9 @@ def test_the_same_call_again_answers_200_with_the_first_answer(api: Api) -> None
     first = api.post("/v1/calls", call, role="integration")
     # the same call after normalisation: another spelling of the number and of the time
     again = api.post(
-        "/v1/calls", {**call, "caller": "0441234567", "started_at": "2026-11-20T12:15:00+02:00"}, role="integration"
+        "/v1/calls",
+        {**call, "caller": "0441234567", "started_at": "2026-11-20T12:15:00+02:00"},
+        role="integration",
     )
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.json_body == first.json_body
@@ -131,7 +133,7 @@ def test_schema_errors_list_every_bad_field(api: Api) -> None:
 
 
 def test_a_call_log_page_is_newest_first_with_cursor_paging(api: Api) -> None:
-    base = datetime(2026, 11, 1, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 1, tzinfo=UTC)
     for day in range(5):
         post(api, started_at=(base + timedelta(days=day)).isoformat(), caller=f"+38044123450{day}")
     first = api.get("/v1/calls?limit=2").json_body
@@ -147,9 +149,7 @@ def test_call_log_filters(api: Api) -> None:
     outgoing = post(api, direction="outgoing", caller="101", destination="+380501112233")
     answered = post(api, caller="+380671112233")
     assert [i["call_id"] for i in api.get("/v1/calls?status=missed").json_body["items"]] == [missed["call_id"]]
-    assert [i["call_id"] for i in api.get("/v1/calls?direction=outgoing").json_body["items"]] == [
-        outgoing["call_id"]
-    ]
+    assert [i["call_id"] for i in api.get("/v1/calls?direction=outgoing").json_body["items"]] == [outgoing["call_id"]]
     by_phone = api.get("/v1/calls?phone=0671112233").json_body["items"]
     assert [i["call_id"] for i in by_phone] == [answered["call_id"]]
     assert len(api.get("/v1/calls?has_recording=false").json_body["items"]) == 3
@@ -174,7 +174,7 @@ def test_a_cursor_of_another_project_is_refused(api: Api, other_api: Api) -> Non
 def test_flags_follow_started_at_whatever_the_arrival_order(api: Api) -> None:
     phone = "+380931234567"
     day = timedelta(days=1)
-    start = datetime(2026, 9, 1, 9, tzinfo=timezone.utc)
+    start = datetime(2026, 9, 1, 9, tzinfo=UTC)
     # arrival order: the latest first
     later_repeat = post(api, caller=phone, started_at=(start + 10 * day).isoformat(), talk_seconds=5)
     short = post(api, caller=phone, started_at=(start + 2 * day).isoformat(), talk_seconds=10)
@@ -196,7 +196,7 @@ def test_flags_follow_started_at_whatever_the_arrival_order(api: Api) -> None:
 
 
 def test_statistics_count_calls_in_total_and_in_the_last_30_days(api: Api) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     phone = "+380631234567"
     post(api, caller=phone, started_at=(now - timedelta(days=45)).isoformat())
     post(api, caller=phone, started_at=(now - timedelta(days=3)).isoformat())
@@ -243,7 +243,11 @@ def test_settings_defaults_and_changes(api: Api) -> None:
     assert changed["recording_enabled"] is False and changed["timezone"] == "Europe/Warsaw"
     assert post(api)["record"] is False
     bad = api.patch("/v1/settings", {"timezone": "Mars/Base", "default_country": "XX", "sale_cycle_days": 0})
-    assert set(bad.json_body["error"]["details"]["fields"]) == {"timezone", "default_country", "sale_cycle_days"}
+    assert set(bad.json_body["error"]["details"]["fields"]) == {
+        "timezone",
+        "default_country",
+        "sale_cycle_days",
+    }
     assert api.patch("/v1/settings", {"timezone": "UTC"}, role="supervisor").status_code == 403
     assert api.get("/v1/settings", role="integration").status_code == 403
 

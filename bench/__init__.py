@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` prints their figures; the README quotes them."""

@@ -1,0 +1,159 @@
+"""Visit capture, pure functions: campaign tags and click ids, source/medium, device, IP and geolocation.
+
+Source and medium follow web analytics (DESIGN.md section 2): `utm_*` tags win; else a search engine
+referrer is `organic`, a social network `social`, another site `referral`, no referrer `(direct) / (none)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ua_parser import parse as parse_user_agent
+
+UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
+CLICK_IDS = ("gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id", "yclid")
+
+# host suffix -> source name
+SEARCH_ENGINES = {
+    "google": "google",
+    "bing.com": "bing",
+    "yahoo.com": "yahoo",
+    "duckduckgo.com": "duckduckgo",
+    "yandex": "yandex",
+    "baidu.com": "baidu",
+    "ecosia.org": "ecosia",
+    "search.brave.com": "brave",
+    "startpage.com": "startpage",
+    "ask.com": "ask",
+    "naver.com": "naver",
+    "seznam.cz": "seznam",
+}
+SOCIAL_NETWORKS = {
+    "facebook.com": "facebook",
+    "fb.com": "facebook",
+    "instagram.com": "instagram",
+    "t.co": "twitter",
+    "twitter.com": "twitter",
+    "x.com": "twitter",
+    "linkedin.com": "linkedin",
+    "lnkd.in": "linkedin",
+    "youtube.com": "youtube",
+    "tiktok.com": "tiktok",
+    "pinterest.com": "pinterest",
+    "reddit.com": "reddit",
+    "vk.com": "vk",
+    "t.me": "telegram",
+    "telegram.org": "telegram",
+    "threads.net": "threads",
+    "ok.ru": "odnoklassniki",
+}
+DIRECT = ("(direct)", "(none)")
+BOT_DEVICE_FAMILY = "Spider"
+
+
+def _host(url: str | None) -> str:
+    if not url:
+        return ""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.").removeprefix("m.")
+
+
+def _matches(host: str, table: Mapping[str, str]) -> str | None:
+    """The name of the first entry whose key is the host, a parent domain of it, or (google/yandex) a label."""
+    labels = host.split(".")
+    for key, name in table.items():
+        if "." not in key:
+            if key in labels:
+                return name
+        elif host == key or host.endswith("." + key):
+            return name
+    return None
+
+
+def source_medium(referrer: str | None, landing_host: str = "") -> tuple[str, str]:
+    """Source and medium of untagged traffic; a referrer from the site itself counts as direct."""
+    host = _host(referrer)
+    if not host or host == landing_host:
+        return DIRECT
+    engine = _matches(host, SEARCH_ENGINES)
+    if engine:
+        return engine, "organic"
+    network = _matches(host, SOCIAL_NETWORKS)
+    if network:
+        return network, "social"
+    return host, "referral"
+
+
+def page_without_query(url: str) -> str:
+    """The page a URL names, without its query string and fragment (top pages group by it)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.netloc else parts.path or url
+
+
+def device(user_agent: str) -> dict[str, str | None]:
+    """`device` (desktop, mobile, tablet or bot), `os` and `browser` parsed with ua-parser."""
+    parsed = parse_user_agent(user_agent or "")
+    family = parsed.device.family if parsed.device else None
+    os_name = parsed.os.family if parsed.os else None
+    lowered = (user_agent or "").lower()
+    if family == BOT_DEVICE_FAMILY:
+        kind = "bot"
+    elif family in ("iPad", "Kindle") or "tablet" in lowered or (os_name == "Android" and "mobile" not in lowered):
+        kind = "tablet"
+    elif "mobi" in lowered or os_name in ("iOS", "Android", "Windows Phone") or family == "iPhone":
+        kind = "mobile"
+    else:
+        kind = "desktop"
+    browser = parsed.user_agent.family if parsed.user_agent else None
+    return {"device": kind, "os": os_name, "browser": browser}
+
+
+def is_bot(user_agent: str) -> bool:
+    return device(user_agent)["device"] == "bot"
+
+
+def client_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) -> str | None:
+    """The visitor's IP: the first hop of X-Forwarded-For, else API Gateway's source IP."""
+    forwarded = headers.get("x-forwarded-for", "")
+    first = forwarded.split(",")[0].strip()
+    if first:
+        return first
+    identity = (context or {}).get("identity") or {}
+    source = identity.get("sourceIp") if isinstance(identity, Mapping) else None
+    return str(source) if source else None
+
+
+def geo(headers: Mapping[str, str]) -> dict[str, str | None]:
+    """Country, region and city from the CloudFront viewer headers (null where absent)."""
+    return {
+        "country": headers.get("cloudfront-viewer-country") or None,
+        "region": headers.get("cloudfront-viewer-country-region") or None,
+        "city": headers.get("cloudfront-viewer-city") or None,
+    }
+
+
+def visit(url: str, referrer: str | None, user_agent: str) -> dict[str, Any]:
+    """What a session's landing URL, referrer and user agent tell: tags, click ids, source, medium, device."""
+    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=False))
+    tags = {field: query.get(f"utm_{field}") or None for field in UTM_FIELDS}
+    click_ids = {name: query[name] for name in CLICK_IDS if query.get(name)}
+    if tags["source"] or tags["medium"]:
+        source, medium = tags["source"] or "(not set)", tags["medium"] or "(none)"
+    elif click_ids.keys() & {"gclid", "gbraid", "wbraid", "dclid"}:
+        source, medium = "google", "cpc"  # auto-tagged Google Ads, as analytics reports it
+    elif "msclkid" in click_ids:
+        source, medium = "bing", "cpc"
+    else:
+        source, medium = source_medium(referrer, _host(url))
+    return {
+        **tags,
+        "source": source,
+        "medium": medium,
+        "referrer": referrer or None,
+        "landing_page": url,
+        **click_ids,
+        "user_agent": user_agent or None,
+        **device(user_agent),
+    }

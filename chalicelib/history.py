@@ -1,0 +1,214 @@
+"""A client's visit history in the client's own partition: session copies, per-day page aggregates, reads.
+
+Linked sessions are copied to `P#{pid}#CLIENT#{phone}` as `SESSION#{started_at}#{session_id}` and their pages
+are added (atomic ADD) to `DAY#{yyyy-mm-dd}` items, one attribute set per page (pv_/ps_/pu_/pt_{hash}). The
+card then reads a fixed number of Queries whatever the history: the days of the window with the profile
+(`DAY#{from}` .. `PROFILE`) and the newest sessions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import UpdateError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock
+from chalicelib.schemas import Geo, SessionCall, SessionOut, TopPage
+from chalicelib.store import keys
+from chalicelib.store.models import ClientDay, ClientProfile, ClientSession, Item, Session
+from chalicelib.store.paging import Page, decode_cursor, first_page
+
+WINDOW = timedelta(days=30)
+TOP_PAGES = 5
+# {"yyyy-mm-dd": {page hash: [url, title, views, seconds]}}
+Pages = dict[str, dict[str, list[Any]]]
+
+
+def page_hash(page: str) -> str:
+    return hashlib.sha1(page.encode()).hexdigest()[:12]
+
+
+def add_pages(pages: Pages, day: date, page: str, title: str | None, views: int, seconds: int) -> None:
+    entry = pages.setdefault(day.isoformat(), {}).setdefault(page_hash(page), [page, title, 0, 0])
+    entry[1] = title or entry[1]
+    entry[2] += views
+    entry[3] += seconds
+
+
+def add_days(transaction: TransactWrite, client_pk: str, pages: Pages) -> None:
+    """ADD each day's pageviews and per-page views and seconds to the client's DAY items."""
+    for day, by_page in pages.items():
+        actions: list[Action] = [
+            ClientDay.kind.set(ClientDay),
+            ClientDay.day.set(day),
+            ClientDay.pageviews.add(sum(int(entry[2]) for entry in by_page.values())),
+        ]
+        for digest, (url, title, views, seconds) in by_page.items():
+            actions += [
+                NumberAttribute(attr_name=f"pv_{digest}").add(int(views)),
+                NumberAttribute(attr_name=f"ps_{digest}").add(int(seconds)),
+                UnicodeAttribute(attr_name=f"pu_{digest}").set(url),
+            ]
+            if title:
+                actions.append(UnicodeAttribute(attr_name=f"pt_{digest}").set(title))
+        transaction.update(ClientDay(client_pk, keys.day_sk(date.fromisoformat(day))), actions=actions)
+
+
+def copy_session(transaction: TransactWrite, session: Session, phone: str, *profile_actions: Action) -> None:
+    """The session's copy and its pages in the client's partition; the copy's condition makes it idempotent."""
+    client_pk = keys.client_pk(session.project_id, phone)
+    transaction.save(
+        ClientSession(
+            client_pk,
+            keys.client_session_sk(session.started_at, session.session_id),
+            session_id=session.session_id,
+            started_at=session.started_at,
+            last_event_at=session.last_event_at,
+            pageviews=session.pageviews,
+            visit=session.visit,
+            calls=session.calls,
+        ),
+        condition=ClientSession.pk.does_not_exist(),
+    )
+    add_days(transaction, client_pk, session.pages)
+    transaction.update(
+        ClientProfile(client_pk, keys.PROFILE_SK),
+        actions=[
+            ClientProfile.kind.set(ClientProfile),
+            ClientProfile.phone.set(phone),
+            ClientProfile.total_sessions.add(1),
+            *profile_actions,
+        ],
+    )
+
+
+def update_copy(transaction: TransactWrite, session: Session, phone: str, delta: Pages) -> None:
+    """A linked session's new events, mirrored into the client's partition."""
+    client_pk = keys.client_pk(session.project_id, phone)
+    transaction.update(
+        ClientSession(client_pk, keys.client_session_sk(session.started_at, session.session_id)),
+        actions=[
+            ClientSession.pageviews.set(session.pageviews),
+            ClientSession.last_event_at.set(session.last_event_at),
+            ClientSession.calls.set(session.calls),
+        ],
+        condition=ClientSession.pk.exists(),
+    )
+    add_days(transaction, client_pk, delta)
+
+
+def mark_visits(session: Session, phone: str) -> None:
+    """Keep the profile's first and last visit: monotonic conditional updates, a lost race changes nothing."""
+    profile = ClientProfile(keys.client_pk(session.project_id, phone), keys.PROFILE_SK)
+    moment = session.started_at
+    for attribute, condition in (
+        (
+            ClientProfile.first_visit_at,
+            ClientProfile.first_visit_at.does_not_exist() | (ClientProfile.first_visit_at > moment),
+        ),
+        (
+            ClientProfile.last_visit_at,
+            ClientProfile.last_visit_at.does_not_exist() | (ClientProfile.last_visit_at < moment),
+        ),
+    ):
+        try:
+            profile.update(actions=[attribute.set(moment)], condition=condition)
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
+# ---- reads -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """What the card shows of the last 30 days, with the client's profile: one Query."""
+
+    profile: ClientProfile | None
+    pageviews: int
+    top_pages: list[TopPage]
+
+
+def window(project_id: str, phone: str, as_of: datetime) -> Window:
+    """Days from the window's first day up to the profile (`DAY#...` sorts before `PROFILE`).
+
+    Days are calendar days (UTC): the window holds the day 30 x 24 hours before `as_of` and every later one.
+    """
+    client_pk = keys.client_pk(project_id, phone)
+    results = Item.query(client_pk, Item.sk.between(keys.day_sk((as_of - WINDOW).date()), keys.PROFILE_SK))
+    profile: ClientProfile | None = None
+    pageviews = 0
+    pages: dict[str, list[Any]] = {}
+    for raw_page in results.page_iter:
+        for raw in raw_page.get("Items", []):
+            if raw["SK"]["S"] == keys.PROFILE_SK:
+                profile = ClientProfile.from_raw_data(raw)
+                continue
+            pageviews += int(raw.get("pageviews", {}).get("N", "0"))
+            for name, value in raw.items():
+                if not name.startswith("pv_"):
+                    continue
+                digest = name[3:]
+                entry = pages.setdefault(digest, [raw[f"pu_{digest}"]["S"], None, 0, 0])
+                entry[1] = raw.get(f"pt_{digest}", {}).get("S") or entry[1]
+                entry[2] += int(value["N"])
+                entry[3] += int(raw.get(f"ps_{digest}", {}).get("N", "0"))
+    top = sorted(pages.values(), key=lambda e: (-e[3], -e[2], e[0]))[:TOP_PAGES]
+    return Window(
+        profile,
+        pageviews,
+        [TopPage(url=url, title=title, views=views, time_spent_seconds=seconds) for url, title, views, seconds in top],
+    )
+
+
+def session_page(project_id: str, phone: str, cursor: str | None, limit: int) -> Page[ClientSession]:
+    """The client's session copies, newest first: one Query."""
+    client_pk = keys.client_pk(project_id, phone)
+    results = ClientSession.query(
+        client_pk,
+        ClientSession.sk.startswith(keys.SESSION_PREFIX),
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, "PK", client_pk),
+    )
+    return first_page(ClientSession, results)
+
+
+def geo(visit: dict[str, Any]) -> Geo:
+    return Geo.model_validate(visit.get("geo") or {"country": None, "region": None, "city": None})
+
+
+def session_out(session: ClientSession) -> SessionOut:
+    visit = session.visit
+    return SessionOut(
+        session_id=session.session_id,
+        started_at=session.started_at,
+        ended_at=session.last_event_at,
+        landing_page=visit.get("landing_page"),
+        pageviews=int(session.pageviews),
+        source=visit.get("source"),
+        medium=visit.get("medium"),
+        campaign=visit.get("campaign"),
+        geo=geo(visit),
+        calls=[
+            SessionCall.model_validate(call)
+            for call in sorted(session.calls, key=lambda c: c["started_at"], reverse=True)
+        ],
+    )
+
+
+def last_visit(session: ClientSession) -> dict[str, Any]:
+    visit = session.visit
+    return {
+        "session_id": session.session_id,
+        "started_at": clock.iso(session.started_at),
+        **{name: visit.get(name) for name in ("source", "medium", "campaign", "referrer", "device", "os", "browser")},
+        "geo": geo(visit).model_dump(),
+    }

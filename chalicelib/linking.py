@@ -1,0 +1,153 @@
+"""Attribution of a call to a session, and linking the session's visitor to the call's client.
+
+POST /v1/calls does a bounded amount of work: it finds the session (1 Query + 1 GetItem), links the visitor
+and copies the visitor's LINK_NOW newest sessions into the client's partition. Older sessions follow through
+the link queue (LINK_QUEUE), a page at a time; every copy is conditional, so a message handled twice
+changes nothing. Sessions that start later find the client on the visitor item (tracking.start).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import TransactWriteError
+
+from chalicelib import aws, clock, history, numbers
+from chalicelib.store import keys
+from chalicelib.store.models import Call, Project, Session, Visitor
+
+LINK_NOW = 20
+LINK_PAGE = 50
+ATTEMPTS = 3
+LINK_QUEUE = "callcard-link-visitors"  # infra/resources.json, LinkVisitorsQueue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Attribution:
+    session: Session
+
+    def call_fields(self) -> dict[str, Any]:
+        visit = {name: value for name, value in self.session.visit.items() if name != "user_agent"}
+        return {
+            "session_id": self.session.session_id,
+            "source": visit.get("source"),
+            "visit": {"session_id": self.session.session_id, "started_at": clock.iso(self.session.started_at), **visit},
+        }
+
+
+def attribute(project: Project, direction: str, dialed: str | None, started_at: datetime) -> Attribution | None:
+    """The session behind an incoming call to a pool number (section 2); None for the default number."""
+    if direction != "incoming" or not dialed or dialed == project.default_number:
+        return None
+    session_id = numbers.session_that_held(project, dialed, started_at)
+    if session_id is None:
+        return None
+    try:
+        session = Session.get(keys.session_pk(project.project_id, session_id), keys.SESSION_SK, consistent_read=True)
+    except Session.DoesNotExist:
+        return None
+    return Attribution(session)
+
+
+def link(project: Project, phone: str, attribution: Attribution, call: Call) -> None:
+    """Link the visitor to the client; the call joins its session; the newest sessions join the client."""
+    project_id = project.project_id
+    visitor_id = attribution.session.visitor_id
+    Visitor(keys.visitor_pk(project_id, visitor_id), keys.VISITOR_SK).update(
+        actions=[
+            Visitor.kind.set(Visitor),
+            Visitor.visitor_id.set(visitor_id),
+            Visitor.project_id.set(project_id),
+            Visitor.created_at.set(Visitor.created_at | clock.now()),
+            Visitor.client_phone.set(phone),
+        ]
+    )
+    entry = {"call_id": call.call_id, "started_at": clock.iso(call.started_at), "status": call.status}
+    link_session(attribution.session, phone, entry)
+    newest = list(
+        Session.query(
+            keys.visitor_sessions_gsi1pk(project_id, visitor_id),
+            index_name=keys.GSI1,
+            scan_index_forward=False,
+            limit=LINK_NOW + 1,
+        )
+    )
+    for session in newest[:LINK_NOW]:
+        if session.session_id != attribution.session.session_id:
+            link_session(session, phone)
+    if len(newest) > LINK_NOW:
+        _enqueue(
+            {"project_id": project_id, "visitor_id": visitor_id, "phone": phone, "before": newest[LINK_NOW - 1].gsi1sk}
+        )
+
+
+def link_session(session: Session, phone: str, call: dict[str, Any] | None = None) -> None:
+    """Copy a session into the client's partition (once) and add a call to it; a race re-reads the session."""
+    for attempt in range(ATTEMPTS):
+        version = int(session.version)
+        calls = list(session.calls)
+        if call and all(c["call_id"] != call["call_id"] for c in calls):
+            calls.append(call)
+        already = session.client_phone == phone
+        if already and calls == session.calls:
+            break
+        session.calls, previous_client = calls, session.client_phone
+        session.client_phone = phone
+        try:
+            with numbers.new_transaction() as transaction:
+                transaction.update(
+                    session,
+                    actions=[
+                        Session.client_phone.set(phone),
+                        Session.calls.set(calls),
+                        Session.version.set(version + 1),
+                    ],
+                    condition=Session.version == version,
+                )
+                if already:
+                    history.update_copy(transaction, session, phone, {})
+                else:
+                    history.copy_session(transaction, session, phone)
+            break
+        except TransactWriteError:
+            if attempt == ATTEMPTS - 1:
+                raise
+            session.client_phone = previous_client
+            session.refresh(consistent_read=True)
+    history.mark_visits(session, phone)
+
+
+def _enqueue(message: dict[str, str]) -> None:
+    """Older history is linked afterwards; a queue that fails leaves the call recorded and logs why."""
+    try:
+        sqs = aws.sqs()
+        url = sqs.get_queue_url(QueueName=LINK_QUEUE)["QueueUrl"]
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
+    except (BotoCoreError, ClientError):
+        log.exception("could not queue the linking of visitor %s's older sessions", message["visitor_id"])
+
+
+def link_older(body: str) -> None:
+    """One queue message: link a page of the visitor's sessions older than `before`, then queue the rest."""
+    message = json.loads(body)
+    project_id, visitor_id, phone = message["project_id"], message["visitor_id"], message["phone"]
+    page = list(
+        Session.query(
+            keys.visitor_sessions_gsi1pk(project_id, visitor_id),
+            Session.gsi1sk < message["before"],
+            index_name=keys.GSI1,
+            scan_index_forward=False,
+            limit=LINK_PAGE + 1,
+        )
+    )
+    for session in page[:LINK_PAGE]:
+        link_session(session, phone)
+    if len(page) > LINK_PAGE:
+        _enqueue({**message, "before": page[LINK_PAGE - 1].gsi1sk or ""})

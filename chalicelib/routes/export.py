@@ -1,0 +1,29 @@
+"""GET /v1/calls.csv: the call log as a CSV download, with the log's filters."""
+
+from __future__ import annotations
+
+from chalice.app import Blueprint, Response
+
+from chalicelib import auth, clock, export, http, settings
+from chalicelib.auth import Permission
+from chalicelib.schemas import CallExportQuery
+
+bp = Blueprint(__name__)
+
+# set when the row cap stopped the export: GET it again with `cursor` for the rest
+NEXT_CURSOR_HEADER = "X-Next-Cursor"
+
+
+@bp.route("/v1/calls.csv", methods=["GET"])
+def calls_csv() -> Response:
+    caller = auth.require(bp.current_request, Permission.READ)
+    query = http.query(bp.current_request, CallExportQuery)
+    result = export.calls_csv(settings.load_project(caller.project_id), query)
+    day = clock.now().strftime("%Y-%m-%d")
+    headers: dict[str, str | list[str]] = {
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="calls-{day}.csv"',
+    }
+    if result.next_cursor:
+        headers[NEXT_CURSOR_HEADER] = result.next_cursor
+    return Response(body=result.text, status_code=200, headers=headers)

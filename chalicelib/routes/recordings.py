@@ -1,0 +1,87 @@
+"""Routes of recordings: upload URL, status with play and download links, delete, share links, restore, and
+the public share route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from chalice.app import Blueprint, Request, Response
+
+from chalicelib import auth, http, recordings
+from chalicelib.auth import Permission
+from chalicelib.errors import ConflictError
+from chalicelib.routes import ANY_BODY
+from chalicelib.schemas import RestoreIn, ShareIn, ShareList
+
+bp = Blueprint(__name__)
+
+
+def _share_url(request: Request) -> Callable[[str], str]:
+    return lambda token: http.public_url(request, f"/v1/shared/{token}")
+
+
+@bp.route("/v1/calls/{call_id}/recording/upload", methods=["POST"], content_types=ANY_BODY)
+def upload_url(call_id: str) -> dict[str, Any]:
+    caller = auth.require(bp.current_request, Permission.UPLOAD_RECORDINGS)
+    return recordings.upload_url(caller, http.path_value(call_id)).model_dump(mode="json")
+
+
+@bp.route("/v1/calls/{call_id}/recording", methods=["GET"])
+def recording_status(call_id: str) -> dict[str, Any]:
+    caller = auth.require(bp.current_request, Permission.READ)
+    return recordings.status(caller, http.path_value(call_id)).model_dump(mode="json")
+
+
+@bp.route("/v1/calls/{call_id}/recording", methods=["DELETE"])
+def delete_recording(call_id: str) -> Response:
+    caller = auth.require(bp.current_request, Permission.DELETE_RECORDINGS)
+    recordings.delete(caller, http.path_value(call_id))
+    return Response(body="", status_code=204)
+
+
+@bp.route("/v1/calls/{call_id}/recording/share", methods=["POST"], content_types=ANY_BODY)
+def create_share(call_id: str) -> Response:
+    request = bp.current_request
+    caller = auth.require(request, Permission.SHARE)
+    payload = http.body(request, ShareIn)
+    share = recordings.create_share(caller, http.path_value(call_id), payload, _share_url(request))
+    return Response(body=share.model_dump(mode="json"), status_code=201)
+
+
+@bp.route("/v1/calls/{call_id}/recording/shares", methods=["GET"])
+def list_shares(call_id: str) -> dict[str, Any]:
+    request = bp.current_request
+    caller = auth.require(request, Permission.SHARE)
+    items = recordings.list_shares(caller, http.path_value(call_id), _share_url(request))
+    return ShareList(items=items).model_dump(mode="json")
+
+
+@bp.route("/v1/calls/{call_id}/recording/shares/{token}", methods=["DELETE"])
+def revoke_share(call_id: str, token: str) -> Response:
+    caller = auth.require(bp.current_request, Permission.SHARE)
+    recordings.revoke_share(caller, http.path_value(call_id), http.path_value(token))
+    return Response(body="", status_code=204)
+
+
+@bp.route("/v1/calls/{call_id}/recording/restore", methods=["POST"], content_types=ANY_BODY)
+def restore_recording(call_id: str) -> Response:
+    request = bp.current_request
+    caller = auth.require(request, Permission.RESTORE)
+    payload = http.body(request, RestoreIn)
+    restored = recordings.restore(caller, http.path_value(call_id), payload)
+    return Response(body=restored.model_dump(mode="json"), status_code=202)
+
+
+@bp.route("/v1/shared/{token}", methods=["GET"])
+def open_share(token: str) -> Response:
+    """Public: a player page for a browser, else a redirect to a fresh presigned URL."""
+    request = bp.current_request
+    shared = recordings.open_share(http.path_value(token))
+    no_store = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    if "text/html" in request.headers.get("accept", ""):
+        page = recordings.player_page(shared)
+        return Response(body=page, status_code=200, headers={"Content-Type": "text/html; charset=utf-8", **no_store})
+    if shared.play_url is None:
+        raise ConflictError("the recording is archived; the team that shared it can restore it")
+    return Response(body="", status_code=302, headers={"Location": shared.play_url, **no_store})

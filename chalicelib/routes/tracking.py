@@ -1,0 +1,64 @@
+"""Public tracking routes (identified by the project's site_key): the snippet, sessions and their events.
+
+These are the only routes open to any origin (CORS, with the OPTIONS preflight Chalice answers). Errors are
+answered inside the view so that they carry the CORS headers too: track.js must read a 409 `session_ended`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+from chalice.app import Blueprint, CORSConfig, Response
+
+from chalicelib import http, tracking
+from chalicelib.errors import ApiError
+from chalicelib.routes import ANY_BODY
+from chalicelib.schemas import EventBatch, SessionStart
+
+bp = Blueprint(__name__)
+
+CORS = CORSConfig(allow_origin="*", allow_headers=["Content-Type"], max_age=600)
+MAX_BODY_BYTES = 16 * 1024
+SNIPPET = Path(__file__).resolve().parent.parent / "static" / "track.js"
+
+
+def _errors_with_cors(view: Callable[..., Response]) -> Callable[..., Response]:
+    @functools.wraps(view)
+    def answer(**path: str) -> Response:
+        try:
+            return view(**path)
+        except ApiError as error:
+            return error.as_response()
+
+    return answer
+
+
+def _viewer() -> tracking.Viewer:
+    request = bp.current_request
+    return tracking.Viewer.of(request.headers, request.context)
+
+
+@bp.route("/v1/track.js", methods=["GET"], cors=CORS)
+def snippet() -> Response:
+    return Response(
+        body=SNIPPET.read_text(encoding="utf-8"),
+        headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"},
+    )
+
+
+@bp.route("/v1/track/sessions", methods=["POST"], content_types=ANY_BODY, cors=CORS)
+@_errors_with_cors
+def start_session() -> Response:
+    payload = http.body(bp.current_request, SessionStart, max_bytes=MAX_BODY_BYTES)
+    started = tracking.start(payload, _viewer())
+    return Response(body=started.model_dump(mode="json"), status_code=201)
+
+
+@bp.route("/v1/track/sessions/{session_id}/events", methods=["POST"], content_types=ANY_BODY, cors=CORS)
+@_errors_with_cors
+def session_events(session_id: str) -> Response:
+    payload = http.body(bp.current_request, EventBatch, max_bytes=MAX_BODY_BYTES)
+    accepted = tracking.record_events(http.path_value(session_id), payload)
+    return Response(body=accepted.model_dump(mode="json"), status_code=202)

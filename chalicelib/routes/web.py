@@ -1,0 +1,79 @@
+"""The web app: one HTML shell for each page, and its static files (chalicelib/web, no build step).
+
+Every address the app uses is relative, so it works at the root locally and under API Gateway's stage
+prefix (`/api/...`) when deployed: the shell links its assets relative to the page's own depth, and the
+scripts find the app's root from their own URL.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from chalice.app import Blueprint, Response
+
+from chalicelib.errors import NotFoundError
+
+bp = Blueprint(__name__)
+
+WEB_DIRECTORY = Path(__file__).resolve().parent.parent / "web"
+STATIC_DIRECTORY = WEB_DIRECTORY / "static"
+
+CONTENT_TYPES = {
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".json": "application/json; charset=utf-8",
+}
+# A plain file name: no directory part, so nothing outside the static directory can be named.
+_ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z]+$")
+
+# Recordings and their presigned URLs live on S3's host, so media may come from anywhere over HTTP(S).
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "media-src 'self' http: https: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+@cache
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _shell(depth: int) -> Response:
+    """The page: the same shell everywhere, its asset links relative to a page `depth` segments deep."""
+    root = "./" if depth == 0 else "../" * depth
+    html = _read(WEB_DIRECTORY / "index.html").replace("{{root}}", root)
+    return Response(
+        body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8", **_SECURITY_HEADERS}
+    )
+
+
+@bp.route("/", methods=["GET"])
+def call_log_page() -> Response:
+    return _shell(0)
+
+
+@bp.route("/calls/{call_id}", methods=["GET"])
+def card_page(call_id: str) -> Response:
+    return _shell(1)
+
+
+@bp.route("/clients/{phone}", methods=["GET"])
+def client_card_page(phone: str) -> Response:
+    return _shell(1)
+
+
+@bp.route("/static/{name}", methods=["GET"])
+def static_file(name: str) -> Response:
+    content_type = CONTENT_TYPES.get(Path(name).suffix)
+    path = STATIC_DIRECTORY / name
+    if not _ASSET_NAME.match(name) or content_type is None or not path.is_file():
+        raise NotFoundError(f"no file {name!r}")
+    return Response(body=_read(path), status_code=200, headers={"Content-Type": content_type, **_SECURITY_HEADERS})

@@ -1,0 +1,94 @@
+// The API client. Every address is relative to the app's root, found from this module's own URL
+// (…/static/api.js), so the app works at "/" locally and under a stage prefix such as "/api/" when deployed.
+
+export const ROOT = new URL("../", import.meta.url);
+
+const KEY_STORAGE = "callcard.apiKey";
+
+export class ApiError extends Error {
+  constructor(status, code, message, details) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.details = details || {};
+  }
+
+  /** A route that this server does not have yet (API Gateway and `chalice local` answer those themselves). */
+  get missingRoute() {
+    return this.code === "route_missing";
+  }
+}
+
+/** The address of an app page or API path (no leading slash), under the app's root. */
+export function appUrl(path = "") {
+  return new URL(path, ROOT).href;
+}
+
+export function apiKey() {
+  return sessionStorage.getItem(KEY_STORAGE);
+}
+
+export function keepKey(key) {
+  sessionStorage.setItem(KEY_STORAGE, key.trim());
+}
+
+export function forgetKey() {
+  sessionStorage.removeItem(KEY_STORAGE);
+}
+
+let onUnauthorized = () => {};
+
+/** What to do when the API answers 401: the app shows sign-in again. */
+export function whenUnauthorized(handler) {
+  onUnauthorized = handler;
+}
+
+/** Query string of the non-empty values of `params`. */
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value !== null && value !== undefined && value !== "") search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}
+
+/** Sends a request to the API; resolves to the raw Response when ok, throws ApiError otherwise. */
+export async function send(method, path, body) {
+  const headers = { Accept: "application/json" };
+  const key = apiKey();
+  if (key) headers.Authorization = `Bearer ${key}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let response;
+  try {
+    response = await fetch(appUrl(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch (error) {
+    throw new ApiError(0, "network", error.message);
+  }
+  if (response.ok) return response;
+  let payload = null;
+  try {
+    payload = await response.json();
+  } catch {
+    payload = null;
+  }
+  const error = payload?.error;
+  if (response.status === 401 && error) {
+    forgetKey();
+    onUnauthorized();
+  }
+  if (!error) {
+    // not the contract's error format: the gateway (or chalice local) answered for a route the app lacks
+    throw new ApiError(response.status, "route_missing", payload?.message || payload?.Message || response.statusText);
+  }
+  throw new ApiError(response.status, error.code, error.message, error.details);
+}
+
+export async function getJson(path) {
+  return (await send("GET", path)).json();
+}
+
+export async function sendJson(method, path, body) {
+  const response = await send(method, path, body);
+  return response.status === 204 ? null : response.json();
+}

@@ -1,0 +1,189 @@
+// The call card: its sections in the contract's order, each with an empty state.
+
+import { appUrl, getJson, sendJson } from "./api.js";
+import { empty, facts, h, replaceChildren, section } from "./dom.js";
+import { formatDuration, formatTime, t } from "./i18n.js";
+import { renderAudio } from "./player.js";
+import { describeError, may, session } from "./state.js";
+import { clientUrl, geoText, sessionsHistory } from "./tables.js";
+
+const yesNo = (value) => t(value ? "yes_word" : "no_word");
+
+function callDetails(call) {
+  return facts([
+    [t("started_at"), formatTime(call.started_at)],
+    [t("direction"), t(call.direction)],
+    [t("status"), t(call.status)],
+    [t("caller"), call.caller],
+    [t("destination"), call.destination],
+    [t("agent"), call.agent],
+    [t("wait"), formatDuration(call.wait_seconds)],
+    [t("talk"), formatDuration(call.talk_seconds)],
+    [t("total"), formatDuration(call.total_seconds)],
+    [t("first_call"), yesNo(call.first_call)],
+    [t("target"), yesNo(call.target)],
+    [t("repeat"), yesNo(call.repeat)],
+    [t("external_id"), call.external_id],
+  ]);
+}
+
+function comment(item) {
+  return h("li", { class: "comment", dataset: { commentId: item.comment_id } },
+    h("p", { class: "meta" }, `${item.author} · ${formatTime(item.created_at)}`),
+    h("p", { class: "text" }, item.text));
+}
+
+function ratingGroup(name, label, value, onChange) {
+  const editable = may("rate");
+  return h("fieldset", { class: "rating", id: `rating-${name}` },
+    h("legend", {}, label),
+    [1, 2, 3, 4, 5].map((n) => {
+      const id = `${name}-${n}`;
+      const radio = h("input", { type: "radio", name, id, value: n, checked: value === n, disabled: !editable,
+        "aria-label": `${label}: ${t("rating_of", { n })}` });
+      radio.addEventListener("change", () => onChange(n));
+      return h("label", { for: id, class: "star" }, radio, h("span", { "aria-hidden": "true" }, String(n)));
+    }),
+    value ? null : h("span", { class: "muted" }, ` ${t("not_rated")}`));
+}
+
+function review(callId, data) {
+  const status = h("p", { class: "muted", id: "review-status", role: "status", "aria-live": "polite" });
+  const save = async (patch) => {
+    status.textContent = "";
+    try {
+      await sendJson("PATCH", `v1/calls/${encodeURIComponent(callId)}/review`, patch);
+      status.textContent = t("saved");
+    } catch (error) {
+      status.textContent = describeError(error);
+    }
+  };
+
+  const categories = session.settings?.categories || [];
+  const known = data.category && !categories.includes(data.category) ? [data.category] : [];
+  const category = h("select", { id: "review-category", disabled: !may("categorise") },
+    h("option", { value: "" }, t("no_category")),
+    [...categories, ...known].map((value) => h("option", { value, selected: value === data.category }, value)));
+  category.addEventListener("change", () => save({ category: category.value || null }));
+
+  const list = h("ul", { class: "comments", id: "comments" }, data.comments.map(comment));
+  const none = data.comments.length ? null : empty(t("no_comments"));
+  const text = h("textarea", { id: "comment-text", name: "text", rows: 3, maxlength: 5000, required: true });
+  const form = h("form", { id: "comment-form", class: "comment-form" },
+    h("label", { for: "comment-text" }, t("comment")), text,
+    h("button", { type: "submit" }, t("add_comment")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!text.value.trim()) return;
+    try {
+      const added = await sendJson("POST", `v1/calls/${encodeURIComponent(callId)}/comments`, { text: text.value });
+      list.append(comment(added));
+      none?.remove();
+      text.value = "";
+      status.textContent = t("saved");
+    } catch (error) {
+      status.textContent = describeError(error);
+    }
+  });
+
+  return [
+    h("div", { class: "field" }, h("label", { for: "review-category" }, t("category")), category),
+    h("div", { class: "ratings" },
+      ratingGroup("manager_rating", t("manager_rating"), data.manager_rating, (n) => save({ manager_rating: n })),
+      ratingGroup("call_rating", t("call_rating"), data.call_rating, (n) => save({ call_rating: n }))),
+    h("h3", {}, t("comments")), none, list,
+    may("comment") ? form : null,
+    status,
+  ];
+}
+
+const VISIT_FIELDS = ["source", "medium", "campaign", "term", "content", "referrer", "landing_page"];
+
+function labelOf(name) {
+  const translated = t(name);
+  return translated === name ? name.replace(/_/g, " ") : translated;
+}
+
+function visit(data) {
+  if (!data) return empty(t("no_visit"));
+  const rest = Object.keys(data).filter((name) => !VISIT_FIELDS.includes(name) && name !== "session_id");
+  return facts([
+    ...VISIT_FIELDS.map((name) => [labelOf(name), data[name]]),
+    // click ids (gclid, fbclid, …) and anything else the visit carries
+    ...rest.map((name) => [labelOf(name), typeof data[name] === "object" && data[name] !== null ? JSON.stringify(data[name]) : data[name]]),
+    [t("session"), data.session_id],
+  ]);
+}
+
+function client(data) {
+  if (!data) return empty(t("no_client"));
+  return facts([
+    [t("phone"), h("a", { href: clientUrl(data.phone), id: "client-link" }, data.phone)],
+    [t("ip"), data.ip],
+    [t("landing_page"), data.landing_page],
+  ]);
+}
+
+export function statistics(data) {
+  if (!data) return empty(t("no_statistics"));
+  return facts([
+    [t("as_of"), formatTime(data.as_of)],
+    [t("days_since_first_visit"), data.days_since_first_visit],
+    [t("days_since_last_visit"), data.days_since_last_visit],
+    [t("total_calls"), data.total_calls],
+    [t("total_sessions"), data.total_sessions],
+    [t("calls_last_30_days"), data.calls_last_30_days],
+    [t("pageviews_last_30_days"), data.pageviews_last_30_days],
+  ]);
+}
+
+function lastVisit(data) {
+  if (!data) return empty(t("no_last_visit"));
+  return facts([
+    [t("started_at"), formatTime(data.started_at)],
+    [t("source"), data.source],
+    [t("medium"), data.medium],
+    [t("campaign"), data.campaign],
+    [t("referrer"), data.referrer],
+    [t("device"), data.device],
+    [t("os"), data.os],
+    [t("browser"), data.browser],
+    [t("geo"), geoText(data.geo)],
+  ]);
+}
+
+function topPages(pages) {
+  if (!pages?.length) return empty(t("no_top_pages"));
+  return h("div", { class: "scroll" }, h("table", { class: "list" },
+    h("thead", {}, h("tr", {}, ["page", "views", "time_spent"].map((key) => h("th", { scope: "col" }, t(key))))),
+    h("tbody", {}, pages.map((page) => h("tr", {},
+      h("td", { "data-label": t("page") }, page.title ? [h("strong", {}, page.title), h("br"), page.url] : page.url),
+      h("td", { "data-label": t("views") }, page.views),
+      h("td", { "data-label": t("time_spent") }, formatDuration(page.time_spent_seconds)))))));
+}
+
+export async function renderCard(main, callId) {
+  document.title = `${t("call_card")} · callcard`;
+  let card;
+  try {
+    card = await getJson(`v1/calls/${encodeURIComponent(callId)}`);
+  } catch (error) {
+    replaceChildren(main, h("a", { href: appUrl("") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
+    return;
+  }
+  const audio = h("div", { id: "audio-body" });
+  const phone = card.client?.phone;
+  replaceChildren(main,
+    h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
+    h("h1", {}, `${t("call_card")} · ${formatTime(card.call.started_at)}`),
+    section("audio", t("audio"), audio),
+    section("details", t("call_details"), callDetails(card.call)),
+    section("review", t("review"), review(callId, card.review)),
+    section("visit", t("visit"), visit(card.visit)),
+    section("client", t("client"), client(card.client)),
+    section("statistics", t("statistics"), statistics(card.statistics)),
+    section("last-visit", t("last_visit"), lastVisit(card.last_visit)),
+    section("top-pages", t("top_pages"), topPages(card.top_pages)),
+    section("sessions", t("sessions"), phone ? sessionsHistory(phone, card.sessions, card.sessions_next_cursor) : empty(t("no_sessions"))));
+  renderAudio(audio, card.audio, callId);
+}

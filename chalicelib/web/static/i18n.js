@@ -1,0 +1,203 @@
+// English and Polish. The language follows the browser unless the person picks one (kept in localStorage).
+
+const MESSAGES = {
+  en: {
+    skip: "Skip to content", language: "Language", sign_out: "Sign out", loading: "Loading…",
+    sign_in: "Sign in", sign_in_intro: "Paste an API key of your project. It is kept only in this browser tab.",
+    api_key: "API key", key_invalid: "This API key is not valid.", signed_in_as: "{label} ({role})",
+    call_log: "Call log", filters: "Filters", from: "From", to: "To (inclusive)", direction: "Direction",
+    status: "Status", category: "Category", phone: "Client's phone", has_recording: "Recording",
+    any: "Any", yes: "With recording", no: "Without recording", apply: "Apply", reset: "Reset",
+    export_csv: "Export CSV", exporting: "Exporting…", export_capped: "The export holds only the newest calls of this selection (the row cap was reached); narrow the dates for the rest.",
+    load_more: "Load more", no_calls: "No calls match these filters.", end_of_log: "End of the log.",
+    date: "Date", caller: "Caller", destination: "Destination", agent: "Agent", talk: "Talk", wait: "Wait",
+    source: "Source", flags: "Marks", target: "Target", repeat: "Repeat", first_call: "First call",
+    target_hint: "Target call: answered, long enough, first in its sale cycle", repeat_hint: "Repeat call within the sale cycle",
+    incoming: "Incoming", outgoing: "Outgoing", callback: "Callback",
+    answered: "Answered", missed: "Missed", busy: "Busy", failed: "Failed", voicemail: "Voicemail",
+    times_in: "Times in {zone}", open_card: "Open the card of the call of {date}",
+    back_to_log: "← Call log", call_card: "Call card", not_found: "Not found.",
+    audio: "Audio", call_details: "Call details", review: "Comments and categories", visit: "Visit",
+    client: "Client", statistics: "Statistics", last_visit: "Last visit", top_pages: "Top 5 pages in the last 30 days",
+    sessions: "User sessions history",
+    no_recording: "This call has no recording.", processing: "The recording is being processed…",
+    rejected: "The recording was rejected: {reason}", deleted: "The recording was deleted.",
+    archived: "The recording is archived. Restore it to play it.", restore: "Restore", tier: "Speed of restore",
+    days: "Playable for (days)", restoring: "Restoring… requested {at} ({tier}). This can take minutes to hours.",
+    restored_until: "Restored: playable until {until}.", recording_unavailable: "The recording cannot be reached on this server yet.",
+    play: "Play", pause: "Pause", stop: "Stop", speed: "Speed", volume: "Volume", seek: "Position",
+    download: "Download", delete_recording: "Delete recording", share: "Copy share link",
+    link_copied: "Share link copied to the clipboard.", link_ready: "Share link (copy it):",
+    confirm_delete: "Delete this recording for good? Share links stop working at once.", cancel: "Cancel", delete: "Delete",
+    recording_deleted: "Recording deleted.", history: "History", audio_error: "The recording could not be played (its link may have expired). Reload the page.",
+    codec: "Codec", duration: "Duration", size: "Size",
+    external_id: "External id", started_at: "Started", total: "Total", yes_word: "yes", no_word: "no",
+    comments: "Comments", no_comments: "No comments yet.", add_comment: "Add comment", comment: "Comment",
+    no_category: "— none —", manager_rating: "Manager rating", call_rating: "Call rating", saved: "Saved.",
+    not_rated: "not rated", rating_of: "{n} of 5",
+    no_visit: "No tracked website visit led to this call.", no_client: "The caller's number was withheld: no client.",
+    ip: "IP address", landing_page: "Landing page", client_card: "Client card", referrer: "Referrer",
+    medium: "Medium", campaign: "Campaign", term: "Term", content: "Content", session: "Session",
+    as_of: "As of", days_since_first_visit: "Days since first visit", days_since_last_visit: "Days since last visit",
+    total_calls: "Total calls", total_sessions: "Total sessions", calls_last_30_days: "Calls in the last 30 days",
+    pageviews_last_30_days: "Pageviews in the last 30 days", no_statistics: "No statistics for this call.",
+    no_last_visit: "No tracked visits.", device: "Device", os: "System", browser: "Browser", geo: "Location",
+    no_top_pages: "No pages viewed in the last 30 days.", page: "Page", views: "Views", time_spent: "Time spent",
+    no_sessions: "No tracked sessions.", ended_at: "Ended", pageviews: "Pageviews", calls: "Calls",
+    client_calls: "Calls", error: "Something went wrong: {message}", unavailable: "Not available on this server yet.",
+    forbidden: "Your role may not do this.",
+  },
+  pl: {
+    skip: "Przejdź do treści", language: "Język", sign_out: "Wyloguj", loading: "Wczytywanie…",
+    sign_in: "Zaloguj się", sign_in_intro: "Wklej klucz API swojego projektu. Jest przechowywany tylko w tej karcie przeglądarki.",
+    api_key: "Klucz API", key_invalid: "Ten klucz API jest nieprawidłowy.", signed_in_as: "{label} ({role})",
+    call_log: "Rejestr połączeń", filters: "Filtry", from: "Od", to: "Do (włącznie)", direction: "Kierunek",
+    status: "Status", category: "Kategoria", phone: "Telefon klienta", has_recording: "Nagranie",
+    any: "Dowolne", yes: "Z nagraniem", no: "Bez nagrania", apply: "Zastosuj", reset: "Wyczyść",
+    export_csv: "Eksportuj CSV", exporting: "Eksportowanie…", export_capped: "Eksport zawiera tylko najnowsze połączenia z tego wyboru (osiągnięto limit wierszy); zawęź daty, aby pobrać resztę.",
+    load_more: "Wczytaj więcej", no_calls: "Brak połączeń spełniających filtry.", end_of_log: "Koniec rejestru.",
+    date: "Data", caller: "Dzwoniący", destination: "Numer docelowy", agent: "Konsultant", talk: "Rozmowa", wait: "Oczekiwanie",
+    source: "Źródło", flags: "Oznaczenia", target: "Docelowe", repeat: "Powtórne", first_call: "Pierwsze połączenie",
+    target_hint: "Połączenie docelowe: odebrane, wystarczająco długie, pierwsze w cyklu sprzedaży", repeat_hint: "Powtórne połączenie w cyklu sprzedaży",
+    incoming: "Przychodzące", outgoing: "Wychodzące", callback: "Oddzwonienie",
+    answered: "Odebrane", missed: "Nieodebrane", busy: "Zajęte", failed: "Nieudane", voicemail: "Poczta głosowa",
+    times_in: "Czas w strefie {zone}", open_card: "Otwórz kartę połączenia z {date}",
+    back_to_log: "← Rejestr połączeń", call_card: "Karta połączenia", not_found: "Nie znaleziono.",
+    audio: "Nagranie", call_details: "Szczegóły połączenia", review: "Komentarze i kategorie", visit: "Wizyta",
+    client: "Klient", statistics: "Statystyki", last_visit: "Ostatnia wizyta", top_pages: "5 najczęstszych stron z ostatnich 30 dni",
+    sessions: "Historia sesji użytkownika",
+    no_recording: "To połączenie nie ma nagrania.", processing: "Nagranie jest przetwarzane…",
+    rejected: "Nagranie odrzucono: {reason}", deleted: "Nagranie usunięto.",
+    archived: "Nagranie jest zarchiwizowane. Przywróć je, aby odtworzyć.", restore: "Przywróć", tier: "Szybkość przywracania",
+    days: "Dostępne przez (dni)", restoring: "Przywracanie… zlecone {at} ({tier}). Może potrwać od minut do godzin.",
+    restored_until: "Przywrócone: można odtwarzać do {until}.", recording_unavailable: "Nagranie nie jest jeszcze dostępne na tym serwerze.",
+    play: "Odtwórz", pause: "Pauza", stop: "Zatrzymaj", speed: "Prędkość", volume: "Głośność", seek: "Pozycja",
+    download: "Pobierz", delete_recording: "Usuń nagranie", share: "Kopiuj link do udostępnienia",
+    link_copied: "Link skopiowano do schowka.", link_ready: "Link do udostępnienia (skopiuj go):",
+    confirm_delete: "Usunąć to nagranie na zawsze? Linki do udostępnienia przestaną działać.", cancel: "Anuluj", delete: "Usuń",
+    recording_deleted: "Nagranie usunięto.", history: "Historia", audio_error: "Nie udało się odtworzyć nagrania (link mógł wygasnąć). Odśwież stronę.",
+    codec: "Kodek", duration: "Długość", size: "Rozmiar",
+    external_id: "Identyfikator zewnętrzny", started_at: "Rozpoczęcie", total: "Łącznie", yes_word: "tak", no_word: "nie",
+    comments: "Komentarze", no_comments: "Brak komentarzy.", add_comment: "Dodaj komentarz", comment: "Komentarz",
+    no_category: "— brak —", manager_rating: "Ocena menedżera", call_rating: "Ocena połączenia", saved: "Zapisano.",
+    not_rated: "bez oceny", rating_of: "{n} z 5",
+    no_visit: "Żadna śledzona wizyta na stronie nie doprowadziła do tego połączenia.", no_client: "Numer dzwoniącego był ukryty: brak klienta.",
+    ip: "Adres IP", landing_page: "Strona wejścia", client_card: "Karta klienta", referrer: "Strona odsyłająca",
+    medium: "Medium", campaign: "Kampania", term: "Słowo kluczowe", content: "Treść", session: "Sesja",
+    as_of: "Stan na", days_since_first_visit: "Dni od pierwszej wizyty", days_since_last_visit: "Dni od ostatniej wizyty",
+    total_calls: "Wszystkie połączenia", total_sessions: "Wszystkie sesje", calls_last_30_days: "Połączenia w ostatnich 30 dniach",
+    pageviews_last_30_days: "Odsłony w ostatnich 30 dniach", no_statistics: "Brak statystyk dla tego połączenia.",
+    no_last_visit: "Brak śledzonych wizyt.", device: "Urządzenie", os: "System", browser: "Przeglądarka", geo: "Lokalizacja",
+    no_top_pages: "Brak odsłon w ostatnich 30 dniach.", page: "Strona", views: "Odsłony", time_spent: "Spędzony czas",
+    no_sessions: "Brak śledzonych sesji.", ended_at: "Zakończenie", pageviews: "Odsłony", calls: "Połączenia",
+    client_calls: "Połączenia", error: "Coś poszło nie tak: {message}", unavailable: "Jeszcze niedostępne na tym serwerze.",
+    forbidden: "Twoja rola nie pozwala na to.",
+  },
+};
+
+export const LANGUAGES = Object.keys(MESSAGES);
+const STORAGE_KEY = "callcard.language";
+
+function initialLanguage() {
+  const chosen = localStorage.getItem(STORAGE_KEY);
+  if (chosen && MESSAGES[chosen]) return chosen;
+  const preferred = navigator.languages?.length ? navigator.languages : [navigator.language || "en"];
+  for (const tag of preferred) {
+    const base = String(tag).toLowerCase().split("-")[0];
+    if (MESSAGES[base]) return base;
+  }
+  return "en";
+}
+
+let language = initialLanguage();
+let timeZone = "UTC";
+
+export function currentLanguage() {
+  return language;
+}
+
+export function setLanguage(next) {
+  if (!MESSAGES[next]) return;
+  language = next;
+  localStorage.setItem(STORAGE_KEY, next);
+  document.documentElement.lang = next;
+}
+
+export function setTimeZone(zone) {
+  timeZone = zone || "UTC";
+}
+
+export function currentTimeZone() {
+  return timeZone;
+}
+
+/** The message `key` in the current language, with `{name}` placeholders filled from `params`. */
+export function t(key, params = {}) {
+  const template = MESSAGES[language][key] ?? MESSAGES.en[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ""));
+}
+
+/** Translates the static shell's elements marked with data-i18n. */
+export function translateShell() {
+  document.documentElement.lang = language;
+  for (const element of document.querySelectorAll("[data-i18n]")) {
+    element.textContent = t(element.dataset.i18n);
+  }
+}
+
+/** An API time (UTC, ISO 8601) in the project's time zone, or a dash. */
+export function formatTime(iso) {
+  if (!iso) return "—";
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return iso;
+  return new Intl.DateTimeFormat(language, {
+    timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+  }).format(moment);
+}
+
+/** Seconds as m:ss (or h:mm:ss). */
+export function formatDuration(seconds) {
+  if (seconds === null || seconds === undefined || !Number.isFinite(Number(seconds))) return "—";
+  const whole = Math.max(0, Math.floor(Number(seconds)));
+  const h = Math.floor(whole / 3600);
+  const m = Math.floor((whole % 3600) / 60);
+  const s = String(whole % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
+}
+
+export function formatBytes(bytes) {
+  if (bytes === null || bytes === undefined) return "—";
+  const units = ["B", "KB", "MB", "GB"];
+  let value = Number(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${new Intl.NumberFormat(language, { maximumFractionDigits: unit ? 1 : 0 }).format(value)} ${units[unit]}`;
+}
+
+/** The UTC instant of midnight at the start of `date` (YYYY-MM-DD) in the project's time zone, as ISO 8601. */
+export function zonedMidnight(date) {
+  const [year, month, day] = date.split("-").map(Number);
+  const guess = Date.UTC(year, month - 1, day);
+  // the zone's offset at the guessed instant, then once more at the corrected one (DST edges)
+  const first = guess - zoneOffset(guess);
+  return new Date(guess - zoneOffset(first)).toISOString();
+}
+
+function zoneOffset(instant) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
+    }).formatToParts(new Date(instant)).map((part) => [part.type, part.value]),
+  );
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return asUtc - Math.floor(instant / 1000) * 1000;
+}
+
+/** The day after `date` (YYYY-MM-DD). */
+export function nextDay(date) {
+  const [year, month, day] = date.split("-").map(Number);
+  return new Date(Date.UTC(year, month - 1, day + 1)).toISOString().slice(0, 10);
+}

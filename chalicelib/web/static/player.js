@@ -1,0 +1,230 @@
+// The card's Audio section: the player (custom controls on an <audio>), download, share, delete, restore.
+
+import { getJson, sendJson } from "./api.js";
+import { empty, facts, h, replaceChildren } from "./dom.js";
+import { formatBytes, formatDuration, formatTime, t } from "./i18n.js";
+import { describeError, may } from "./state.js";
+
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
+const RESTORE_TIERS = ["Expedited", "Standard", "Bulk"];
+const RESTORE_POLL_MS = 5000;
+const PLAYABLE = new Set(["available", "restored"]);
+
+function recordingPath(callId, suffix = "") {
+  return `v1/calls/${encodeURIComponent(callId)}/recording${suffix}`;
+}
+
+async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false; // no clipboard permission (e.g. not a secure context): the link is shown to copy by hand
+  }
+}
+
+function player(audio, callId) {
+  const element = h("audio", { id: "audio-element", preload: "metadata", src: audio.play_url });
+  const time = h("span", { class: "time", id: "audio-time", "aria-live": "off" }, "0:00");
+  const total = h("span", { class: "time", id: "audio-duration" }, formatDuration(audio.duration_seconds));
+  const seek = h("input", { type: "range", id: "audio-seek", min: 0, max: audio.duration_seconds || 0, step: "0.1", value: 0, "aria-label": t("seek") });
+  const play = h("button", { type: "button", id: "audio-play", "aria-label": t("play"), title: t("play") }, "▶");
+  const pause = h("button", { type: "button", id: "audio-pause", "aria-label": t("pause"), title: t("pause") }, "❚❚");
+  const stop = h("button", { type: "button", id: "audio-stop", "aria-label": t("stop"), title: t("stop") }, "■");
+  const speed = h("select", { id: "audio-speed", "aria-label": t("speed") },
+    SPEEDS.map((value) => h("option", { value, selected: value === 1 }, `${value}×`)));
+  const volume = h("input", { type: "range", id: "audio-volume", min: 0, max: 1, step: "0.05", value: 1, "aria-label": t("volume") });
+  const problem = h("p", { class: "error", role: "alert", hidden: true });
+
+  play.addEventListener("click", () => element.play().catch((error) => {
+    problem.textContent = `${t("audio_error")} (${error.message})`;
+    problem.hidden = false;
+  }));
+  pause.addEventListener("click", () => element.pause());
+  stop.addEventListener("click", () => {
+    element.pause();
+    element.currentTime = 0;
+  });
+  speed.addEventListener("change", () => {
+    element.playbackRate = Number(speed.value);
+  });
+  volume.addEventListener("input", () => {
+    element.volume = Number(volume.value);
+  });
+  seek.addEventListener("input", () => {
+    element.currentTime = Number(seek.value);
+  });
+  element.addEventListener("loadedmetadata", () => {
+    if (Number.isFinite(element.duration)) {
+      seek.max = element.duration;
+      total.textContent = formatDuration(element.duration);
+    }
+  });
+  element.addEventListener("timeupdate", () => {
+    time.textContent = formatDuration(element.currentTime);
+    seek.value = element.currentTime;
+  });
+  const showState = () => {
+    play.hidden = !element.paused;
+    pause.hidden = element.paused;
+  };
+  element.addEventListener("play", showState);
+  element.addEventListener("pause", showState);
+  element.addEventListener("error", () => {
+    problem.textContent = t("audio_error");
+    problem.hidden = false;
+  });
+  showState();
+
+  return h("div", { class: "player", role: "group", "aria-label": t("audio"), dataset: { callId } },
+    element,
+    h("div", { class: "controls" }, play, pause, stop, time, seek, total),
+    h("div", { class: "controls" },
+      h("label", { for: "audio-speed" }, t("speed")), speed,
+      h("label", { for: "audio-volume" }, t("volume")), volume),
+    problem);
+}
+
+function historyList(audio) {
+  if (!audio.history?.length) return null;
+  return h("details", { class: "history" },
+    h("summary", {}, t("history")),
+    h("ul", {}, audio.history.map((entry) => h("li", {}, `${formatTime(entry.at)} · ${entry.action} · ${entry.by}`))));
+}
+
+function actions(audio, callId, refresh) {
+  const status = h("p", { class: "muted", id: "audio-action-status", role: "status", "aria-live": "polite" });
+  const buttons = [];
+  if (audio.download_url) {
+    buttons.push(h("a", { class: "button secondary", id: "audio-download", href: audio.download_url, download: "" }, t("download")));
+  }
+  if (may("share")) {
+    const share = h("button", { type: "button", id: "audio-share", class: "secondary" }, t("share"));
+    share.addEventListener("click", async () => {
+      share.disabled = true;
+      try {
+        const link = await sendJson("POST", recordingPath(callId, "/share"), {});
+        const copied = await copyText(link.url);
+        replaceChildren(status,
+          copied ? t("link_copied") : t("link_ready"), " ",
+          h("input", { type: "text", id: "share-url", readonly: true, value: link.url, "aria-label": t("share") }));
+      } catch (error) {
+        status.textContent = describeError(error);
+      } finally {
+        share.disabled = false;
+      }
+    });
+    buttons.push(share);
+  }
+  if (may("delete_recordings")) {
+    const remove = h("button", { type: "button", id: "audio-delete", class: "danger" }, t("delete_recording"));
+    remove.addEventListener("click", () => confirmDelete(callId, status, refresh));
+    buttons.push(remove);
+  }
+  return [h("div", { class: "actions" }, buttons), status];
+}
+
+function confirmDelete(callId, status, refresh) {
+  const yes = h("button", { type: "button", id: "confirm-delete", class: "danger" }, t("delete"));
+  const no = h("button", { type: "button", id: "cancel-delete", class: "secondary", autofocus: true }, t("cancel"));
+  const dialog = h("dialog", { id: "delete-dialog", "aria-labelledby": "delete-dialog-text" },
+    h("p", { id: "delete-dialog-text" }, t("confirm_delete")),
+    h("div", { class: "actions" }, no, yes));
+  document.body.append(dialog);
+  const close = () => {
+    dialog.close();
+    dialog.remove();
+  };
+  no.addEventListener("click", close);
+  dialog.addEventListener("cancel", () => dialog.remove());
+  yes.addEventListener("click", async () => {
+    yes.disabled = true;
+    try {
+      await sendJson("DELETE", recordingPath(callId));
+      close();
+      await refresh();
+      document.getElementById("audio-action-status")?.replaceChildren(t("recording_deleted"));
+    } catch (error) {
+      close();
+      status.textContent = describeError(error);
+    }
+  });
+  dialog.showModal();
+}
+
+function restoreForm(callId, refresh) {
+  const tier = h("select", { id: "restore-tier" }, RESTORE_TIERS.map((value) => h("option", { value, selected: value === "Standard" }, value)));
+  const days = h("input", { id: "restore-days", type: "number", min: 1, max: 365, value: 7 });
+  const status = h("p", { class: "muted", role: "status" });
+  const button = h("button", { type: "submit", id: "audio-restore" }, t("restore"));
+  const form = h("form", { class: "restore" },
+    h("div", { class: "field" }, h("label", { for: "restore-tier" }, t("tier")), tier),
+    h("div", { class: "field" }, h("label", { for: "restore-days" }, t("days")), days),
+    button, status);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    button.disabled = true;
+    try {
+      await sendJson("POST", recordingPath(callId, "/restore"), { tier: tier.value, days: Number(days.value) });
+      await refresh();
+    } catch (error) {
+      status.textContent = describeError(error);
+      button.disabled = false;
+    }
+  });
+  return form;
+}
+
+function body(audio, callId, refresh, poll) {
+  const details = facts([
+    [t("codec"), audio.codec],
+    [t("duration"), audio.duration_seconds === null || audio.duration_seconds === undefined ? null : formatDuration(audio.duration_seconds)],
+    [t("size"), audio.size_bytes === null || audio.size_bytes === undefined ? null : formatBytes(audio.size_bytes)],
+  ]);
+  switch (audio.status) {
+    case "available":
+    case "restored": {
+      const until = audio.status === "restored" && audio.restore?.available_until
+        ? h("p", { class: "muted" }, t("restored_until", { until: formatTime(audio.restore.available_until) })) : null;
+      const controls = audio.play_url ? player(audio, callId) : h("p", { class: "muted" }, t("recording_unavailable"));
+      return [until, controls, details, actions(audio, callId, refresh), historyList(audio)];
+    }
+    case "archived":
+      return [h("p", {}, t("archived")), details, may("restore") ? restoreForm(callId, refresh) : null,
+        may("delete_recordings") ? actions({}, callId, refresh) : null, historyList(audio)];
+    case "restoring":
+      poll();
+      return [h("p", { id: "restore-progress", role: "status" },
+        h("progress", { "aria-label": t("restore") }),
+        " ", t("restoring", { at: formatTime(audio.restore?.requested_at), tier: audio.restore?.tier || "" })),
+      details, historyList(audio)];
+    case "processing":
+      poll();
+      return [empty(t("processing"))];
+    case "rejected":
+      return [empty(t("rejected", { reason: audio.reason || "" })), historyList(audio)];
+    case "deleted":
+      return [empty(t("deleted")), historyList(audio)];
+    default:
+      return [empty(t("no_recording"))];
+  }
+}
+
+/** Renders the Audio section's content into `container`; re-reads GET …/recording after actions and while waiting. */
+export function renderAudio(container, audio, callId) {
+  let timer = null;
+  const refresh = async () => {
+    clearTimeout(timer);
+    try {
+      renderAudio(container, await getJson(recordingPath(callId)), callId);
+    } catch (error) {
+      replaceChildren(container, h("p", { class: "error", role: "alert" }, describeError(error)));
+    }
+  };
+  const poll = () => {
+    timer = setTimeout(() => {
+      if (container.isConnected) refresh();
+    }, RESTORE_POLL_MS);
+  };
+  replaceChildren(container, body(audio || { status: "none" }, callId, refresh, poll));
+}

@@ -1,0 +1,28 @@
+// What every page shares: who is signed in, the project's settings, and the page-wide notice.
+
+import { ApiError } from "./api.js";
+import { t } from "./i18n.js";
+
+/** `me`: GET v1/me (role and permissions); `settings`: GET v1/settings (time zone, categories). */
+export const session = { me: null, settings: null };
+
+export function may(permission) {
+  return Boolean(session.me?.may?.includes(permission));
+}
+
+/** Shows `message` in the page-wide alert; a falsy message hides it. */
+export function notify(message) {
+  const notice = document.getElementById("notice");
+  notice.textContent = message || "";
+  notice.hidden = !message;
+}
+
+export function describeError(error) {
+  if (error instanceof ApiError) {
+    if (error.missingRoute) return t("unavailable");
+    if (error.status === 403) return t("forbidden");
+    if (error.status === 404) return t("not_found");
+    return t("error", { message: error.message });
+  }
+  return t("error", { message: String(error?.message || error) });
+}

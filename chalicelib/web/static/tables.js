@@ -1,0 +1,98 @@
+// Tables shared by pages: the calls (call log, client card) and the sessions history (card, client card).
+
+import { appUrl, getJson, query } from "./api.js";
+import { empty, h } from "./dom.js";
+import { formatDuration, formatTime, t } from "./i18n.js";
+import { describeError } from "./state.js";
+
+export function cardUrl(callId) {
+  return appUrl(`calls/${encodeURIComponent(callId)}`);
+}
+
+export function clientUrl(phone) {
+  return appUrl(`clients/${encodeURIComponent(phone)}`);
+}
+
+function cell(label, ...content) {
+  return h("td", { "data-label": label }, ...content);
+}
+
+function marks(call) {
+  return [
+    call.target ? h("span", { class: "mark target", title: t("target_hint") }, t("target")) : null,
+    call.repeat ? h("span", { class: "mark repeat", title: t("repeat_hint") }, t("repeat")) : null,
+    call.first_call ? h("span", { class: "mark first" }, t("first_call")) : null,
+  ];
+}
+
+function callRow(call) {
+  const when = formatTime(call.started_at);
+  return h("tr", { class: call.target ? "is-target" : call.repeat ? "is-repeat" : null, dataset: { callId: call.call_id } },
+    cell(t("date"), h("a", { href: cardUrl(call.call_id), "aria-label": t("open_card", { date: when }) }, when)),
+    cell(t("direction"), t(call.direction)),
+    cell(t("status"), t(call.status)),
+    cell(t("caller"), call.caller || "—"),
+    cell(t("destination"), call.destination || "—"),
+    cell(t("agent"), call.agent || "—"),
+    cell(t("talk"), formatDuration(call.talk_seconds)),
+    cell(t("category"), call.category || "—"),
+    cell(t("source"), call.source || "—"),
+    cell(t("has_recording"), call.has_recording ? "♪" : "—"),
+    cell(t("flags"), marks(call)));
+}
+
+export function callTable(id) {
+  const headings = ["date", "direction", "status", "caller", "destination", "agent", "talk", "category", "source",
+    "has_recording", "flags"];
+  const body = h("tbody", {});
+  const table = h("table", { class: "list calls", id },
+    h("thead", {}, h("tr", {}, headings.map((key) => h("th", { scope: "col" }, t(key))))), body);
+  return { table, add: (calls) => body.append(...calls.map(callRow)), clear: () => body.replaceChildren() };
+}
+
+export function geoText(geo) {
+  if (!geo) return "—";
+  return [geo.city, geo.region, geo.country].filter(Boolean).join(", ") || "—";
+}
+
+function sessionRow(item) {
+  return h("tr", { dataset: { sessionId: item.session_id } },
+    cell(t("started_at"), formatTime(item.started_at)),
+    cell(t("ended_at"), formatTime(item.ended_at)),
+    cell(t("landing_page"), item.landing_page || "—"),
+    cell(t("pageviews"), item.pageviews),
+    cell(t("source"), [item.source, item.medium].filter(Boolean).join(" / ") || "—"),
+    cell(t("campaign"), item.campaign || "—"),
+    cell(t("geo"), geoText(item.geo)),
+    cell(t("calls"), (item.calls || []).length
+      ? h("ul", { class: "inline" }, item.calls.map((call) =>
+        h("li", {}, h("a", { href: cardUrl(call.call_id) }, `${formatTime(call.started_at)} · ${t(call.status)}`))))
+      : "—"));
+}
+
+/** The sessions history with a "Load more" button that pages through GET v1/clients/{phone}/sessions. */
+export function sessionsHistory(phone, sessions, nextCursor) {
+  if (!sessions?.length) return empty(t("no_sessions"));
+  const headings = ["started_at", "ended_at", "landing_page", "pageviews", "source", "campaign", "geo", "calls"];
+  const body = h("tbody", {}, sessions.map(sessionRow));
+  const table = h("table", { class: "list sessions" },
+    h("thead", {}, h("tr", {}, headings.map((key) => h("th", { scope: "col" }, t(key))))), body);
+  const status = h("p", { class: "muted", role: "status" });
+  let cursor = nextCursor;
+  const more = h("button", { type: "button", hidden: !cursor }, t("load_more"));
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    try {
+      const page = await getJson(`v1/clients/${encodeURIComponent(phone)}/sessions${query({ cursor })}`);
+      body.append(...page.items.map(sessionRow));
+      cursor = page.next_cursor;
+      more.hidden = !cursor;
+      status.textContent = "";
+    } catch (error) {
+      status.textContent = describeError(error);
+    } finally {
+      more.disabled = false;
+    }
+  });
+  return h("div", { class: "scroll" }, table, more, status);
+}

@@ -1,0 +1,1 @@
+"""The local stack: embedded AWS emulator, bootstrap from infra/, snapshots, demo seed. Never deployed."""

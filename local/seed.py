@@ -1,0 +1,226 @@
+"""The demo project that `make run` creates on a fresh stack: a few weeks of calls with their reviews.
+
+Everything goes through the domain functions (as the API would), so the demo data obeys the same rules.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from pathlib import Path
+
+from chalicelib import aws, calls, clock, recordings, settings
+from chalicelib.auth import Caller, Role
+from chalicelib.projects import create_project
+from chalicelib.schemas import CallIn, CommentIn, ReviewPatch, SettingsPatch
+
+CATEGORIES = ["sale", "support", "spam", "partnership"]
+CLIENTS = [f"+38050{n:07d}" for n in (1234567, 2345678, 3456789, 4567890, 5678901, 6789012, 7890123, 8901234)] + [
+    "+48221234567",
+    "+380441112233",
+]
+COMPANY_LINE = "+380443334455"
+AGENTS = ["101", "102", "103"]
+COMMENTS = [
+    "Asked for a quote for 20 units.",
+    "Wants a call back after 3 pm.",
+    "Complained about the delivery time.",
+    "Existing customer, question about the invoice.",
+    "Prefers e-mail; address in the CRM.",
+]
+
+
+def seed() -> dict[str, str]:
+    """Create the demo project; its credentials as `{"project_id", "site_key", "admin_key"}`."""
+    project = create_project("Demo", "UA")
+    settings.change(project.project_id, SettingsPatch(categories=CATEGORIES, timezone="Europe/Kyiv"))
+    seed_recordings(project.project_id, seed_calls(project.project_id))
+    seed_tracking(project.project_id)
+    return {"project_id": project.project_id, "site_key": project.site_key, "admin_key": project.admin_key}
+
+
+def seed_calls(project_id: str, days: int = 21, rng: random.Random | None = None) -> list[str]:
+    """Calls of every direction and status over the last `days` days, some reviewed; their ids."""
+    rng = rng or random.Random(20261125)
+    project = settings.load_project(project_id)
+    supervisor = Caller(project_id, Role.SUPERVISOR, "Olena (supervisor)", "demo")
+    now = clock.now()
+    call_ids = []
+    for index in range(days * 3):
+        started_at = (
+            now - timedelta(days=days) + timedelta(hours=8 * index + rng.randint(0, 5), minutes=rng.randint(0, 59))
+        )
+        direction = rng.choice(["incoming", "incoming", "incoming", "outgoing", "callback"])
+        status = rng.choice(["answered", "answered", "answered", "missed", "busy", "failed", "voicemail"])
+        client = rng.choice(CLIENTS) if rng.random() > 0.05 else None  # now and then a withheld number
+        agent = rng.choice(AGENTS)
+        talk = rng.randint(5, 600) if status == "answered" else 0
+        payload = CallIn(
+            external_id=f"demo-{index}",
+            direction=direction,
+            status=status,
+            started_at=started_at,
+            caller=client if direction == "incoming" else agent,
+            destination=COMPANY_LINE if direction == "incoming" else client,
+            agent=agent,
+            wait_seconds=rng.randint(0, 40),
+            talk_seconds=talk,
+        )
+        call_id = str(calls.record(project, payload).body["call_id"])
+        call_ids.append(call_id)
+        if status == "answered" and rng.random() < 0.6:
+            calls.change_review(
+                supervisor,
+                project,
+                call_id,
+                ReviewPatch(
+                    category=rng.choice(CATEGORIES),
+                    manager_rating=rng.randint(1, 5),
+                    call_rating=rng.randint(1, 5),
+                ),
+            )
+            calls.add_comment(supervisor, call_id, CommentIn(text=rng.choice(COMMENTS)))
+    return call_ids
+
+
+DEMO_AUDIO = Path(__file__).resolve().parent / "demo_audio"
+
+
+def seed_recordings(project_id: str, call_ids: list[str], count: int = 6) -> None:
+    """Real OGG recordings (local/demo_audio, encoded by oggenc and opusenc) for the newest answered calls,
+    checked by the same code as an upload, and one archived (Glacier) recording on the oldest answered call."""
+    answered = [call for call in (calls.get(project_id, call_id) for call_id in call_ids) if call.status == "answered"]
+    files = sorted(DEMO_AUDIO.glob("*.ogg"))
+    s3, bucket = aws.s3(), aws.bucket_name()
+    keys = []
+    for index, call in enumerate([answered[0], *answered[-count:]]):
+        key = recordings.object_key(project_id, call.call_id, call.started_at)
+        s3.put_object(Bucket=bucket, Key=key, Body=files[index % len(files)].read_bytes(), ContentType="audio/ogg")
+        recordings.process_object(key)
+        keys.append(key)
+    # what the lifecycle rule does after 365 days
+    s3.copy_object(Bucket=bucket, Key=keys[0], CopySource={"Bucket": bucket, "Key": keys[0]}, StorageClass="GLACIER")
+
+
+UA = {
+    "desktop": "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 "
+    "Safari/537.36",
+    "mobile": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.5 Mobile/15E148 Safari/604.1",
+    "android": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Mobile "
+    "Safari/537.36",
+    "tablet": "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 "
+    "Safari/605.1.15",
+}
+SITE = "https://demo-shop.example"
+PAGES = [
+    ("/sofas", "Sofas"),
+    ("/sofas/oslo", "Sofa Oslo"),
+    ("/delivery", "Delivery"),
+    ("/contacts", "Contacts"),
+    ("/sale", "Sale"),
+    ("/armchairs", "Armchairs"),
+]
+# (visitor, client phone or None, device, city, [(days ago, landing query or path, referrer, calls after minutes)])
+VISITS: list[tuple[str, str | None, str, str, list[tuple[float, str, str | None, int | None]]]] = [
+    (
+        "demo-visitor-anna",
+        "+380501234567",
+        "desktop",
+        "Kyiv",
+        [
+            (12.3, "/sofas", "https://www.google.com/", None),
+            (6.2, "/sofas/oslo", "https://www.google.com/", None),
+            (2.1, "/sofas/oslo", None, 9),
+        ],
+    ),
+    (
+        "demo-visitor-bohdan",
+        "+380502345678",
+        "mobile",
+        "Lviv",
+        [
+            (9.4, "/sale?utm_source=facebook&utm_medium=cpc&utm_campaign=autumn_sale&fbclid=IwAR0demo", None, 4),
+            (1.3, "/armchairs", "https://m.facebook.com/", 6),
+        ],
+    ),
+    (
+        "demo-visitor-olha",
+        "+380503456789",
+        "tablet",
+        "Odesa",
+        [
+            (4.5, "/?utm_source=newsletter&utm_medium=email&utm_campaign=november", None, 12),
+        ],
+    ),
+    (
+        "demo-visitor-taras",
+        "+380504567890",
+        "android",
+        "Kharkiv",
+        [
+            (3.2, "/sofas?gclid=Cj0KCQdemo", "https://www.google.com/", None),
+            (0.4, "/delivery", "https://www.bing.com/", 3),
+        ],
+    ),
+    (
+        "demo-visitor-iryna",
+        None,
+        "desktop",
+        "Dnipro",
+        [
+            (0.2, "/contacts", "https://blog.example.org/best-sofas", None),
+        ],
+    ),
+]
+
+
+def seed_tracking(project_id: str) -> None:
+    """Tracked sessions of several visitors (sources, devices, cities, repeat visits, one who called twice), played
+    through the tracking and call code at their own times, so that the demo cards show every visit section."""
+    from unittest import mock
+
+    from chalicelib import numbers, tracking
+    from chalicelib.schemas import EventBatch, SessionStart, TrackEvent
+
+    project = settings.load_project(project_id)
+    numbers.put(project, COMPANY_LINE, numbers.DEFAULT, "printed on the site")
+    for index in range(6):
+        numbers.put(project, f"+38044333460{index}", numbers.POOL, "website")
+    site_key = settings.load_project(project_id).site_key
+    timeline = sorted(
+        (days, visitor, phone, device, city, path, referrer, call_after)
+        for visitor, phone, device, city, sessions in VISITS
+        for days, path, referrer, call_after in sessions
+    )[::-1]  # oldest first, as they happened
+    now = clock.now()
+    for index, (days, visitor, phone, device, city, path, referrer, call_after) in enumerate(timeline):
+        moment = now - timedelta(days=days)
+        viewer = tracking.Viewer(
+            UA[device], f"198.51.100.{10 + index}", {"country": "UA", "region": None, "city": city}
+        )
+        with mock.patch.object(clock, "now", return_value=moment):
+            started = tracking.start(
+                SessionStart(
+                    site_key=site_key, visitor_id=visitor, url=SITE + path, referrer=referrer, title="Demo shop"
+                ),
+                viewer,
+            )
+        for step, (page, title) in enumerate(PAGES[index % 3 : index % 3 + 3]):
+            moment += timedelta(seconds=40 + 25 * step)
+            batch = [TrackEvent(type="pageview", url=SITE + page, title=title), TrackEvent(type="ping")]
+            with mock.patch.object(clock, "now", return_value=moment):
+                tracking.record_events(str(started.session_id), EventBatch(site_key=site_key, events=batch))
+        if phone and call_after is not None and started.phone_number:
+            payload = CallIn(
+                external_id=f"demo-tracked-{index}",
+                direction="incoming",
+                status="answered",
+                started_at=moment + timedelta(minutes=call_after),
+                caller=phone,
+                destination=started.phone_number,
+                agent=AGENTS[index % 3],
+                wait_seconds=6,
+                talk_seconds=95 + 20 * index,
+            )
+            calls.record(settings.load_project(project_id), payload)

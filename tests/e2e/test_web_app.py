@@ -1,0 +1,328 @@
+"""The web app in headless Chromium against `chalice local` and the emulator: what a person does with it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+from chalicelib import projects
+from tests.e2e.conftest import BrowserFactory
+
+pytestmark = pytest.mark.e2e
+
+DEMO_AUDIO = Path(__file__).resolve().parents[2] / "local" / "demo_audio" / "line-noise-stereo-vorbis.ogg"
+WAIT_SECONDS = 15
+_ids = itertools.count()
+
+
+@dataclass
+class Project:
+    """One fresh project on the running `chalice local`, driven over HTTP like the PBX and the team."""
+
+    base_url: str
+    project_id: str
+    admin_key: str
+
+    def request(self, method: str, path: str, body: Any = None, key: str | None = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {key or self.admin_key}"}
+        return requests.request(method, f"{self.base_url}{path}", json=body, headers=headers, timeout=30)
+
+    def call(self, **overrides: Any) -> str:
+        call = {
+            "external_id": f"e2e-{next(_ids)}", "direction": "incoming", "status": "answered",
+            "started_at": "2026-11-20T10:15:00Z", "caller": "+380441234567", "destination": "+380443334455",
+            "agent": "101", "wait_seconds": 5, "talk_seconds": 60,
+        }  # fmt: skip
+        response = self.request("POST", "/v1/calls", {**call, **overrides})
+        assert response.status_code == 201, response.text
+        return str(response.json()["call_id"])
+
+    def card(self, call_id: str) -> dict[str, Any]:
+        response = self.request("GET", f"/v1/calls/{call_id}")
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+
+@pytest.fixture
+def project(chalice_local: str) -> Project:
+    created = projects.create_project("e2e project", "UA")
+    made = Project(chalice_local, created.project_id, created.admin_key)
+    settings = {"categories": ["sale", "question"], "timezone": "Europe/Warsaw"}
+    assert made.request("PATCH", "/v1/settings", settings).status_code == 200
+    return made
+
+
+def wait(browser: WebDriver, condition: Any, message: str) -> Any:
+    return WebDriverWait(browser, WAIT_SECONDS).until(lambda driver: condition(driver), message)
+
+
+def signed_in(chromium: BrowserFactory, url: str, key: str) -> WebDriver:
+    browser = chromium()
+    browser.get(f"{url}#key={key}")
+    wait(
+        browser,
+        lambda b: b.find_elements(By.ID, "sign-out") and b.find_element(By.ID, "sign-out").is_displayed(),
+        "sign-in",
+    )
+    return browser
+
+
+def log_rows(browser: WebDriver) -> list[str]:
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log[aria-busy=false]"), "the call log to load")
+    return [
+        row.get_attribute("data-call-id") or "" for row in browser.find_elements(By.CSS_SELECTOR, "#call-log tbody tr")
+    ]
+
+
+def test_sign_in_filter_export_open_a_card_comment_and_rate(
+    chromium: BrowserFactory, project: Project, tmp_path: Path
+) -> None:
+    older = project.call(started_at="2026-11-20T10:15:00Z")
+    outgoing = project.call(
+        started_at="2026-11-21T09:00:00Z", direction="outgoing", caller="+380443334455", destination="+380671112233"
+    )
+    newest = project.call(started_at="2026-11-22T08:00:00Z", status="missed", talk_seconds=0)
+
+    browser = chromium()
+    browser.get(f"{project.base_url}/")
+    key_input = wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form")[0]
+    key_input.send_keys("cc_not_a_key")
+    browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(browser, lambda b: "not valid" in b.find_element(By.ID, "sign-in-error").text, "a refused key")
+    browser.find_element(By.ID, "api-key").send_keys(project.admin_key)
+    browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+
+    assert log_rows(browser) == [newest, outgoing, older]  # newest first
+    assert not browser.find_element(By.ID, "load-more").is_displayed()  # the log's end
+    assert "target" in (
+        browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{older}']").get_attribute("class") or ""
+    )
+
+    Select(browser.find_element(By.ID, "filter-direction")).select_by_value("outgoing")
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    wait(browser, lambda b: "direction=outgoing" in b.current_url, "the filter in the address")
+    assert log_rows(browser) == [outgoing]
+
+    # Export CSV downloads the filtered log (fetch with the key, then a blob)
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.find_element(By.ID, "export-csv").click()
+    exported = wait(browser, lambda b: list(tmp_path.glob("calls-*.csv")), "the CSV download")[0]
+    assert [row["call_id"] for row in csv.DictReader(io.StringIO(exported.read_text("utf-8")))] == [outgoing]
+
+    browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{outgoing}'] a").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "review"), "the card")
+    assert browser.current_url == f"{project.base_url}/calls/{outgoing}"
+    order = [section.get_attribute("id") for section in browser.find_elements(By.CSS_SELECTOR, "main section")]
+    assert order == [
+        "audio",
+        "details",
+        "review",
+        "visit",
+        "client",
+        "statistics",
+        "last-visit",
+        "top-pages",
+        "sessions",
+    ]
+    assert "no recording" in browser.find_element(By.ID, "audio").text
+    # 2026-11-21 09:00 UTC in Europe/Warsaw
+    assert "10:00:00" in browser.find_element(By.ID, "details").text
+
+    browser.find_element(By.ID, "comment-text").send_keys("Asked for a quote; call back on Monday")
+    browser.find_element(By.CSS_SELECTOR, "#comment-form button").click()
+    wait(browser, lambda b: "call back on Monday" in b.find_element(By.ID, "comments").text, "the comment listed")
+    browser.find_element(By.CSS_SELECTOR, "label[for='manager_rating-4']").click()
+    wait(browser, lambda b: b.find_element(By.ID, "review-status").text == "Saved.", "the rating saved")
+    Select(browser.find_element(By.ID, "review-category")).select_by_value("sale")
+    wait(browser, lambda b: project.card(outgoing)["review"]["category"] == "sale", "the category saved")
+
+    review = project.card(outgoing)["review"]
+    assert review["manager_rating"] == 4
+    assert [(c["author"], c["text"]) for c in review["comments"]] == [
+        ("admin", "Asked for a quote; call back on Monday")
+    ]
+
+    browser.find_element(By.ID, "client-link").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "client-calls"), "the client card")
+    assert "+380671112233" in browser.find_element(By.TAG_NAME, "h1").text
+
+
+def test_polish_follows_the_switch_and_a_bad_key_returns_to_sign_in(chromium: BrowserFactory, project: Project) -> None:
+    project.call()
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Rejestr połączeń", "Polish")
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl"
+    # the key is revoked meanwhile (here: replaced by a wrong one): the next API answer is 401
+    browser.execute_script("sessionStorage.setItem('callcard.apiKey', 'cc_revoked_key')")
+    browser.refresh()
+    wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form again")
+
+
+def test_a_narrow_screen_shows_the_log_as_labelled_cards(chromium: BrowserFactory, project: Project) -> None:
+    project.call()
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser.set_window_size(360, 800)
+    assert len(log_rows(browser)) == 1
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 360, "nothing scrolls sideways at 360 px"
+
+
+def test_the_log_pages_on_with_load_more(chromium: BrowserFactory, project: Project) -> None:
+    calls = [project.call(started_at=f"2026-11-20T10:{minute:02d}:00Z") for minute in range(52)]
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    assert log_rows(browser) == calls[:1:-1]  # the first page: the 50 newest
+    browser.find_element(By.ID, "load-more").click()
+    assert log_rows(browser) == calls[::-1]
+    assert not browser.find_element(By.ID, "load-more").is_displayed()
+
+
+class _PrefixProxy(BaseHTTPRequestHandler):
+    """Serves the app under `/api/` like API Gateway's stage: strips the prefix, forwards to chalice local."""
+
+    target = ""
+
+    def _forward(self) -> None:
+        if not self.path.startswith("/api/"):
+            self.send_error(404)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        headers = {
+            name: value for name, value in self.headers.items() if name.lower() not in ("host", "content-length")
+        }
+        answer = requests.request(
+            self.command, self.target + self.path[len("/api") :], headers=headers,
+            data=self.rfile.read(length) if length else None, allow_redirects=False, timeout=30,
+        )  # fmt: skip
+        self.send_response(answer.status_code)
+        for name, value in answer.headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _forward  # noqa: N815 - http.server's naming
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's signature
+        pass
+
+
+@pytest.fixture
+def stage_prefixed(chalice_local: str) -> Iterator[str]:
+    handler = type("Proxy", (_PrefixProxy,), {"target": chalice_local})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api"
+    server.shutdown()
+    server.server_close()
+
+
+def test_the_app_works_under_a_stage_prefix(chromium: BrowserFactory, project: Project, stage_prefixed: str) -> None:
+    call_id = project.call()
+    browser = signed_in(chromium, f"{stage_prefixed}/", project.admin_key)
+    assert log_rows(browser) == [call_id]
+    browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{call_id}'] a").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "review"), "the card under the prefix")
+    assert browser.current_url == f"{stage_prefixed}/calls/{call_id}"
+    browser.find_element(By.CSS_SELECTOR, "a.back").click()
+    wait(browser, lambda b: b.current_url == f"{stage_prefixed}/", "back at the log under the prefix")
+
+
+# ---- the player: needs the recordings routes (issue 4) ------------------------------------------------
+
+
+def upload_recording(project: Project, call_id: str, started_at: str) -> None:
+    """The PBX's side: ask for an upload URL, PUT a real OGG to it, then the queue's handler checks it."""
+    from chalicelib import recordings
+
+    integration = projects_key(project, "integration")
+    asked = project.request("POST", f"/v1/calls/{call_id}/recording/upload", {}, key=integration)
+    assert asked.status_code == 200, asked.text
+    upload = asked.json()
+    put = requests.put(upload["upload_url"], data=DEMO_AUDIO.read_bytes(), headers=upload["headers"], timeout=30)
+    assert put.status_code == 200, put.text
+    # what the S3 notification -> SQS -> handler path does on AWS and in `make run`'s worker
+    recordings.process_object(recordings.object_key(project.project_id, call_id, datetime.fromisoformat(started_at)))
+    assert project.card(call_id)["audio"]["status"] == "available"
+
+
+def projects_key(project: Project, role: str) -> str:
+    from chalicelib import auth
+
+    return auth.create_key(project.project_id, auth.Role(role), f"{role} of the e2e test").key
+
+
+def test_play_change_speed_share_and_delete_a_recording(chromium: BrowserFactory, project: Project) -> None:
+    started_at = "2026-11-20T10:15:00+00:00"
+    call_id = project.call(started_at=started_at)
+    upload_recording(project, call_id, started_at)
+
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    play = wait(browser, lambda b: b.find_elements(By.ID, "audio-play"), "the player")[0]
+    assert not browser.find_element(By.ID, "audio-pause").is_displayed()  # paused: play shows, pause does not
+    wait(
+        browser,
+        lambda b: b.execute_script("return document.getElementById('audio-element').readyState") >= 1,
+        "metadata",
+    )
+    play.click()
+    wait(browser, lambda b: b.find_element(By.ID, "audio-time").text not in ("0:00", ""), "the time to advance")
+    Select(browser.find_element(By.ID, "audio-speed")).select_by_value("1.5")
+    assert browser.execute_script("return document.getElementById('audio-element').playbackRate") == 1.5
+    browser.find_element(By.ID, "audio-pause").click()
+    browser.find_element(By.ID, "audio-stop").click()
+    assert browser.execute_script("return document.getElementById('audio-element').currentTime") == 0
+
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": project.base_url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    browser.find_element(By.ID, "audio-share").click()
+    shown = wait(browser, lambda b: b.find_elements(By.ID, "share-url"), "the share link")[0].get_attribute("value")
+    assert "copied" in browser.find_element(By.ID, "audio-action-status").text
+    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], () => arguments[0](''))")
+    assert copied == shown and "/v1/shared/" in copied
+
+    stranger = chromium()  # a fresh browser context: no key, no session
+    stranger.get(copied)
+    wait(stranger, lambda b: b.find_elements(By.TAG_NAME, "audio"), "the public player page")
+
+    browser.find_element(By.ID, "audio-delete").click()
+    wait(browser, lambda b: b.find_element(By.ID, "delete-dialog").is_displayed(), "the confirmation")
+    browser.find_element(By.ID, "cancel-delete").click()
+    assert project.card(call_id)["audio"]["status"] == "available"  # cancelled: nothing deleted
+    browser.find_element(By.ID, "audio-delete").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "confirm-delete"), "the confirmation")[0].click()
+    wait(browser, lambda b: "deleted" in b.find_element(By.ID, "audio").text, "the recording gone")
+    assert project.card(call_id)["audio"]["status"] == "deleted"
+    stranger.refresh()
+    assert stranger.find_elements(By.TAG_NAME, "audio") == []  # the share link ended with the recording
+
+
+def test_an_agent_sees_no_delete_share_or_rating_controls(chromium: BrowserFactory, project: Project) -> None:
+    started_at = "2026-11-20T10:15:00+00:00"
+    call_id = project.call(started_at=started_at)
+    upload_recording(project, call_id, started_at)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", projects_key(project, "agent"))
+    wait(browser, lambda b: b.find_elements(By.ID, "audio-play"), "the player")
+    assert browser.find_elements(By.ID, "audio-download")
+    assert browser.find_elements(By.ID, "audio-delete") == browser.find_elements(By.ID, "audio-share") == []
+    assert not browser.find_element(By.ID, "manager_rating-3").is_enabled()
+    assert browser.find_element(By.ID, "comment-text").is_enabled()

@@ -1,0 +1,433 @@
+"""Recordings end to end: presigned PUT over HTTP -> moto's S3 notification -> SQS -> the app's SQS handler
+(through local/worker.py) -> the status, presigned playback over HTTP, delete, share links, archive, restore."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+
+from chalicelib import aws, clock, recordings
+from local import worker
+from local.metrics import dynamodb_requests
+from tests.integration.conftest import Api
+from tests.integration.test_calls import post
+
+AUDIO = Path(__file__).resolve().parents[2] / "local" / "demo_audio"
+VORBIS = (AUDIO / "greeting-vorbis.ogg").read_bytes()  # 4 s, mono, made with oggenc
+OPUS = (AUDIO / "chord-opus.ogg").read_bytes()  # 3 s, mono, made with opusenc
+
+
+@pytest.fixture
+def queue(emulator: str) -> Iterator[str]:
+    url = worker.queue_url()
+    worker.drain(url)  # whatever earlier tests left (and S3's test event)
+    yield url
+
+
+def a_wav() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(8000)
+        file.writeframes(b"\x00\x01" * 8000)
+    return out.getvalue()
+
+
+def an_mp3() -> bytes:
+    # MPEG-1 Layer III frames, 128 kbit/s, 44.1 kHz: a frame header and silence, a few times
+    return (b"\xff\xfb\x90\x64" + b"\x00" * 413) * 5
+
+
+def without_last_page(data: bytes) -> bytes:
+    """A stream cut cleanly at a page boundary: every page whole, but none ends the stream."""
+    return data[: data.rindex(b"OggS")]
+
+
+def upload(api: Api, call_id: str, data: bytes, queue: str) -> requests.Response:
+    """Ask for the upload URL, PUT over HTTP as a PBX would, and let the worker process the notification."""
+    answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration")
+    assert answer.status_code == 200, answer.json_body
+    put = requests.put(answer.json_body["upload_url"], data=data, headers=answer.json_body["headers"], timeout=10)
+    worker.drain(queue)
+    return put
+
+
+def recording(api: Api, call_id: str, role: str = "agent") -> dict[str, Any]:
+    response = api.get(f"/v1/calls/{call_id}/recording", role=role)
+    assert response.status_code == 200, response.json_body
+    return dict(response.json_body)
+
+
+def objects(api: Api) -> list[str]:
+    listed = boto3.client("s3").list_objects_v2(Bucket=aws.bucket_name(), Prefix=f"recordings/{api.project_id}/")
+    return [entry["Key"] for entry in listed.get("Contents", [])]
+
+
+def with_recording(api: Api, queue: str, data: bytes = VORBIS) -> str:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    assert upload(api, call_id, data, queue).status_code == 200
+    assert recording(api, call_id)["status"] == "available"
+    return call_id
+
+
+def test_upload_processing_and_playback(api: Api, queue: str) -> None:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z", caller="+380441234567")["call_id"])
+    assert recording(api, call_id)["status"] == "none"
+    answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration").json_body
+    assert answer["method"] == "PUT"
+    assert answer["headers"]["Content-Type"] == "audio/ogg"
+    assert f"recordings/{api.project_id}/2026/11/{call_id}.ogg" in answer["upload_url"]
+    expires_at = datetime.fromisoformat(answer["expires_at"])
+    assert timedelta(minutes=14) < expires_at - clock.now() <= timedelta(minutes=15)
+
+    assert requests.put(answer["upload_url"], data=VORBIS, headers=answer["headers"], timeout=10).status_code == 200
+    assert worker.drain(queue) >= 1
+    body = recording(api, call_id)
+    assert body["status"] == "available"
+    assert (body["format"], body["codec"], body["channels"]) == ("ogg", "vorbis", 1)
+    assert body["duration_seconds"] == pytest.approx(4.0, abs=0.05)
+    assert body["size_bytes"] == len(VORBIS)
+    assert datetime.fromisoformat(body["urls_expire_at"]) - clock.now() <= timedelta(minutes=15)
+
+    played = requests.get(body["play_url"], headers={"Range": "bytes=0-99"}, timeout=10)
+    assert played.status_code == 206
+    assert played.headers["Content-Type"] == "audio/ogg"
+    assert played.headers["Content-Range"] == f"bytes 0-99/{len(VORBIS)}"
+    assert played.headers["Content-Disposition"] == "inline"
+    assert played.content == VORBIS[:100]
+    downloaded = requests.get(body["download_url"], timeout=10)
+    assert downloaded.status_code == 200
+    assert downloaded.content == VORBIS
+    assert downloaded.headers["Content-Disposition"] == 'attachment; filename="call-2026-11-25-1015-380441234567.ogg"'
+
+    card = api.get(f"/v1/calls/{call_id}", role="agent").json_body
+    assert card["audio"]["status"] == "available"
+    assert requests.get(card["audio"]["play_url"], timeout=10).content == VORBIS
+    assert api.get("/v1/calls?has_recording=true").json_body["items"][0]["call_id"] == call_id
+
+
+def test_opus_is_accepted(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue, OPUS)
+    body = recording(api, call_id)
+    assert (body["codec"], body["channels"]) == ("opus", 1)
+    assert body["duration_seconds"] == pytest.approx(3.0, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (a_wav(), "a WAV file, not an Ogg recording"),
+        (an_mp3(), "an MP3 file, not an Ogg recording"),
+        (b"Hello! This is not audio at all.\n", "a text file, not an Ogg recording"),
+        (VORBIS[:-300], "a truncated or damaged Ogg stream"),
+        (without_last_page(OPUS), "a truncated Ogg stream: its last page does not end the stream"),
+        (b"", "the upload is empty"),
+    ],
+    ids=["wav", "mp3", "text", "cut-mid-page", "no-end-of-stream", "empty"],
+)
+def test_what_is_not_a_complete_ogg_recording_is_rejected_and_removed(
+    api: Api, queue: str, data: bytes, reason: str
+) -> None:
+    call_id = str(post(api)["call_id"])
+    assert upload(api, call_id, data, queue).status_code == 200
+    body = recording(api, call_id)
+    assert body["status"] == "rejected"
+    assert body["reason"].startswith(reason)
+    assert (body["play_url"], body["download_url"]) == (None, None)
+    assert objects(api) == []
+    # a rejected recording may be uploaded again
+    assert upload(api, call_id, VORBIS, queue).status_code == 200
+    assert recording(api, call_id)["status"] == "available"
+
+
+def test_a_recording_cannot_be_uploaded_twice(api: Api, queue: str) -> None:
+    call_id = str(post(api)["call_id"])
+    answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration").json_body
+    assert requests.put(answer["upload_url"], data=VORBIS, headers=answer["headers"], timeout=10).status_code == 200
+    worker.drain(queue)
+    again = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration")
+    assert again.status_code == 409
+    assert again.json_body["error"]["details"] == {"status": "available"}
+    # the first URL, used again, may not replace the accepted object
+    replaced = requests.put(answer["upload_url"], data=OPUS, headers=answer["headers"], timeout=10)
+    assert replaced.status_code == 412
+    worker.drain(queue)
+    assert recording(api, call_id)["codec"] == "vorbis"
+
+
+def test_another_projects_call_is_404_on_every_recording_route(api: Api, other_api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+    routes: list[tuple[str, str, dict[str, Any] | None]] = [
+        ("POST", f"/v1/calls/{call_id}/recording/upload", None),
+        ("GET", f"/v1/calls/{call_id}/recording", None),
+        ("DELETE", f"/v1/calls/{call_id}/recording", None),
+        ("POST", f"/v1/calls/{call_id}/recording/share", {}),
+        ("GET", f"/v1/calls/{call_id}/recording/shares", None),
+        ("DELETE", f"/v1/calls/{call_id}/recording/shares/{token}", None),
+        ("POST", f"/v1/calls/{call_id}/recording/restore", {}),
+        ("POST", "/v1/calls/nosuchcall/recording/upload", None),
+        ("GET", "/v1/calls/nosuchcall/recording", None),
+    ]
+    for method, path, body in routes:
+        response = other_api.request(method, path, body)
+        assert response.status_code == 404, (method, path, response.json_body)
+        assert response.json_body["error"]["code"] == "not_found"
+    assert recording(api, call_id)["status"] == "available"
+    assert len(api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"]) == 1
+
+
+def test_roles(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    assert api.post(f"/v1/calls/{call_id}/recording/upload", role="agent").status_code == 403
+    assert api.get(f"/v1/calls/{call_id}/recording", role="integration").status_code == 403
+    assert api.request("DELETE", f"/v1/calls/{call_id}/recording", role="agent").status_code == 403
+    assert api.post(f"/v1/calls/{call_id}/recording/share", {}, role="agent").status_code == 403
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}, role="agent").status_code == 403
+    assert api.get(f"/v1/calls/{call_id}/recording", role=None).status_code == 401
+    assert recording(api, call_id, role="agent")["play_url"]
+
+
+def test_delete_removes_the_object_ends_the_shares_and_is_kept_in_history(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}, role="supervisor").json_body["token"]
+    deleted = api.request("DELETE", f"/v1/calls/{call_id}/recording", role="supervisor")
+    assert deleted.status_code == 204
+    body = recording(api, call_id)
+    assert body["status"] == "deleted"
+    assert (body["play_url"], body["download_url"]) == (None, None)
+    assert [(entry["action"], entry["by"]) for entry in body["history"]] == [
+        ("share", "supervisor of the test"),
+        ("delete", "supervisor of the test"),
+    ]
+    assert objects(api) == []
+    assert api.get(f"/v1/shared/{token}", role=None, Accept="text/html").status_code == 404
+    assert api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"] == []
+    # again: the same answer (and the object is removed again, should an earlier attempt have failed)
+    assert api.request("DELETE", f"/v1/calls/{call_id}/recording").status_code == 204
+    assert api.post(f"/v1/calls/{call_id}/recording/upload", role="integration").status_code == 409
+    assert api.post(f"/v1/calls/{call_id}/recording/share", {}).status_code == 409
+    assert api.get("/v1/calls?has_recording=true").json_body["items"] == []
+
+
+def test_delete_without_a_recording_is_a_conflict(api: Api, queue: str) -> None:
+    call_id = str(post(api)["call_id"])
+    response = api.request("DELETE", f"/v1/calls/{call_id}/recording")
+    assert response.status_code == 409
+    assert response.json_body["error"]["details"] == {"status": "none"}
+
+
+def test_share_link_lifecycle(api: Api, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    call_id = with_recording(api, queue)
+    created = api.post(f"/v1/calls/{call_id}/recording/share", {"expires_in_days": 30}, role="supervisor")
+    assert created.status_code == 201
+    token, url = created.json_body["token"], created.json_body["url"]
+    assert len(token) >= 32  # 192 random bits, URL-safe base64
+    assert url.startswith("http") and url.endswith(f"/v1/shared/{token}")
+    expires_at = datetime.fromisoformat(created.json_body["expires_at"])
+    assert timedelta(days=29) < expires_at - clock.now() <= timedelta(days=30)
+
+    with dynamodb_requests() as made:
+        page = api.get(f"/v1/shared/{token}", role=None, Accept="text/html,application/xhtml+xml")
+    assert made == ["GetItem", "UpdateItem"]  # the link by token, and its use counted
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert b"<audio" in page.body
+    redirect = api.get(f"/v1/shared/{token}", role=None, Accept="audio/*")
+    assert redirect.status_code == 302
+    fetched = requests.get(redirect.headers["Location"], headers={"Range": "bytes=4-"}, timeout=10)
+    assert (fetched.status_code, fetched.content) == (206, VORBIS[4:])
+
+    listed = api.get(f"/v1/calls/{call_id}/recording/shares", role="supervisor").json_body["items"]
+    assert [(item["token"], item["uses"], item["created_by"]) for item in listed] == [
+        (token, 2, "supervisor of the test")
+    ]
+    assert listed[0]["url"] == url
+
+    revoked = api.request("DELETE", f"/v1/calls/{call_id}/recording/shares/{token}", role="supervisor")
+    assert revoked.status_code == 204
+    assert api.get(f"/v1/shared/{token}", role=None).status_code == 404
+    assert api.request("DELETE", f"/v1/calls/{call_id}/recording/shares/{token}").status_code == 404
+    assert api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"] == []
+    assert [entry["action"] for entry in recording(api, call_id)["history"]] == ["share", "revoke"]
+    assert api.get("/v1/shared/not-a-token", role=None).status_code == 404
+
+
+def test_share_links_expire(api: Api, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    call_id = with_recording(api, queue)
+    expiring = api.post(f"/v1/calls/{call_id}/recording/share", {"expires_in_days": 1}).json_body
+    forever = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body
+    assert forever["expires_at"] is None
+    later = clock.now() + timedelta(days=1, minutes=1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    assert api.get(f"/v1/shared/{expiring['token']}", role=None).status_code == 404
+    assert api.get(f"/v1/shared/{forever['token']}", role=None).status_code == 302
+    live = api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"]
+    assert [item["token"] for item in live] == [forever["token"]]
+
+
+def test_share_expiry_is_validated(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    for days in (0, 366, "7"):
+        response = api.post(f"/v1/calls/{call_id}/recording/share", {"expires_in_days": days})
+        assert response.status_code == 422
+        assert "expires_in_days" in response.json_body["error"]["details"]["fields"]
+
+
+def archive(api: Api, call_id: str) -> None:
+    """What the lifecycle rule does after 365 days: the object moves to Glacier."""
+    s3 = boto3.client("s3")
+    key = next(key for key in objects(api) if key.endswith(f"/{call_id}.ogg"))
+    s3.copy_object(
+        Bucket=aws.bucket_name(), Key=key, CopySource={"Bucket": aws.bucket_name(), "Key": key}, StorageClass="GLACIER"
+    )
+
+
+def test_archive_and_restore(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    not_archived = api.post(f"/v1/calls/{call_id}/recording/restore", {})
+    assert not_archived.status_code == 409
+    assert not_archived.json_body["error"]["details"] == {"status": "available"}
+    archive(api, call_id)
+    worker.drain(queue)  # the copy's notification changes nothing
+    body = recording(api, call_id)
+    assert body["status"] == "archived"
+    assert (body["play_url"], body["download_url"], body["codec"]) == (None, None, "vorbis")
+    assert api.get(f"/v1/calls/{call_id}").json_body["audio"]["status"] == "archived"
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+    assert api.get(f"/v1/shared/{token}", role=None).status_code == 409
+    assert b"archived" in api.get(f"/v1/shared/{token}", role=None, Accept="text/html").body
+
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Instant"}).status_code == 422
+    restored = api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Expedited", "days": 3}, role="supervisor")
+    assert restored.status_code == 202
+    # the emulator restores at once
+    body = recording(api, call_id)
+    assert body["status"] == "restored"
+    assert body["restore"]["tier"] == "Expedited"
+    available_until = datetime.fromisoformat(body["restore"]["available_until"])
+    assert timedelta(days=2) < available_until - clock.now() <= timedelta(days=4)
+    assert requests.get(body["play_url"], timeout=10).content == VORBIS
+    assert api.get(f"/v1/shared/{token}", role=None).status_code == 302
+    assert [(e["action"], e["by"]) for e in body["history"]][-1] == ("restore", "supervisor of the test")
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
+
+
+def test_a_restore_in_progress_reads_as_restoring(api: Api, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    call_id = with_recording(api, queue)
+    archive(api, call_id)
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Bulk"}).status_code == 202
+    s3 = aws.s3()
+    head = s3.head_object
+
+    def restoring(**params: Any) -> Any:
+        # the emulator restores at once; on AWS a Bulk restore takes hours
+        return {**head(**params), "Restore": 'ongoing-request="true"'}
+
+    monkeypatch.setattr(s3, "head_object", restoring)
+    body = recording(api, call_id)
+    assert body["status"] == "restoring"
+    assert body["restore"]["tier"] == "Bulk"
+    assert body["restore"]["available_until"] is None
+    assert (body["play_url"], body["download_url"]) == (None, None)
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
+
+
+def test_the_bucket_archives_recordings_after_365_days(emulator: str) -> None:
+    rules = boto3.client("s3").get_bucket_lifecycle_configuration(Bucket=aws.bucket_name())["Rules"]
+    archiving = [rule for rule in rules if rule.get("Filter", {}).get("Prefix") == "recordings/"]
+    assert len(archiving) == 1
+    assert archiving[0]["Status"] == "Enabled"
+    assert archiving[0]["Transitions"] == [{"Days": 365, "StorageClass": "GLACIER"}]
+
+
+def test_recording_off(api: Api, queue: str) -> None:
+    earlier = with_recording(api, queue)
+    assert api.patch("/v1/settings", {"recording_enabled": False}).status_code == 200
+    created = post(api)
+    assert created["record"] is False
+    refused = api.post(f"/v1/calls/{created['call_id']}/recording/upload", role="integration")
+    assert refused.status_code == 409
+    assert refused.json_body["error"]["details"] == {"recording_enabled": False}
+    assert api.get(f"/v1/calls/{created['call_id']}").json_body["audio"]["status"] == "none"
+    # recordings that exist stay available
+    body = recording(api, earlier)
+    assert body["status"] == "available"
+    assert requests.get(body["play_url"], timeout=10).status_code == 200
+
+
+def test_the_recording_costs_the_card_no_extra_dynamodb_request(
+    api: Api, queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    without = str(post(api, started_at="2026-11-24T10:15:00Z")["call_id"])
+    with_audio = with_recording(api, queue)
+    api.post(f"/v1/calls/{with_audio}/recording/share", {})
+    requests_made = []
+    for call_id in (without, with_audio):
+        with dynamodb_requests() as made:
+            card = api.get(f"/v1/calls/{call_id}", role="agent").json_body
+        requests_made.append(made)
+    assert card["audio"]["codec"] == "vorbis" and card["audio"]["play_url"]
+    assert requests_made[0] == requests_made[1]
+
+
+def test_notifications_are_decoded_and_test_events_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[str] = []
+    monkeypatch.setattr(recordings, "process_object", seen.append)
+    recordings.handle_notification(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"}))
+    record = {"eventName": "ObjectCreated:Put", "s3": {"object": {"key": "recordings%2Fp%2F2026%2F11%2Fa+b%2B1.ogg"}}}
+    recordings.handle_notification(json.dumps({"Records": [record, {**record, "eventName": "ObjectRemoved:Delete"}]}))
+    assert seen == ["recordings/p/2026/11/a b+1.ogg"]
+
+
+def test_the_handler_listens_to_the_templates_queue() -> None:
+    from app import app
+
+    template = json.loads((Path(__file__).resolve().parents[2] / "infra" / "resources.json").read_text())
+
+    def queue_name(logical_id: str) -> str:
+        return str(template["Resources"][logical_id]["Properties"]["QueueName"])
+
+    sources = {source.name: source.queue for source in app.event_sources if hasattr(source, "queue")}
+    assert sources["process_recording_event"] == queue_name("RecordingEventsQueue")
+    assert sources["link_older_sessions"] == queue_name("LinkVisitorsQueue")
+    assert recordings.call_of_object("recordings/p1/2026/11/c1.ogg") == ("p1", "c1")
+    assert recordings.call_of_object("recordings/p1/c1.ogg") is None
+
+
+def test_the_local_worker_processes_uploads_until_stopped(api: Api, queue: str) -> None:
+    """What `make run` starts: local.worker.run polling the queue in a thread."""
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        call_id = str(post(api)["call_id"])
+        answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration").json_body
+        requests.put(answer["upload_url"], data=OPUS, headers=answer["headers"], timeout=10)
+        deadline = time.monotonic() + 20
+        while recording(api, call_id)["status"] != "available" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert recording(api, call_id)["codec"] == "opus"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_an_object_of_no_call_is_removed(api: Api, queue: str) -> None:
+    key = f"recordings/{api.project_id}/2026/11/nosuchcall.ogg"
+    boto3.client("s3").put_object(Bucket=aws.bucket_name(), Key=key, Body=VORBIS)
+    worker.drain(queue)
+    assert objects(api) == []

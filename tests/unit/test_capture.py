@@ -1,0 +1,74 @@
+"""Visit capture without I/O: source and medium, campaign tags, click ids, devices, IP and geolocation."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import capture
+
+UA_IPAD = "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari"
+UA_ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari"
+UA_WINDOWS = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Safari/537.36"
+UA_BOT = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"
+
+
+@pytest.mark.parametrize(
+    ("referrer", "expected"),
+    [
+        ("https://www.google.com/", ("google", "organic")),
+        ("https://www.google.com.ua/search?q=sofa", ("google", "organic")),
+        ("https://www.bing.com/search?q=sofa", ("bing", "organic")),
+        ("https://duckduckgo.com/", ("duckduckgo", "organic")),
+        ("https://m.facebook.com/", ("facebook", "social")),
+        ("https://l.instagram.com/", ("instagram", "social")),
+        ("https://t.co/abc", ("twitter", "social")),
+        ("https://blog.example.org/post", ("blog.example.org", "referral")),
+        ("https://shop.example/other", ("(direct)", "(none)")),
+        (None, ("(direct)", "(none)")),
+        ("", ("(direct)", "(none)")),
+    ],
+)
+def test_source_and_medium_of_untagged_traffic(referrer: str | None, expected: tuple[str, str]) -> None:
+    assert capture.source_medium(referrer, "shop.example") == expected
+
+
+def test_campaign_tags_and_click_ids_win_over_the_referrer() -> None:
+    visit = capture.visit(
+        "https://shop.example/?utm_source=news&utm_medium=email&utm_campaign=spring&utm_term=sofa&fbclid=F1",
+        "https://www.google.com/",
+        UA_WINDOWS,
+    )
+    assert (visit["source"], visit["medium"], visit["campaign"], visit["term"]) == ("news", "email", "spring", "sofa")
+    assert visit["fbclid"] == "F1" and "gclid" not in visit
+
+
+def test_an_auto_tagged_ad_click_is_paid_search() -> None:
+    visit = capture.visit("https://shop.example/?gclid=G1", "https://www.google.com/", UA_WINDOWS)
+    assert (visit["source"], visit["medium"], visit["gclid"]) == ("google", "cpc", "G1")
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "kind", "os_name"),
+    [
+        (UA_IPAD, "tablet", "iOS"),
+        (UA_ANDROID, "mobile", "Android"),
+        (UA_WINDOWS, "desktop", "Windows"),
+        (UA_BOT, "bot", None),
+    ],
+)
+def test_devices(user_agent: str, kind: str, os_name: str | None) -> None:
+    parsed = capture.device(user_agent)
+    assert (parsed["device"], parsed["os"]) == (kind, os_name)
+    assert capture.is_bot(user_agent) == (kind == "bot")
+
+
+def test_ip_is_the_first_forwarded_hop_else_the_source_ip() -> None:
+    context = {"identity": {"sourceIp": "203.0.113.1"}}
+    assert capture.client_ip({"x-forwarded-for": "198.51.100.7, 10.0.0.1"}, context) == "198.51.100.7"
+    assert capture.client_ip({}, context) == "203.0.113.1"
+    assert capture.client_ip({}, None) is None
+
+
+def test_geo_from_cloudfront_headers_or_null() -> None:
+    headers = {"cloudfront-viewer-country": "UA", "cloudfront-viewer-city": "Lviv"}
+    assert capture.geo(headers) == {"country": "UA", "region": None, "city": "Lviv"}

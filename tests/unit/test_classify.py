@@ -1,0 +1,52 @@
+"""first_call, target and repeat (DESIGN.md section 4), as pure logic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from chalicelib.calls import classify
+from chalicelib.store.models import Call
+
+DAY = timedelta(days=1)
+START = datetime(2026, 1, 1, 9, tzinfo=UTC)
+CYCLE = 30 * DAY
+
+
+def call(call_id: str, day: int, status: str = "answered", talk: int = 60, target: bool = False) -> Call:
+    return Call(call_id=call_id, started_at=START + day * DAY, status=status, talk_seconds=talk, target=target)
+
+
+def test_the_first_call_and_the_first_long_answered_call() -> None:
+    flags = classify([call("b", 1), call("a", 0, status="missed", talk=0)], 30, CYCLE)
+    assert flags == {"a": (True, False, False), "b": (False, True, False)}
+
+
+def test_short_calls_are_not_target_and_answered_calls_in_the_cycle_are_repeat() -> None:
+    flags = classify([call("t", 0), call("short", 3, talk=5), call("missed", 4, status="missed", talk=0)], 30, CYCLE)
+    assert flags["short"] == (False, False, True)
+    assert flags["missed"] == (False, False, False)
+
+
+def test_a_new_sale_cycle_gives_a_new_target() -> None:
+    flags = classify([call("t1", 0), call("in", 30), call("t2", 31)], 30, CYCLE)
+    assert flags["in"] == (False, False, True)  # exactly one cycle later is still within it
+    assert flags["t2"] == (False, True, False)
+
+
+def test_target_needs_talk_time_of_at_least_the_setting() -> None:
+    assert classify([call("x", 0, talk=30)], 30, CYCLE)["x"][1] is True
+    assert classify([call("x", 0, talk=29)], 30, CYCLE)["x"][1] is False
+
+
+def test_settled_calls_keep_their_flags_and_carry_the_last_target() -> None:
+    # "old" was a target call (stored flag); the window starts at day 10, with older calls before it
+    calls = [call("old", 5, talk=0, target=True), call("new", 10), call("later", 20)]
+    flags = classify(calls, 30, CYCLE, settled_before=START + 10 * DAY, has_earlier=True)
+    assert "old" not in flags
+    assert flags["new"] == (False, False, True)
+    assert flags["later"] == (False, False, True)
+
+
+def test_same_time_calls_are_ordered_by_id() -> None:
+    flags = classify([call("b", 0), call("a", 0)], 30, CYCLE)
+    assert flags["a"] == (True, True, False) and flags["b"] == (False, False, True)
