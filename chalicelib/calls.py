@@ -141,7 +141,12 @@ def _replay(
             {"call_id": existing.call_id},
         )
     if client_phone:
-        # a retried webhook also finishes a classification that an earlier attempt may have left undone
+        # a retried webhook also finishes what an earlier attempt may have left undone after the call was saved:
+        # the linking of the attributed visitor and the classification (both idempotent)
+        call = get(project.project_id, existing.call_id)
+        attribution = linking.attribution_of(project.project_id, call.session_id) if call.session_id else None
+        if attribution:
+            linking.link(project, client_phone, attribution, call)
         reclassify_client(project, client_phone, since=started_at)
     return Recorded(False, dict(existing.response))
 

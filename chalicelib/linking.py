@@ -47,10 +47,12 @@ def attribute(project: Project, direction: str, dialed: str | None, started_at: 
     if direction != "incoming" or not dialed or dialed == project.default_number:
         return None
     session_id = numbers.session_that_held(project, dialed, started_at)
-    if session_id is None:
-        return None
+    return None if session_id is None else attribution_of(project.project_id, session_id)
+
+
+def attribution_of(project_id: str, session_id: str) -> Attribution | None:
     try:
-        session = Session.get(keys.session_pk(project.project_id, session_id), keys.SESSION_SK, consistent_read=True)
+        session = Session.get(keys.session_pk(project_id, session_id), keys.SESSION_SK, consistent_read=True)
     except Session.DoesNotExist:
         return None
     return Attribution(session)

@@ -285,3 +285,26 @@ def test_older_history_is_linked_through_the_queue(api: Api, pool: Numbers, monk
     client = api.get("/v1/clients/+380671234567").json_body
     assert client["statistics"]["total_sessions"] == 25
     assert client["statistics"]["days_since_first_visit"] == 0
+
+
+def test_a_retried_webhook_finishes_a_linking_that_failed_after_the_call_was_saved(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    later(monkeypatch, 0)
+    session = start(api).json_body
+    call = a_call(caller="+380671234999", destination=session["phone_number"], started_at=clock.iso(clock.now()))
+    with monkeypatch.context() as failing:
+
+        def broken_link(*args: Any) -> None:
+            raise RuntimeError("the function timed out")
+
+        failing.setattr(linking, "link", broken_link)
+        assert api.post("/v1/calls", call, role="integration").status_code == 500
+    retried = api.post("/v1/calls", call, role="integration")
+    assert retried.status_code == 200  # the call was kept: the retry finds it
+    card = api.get(f"/v1/calls/{retried.json_body['call_id']}").json_body
+    assert card["visit"]["session_id"] == session["session_id"]
+    assert [s["session_id"] for s in card["sessions"]] == [session["session_id"]]
+    assert card["sessions"][0]["calls"][0]["call_id"] == retried.json_body["call_id"]
