@@ -7,7 +7,7 @@ serialised through them, and the OpenAPI document can be generated from the same
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
@@ -419,3 +419,36 @@ class Pool(BaseModel):
 class NumberList(BaseModel):
     items: list[NumberOut]
     pool: Pool
+
+
+# ---- answers that no domain module owns ------------------------------------------------------------------
+
+
+class CallRecorded(BaseModel):
+    """POST /v1/calls: the stored call (`record`: whether to upload its recording)."""
+
+    call_id: str
+    external_id: str
+    record: bool
+    client_phone: str | None
+
+
+class Me(BaseModel):
+    """GET /v1/me: the key's project, role and label, and the permissions of its role."""
+
+    project_id: str
+    role: str = Field(description="admin, supervisor, agent or integration")
+    label: str
+    may: list[str] = Field(description="the permissions of the role (chalicelib.auth.Permission)")
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="snake_case, e.g. not_found, invalid, forbidden")
+    message: str = Field(description="for a person")
+    details: dict[str, Any] = Field(description="422: `fields` maps each bad field to its reason")
+
+
+class ErrorOut(BaseModel):
+    """Every error answer (DESIGN.md section 4): chalicelib.errors.error_response writes this shape."""
+
+    error: ErrorInfo

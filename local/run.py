@@ -101,7 +101,7 @@ def main() -> int:
     finally:
         stop.set()
         if server is not None:
-            _stop_process(server)
+            stop_process(server)
         if worker is not None:
             worker.join(timeout=10)
         _save_snapshot()
@@ -156,7 +156,8 @@ def _start_chalice(settings: Settings) -> subprocess.Popen[bytes]:
     return server
 
 
-def _stop_process(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """Terminate a child politely, then firmly."""
     if process.poll() is None:
         process.terminate()
         try:

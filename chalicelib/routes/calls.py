@@ -6,15 +6,32 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, calls, card, http, settings
+from chalicelib import auth, calls, card, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import CallIn, CallList, CallListQuery, CommentIn, CommentOut, ReviewPatch
+from chalicelib.schemas import (
+    CallIn,
+    CallList,
+    CallListQuery,
+    CallRecorded,
+    Card,
+    CommentIn,
+    CommentOut,
+    Review,
+    ReviewPatch,
+)
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/v1/calls", methods=["POST"], content_types=ANY_BODY)
+@openapi.describe(
+    may=Permission.POST_CALLS,
+    body=CallIn,
+    returns=CallRecorded,
+    status=201,
+    also={200: "the same call again (a retried webhook): the first answer", 409: "the external_id has other values"},
+)
 def post_call() -> Response:
     caller = auth.require(bp.current_request, Permission.POST_CALLS)
     payload = http.body(bp.current_request, CallIn)
@@ -23,6 +40,7 @@ def post_call() -> Response:
 
 
 @bp.route("/v1/calls", methods=["GET"])
+@openapi.describe(may=Permission.READ, query=CallListQuery, returns=CallList)
 def list_calls() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
     query = http.query(bp.current_request, CallListQuery)
@@ -31,6 +49,7 @@ def list_calls() -> dict[str, Any]:
 
 
 @bp.route("/v1/calls/{call_id}", methods=["GET"])
+@openapi.describe(may=Permission.READ, returns=Card)
 def read_card(call_id: str) -> dict[str, Any]:
     request = bp.current_request
     caller = auth.require(request, Permission.READ)
@@ -44,6 +63,7 @@ def read_card(call_id: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/calls/{call_id}/comments", methods=["POST"], content_types=ANY_BODY)
+@openapi.describe(may=Permission.COMMENT, body=CommentIn, returns=CommentOut, status=201)
 def add_comment(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.COMMENT)
     payload = http.body(bp.current_request, CommentIn)
@@ -53,6 +73,7 @@ def add_comment(call_id: str) -> Response:
 
 
 @bp.route("/v1/calls/{call_id}/review", methods=["PATCH"], content_types=ANY_BODY)
+@openapi.describe(may=Permission.CATEGORISE, body=ReviewPatch, returns=Review)
 def change_review(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.CATEGORISE)
     patch = http.body(bp.current_request, ReviewPatch)

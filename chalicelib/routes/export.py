@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, clock, export, http, settings
+from chalicelib import auth, clock, export, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.schemas import CallExportQuery
 
@@ -15,6 +15,7 @@ NEXT_CURSOR_HEADER = "X-Next-Cursor"
 
 
 @bp.route("/v1/calls.csv", methods=["GET"])
+@openapi.describe(may=Permission.READ, query=CallExportQuery, returns="text/csv")
 def calls_csv() -> Response:
     caller = auth.require(bp.current_request, Permission.READ)
     query = http.query(bp.current_request, CallExportQuery)

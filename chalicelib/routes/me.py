@@ -7,14 +7,16 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib import auth
+from chalicelib import auth, openapi
 from chalicelib.auth import Permission
+from chalicelib.schemas import Me
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/v1/me", methods=["GET"])
+@openapi.describe(returns=Me)
 def who_am_i() -> dict[str, Any]:
     caller = auth.authenticate(bp.current_request)
     may = [permission.value for permission in Permission if caller.may(permission)]
-    return {"project_id": caller.project_id, "role": caller.role.value, "label": caller.label, "may": may}
+    return Me(project_id=caller.project_id, role=caller.role.value, label=caller.label, may=may).model_dump(mode="json")

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, clock, http, numbers, settings, tracking
+from chalicelib import auth, clock, http, numbers, openapi, settings, tracking
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import NumberIn, NumberList, NumberOut, Pool
@@ -27,6 +27,7 @@ def _out(number: Number) -> NumberOut:
 
 
 @bp.route("/v1/numbers", methods=["GET"])
+@openapi.describe(may=Permission.MANAGE_NUMBERS, returns=NumberList)
 def list_numbers() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_NUMBERS)
     project = settings.load_project(caller.project_id)
@@ -41,6 +42,9 @@ def list_numbers() -> dict[str, Any]:
 
 
 @bp.route("/v1/numbers/{number}", methods=["PUT"], content_types=ANY_BODY)
+@openapi.describe(
+    may=Permission.MANAGE_NUMBERS, body=NumberIn, returns=NumberOut, also={409: "the number belongs to another project"}
+)
 def put_number(number: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_NUMBERS)
     payload = http.body(bp.current_request, NumberIn)
@@ -51,6 +55,7 @@ def put_number(number: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/numbers/{number}", methods=["DELETE"])
+@openapi.describe(may=Permission.MANAGE_NUMBERS, status=204, also=openapi.NOT_A_PHONE)
 def delete_number(number: str) -> Response:
     caller = auth.require(bp.current_request, Permission.MANAGE_NUMBERS)
     project = settings.load_project(caller.project_id)

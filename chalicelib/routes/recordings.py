@@ -8,11 +8,11 @@ from typing import Any
 
 from chalice.app import Blueprint, Request, Response
 
-from chalicelib import auth, http, recordings
+from chalicelib import auth, http, openapi, recordings
 from chalicelib.auth import Permission
 from chalicelib.errors import ConflictError
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import RestoreIn, ShareIn, ShareList
+from chalicelib.schemas import Audio, RestoreIn, ShareIn, ShareList, ShareOut, UploadOut
 
 bp = Blueprint(__name__)
 
@@ -22,18 +22,25 @@ def _share_url(request: Request) -> Callable[[str], str]:
 
 
 @bp.route("/v1/calls/{call_id}/recording/upload", methods=["POST"], content_types=ANY_BODY)
+@openapi.describe(
+    may=Permission.UPLOAD_RECORDINGS,
+    returns=UploadOut,
+    also={409: "recording is off for the project, or the call has a recording"},
+)
 def upload_url(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.UPLOAD_RECORDINGS)
     return recordings.upload_url(caller, http.path_value(call_id)).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["GET"])
+@openapi.describe(may=Permission.READ, returns=Audio)
 def recording_status(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
     return recordings.status(caller, http.path_value(call_id)).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["DELETE"])
+@openapi.describe(may=Permission.DELETE_RECORDINGS, status=204)
 def delete_recording(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.DELETE_RECORDINGS)
     recordings.delete(caller, http.path_value(call_id))
@@ -41,6 +48,7 @@ def delete_recording(call_id: str) -> Response:
 
 
 @bp.route("/v1/calls/{call_id}/recording/share", methods=["POST"], content_types=ANY_BODY)
+@openapi.describe(may=Permission.SHARE, body=ShareIn, returns=ShareOut, status=201, also={409: "no recording to share"})
 def create_share(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
@@ -50,6 +58,7 @@ def create_share(call_id: str) -> Response:
 
 
 @bp.route("/v1/calls/{call_id}/recording/shares", methods=["GET"])
+@openapi.describe(may=Permission.SHARE, returns=ShareList)
 def list_shares(call_id: str) -> dict[str, Any]:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
@@ -58,6 +67,7 @@ def list_shares(call_id: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/calls/{call_id}/recording/shares/{token}", methods=["DELETE"])
+@openapi.describe(may=Permission.SHARE, status=204)
 def revoke_share(call_id: str, token: str) -> Response:
     caller = auth.require(bp.current_request, Permission.SHARE)
     recordings.revoke_share(caller, http.path_value(call_id), http.path_value(token))
@@ -65,6 +75,9 @@ def revoke_share(call_id: str, token: str) -> Response:
 
 
 @bp.route("/v1/calls/{call_id}/recording/restore", methods=["POST"], content_types=ANY_BODY)
+@openapi.describe(
+    may=Permission.RESTORE, body=RestoreIn, returns=Audio, status=202, also={409: "the recording is not archived"}
+)
 def restore_recording(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.RESTORE)
@@ -74,6 +87,14 @@ def restore_recording(call_id: str) -> Response:
 
 
 @bp.route("/v1/shared/{token}", methods=["GET"])
+@openapi.describe(
+    public=True,
+    returns="text/html",
+    also={
+        302: "not asked for text/html: a redirect to a fresh presigned URL",
+        409: "the recording is archived",
+    },
+)
 def open_share(token: str) -> Response:
     """Public: a player page for a browser, else a redirect to a fresh presigned URL."""
     request = bp.current_request

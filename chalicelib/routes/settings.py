@@ -6,21 +6,23 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib import auth, http, settings
+from chalicelib import auth, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import SettingsPatch
+from chalicelib.schemas import Settings, SettingsPatch
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/v1/settings", methods=["GET"])
+@openapi.describe(may=Permission.READ_SETTINGS, returns=Settings)
 def read_settings() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ_SETTINGS)
     return settings.read(caller.project_id).model_dump(mode="json")
 
 
 @bp.route("/v1/settings", methods=["PATCH"], content_types=ANY_BODY)
+@openapi.describe(may=Permission.WRITE_SETTINGS, body=SettingsPatch, returns=Settings)
 def change_settings() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.WRITE_SETTINGS)
     patch = http.body(bp.current_request, SettingsPatch)

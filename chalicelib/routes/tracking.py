@@ -12,16 +12,17 @@ from pathlib import Path
 
 from chalice.app import Blueprint, CORSConfig, Response
 
-from chalicelib import http, tracking
+from chalicelib import http, openapi, tracking
 from chalicelib.errors import ApiError
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import EventBatch, SessionStart
+from chalicelib.schemas import EventBatch, EventsAccepted, SessionStart, SessionStarted
 
 bp = Blueprint(__name__)
 
 CORS = CORSConfig(allow_origin="*", allow_headers=["Content-Type"], max_age=600)
 MAX_BODY_BYTES = 16 * 1024
 SNIPPET = Path(__file__).resolve().parent.parent / "static" / "track.js"
+UNKNOWN_SITE = {404: "unknown site_key"}
 
 
 def _errors_with_cors(view: Callable[..., Response]) -> Callable[..., Response]:
@@ -41,6 +42,7 @@ def _viewer() -> tracking.Viewer:
 
 
 @bp.route("/v1/track.js", methods=["GET"], cors=CORS)
+@openapi.describe(public=True, returns="application/javascript")
 def snippet() -> Response:
     return Response(
         body=SNIPPET.read_text(encoding="utf-8"),
@@ -49,6 +51,7 @@ def snippet() -> Response:
 
 
 @bp.route("/v1/track/sessions", methods=["POST"], content_types=ANY_BODY, cors=CORS)
+@openapi.describe(public=True, body=SessionStart, returns=SessionStarted, status=201, also=UNKNOWN_SITE)
 @_errors_with_cors
 def start_session() -> Response:
     payload = http.body(bp.current_request, SessionStart, max_bytes=MAX_BODY_BYTES)
@@ -57,6 +60,13 @@ def start_session() -> Response:
 
 
 @bp.route("/v1/track/sessions/{session_id}/events", methods=["POST"], content_types=ANY_BODY, cors=CORS)
+@openapi.describe(
+    public=True,
+    body=EventBatch,
+    returns=EventsAccepted,
+    status=202,
+    also={**UNKNOWN_SITE, 409: "the session has ended: start a new one"},
+)
 @_errors_with_cors
 def session_events(session_id: str) -> Response:
     payload = http.body(bp.current_request, EventBatch, max_bytes=MAX_BODY_BYTES)

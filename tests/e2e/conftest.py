@@ -21,6 +21,7 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+from local.run import stop_process
 from tests.conftest import free_port
 
 BrowserFactory = Callable[[], webdriver.Chrome]
@@ -103,9 +104,4 @@ def chalice_local(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> It
         _wait_until_serving(f"{base_url}/v1/settings", server, log)
         yield base_url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)

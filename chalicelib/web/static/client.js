@@ -1,33 +1,17 @@
 // The client card: statistics, the client's calls and sessions, each paged on through the API.
 
-import { appUrl, getJson, query } from "./api.js";
+import { appUrl, getJson } from "./api.js";
 import { empty, h, replaceChildren, section } from "./dom.js";
 import { t } from "./i18n.js";
 import { statistics } from "./card.js";
 import { describeError } from "./state.js";
-import { callTable, sessionsHistory } from "./tables.js";
+import { callTable, pagedList, sessionsHistory } from "./tables.js";
 
 function calls(phone, items, nextCursor) {
   if (!items.length) return empty(t("no_calls"));
   const table = callTable("client-calls");
   table.add(items);
-  const status = h("p", { class: "muted", role: "status" });
-  let cursor = nextCursor;
-  const more = h("button", { type: "button", hidden: !cursor }, t("load_more"));
-  more.addEventListener("click", async () => {
-    more.disabled = true;
-    try {
-      const page = await getJson(`v1/clients/${encodeURIComponent(phone)}/calls${query({ cursor })}`);
-      table.add(page.items);
-      cursor = page.next_cursor;
-      more.hidden = !cursor;
-    } catch (error) {
-      status.textContent = describeError(error);
-    } finally {
-      more.disabled = false;
-    }
-  });
-  return h("div", { class: "scroll" }, table.table, more, status);
+  return pagedList(table.table, `v1/clients/${encodeURIComponent(phone)}/calls`, nextCursor, (more) => table.add(more));
 }
 
 export async function renderClient(main, phone) {

@@ -70,21 +70,16 @@ function sessionRow(item) {
       : "—"));
 }
 
-/** The sessions history with a "Load more" button that pages through GET v1/clients/{phone}/sessions. */
-export function sessionsHistory(phone, sessions, nextCursor) {
-  if (!sessions?.length) return empty(t("no_sessions"));
-  const headings = ["started_at", "ended_at", "landing_page", "pageviews", "source", "campaign", "geo", "calls"];
-  const body = h("tbody", {}, sessions.map(sessionRow));
-  const table = h("table", { class: "list sessions" },
-    h("thead", {}, h("tr", {}, headings.map((key) => h("th", { scope: "col" }, t(key))))), body);
+/** `content` followed by a "Load more" button that pages through `path` (an API list with `next_cursor`). */
+export function pagedList(content, path, nextCursor, addItems) {
   const status = h("p", { class: "muted", role: "status" });
   let cursor = nextCursor;
   const more = h("button", { type: "button", hidden: !cursor }, t("load_more"));
   more.addEventListener("click", async () => {
     more.disabled = true;
     try {
-      const page = await getJson(`v1/clients/${encodeURIComponent(phone)}/sessions${query({ cursor })}`);
-      body.append(...page.items.map(sessionRow));
+      const page = await getJson(`${path}${query({ cursor })}`);
+      addItems(page.items);
       cursor = page.next_cursor;
       more.hidden = !cursor;
       status.textContent = "";
@@ -94,5 +89,16 @@ export function sessionsHistory(phone, sessions, nextCursor) {
       more.disabled = false;
     }
   });
-  return h("div", { class: "scroll" }, table, more, status);
+  return h("div", { class: "scroll" }, content, more, status);
+}
+
+/** The sessions history, paged on through GET v1/clients/{phone}/sessions. */
+export function sessionsHistory(phone, sessions, nextCursor) {
+  if (!sessions?.length) return empty(t("no_sessions"));
+  const headings = ["started_at", "ended_at", "landing_page", "pageviews", "source", "campaign", "geo", "calls"];
+  const body = h("tbody", {}, sessions.map(sessionRow));
+  const table = h("table", { class: "list sessions" },
+    h("thead", {}, h("tr", {}, headings.map((key) => h("th", { scope: "col" }, t(key))))), body);
+  return pagedList(table, `v1/clients/${encodeURIComponent(phone)}/sessions`, nextCursor,
+    (items) => body.append(...items.map(sessionRow)));
 }

@@ -1,0 +1,208 @@
+"""Erasing a client (DELETE /v1/clients/{phone}): everything the project holds about one phone number.
+
+What goes:
+- every call of the client (GSI2) with its whole partition (CALL, COMMENT#, RECORDING, SHARE#), its idempotency
+  record (EXT), the SHARE#{token} items of its recording (its share links answer 404 at once) and the recording
+  object in S3, every version of it;
+- the visitors linked to the client: unlinked, every session of theirs deleted, then the visitor item itself
+  (a visitor linked to another client since keeps its sessions; only the sessions still linked to this client
+  go); the sessions are where the IP, the user agent and the geolocation live;
+- the client's partition: session copies, per-day aggregates and, last, the profile.
+What stays: the numbers' HOLD# history (number, session id, times: no personal data), so attribution of other
+calls is unchanged.
+
+A long history is unbounded work, so one request deletes at most BUDGET items (BatchWriteItem pages of PAGE)
+and reports whether the client is gone; the route answers 202 until it is, and the caller repeats. Each step
+deletes what it found only after what hangs off it is gone (a session copy after its visitor's sessions, a
+call after its recording, partition and share tokens), so a request that fails or runs out of budget leaves
+the rest findable, and the next one finishes the job. Unlinking the visitors first stops new sessions joining
+the client half-way; a call or session that arrives during the erasure changes the profile's counters, which
+the profile's conditional delete notices, and the next round erases it too. A call after the erasure starts a
+new client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import TypeVar
+
+from pynamodb.attributes import NumberAttribute
+from pynamodb.exceptions import DeleteError, UpdateError
+from pynamodb.expressions.condition import Condition
+
+from chalicelib import recordings
+from chalicelib.errors import NotFoundError
+from chalicelib.store import keys
+from chalicelib.store.models import (
+    Call,
+    CallShare,
+    ClientDay,
+    ClientProfile,
+    ClientSession,
+    ExternalId,
+    Item,
+    Session,
+    ShareLink,
+    Visitor,
+)
+
+# items (and recording objects) one request deletes, give or take a page: well within API Gateway's 29 s
+BUDGET = 1000
+PAGE = 25  # BatchWriteItem's limit
+
+_T = TypeVar("_T")
+
+
+@dataclass
+class _Run:
+    """One request's erasure of one client: its budget, and the visitors it has decided on."""
+
+    project_id: str
+    phone: str
+    budget: int
+    visitors_done: set[str] = field(default_factory=set)
+
+    @property
+    def spent(self) -> bool:
+        return self.budget <= 0
+
+    def delete(self, items: Iterable[Item]) -> None:
+        unique = {(str(item.pk), str(item.sk)): item for item in items}  # a batch may not name a key twice
+        with Item.batch_write() as batch:
+            for item in unique.values():
+                batch.delete(item)
+        self.budget -= len(unique)
+
+    def each_page(self, results: Iterable[_T], erase: Callable[[list[_T]], bool]) -> bool:
+        """Erase `results` a page at a time while the budget lasts; True when all of them are done."""
+        pages = _pages(iter(results))
+        while not self.spent:
+            page = next(pages, None)
+            if page is None:
+                return True
+            if not erase(page):
+                return False
+        return False
+
+
+def _pages(items: Iterator[_T]) -> Iterator[list[_T]]:
+    while page := list(islice(items, PAGE)):
+        yield page
+
+
+def erase(project_id: str, phone: str) -> bool:
+    """Erase a page-bounded part of the client; True once nothing of it is left. 404 for an unknown client."""
+    client = keys.client_pk(project_id, phone)
+    try:
+        profile = ClientProfile.get(client, keys.PROFILE_SK, consistent_read=True)
+    except ClientProfile.DoesNotExist:
+        raise NotFoundError(f"client {phone} not found") from None
+    run = _Run(project_id, phone, BUDGET)
+    copies = ClientSession.query(
+        client, ClientSession.sk.startswith(keys.SESSION_PREFIX), consistent_read=True, page_size=PAGE
+    )
+    calls = Call.query(client, index_name=keys.GSI2, page_size=PAGE)
+    days = ClientDay.query(client, ClientDay.sk.startswith(keys.DAY_PREFIX), consistent_read=True, page_size=PAGE)
+    done = (
+        run.each_page(copies, lambda page: _erase_copies(run, page))
+        and run.each_page(calls, lambda page: _erase_calls(run, page))
+        and run.each_page(days, lambda page: _deleted(run, page))
+    )
+    if not done:
+        return False
+    try:
+        # a call or a session copy that arrived meanwhile has counted itself: then one more round
+        profile.delete(
+            condition=_unchanged(ClientProfile.total_calls, profile.total_calls)
+            & _unchanged(ClientProfile.total_sessions, profile.total_sessions)
+        )
+    except DeleteError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
+def _unchanged(attribute: NumberAttribute, value: float) -> Condition:
+    return attribute == value if value else attribute.does_not_exist() | (attribute == 0)
+
+
+def _deleted(run: _Run, items: Sequence[Item]) -> bool:
+    run.delete(items)
+    return True
+
+
+def _erase_copies(run: _Run, copies: list[ClientSession]) -> bool:
+    if not _erase_sessions(run, [copy.session_id for copy in copies]):
+        return False
+    run.delete(copies)
+    return True
+
+
+def _erase_calls(run: _Run, calls: list[Call]) -> bool:
+    if not _erase_sessions(run, [call.session_id for call in calls if call.session_id]):
+        return False
+    dependents: list[Item] = []
+    for call in calls:
+        recordings.delete_object(recordings.object_key(run.project_id, call.call_id, call.started_at))
+        run.budget -= 1
+        partition = list(Item.query(str(call.pk), consistent_read=True))
+        dependents += [item for item in partition if not isinstance(item, Call)]
+        dependents += [
+            ShareLink(keys.share_pk(share.token), keys.SHARE_SK) for share in partition if isinstance(share, CallShare)
+        ]
+        dependents.append(ExternalId(keys.external_id_pk(run.project_id, call.external_id), keys.EXT_SK))
+    run.delete(dependents)
+    run.delete(calls)  # last: while a call is listed, a retry finds what hangs off it
+    return True
+
+
+def _erase_sessions(run: _Run, session_ids: list[str]) -> bool:
+    """The visitors behind these sessions, and the sessions still linked to the client."""
+    sessions = list(
+        Session.batch_get(
+            [(keys.session_pk(run.project_id, session_id), keys.SESSION_SK) for session_id in set(session_ids)],
+            consistent_read=True,
+        )
+    )
+    for visitor_id in sorted({session.visitor_id for session in sessions} - run.visitors_done):
+        if not _erase_visitor(run, visitor_id):
+            return False
+    run.delete(session for session in sessions if session.client_phone == run.phone)
+    return True
+
+
+def _erase_visitor(run: _Run, visitor_id: str) -> bool:
+    """Unlink the visitor, delete all its sessions, then the visitor. A visitor linked to another client since
+    is left alone, and so is one already gone (an earlier round deleted its sessions before it); found again
+    by a retry (through a copy or a call), a visitor unlinked by an earlier round goes on."""
+    try:
+        visitor = Visitor.get(keys.visitor_pk(run.project_id, visitor_id), keys.VISITOR_SK, consistent_read=True)
+    except Visitor.DoesNotExist:
+        run.visitors_done.add(visitor_id)
+        return True
+    if visitor.client_phone not in (None, run.phone):
+        run.visitors_done.add(visitor_id)
+        return True
+    if visitor.client_phone == run.phone:
+        try:
+            # from now on the visitor's new sessions start unlinked (tracking.start checks the link it read)
+            visitor.update(actions=[Visitor.client_phone.remove()], condition=Visitor.client_phone == run.phone)
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise
+            return _erase_visitor(run, visitor_id)  # linked to someone else meanwhile: read it again
+    sessions = Session.query(
+        keys.visitor_sessions_gsi1pk(run.project_id, visitor_id), index_name=keys.GSI1, page_size=PAGE
+    )
+    if not run.each_page(sessions, lambda page: _deleted(run, page)):
+        return False
+    try:
+        visitor.delete(condition=Visitor.client_phone.does_not_exist())
+    except DeleteError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+    run.visitors_done.add(visitor_id)
+    return True

@@ -1,0 +1,265 @@
+"""The OpenAPI 3.1 document of the HTTP API, generated from the app's route table and the schemas.
+
+Paths, methods and path parameters come from Chalice's `app.routes`; each view says what it takes and answers
+with `@describe(...)` right under its `@bp.route(...)`, naming the models of chalicelib/schemas.py. Routes outside
+`/v1` are the web app's pages and files, not the API, and stay out of the document.
+
+Nothing is built at import time (cold starts): `document(app)` builds the document on first use and keeps it.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import Any, Literal, TypeVar
+
+from chalice.app import Chalice, RouteEntry
+from pydantic import BaseModel
+
+from chalicelib.auth import ROLES_MAY, Permission, Role
+from chalicelib.schemas import ErrorOut
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+API_PREFIX = "/v1/"
+SECURITY_SCHEME = "apiKey"
+_REF = "#/components/schemas/{model}"
+
+# The contract's error answers (DESIGN.md section 4), in the order the checks run.
+ERRORS: dict[int, str] = {
+    400: "malformed: the body is not a JSON object",
+    401: "no API key, or not a valid one",
+    403: "the key's role may not do this",
+    413: "the body is too large",
+    415: "the body is not JSON",
+    422: "well-formed but invalid values; `details.fields` maps each bad field to its reason",
+    404: "not found, or another project's",
+}
+# for routes whose path names a phone number
+NOT_A_PHONE = {422: "the path's number is not a phone number"}
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What one view takes and answers. `may` None with `public` False: any valid key."""
+
+    may: Permission | None = None
+    public: bool = False
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    # a model (JSON), a media type (a body that is not JSON), or None (no body)
+    returns: type[BaseModel] | str | None = None
+    status: int = 200
+    # further answers: another 2xx carries `returns` as well, a 3xx no body, a 4xx the error body
+    also: Mapping[int, str] = field(default_factory=dict)
+
+
+_OPERATIONS: dict[Callable[..., Any], Operation] = {}
+
+
+def describe(
+    *,
+    may: Permission | None = None,
+    public: bool = False,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    returns: type[BaseModel] | str | None = None,
+    status: int = 200,
+    also: Mapping[int, str] | None = None,
+) -> Callable[[View], View]:
+    """Declare a view's operation for the document; put it right under `@bp.route(...)`."""
+    if public and may is not None:
+        raise ValueError("a public route needs no permission")
+    operation = Operation(may, public, body, query, returns, status, dict(also or {}))
+
+    def record(view: View) -> View:
+        _OPERATIONS[view] = operation
+        return view
+
+    return record
+
+
+def described(view: Callable[..., Any]) -> Operation | None:
+    return _OPERATIONS.get(view)
+
+
+def api_routes(app: Chalice) -> list[RouteEntry]:
+    """The routes of the API (not the web app's), in the order they were registered."""
+    return [entry for path, methods in app.routes.items() if path.startswith(API_PREFIX) for entry in methods.values()]
+
+
+@functools.cache
+def document(app: Chalice) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of `app`'s API routes (built once per app)."""
+    routes = api_routes(app)
+    operations = {id(entry): _OPERATIONS.get(entry.view_function, Operation()) for entry in routes}
+    schemas = _Schemas()
+    schemas.add(ErrorOut, "serialization")
+    for operation in operations.values():
+        if operation.body:
+            schemas.add(operation.body, "validation")
+        if isinstance(operation.returns, type):
+            schemas.add(operation.returns, "serialization")
+    refs, components = schemas.build()
+    error_ref = refs[(ErrorOut, "serialization")]
+
+    paths: dict[str, dict[str, Any]] = {}
+    tags: dict[str, str] = {}
+    for entry in routes:
+        operation = operations[id(entry)]
+        tag = _tag(entry)
+        tags.setdefault(tag, _first_paragraph(sys.modules[entry.view_function.__module__].__doc__))
+        paths.setdefault(entry.uri_pattern, {})[entry.method.lower()] = _operation(
+            entry, operation, tag, refs, components, error_ref
+        )
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "callcard",
+            "version": "1",
+            "description": "Call tracking: calls from the PBX, their cards, recordings, tracked visits and clients.",
+        },
+        "tags": [{"name": name, "description": text} for name, text in tags.items()],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "responses": {
+                _error_name(status): _answer(text, {"application/json": {"schema": error_ref}})
+                for status, text in ERRORS.items()
+            },
+            "securitySchemes": {
+                SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "an API key of the project (`cc_<key_id>_<secret>`); its role decides what it may",
+                }
+            },
+        },
+    }
+
+
+Mode = Literal["validation", "serialization"]
+
+
+class _Schemas:
+    """The models of the document, in the mode each is used (requests validate, responses serialise)."""
+
+    def __init__(self) -> None:
+        self._models: dict[tuple[type[BaseModel], Mode], None] = {}
+
+    def add(self, model: type[BaseModel], mode: Mode) -> None:
+        self._models[(model, mode)] = None
+
+    def build(self) -> tuple[dict[tuple[type[BaseModel], Mode], dict[str, Any]], dict[str, Any]]:
+        from pydantic.json_schema import models_json_schema
+
+        refs, top = models_json_schema(list(self._models), ref_template=_REF)
+        return {key: refs[key] for key in self._models}, dict(top.get("$defs", {}))
+
+
+def _operation(
+    entry: RouteEntry,
+    operation: Operation,
+    tag: str,
+    refs: Mapping[tuple[type[BaseModel], Mode], dict[str, Any]],
+    components: dict[str, Any],
+    error_ref: dict[str, Any],
+) -> dict[str, Any]:
+    view = entry.view_function
+    out: dict[str, Any] = {
+        "operationId": view.__name__,
+        "summary": _first_paragraph(view.__doc__) or view.__name__.replace("_", " ").capitalize(),
+        "tags": [tag],
+    }
+    if operation.public:
+        out["security"] = []
+    else:
+        allowed = ROLES_MAY[operation.may] if operation.may else set(Role)
+        out["security"] = [{SECURITY_SCHEME: []}]
+        out["x-roles"] = [role.value for role in Role if role in allowed]
+        out["description"] = "Roles: " + ", ".join(out["x-roles"]) + "."
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in entry.view_args
+    ]
+    if operation.query:
+        parameters += _query_parameters(operation.query, components)
+    if parameters:
+        out["parameters"] = parameters
+    if operation.body:
+        out["requestBody"] = {
+            "required": any(field.is_required() for field in operation.body.model_fields.values()),
+            "content": {"application/json": {"schema": refs[(operation.body, "validation")]}},
+        }
+    out["responses"] = _responses(entry, operation, refs, error_ref)
+    return out
+
+
+def _responses(
+    entry: RouteEntry,
+    operation: Operation,
+    refs: Mapping[tuple[type[BaseModel], Mode], dict[str, Any]],
+    error_ref: dict[str, Any],
+) -> dict[str, Any]:
+    returns = operation.returns
+    content: dict[str, Any] | None = None
+    if isinstance(returns, type):
+        content = {"application/json": {"schema": refs[(returns, "serialization")]}}
+    elif isinstance(returns, str):
+        content = {returns: {"schema": {"type": "object" if returns.endswith("json") else "string"}}}
+    answers: dict[int, dict[str, Any]] = {operation.status: _answer(HTTPStatus(operation.status).phrase, content)}
+    errors = [
+        status
+        for status in ERRORS
+        if (status in (401, 403) and not operation.public)
+        or (status in (400, 413, 415, 422) and operation.body)
+        or (status == 422 and operation.query)
+        or (status == 404 and entry.view_args)
+    ]
+    for status in errors:
+        answers[status] = {"$ref": f"#/components/responses/{_error_name(status)}"}
+    for status, text in operation.also.items():
+        if status >= 400:
+            text = f"{ERRORS[status]}; {text}" if status in errors else text
+            answers[status] = _answer(text, {"application/json": {"schema": error_ref}})
+        else:
+            answers[status] = _answer(text, content if status < 300 else None)
+    return {str(status): answers[status] for status in sorted(answers)}
+
+
+def _error_name(status: int) -> str:
+    return HTTPStatus(status).phrase.title().replace(" ", "")
+
+
+def _answer(description: str, content: dict[str, Any] | None) -> dict[str, Any]:
+    return {"description": description, **({"content": content} if content else {})}
+
+
+def _query_parameters(model: type[BaseModel], components: dict[str, Any]) -> list[dict[str, Any]]:
+    schema = model.model_json_schema(by_alias=True, ref_template=_REF)
+    components.update(schema.get("$defs", {}))
+    required = set(schema.get("required", []))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": _without_null(prop)}
+        for name, prop in schema["properties"].items()
+    ]
+
+
+def _without_null(prop: dict[str, Any]) -> dict[str, Any]:
+    """A query parameter is absent or a value: `X | None` (default None) is just X there."""
+    options = [option for option in prop.get("anyOf", []) if option != {"type": "null"}]
+    if len(options) != 1:
+        return prop
+    rest = {key: value for key, value in prop.items() if key != "anyOf" and (key, value) != ("default", None)}
+    return {**options[0], **rest}
+
+
+def _tag(entry: RouteEntry) -> str:
+    """The view's blueprint (its module in chalicelib/routes) is its tag."""
+    return str(entry.view_function.__module__).rsplit(".", 1)[-1]
+
+
+def _first_paragraph(text: str | None) -> str:
+    return " ".join((text or "").strip().split("\n\n", 1)[0].split())

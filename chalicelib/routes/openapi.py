@@ -1,0 +1,20 @@
+"""GET /v1/openapi.json: the API's own description (public), generated from the routes and their schemas."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Blueprint
+
+from chalicelib import http, openapi
+
+bp = Blueprint(__name__)
+
+
+@bp.route("/v1/openapi.json", methods=["GET"])
+@openapi.describe(public=True, returns="application/json")
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI 3.1 document of this API."""
+    request = bp.current_request
+    server = http.public_url(request, "/").rstrip("/")
+    return {**openapi.document(bp.current_app), "servers": [{"url": server}]}

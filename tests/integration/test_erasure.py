@@ -1,0 +1,166 @@
+"""Erasing a client (DELETE /v1/clients/{phone}) end to end: calls, comments, recordings in S3, share links,
+tracked sessions and the visitor's link go; other clients and other projects stay."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib import aws, clock, erasure, recordings
+from chalicelib.store import keys
+from chalicelib.store.models import ExternalId, Hold, Item, Session, ShareLink, Visitor
+from local import worker
+from local.metrics import dynamodb_requests
+from tests.integration.conftest import Api
+from tests.integration.numbers import Numbers, add_numbers
+from tests.integration.test_calls import a_call, post
+from tests.integration.test_recordings import VORBIS, queue, recording, upload  # noqa: F401 (a fixture)
+from tests.integration.test_tracking import call_to, events, later, start
+
+CLIENT = "+380671234567"
+NEIGHBOUR = "+380501234567"
+
+
+@pytest.fixture
+def pool(api: Api) -> Numbers:
+    return add_numbers(api, 2)
+
+
+def erase(api: Api, phone: str = CLIENT, role: str | None = "admin") -> Any:
+    return api.request("DELETE", f"/v1/clients/{phone}", role=role)
+
+
+def versions(api: Api) -> list[dict[str, Any]]:
+    """Every version and delete marker of the project's recordings."""
+    listed = boto3.client("s3").list_object_versions(Bucket=aws.bucket_name(), Prefix=f"recordings/{api.project_id}/")
+    return [dict(entry) for entry in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]]
+
+
+def stored(pk: str) -> list[Item]:
+    return list(Item.query(pk, consistent_read=True))
+
+
+@pytest.mark.usefixtures("queue")  # drained: the uploads below are the only notifications
+def test_erasing_a_client_removes_its_calls_recordings_sessions_and_links(
+    api: Api, other_api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notifications = worker.queue_url()
+    later(monkeypatch, 0)
+    first = start(api, title="Sofas").json_body
+    events(api, first["session_id"], [{"type": "pageview", "url": "https://shop.example/sofas/1"}])
+    later(monkeypatch, 2)
+    attributed = call_to(api, first["phone_number"], caller=CLIENT, external_id="pbx-attributed")["call"]["call_id"]
+    assert api.post(f"/v1/calls/{attributed}/comments", {"text": "wants a sofa"}).status_code == 201
+    later(monkeypatch, 40)
+    second = start(api, visitor_id=first["visitor_id"]).json_body  # linked at once: the visitor is the client's
+    recorded = str(post(api, caller=CLIENT, started_at=clock.iso(clock.now()))["call_id"])
+    assert upload(api, recorded, VORBIS, notifications).status_code == 200
+    assert recording(api, recorded)["status"] == "available"
+    token = api.post(f"/v1/calls/{recorded}/recording/share", {}).json_body["token"]
+    assert api.get(f"/v1/shared/{token}", role=None).status_code == 302
+    neighbour = str(post(api, caller=NEIGHBOUR)["call_id"])
+    elsewhere = str(post(other_api, caller=CLIENT)["call_id"])
+    assert upload(other_api, elsewhere, VORBIS, notifications).status_code == 200
+    client = api.get(f"/v1/clients/{CLIENT}").json_body
+    assert client["statistics"]["total_calls"] == 2
+    assert {s["session_id"] for s in client["sessions"]} == {first["session_id"], second["session_id"]}
+
+    assert erase(api, role=None).status_code == 401
+    for role in ("supervisor", "agent", "integration"):
+        assert erase(api, role=role).status_code == 403
+    assert erase(api, "not a phone").status_code == 422
+    assert erase(other_api, NEIGHBOUR).status_code == 404  # another project's client
+    assert erase(api, "+380991112233").status_code == 404
+
+    erased = erase(api, "%2B380671234567")  # as `chalice local` hands the path over: decoded once
+    assert erased.status_code == 204, erased.json_body
+
+    for path in (f"/v1/clients/{CLIENT}", f"/v1/clients/{CLIENT}/calls", f"/v1/clients/{CLIENT}/sessions"):
+        assert api.get(path).status_code == 404
+    for call_id in (attributed, recorded):
+        assert api.get(f"/v1/calls/{call_id}").status_code == 404
+        assert stored(keys.call_pk(api.project_id, call_id)) == []  # comments, recording, share listings too
+    assert [item["call_id"] for item in api.get("/v1/calls").json_body["items"]] == [neighbour]
+    assert api.get(f"/v1/calls?phone={CLIENT}").json_body["items"] == []
+    assert versions(api) == []
+    assert api.get(f"/v1/shared/{token}", role=None).status_code == 404
+    assert list(ShareLink.batch_get([(keys.share_pk(token), keys.SHARE_SK)])) == []
+    assert list(ExternalId.batch_get([(keys.external_id_pk(api.project_id, "pbx-attributed"), keys.EXT_SK)])) == []
+    assert stored(keys.client_pk(api.project_id, CLIENT)) == []
+    for session in (first, second):
+        assert stored(keys.session_pk(api.project_id, session["session_id"])) == []
+    assert stored(keys.visitor_pk(api.project_id, first["visitor_id"])) == []
+    # the numbers' hold history stays: a session id and times, nothing about the person
+    holds = [item for item in stored(keys.number_pk(first["phone_number"])) if isinstance(item, Hold)]
+    assert first["session_id"] in {hold.session_id for hold in holds}
+
+    # the visitor comes back: a new, unlinked session; the erased client stays erased
+    later(monkeypatch, 80)
+    back = start(api, visitor_id=first["visitor_id"]).json_body
+    session = Session.get(keys.session_pk(api.project_id, back["session_id"]), keys.SESSION_SK)
+    assert session.client_phone is None
+    assert Visitor.get(keys.visitor_pk(api.project_id, first["visitor_id"]), keys.VISITOR_SK).client_phone is None
+    assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
+    assert erase(api).status_code == 404
+
+    # the other project's client with the same number is untouched
+    assert api.get(f"/v1/calls/{neighbour}").status_code == 200
+    assert other_api.get(f"/v1/calls/{elsewhere}").status_code == 200
+    assert other_api.get(f"/v1/clients/{CLIENT}").json_body["statistics"]["total_calls"] == 1
+    assert recording(other_api, elsewhere)["status"] == "available"
+    assert len(versions(other_api)) == 1
+
+    # a call after the erasure (a retried webhook too) starts a new client
+    again = api.post("/v1/calls", a_call(caller=CLIENT, external_id="pbx-attributed"), role="integration")
+    assert again.status_code == 201
+    fresh = api.get(f"/v1/clients/{CLIENT}").json_body
+    assert (fresh["statistics"]["total_calls"], fresh["sessions"]) == (1, [])
+
+
+def test_a_long_history_is_erased_over_several_requests_and_a_failure_is_finished_by_a_retry(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)
+    visitor = start(api).json_body["visitor_id"]
+    for _ in range(5):
+        later(monkeypatch, 31)
+        last = start(api, visitor_id=visitor).json_body
+    call_to(api, last["phone_number"], caller=CLIENT)
+    calls = [
+        str(post(api, caller=CLIENT, started_at=clock.iso(clock.now() - timedelta(hours=h)))["call_id"])
+        for h in range(1, 12)
+    ]
+    monkeypatch.setattr(erasure, "BUDGET", 8)
+    monkeypatch.setattr(erasure, "PAGE", 4)
+
+    def s3_fails(key: str) -> None:
+        raise RuntimeError("S3 is down")
+
+    with monkeypatch.context() as failing:
+        failing.setattr(recordings, "delete_object", s3_fails)
+        failed = [erase(api).status_code]
+        while failed[-1] == 202 and len(failed) < 5:
+            failed.append(erase(api).status_code)
+    assert failed[0] == 202 and failed[-1] == 500, failed  # sessions first, then the recordings fail
+    assert api.get(f"/v1/clients/{CLIENT}").status_code == 200  # still there: a retry finds the rest
+
+    answers: list[int] = []
+    while not answers or answers[-1] == 202:
+        with dynamodb_requests() as made:
+            response = erase(api)
+        answers.append(response.status_code)
+        if response.status_code == 202:
+            assert response.json_body == {"status": "erasing"}
+        assert len(made) <= 40, made  # bounded per request, whatever the history
+        assert len(answers) < 20
+    assert answers == [202, 202, 202, 204], answers
+    assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
+    assert api.get(f"/v1/calls?phone={CLIENT}").json_body["items"] == []
+    for call_id in calls:
+        assert api.get(f"/v1/calls/{call_id}").status_code == 404
+    sessions = list(Session.query(keys.visitor_sessions_gsi1pk(api.project_id, visitor), index_name=keys.GSI1))
+    assert sessions == []
+    assert stored(keys.client_pk(api.project_id, CLIENT)) == []

@@ -1,0 +1,233 @@
+"""GET /v1/openapi.json: a valid OpenAPI 3.1 document of every API route, which agrees with what the API does."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from openapi_schema_validator import OAS31Validator
+from openapi_spec_validator import validate
+
+from app import app
+from chalicelib import openapi
+from chalicelib.auth import Role
+from tests.integration.conftest import Api
+from tests.integration.numbers import add_numbers, fresh_number
+from tests.integration.test_calls import a_call
+from tests.integration.test_tracking import LANDING, VIEWER, call_to, later
+
+# values for path parameters: a phone that parses, ids that exist nowhere (numbers are fresh: the table is shared)
+PATH_VALUES = {"call_id": "nope", "token": "nope", "session_id": "nope", "phone": "+380441234567"}
+WEB_MODULE = "chalicelib.routes.web"
+
+
+def _document(api: Api) -> dict[str, Any]:
+    response = api.get("/v1/openapi.json", role=None)
+    assert response.status_code == 200, response.json_body
+    return dict(response.json_body)
+
+
+@pytest.fixture
+def document(api: Api) -> dict[str, Any]:
+    return _document(api)
+
+
+def operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(path, method, op) for path, methods in document["paths"].items() for method, op in methods.items()]
+
+
+def concrete(path: str) -> str:
+    return re.sub(r"\{(\w+)\}", lambda match: PATH_VALUES.get(match.group(1)) or fresh_number(), path)
+
+
+def validator(document: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """A validator of `schema` whose `#/components/...` references resolve in the document."""
+    return OAS31Validator({**schema, "components": document["components"]})
+
+
+def request_schema(document: dict[str, Any], operation_id: str) -> dict[str, Any]:
+    (op,) = [op for _, _, op in operations(document) if op["operationId"] == operation_id]
+    return dict(op["requestBody"]["content"]["application/json"]["schema"])
+
+
+def check_response(document: dict[str, Any], method: str, path: str, response: Any) -> None:
+    """The answer's status is documented for the route, and its JSON body matches the documented schema."""
+    answers = document["paths"][path][method.lower()]["responses"]
+    assert str(response.status_code) in answers, (method, path, response.status_code)
+    answer = answers[str(response.status_code)]
+    if "$ref" in answer:
+        answer = document["components"]["responses"][answer["$ref"].rsplit("/", 1)[-1]]
+    schema = answer["content"]["application/json"]["schema"]
+    errors = [error.message for error in validator(document, schema).iter_errors(response.json_body)]
+    assert not errors, (method, path, errors)
+
+
+def test_the_document_is_public_valid_openapi_31_and_names_its_server(api: Api) -> None:
+    response = api.get("/v1/openapi.json", role=None, Host="calls.example", **{"X-Forwarded-Proto": "https"})
+    assert response.status_code == 200
+    validate(response.json_body)
+    assert response.json_body["openapi"] == "3.1.0"
+    assert response.json_body["servers"] == [{"url": "https://calls.example"}]
+
+
+def test_every_api_route_is_described_and_the_web_pages_are_not(document: dict[str, Any]) -> None:
+    routes = {
+        (path, method.lower()): entry
+        for path, methods in app.routes.items()
+        for method, entry in methods.items()
+        if entry.view_function.__module__ != WEB_MODULE
+    }
+    assert {(path, method) for path, method, _ in operations(document)} == set(routes)
+    undescribed = [entry.view_name for entry in routes.values() if openapi.described(entry.view_function) is None]
+    assert not undescribed, f"add @openapi.describe(...) under the route of {undescribed}"
+    for (path, method), entry in routes.items():
+        parameters = document["paths"][path][method].get("parameters", [])
+        assert [p["name"] for p in parameters if p["in"] == "path"] == entry.view_args
+    ids = [op["operationId"] for _, _, op in operations(document)]
+    assert len(ids) == len(set(ids))
+    assert {tag["name"] for tag in document["tags"]} >= {"calls", "clients", "recordings", "tracking", "numbers"}
+
+
+def test_the_call_logs_query_parameters_are_the_contracts(document: dict[str, Any]) -> None:
+    parameters = {p["name"]: p for p in document["paths"]["/v1/calls"]["get"]["parameters"]}
+    assert set(parameters) == {"from", "to", "direction", "status", "category", "phone", "has_recording", "limit"} | {
+        "cursor"
+    }
+    assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50} | {
+        "title": "Limit"
+    }
+    assert parameters["has_recording"]["schema"]["type"] == "boolean"
+    assert not any(p["required"] for p in parameters.values())
+
+
+def test_public_routes_need_no_key_and_the_others_answer_401_without_one(api: Api, document: dict[str, Any]) -> None:
+    for path, method, op in operations(document):
+        body: dict[str, Any] | None = {} if "requestBody" in op else None
+        status = api.request(method.upper(), concrete(path), body, role=None).status_code
+        if op["security"] == []:
+            assert status != 401, (method, path)
+        else:
+            assert op["security"] == [{openapi.SECURITY_SCHEME: []}]
+            assert (status, "401") in [(401, code) for code in op["responses"]], (method, path, status)
+    public = {(path, method) for path, method, op in operations(document) if op["security"] == []}
+    assert public == {
+        ("/v1/track.js", "get"),
+        ("/v1/track/sessions", "post"),
+        ("/v1/track/sessions/{session_id}/events", "post"),
+        ("/v1/shared/{token}", "get"),
+        ("/v1/openapi.json", "get"),
+    }
+
+
+def test_the_documented_roles_are_the_roles_the_api_lets_in(api: Api, document: dict[str, Any]) -> None:
+    for path, method, op in operations(document):
+        if op["security"] == []:
+            continue
+        body: dict[str, Any] | None = {} if "requestBody" in op else None
+        for role in Role:
+            status = api.request(method.upper(), concrete(path), body, role=role.value).status_code
+            assert (status != 403) is (role.value in op["x-roles"]), (method, path, role, status)
+
+
+# Request bodies as the other tests send them; each must pass the document's schema and the API's own checks.
+def valid_bodies(api: Api) -> dict[str, dict[str, Any]]:
+    return {
+        "post_call": a_call(total_seconds=70),
+        "add_comment": {"text": "asked about delivery"},
+        "change_review": {"category": "sale", "manager_rating": 4, "call_rating": 5},
+        "change_settings": {"timezone": "Europe/Kyiv", "categories": ["sale", "spam"], "number_hold_minutes": 30},
+        "put_number": {"kind": "pool", "label": "site"},
+        "create_share": {"expires_in_days": 30},
+        "restore_recording": {"tier": "Expedited", "days": 3},
+        "start_session": {"site_key": api.site_key, "url": LANDING, "referrer": "https://mail.example/"},
+        "session_events": {
+            "site_key": api.site_key,
+            "events": [
+                {"type": "pageview", "url": "https://shop.example/sofas/1", "title": "Sofa 1"},
+                {"type": "ping"},
+            ],
+        },
+    }
+
+
+# ...and a bad one for each, which the schema and the API (422) both refuse.
+INVALID_BODIES: dict[str, dict[str, Any]] = {
+    "post_call": a_call(direction="sideways"),
+    "add_comment": {"text": ""},
+    "change_review": {"manager_rating": 6},
+    "change_settings": {"sale_cycle_days": 0},
+    "put_number": {"kind": "spare"},
+    "create_share": {"expires_in_days": 366},
+    "restore_recording": {"tier": "Instant"},
+    "start_session": {"site_key": "k", "url": LANDING, "visitor_id": "short"},
+    "session_events": {"site_key": "k", "events": []},
+}
+
+
+def test_request_schemas_accept_the_tests_bodies_as_the_api_does(api: Api, document: dict[str, Any]) -> None:
+    valid = valid_bodies(api)
+    with_body = {op["operationId"]: (path, method) for path, method, op in operations(document) if "requestBody" in op}
+    assert set(valid) == set(INVALID_BODIES) == set(with_body)
+    assert api.patch("/v1/settings", {"categories": ["sale"]}).status_code == 200  # the review's category
+    for operation_id, (path, method) in with_body.items():
+        schema = validator(document, request_schema(document, operation_id))
+        assert not list(schema.iter_errors(valid[operation_id])), operation_id
+        assert list(schema.iter_errors(INVALID_BODIES[operation_id])), operation_id
+        headers = VIEWER if path.startswith("/v1/track/") else {}
+        accepted = api.request(method.upper(), concrete(path), valid[operation_id], role="admin", **headers)
+        refused = api.request(method.upper(), concrete(path), INVALID_BODIES[operation_id], role="admin", **headers)
+        assert accepted.status_code not in (400, 422), (operation_id, accepted.json_body)
+        assert refused.status_code == 422, (operation_id, refused.json_body)
+
+
+def test_answers_match_the_documented_schemas(
+    api: Api, document: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def check(method: str, path: str, response: Any) -> Any:
+        check_response(document, method, path, response)
+        return response.json_body
+
+    numbers = add_numbers(api, 1)
+    later(monkeypatch, 0)  # a frozen clock, moved by the test: the call comes after the session's start
+    session = check(
+        "POST",
+        "/v1/track/sessions",
+        api.request("POST", "/v1/track/sessions", valid_bodies(api)["start_session"], role=None, **VIEWER),
+    )
+    assert session["phone_number"] == numbers.pool[0]
+    session_events = f"/v1/track/sessions/{session['session_id']}/events"
+    check(
+        "POST",
+        "/v1/track/sessions/{session_id}/events",
+        api.request("POST", session_events, valid_bodies(api)["session_events"], role=None, **VIEWER),
+    )
+    later(monkeypatch, 2)
+    call_id = call_to(api, session["phone_number"], caller="+380441234567")["call"]["call_id"]
+
+    call = f"/v1/calls/{call_id}"
+    card = check("GET", "/v1/calls/{call_id}", api.get(call))
+    assert card["visit"] and card["sessions"] and card["statistics"], "a card with its visit sections filled"
+    check("POST", "/v1/calls/{call_id}/comments", api.post(f"{call}/comments", {"text": "asked about delivery"}))
+    check("PATCH", "/v1/calls/{call_id}/review", api.patch(f"{call}/review", {"category": None, "call_rating": 4}))
+    check("GET", "/v1/calls/{call_id}/recording", api.get(f"{call}/recording"))
+    check("POST", "/v1/calls/{call_id}/recording/upload", api.post(f"{call}/recording/upload", role="integration"))
+    check("GET", "/v1/calls/{call_id}/recording/shares", api.get(f"{call}/recording/shares"))
+    check("GET", "/v1/calls", api.get("/v1/calls?limit=1"))
+    check("GET", "/v1/clients/{phone}", api.get("/v1/clients/+380441234567"))
+    check("GET", "/v1/clients/{phone}/calls", api.get("/v1/clients/+380441234567/calls"))
+    check("GET", "/v1/clients/{phone}/sessions", api.get("/v1/clients/+380441234567/sessions"))
+    check("GET", "/v1/settings", api.get("/v1/settings", role="agent"))
+    check("GET", "/v1/numbers", api.get("/v1/numbers"))
+    check("GET", "/v1/me", api.get("/v1/me", role="supervisor"))
+    body = a_call()
+    check("POST", "/v1/calls", api.post("/v1/calls", body, role="integration"))
+    check("POST", "/v1/calls", api.post("/v1/calls", body, role="integration"))  # again: 200
+
+    # errors, in the one shared shape
+    check("POST", "/v1/calls", api.post("/v1/calls", {**body, "talk_seconds": 1}, role="integration"))  # 409
+    check("GET", "/v1/calls/{call_id}", api.get("/v1/calls/nope"))
+    check("GET", "/v1/calls", api.get("/v1/calls?limit=500"))
+    check("GET", "/v1/calls", api.get("/v1/calls", role=None))
+    check("GET", "/v1/calls", api.get("/v1/calls", role="integration"))
+    check("POST", "/v1/calls", api.post("/v1/calls", "{", role="integration"))
