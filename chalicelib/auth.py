@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chalice.app import Request
-from pynamodb.connection import Connection
-from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock
 from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError
-from chalicelib.store import keys
-from chalicelib.store.models import ApiKey, Item, Project
+from chalicelib.store import keys, transactions
+from chalicelib.store.models import ApiKey, Project
 
 
 class Role(StrEnum):
@@ -121,7 +119,7 @@ def new_key(project_id: str, role: Role, label: str | None) -> IssuedKey:
 
 def create_key(project_id: str, role: Role, label: str | None) -> IssuedKey:
     issued = new_key(project_id, role, label)
-    with TransactWrite(connection=Connection(region=Item.Meta.region)) as transaction:
+    with transactions.transaction() as transaction:
         transaction.condition_check(
             Project, keys.project_pk(project_id), keys.PROJECT_SK, condition=Project.pk.exists()
         )

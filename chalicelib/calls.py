@@ -9,18 +9,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, linking, phones
 from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
-from chalicelib.store import keys
-from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
+from chalicelib.store import keys, transactions
+from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Project
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
 # how far ahead of the server's clock a PBX's clock may run
@@ -55,10 +53,6 @@ def _normalise(payload: CallIn, country: str) -> dict[str, Any]:
 
 def _fingerprint(values: dict[str, Any]) -> str:
     return json.dumps(values, sort_keys=True, default=keys.sortable_time)
-
-
-def _transaction() -> TransactWrite:
-    return TransactWrite(connection=Connection(region=Item.Meta.region))
 
 
 def record(project: Project, payload: CallIn) -> Recorded:
@@ -102,7 +96,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         response=body,
     )
     try:
-        with _transaction() as transaction:
+        with transactions.transaction() as transaction:
             transaction.save(external, condition=ExternalId.pk.does_not_exist())
             transaction.save(call, condition=Call.pk.does_not_exist())
             if client_phone:
@@ -115,7 +109,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
                     ],
                 )
     except TransactWriteError as exc:
-        if not _is_condition_failure(exc):
+        if not transactions.condition_failed(exc):
             raise
         return _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
     if client_phone and attribution:
@@ -123,11 +117,6 @@ def record(project: Project, payload: CallIn) -> Recorded:
     if client_phone:
         reclassify_client(project, client_phone, since=call.started_at, also=call)
     return Recorded(True, body)
-
-
-def _is_condition_failure(exc: TransactWriteError) -> bool:
-    reasons = exc.cancellation_reasons or []
-    return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
 
 
 def _replay(

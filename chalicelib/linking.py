@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import aws, clock, history, numbers
-from chalicelib.store import keys
+from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Project, Session, Visitor
 
 LINK_NOW = 20
@@ -103,7 +103,7 @@ def link_session(session: Session, phone: str, call: dict[str, Any] | None = Non
         session.calls, previous_client = calls, session.client_phone
         session.client_phone = phone
         try:
-            with numbers.new_transaction() as transaction:
+            with transactions.transaction() as transaction:
                 transaction.update(
                     session,
                     actions=[

@@ -13,45 +13,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import phones
 from chalicelib.errors import ConflictError, NotFoundError, invalid
-from chalicelib.store import keys
-from chalicelib.store.models import Hold, Item, Number, Project
+from chalicelib.store import keys, transactions
+from chalicelib.store.models import Hold, Number, Project
 
 POOL = "pool"
 DEFAULT = "default"
 # pool numbers read per claim round, and rounds before a session gives up and shows the default number
 CANDIDATES = 10
 CLAIM_ROUNDS = 3
-
-
-def new_transaction() -> TransactWrite:
-    return TransactWrite(connection=Connection(region=Item.Meta.region))
-
-
-def failed_keys(transaction: TransactWrite, exc: TransactWriteError) -> set[tuple[str, str]]:
-    """The (PK, SK) of the transaction's items whose condition failed.
-
-    pynamodb sends condition checks, deletes, puts and updates in that order, whatever the order of the calls.
-    """
-    sent = [
-        *transaction._condition_check_items,
-        *transaction._delete_items,
-        *transaction._put_items,
-        *transaction._update_items,
-    ]
-    reasons = exc.cancellation_reasons or []
-    failed = set()
-    for item, reason in zip(sent, reasons, strict=False):
-        if reason is not None and reason.code == "ConditionalCheckFailed":
-            key = item.get("Key") or item["Item"]
-            failed.add((key[keys.TABLE_HASH_KEY]["S"], key[keys.TABLE_RANGE_KEY]["S"]))
-    return failed
 
 
 def number_key(number: str) -> tuple[str, str]:
@@ -91,7 +66,7 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
         actions += [Number.gsi1pk.remove(), Number.gsi1sk.remove(), Number.held_by_session.remove()]
     previous_default = project.default_number
     try:
-        with new_transaction() as transaction:
+        with transactions.transaction() as transaction:
             transaction.update(
                 item, actions=actions, condition=Number.pk.does_not_exist() | (Number.project_id == project_id)
             )
@@ -105,7 +80,7 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
             elif previous_default == number:
                 transaction.update(project, actions=[Project.default_number.remove()])
     except TransactWriteError as exc:
-        if number_key(number) in failed_keys(transaction, exc):
+        if number_key(number) in transactions.failed_keys(transaction, exc):
             raise ConflictError(f"{number} belongs to another project") from None
         raise
     return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True)
@@ -113,7 +88,7 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
 
 def delete(project: Project, number: str) -> None:
     try:
-        with new_transaction() as transaction:
+        with transactions.transaction() as transaction:
             transaction.delete(
                 Number(keys.number_pk(number), keys.NUMBER_SK), condition=Number.project_id == project.project_id
             )
@@ -122,7 +97,7 @@ def delete(project: Project, number: str) -> None:
                     project, actions=[Project.default_number.remove()], condition=Project.default_number == number
                 )
     except TransactWriteError as exc:
-        if number_key(number) in failed_keys(transaction, exc):
+        if number_key(number) in transactions.failed_keys(transaction, exc):
             raise NotFoundError(f"number {number} not found") from None
         raise
 
@@ -223,7 +198,7 @@ def claim(
         number = candidate if isinstance(candidate, str) else candidate.number
         takeover = isinstance(candidate, Number) and held(candidate, now)
         try:
-            with new_transaction() as transaction:
+            with transactions.transaction() as transaction:
                 if takeover:
                     assert isinstance(candidate, Number)
                     condition = (
@@ -245,9 +220,9 @@ def claim(
                 add_items(transaction, got)
             return got
         except TransactWriteError as exc:
-            if number_key(number) not in failed_keys(transaction, exc):
+            if number_key(number) not in transactions.failed_keys(transaction, exc):
                 raise
-    with new_transaction() as transaction:
+    with transactions.transaction() as transaction:
         add_items(transaction, None)
     return None
 

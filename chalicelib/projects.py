@@ -5,12 +5,9 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from pynamodb.connection import Connection
-from pynamodb.transactions import TransactWrite
-
 from chalicelib import auth, clock
 from chalicelib.schemas import SettingsPatch
-from chalicelib.store import keys
+from chalicelib.store import keys, transactions
 from chalicelib.store.models import Item, Project, SiteKey
 
 
@@ -36,7 +33,7 @@ def create_project(name: str, country: str = "UA") -> NewProject:
         default_country=country,
     )
     site = SiteKey(keys.site_pk(site_key), keys.SITE_SK, project_id=project_id)
-    with TransactWrite(connection=Connection(region=Item.Meta.region)) as transaction:
+    with transactions.transaction() as transaction:
         transaction.save(project, condition=Project.pk.does_not_exist())
         transaction.save(site, condition=SiteKey.pk.does_not_exist())
         transaction.save(admin.item, condition=Item.pk.does_not_exist())

@@ -30,7 +30,6 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import aws, clock, ogg, settings
 from chalicelib.auth import Caller, Permission
-from chalicelib.calls import _is_condition_failure, _transaction
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.schemas import (
     Audio,
@@ -42,7 +41,7 @@ from chalicelib.schemas import (
     ShareOut,
     UploadOut,
 )
-from chalicelib.store import keys
+from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, CallShare, HistoryAction, Item, Recording, ShareLink
 
 log = logging.getLogger(__name__)
@@ -279,7 +278,7 @@ def process_object(key: str) -> None:
             Recording.reason.remove(),
         ]
     try:
-        with _transaction() as transaction:
+        with transactions.transaction() as transaction:
             transaction.update(
                 Call(pk, keys.CALL_SK),
                 actions=[Call.recording_status.set(outcome)],
@@ -296,7 +295,7 @@ def process_object(key: str) -> None:
                 ],
             )
     except TransactWriteError as exc:
-        if not _is_condition_failure(exc):
+        if not transactions.condition_failed(exc):
             raise
         log.info("recording of call %s changed while it was checked; leaving it", call_id)
 
@@ -367,7 +366,7 @@ def delete(caller: Caller, call_id: str) -> None:
             return
         recording = _require_recording(partition)
         try:
-            with _transaction() as transaction:
+            with transactions.transaction() as transaction:
                 transaction.update(
                     Call(partition.pk, keys.CALL_SK),
                     actions=[Call.recording_status.set("deleted")],
@@ -382,7 +381,7 @@ def delete(caller: Caller, call_id: str) -> None:
                     transaction.delete(share)
                     transaction.delete(ShareLink(keys.share_pk(share.token), keys.SHARE_SK))
         except TransactWriteError as exc:
-            if _is_condition_failure(exc):
+            if transactions.condition_failed(exc):
                 continue
             raise
         delete_object(recording.object_key)
@@ -418,7 +417,7 @@ def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callabl
         ttl=expires_at,
     )
     try:
-        with _transaction() as transaction:
+        with transactions.transaction() as transaction:
             transaction.condition_check(
                 Call, partition.pk, keys.CALL_SK, condition=Call.recording_status == "available"
             )
@@ -430,7 +429,7 @@ def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callabl
             transaction.save(listed, condition=CallShare.pk.does_not_exist())
             transaction.save(link, condition=ShareLink.pk.does_not_exist())
     except TransactWriteError as exc:
-        if _is_condition_failure(exc):
+        if transactions.condition_failed(exc):
             raise ConflictError("the recording was deleted meanwhile") from None
         raise
     return ShareOut(token=token, url=url_of(token), expires_at=expires_at)
@@ -456,7 +455,7 @@ def revoke_share(caller: Caller, call_id: str, token: str) -> None:
     if not _TOKEN.match(token):
         raise NotFoundError("no such share link")
     try:
-        with _transaction() as transaction:
+        with transactions.transaction() as transaction:
             transaction.delete(CallShare(pk, keys.call_share_sk(token)), condition=CallShare.pk.exists())
             transaction.delete(ShareLink(keys.share_pk(token), keys.SHARE_SK))
             transaction.update(
@@ -465,7 +464,7 @@ def revoke_share(caller: Caller, call_id: str, token: str) -> None:
                 condition=Recording.pk.exists(),
             )
     except TransactWriteError as exc:
-        if _is_condition_failure(exc):
+        if transactions.condition_failed(exc):
             raise NotFoundError("no such share link") from None
         raise
 

@@ -22,7 +22,7 @@ from chalicelib import capture, clock, history, numbers
 from chalicelib.errors import ApiError, NotFoundError
 from chalicelib.history import Pages
 from chalicelib.schemas import EventBatch, EventsAccepted, SessionStart, SessionStarted, TrackEvent
-from chalicelib.store import keys
+from chalicelib.store import keys, transactions
 from chalicelib.store.models import ClientProfile, Project, Session, SiteKey, Visitor
 
 SITE_CACHE_SECONDS = 60
@@ -265,7 +265,7 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
             if session.number and session.hold_sk:
                 _extend_or_reclaim(project, session, version, delta, now, hold_minutes)
             else:
-                with numbers.new_transaction() as transaction:
+                with transactions.transaction() as transaction:
                     _session_writes(transaction, session, version, delta)
         except TransactWriteError:
             if attempt == ATTEMPTS - 1:
@@ -285,14 +285,14 @@ def _extend_or_reclaim(
     """Extend the session's hold; when another session held the number since, hold one as at start."""
     assert session.number and session.hold_sk
     try:
-        with numbers.new_transaction() as transaction:
+        with transactions.transaction() as transaction:
             session.hold_until = numbers.extend(
                 transaction, project.project_id, session.number, session.hold_sk, now, hold_minutes
             )
             _session_writes(transaction, session, version, delta)
         return
     except TransactWriteError as exc:
-        if numbers.number_key(session.number) not in numbers.failed_keys(transaction, exc):
+        if numbers.number_key(session.number) not in transactions.failed_keys(transaction, exc):
             raise
 
     def add_items(transaction: TransactWrite, claim: numbers.Claim | None) -> None:
