@@ -104,13 +104,16 @@ function labelOf(name) {
   return translated === name ? name.replace(/_/g, " ") : translated;
 }
 
+// how the visit's structured fields read; the rest (click ids such as gclid, ...) is shown as sent
+const VISIT_FORMATS = { started_at: formatTime, geo: geoText };
+
 function visit(data) {
   if (!data) return empty(t("no_visit"));
   const rest = Object.keys(data).filter((name) => !VISIT_FIELDS.includes(name) && name !== "session_id");
+  const shown = (name) => (VISIT_FORMATS[name] ? VISIT_FORMATS[name](data[name]) : data[name]);
   return facts([
     ...VISIT_FIELDS.map((name) => [labelOf(name), data[name]]),
-    // click ids (gclid, fbclid, …) and anything else the visit carries
-    ...rest.map((name) => [labelOf(name), typeof data[name] === "object" && data[name] !== null ? JSON.stringify(data[name]) : data[name]]),
+    ...rest.map((name) => [labelOf(name), shown(name)]),
     [t("session"), data.session_id],
   ]);
 }
