@@ -234,20 +234,17 @@ def _time_range(attribute: UnicodeAttribute, lower: str, upper: str, filters: Ca
     return None
 
 
-def list_calls(project: Project, query: CallListQuery) -> Page[Call]:
+def list_calls(project_id: str, query: CallListQuery, phone: str | None = None) -> Page[Call]:
     """One page of the call log, newest first: a single DynamoDB Query reading at most `limit` items.
 
-    A filter is applied to the items read, so a filtered page may hold fewer than `limit` items.
+    A filter is applied to the items read, so a filtered page may hold fewer than `limit` items. `phone` is
+    the `phone` filter in E.164 (the client's calls are read from their own index partition).
     """
-    if query.phone:
-        try:
-            phone = phones.to_e164(query.phone, project.default_country)
-        except phones.PhoneError:
-            raise invalid("phone", "not a phone number") from None
-        hash_key = keys.client_pk(project.project_id, phone)
+    if phone:
+        hash_key = keys.client_pk(project_id, phone)
         index, attribute, prefix, key_name = keys.GSI2, Call.gsi2sk, keys.CALL_PREFIX, "GSI2PK"
     else:
-        hash_key = keys.call_log_gsi1pk(project.project_id)
+        hash_key = keys.call_log_gsi1pk(project_id)
         index, attribute, prefix, key_name = keys.GSI1, Call.gsi1sk, "", "GSI1PK"
     results = Call.query(
         hash_key,

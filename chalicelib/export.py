@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chalicelib import calls, clock
+from chalicelib import calls, clients, clock
 from chalicelib.schemas import CallExportQuery, CallListQuery
 from chalicelib.store.models import Call, Project
 
@@ -67,10 +67,12 @@ def calls_csv(project: Project, query: CallExportQuery) -> Export:
     writer.writerow(COLUMNS)
     filters = query.model_dump(exclude={"cursor"})
     cursor, rows = query.cursor, 0
+    phone = clients.parse_phone(project, query.phone) if query.phone else None
     while True:
         # never read past the cap, so that the cursor handed back points at the first call not written
         limit = min(PAGE_SIZE, max_rows - rows)
-        page = calls.list_calls(project, CallListQuery.model_validate({**filters, "limit": limit, "cursor": cursor}))
+        page_query = CallListQuery.model_validate({**filters, "limit": limit, "cursor": cursor})
+        page = calls.list_calls(project.project_id, page_query, phone)
         for call in page.items:
             writer.writerow(_row(call, zone))
         rows += len(page.items)

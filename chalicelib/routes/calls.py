@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, calls, card, http, openapi, settings
+from chalicelib import auth, calls, card, clients, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import (
@@ -44,7 +44,9 @@ def post_call() -> Response:
 def list_calls() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
     query = http.query(bp.current_request, CallListQuery)
-    page = calls.list_calls(settings.load_project(caller.project_id), query)
+    # the project's country is read only to normalise a phone filter: an unfiltered page is one Query
+    phone = clients.parse_phone(settings.load_project(caller.project_id), query.phone) if query.phone else None
+    page = calls.list_calls(caller.project_id, query, phone)
     return CallList(items=[calls.summary(c) for c in page.items], next_cursor=page.next_cursor).model_dump(mode="json")
 
 

@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from local.metrics import dynamodb_requests
 from tests.integration.conftest import Api
 
 _ids = itertools.count()
@@ -263,3 +264,16 @@ def test_the_client_card_pages_through_calls(api: Api) -> None:
     assert api.get(f"/v1/clients/{phone}/sessions").json_body == {"items": [], "next_cursor": None}
     assert api.get("/v1/clients/+380660000000").status_code == 404
     assert api.get("/v1/clients/not-a-phone").status_code == 422
+
+
+def test_a_call_log_page_is_one_query_filtered_or_not(api: Api) -> None:
+    for _ in range(3):
+        post(api, status="missed", talk_seconds=0)
+    api.get("/v1/calls")  # warms the key lookup
+    for query in ("", "?status=missed&direction=incoming&has_recording=false", "?limit=2"):
+        with dynamodb_requests() as seen:
+            assert api.get(f"/v1/calls{query}").status_code == 200
+        assert seen == ["Query"], query
+    with dynamodb_requests() as seen:
+        api.get("/v1/calls?phone=%2B380441234567")
+    assert seen == ["GetItem", "Query"]  # the project's country normalises the number
