@@ -53,14 +53,17 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
     # the visit is the attributed session's, kept on the call; else the client's last session tells
     visit: dict[str, object] | None = call.visit
     newest = sessions.items[0] if sessions and sessions.items else None
-    source = call.visit or (newest.visit if newest else {})
+    client_visit = call.visit or (newest.visit if newest else {})
     return Card(
         call=CallDetails.model_validate(call, from_attributes=True),
         audio=recordings.audio(partition, may_play),
         review=_review(call, comments),
         visit=visit,
         client=ClientOut(
-            phone=phone, ip=source.get("ip"), landing_page=source.get("landing_page"), client_url=client_url(phone)
+            phone=phone,
+            ip=client_visit.get("ip"),
+            landing_page=client_visit.get("landing_page"),
+            client_url=client_url(phone),
         )
         if phone
         else None,

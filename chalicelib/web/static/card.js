@@ -1,10 +1,10 @@
 // The call card: its sections in the contract's order, each with an empty state.
 
-import { appUrl, getJson, sendJson } from "./api.js";
+import { appUrl, sendJson } from "./api.js";
 import { empty, facts, h, replaceChildren, section } from "./dom.js";
 import { formatDuration, formatTime, t } from "./i18n.js";
 import { renderAudio } from "./player.js";
-import { describeError, may, session } from "./state.js";
+import { describeError, loadPageData, may, session } from "./state.js";
 import { clientUrl, geoText, sessionsHistory } from "./tables.js";
 
 const yesNo = (value) => t(value ? "yes_word" : "no_word");
@@ -167,13 +167,8 @@ function topPages(pages) {
 
 export async function renderCard(main, callId) {
   document.title = `${t("call_card")} · callcard`;
-  let card;
-  try {
-    card = await getJson(`v1/calls/${encodeURIComponent(callId)}`);
-  } catch (error) {
-    replaceChildren(main, h("a", { href: appUrl("") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
-    return;
-  }
+  const card = await loadPageData(main, `v1/calls/${encodeURIComponent(callId)}`);
+  if (!card) return;
   const audio = h("div", { id: "audio-body" });
   const phone = card.client?.phone;
   replaceChildren(main,

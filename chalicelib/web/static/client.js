@@ -1,10 +1,10 @@
 // The client card: statistics, the client's calls and sessions, each paged on through the API.
 
-import { appUrl, getJson } from "./api.js";
+import { appUrl } from "./api.js";
 import { empty, h, replaceChildren, section } from "./dom.js";
 import { t } from "./i18n.js";
 import { statistics } from "./card.js";
-import { describeError } from "./state.js";
+import { loadPageData } from "./state.js";
 import { callTable, pagedList, sessionsHistory } from "./tables.js";
 
 function calls(phone, items, nextCursor) {
@@ -16,13 +16,8 @@ function calls(phone, items, nextCursor) {
 
 export async function renderClient(main, phone) {
   document.title = `${t("client_card")} · callcard`;
-  let card;
-  try {
-    card = await getJson(`v1/clients/${encodeURIComponent(phone)}`);
-  } catch (error) {
-    replaceChildren(main, h("a", { href: appUrl("") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
-    return;
-  }
+  const card = await loadPageData(main, `v1/clients/${encodeURIComponent(phone)}`);
+  if (!card) return;
   replaceChildren(main,
     h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
     h("h1", {}, `${t("client_card")} · ${card.phone}`),

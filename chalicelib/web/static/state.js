@@ -1,6 +1,7 @@
 // What every page shares: who is signed in, the project's settings, and the page-wide notice.
 
-import { ApiError } from "./api.js";
+import { ApiError, appUrl, getJson } from "./api.js";
+import { h, replaceChildren } from "./dom.js";
 import { t } from "./i18n.js";
 
 /** `me`: GET v1/me (role and permissions); `settings`: GET v1/settings (time zone, categories). */
@@ -15,6 +16,16 @@ export function notify(message) {
   const notice = document.getElementById("notice");
   notice.textContent = message || "";
   notice.hidden = !message;
+}
+
+/** The page's data from `path`; on failure the page shows the error and a way back, and this gives null. */
+export async function loadPageData(main, path) {
+  try {
+    return await getJson(path);
+  } catch (error) {
+    replaceChildren(main, h("a", { href: appUrl("") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
+    return null;
+  }
 }
 
 export function describeError(error) {
