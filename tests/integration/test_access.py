@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from chalicelib import auth
-from tests.integration.conftest import Api
-from tests.integration.test_calls import a_call, post
+from tests.integration.helpers import Api, a_call, post
 
 READ_ROUTES = [
     ("GET", "/v1/calls/{call_id}"),

@@ -2,42 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from local.metrics import dynamodb_requests
-from tests.integration.conftest import Api
-
-_ids = itertools.count()
-
-
-def a_call(**overrides: Any) -> dict[str, Any]:
-    call = {
-        "external_id": f"pbx-{next(_ids)}",
-        "direction": "incoming",
-        "status": "answered",
-        "started_at": "2026-11-20T10:15:00Z",
-        "caller": "+380441234567",
-        "destination": "+380443334455",
-        "agent": "101",
-        "wait_seconds": 5,
-        "talk_seconds": 60,
-    }
-    call.update(overrides)
-    return call
-
-
-def post(api: Api, **overrides: Any) -> dict[str, Any]:
-    response = api.post("/v1/calls", a_call(**overrides), role="integration")
-    assert response.status_code == 201, response.json_body
-    return dict(response.json_body)
-
-
-def card(api: Api, call_id: str) -> dict[str, Any]:
-    response = api.get(f"/v1/calls/{call_id}")
-    assert response.status_code == 200, response.json_body
-    return dict(response.json_body)
+from tests.integration.helpers import Api, a_call, card, post
 
 
 def test_a_posted_call_reads_back_as_a_card(api: Api) -> None:
@@ -234,36 +203,6 @@ def test_review_category_and_ratings(api: Api) -> None:
     cleared = api.patch(f"/v1/calls/{call_id}/review", {"manager_rating": None}).json_body
     assert cleared["manager_rating"] is None and cleared["category"] == "support"
     assert [i["call_id"] for i in api.get("/v1/calls?category=support").json_body["items"]] == [call_id]
-
-
-def test_settings_defaults_and_changes(api: Api) -> None:
-    current = api.get("/v1/settings", role="agent").json_body
-    assert current["recording_enabled"] is True and current["target_call_seconds"] == 30
-    assert current["sale_cycle_days"] == 30 and current["timezone"] == "UTC"
-    changed = api.patch("/v1/settings", {"recording_enabled": False, "timezone": "Europe/Warsaw"}).json_body
-    assert changed["recording_enabled"] is False and changed["timezone"] == "Europe/Warsaw"
-    assert post(api)["record"] is False
-    bad = api.patch("/v1/settings", {"timezone": "Mars/Base", "default_country": "XX", "sale_cycle_days": 0})
-    assert set(bad.json_body["error"]["details"]["fields"]) == {
-        "timezone",
-        "default_country",
-        "sale_cycle_days",
-    }
-    assert api.patch("/v1/settings", {"timezone": "UTC"}, role="supervisor").status_code == 403
-    assert api.get("/v1/settings", role="integration").status_code == 403
-
-
-def test_the_client_card_pages_through_calls(api: Api) -> None:
-    phone = "+380661234567"
-    ids = [post(api, caller=phone, started_at=f"2026-10-{day:02d}T10:00:00Z")["call_id"] for day in range(1, 24)]
-    body = api.get("/v1/clients/%2B380661234567").json_body
-    assert body["phone"] == phone and body["statistics"]["total_calls"] == 23
-    assert [c["call_id"] for c in body["calls"]] == ids[::-1][:20]
-    more = api.get(f"/v1/clients/{phone}/calls?cursor={body['calls_next_cursor']}").json_body
-    assert [c["call_id"] for c in more["items"]] == ids[2::-1] and more["next_cursor"] is None
-    assert api.get(f"/v1/clients/{phone}/sessions").json_body == {"items": [], "next_cursor": None}
-    assert api.get("/v1/clients/+380660000000").status_code == 404
-    assert api.get("/v1/clients/not-a-phone").status_code == 422
 
 
 def test_a_call_log_page_is_one_query_filtered_or_not(api: Api) -> None:

@@ -8,8 +8,7 @@ from chalicelib import clock
 from chalicelib.store import keys
 from chalicelib.store.models import Call, ClientProfile
 from local.metrics import dynamodb_requests
-from tests.integration.conftest import Api
-from tests.integration.test_calls import post
+from tests.integration.helpers import Api, post
 
 MAX_CARD_REQUESTS = 5
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from chalicelib import auth
-from tests.integration.conftest import Api
+from tests.integration.helpers import Api
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -14,19 +14,22 @@ from chalicelib.store import keys
 from chalicelib.store.models import ExternalId, Hold, Item, Session, ShareLink, Visitor
 from local import worker
 from local.metrics import dynamodb_requests
-from tests.integration.conftest import Api
-from tests.integration.numbers import Numbers, add_numbers
-from tests.integration.test_calls import a_call, post
-from tests.integration.test_recordings import VORBIS, queue, recording, upload  # noqa: F401 (a fixture)
-from tests.integration.test_tracking import call_to, events, later, start
+from tests.integration.helpers import (
+    VORBIS,
+    Api,
+    Numbers,
+    a_call,
+    call_to,
+    events,
+    later,
+    post,
+    recording,
+    start,
+    upload,
+)
 
 CLIENT = "+380671234567"
 NEIGHBOUR = "+380501234567"
-
-
-@pytest.fixture
-def pool(api: Api) -> Numbers:
-    return add_numbers(api, 2)
 
 
 def erase(api: Api, phone: str = CLIENT, role: str | None = "admin") -> Any:

@@ -10,8 +10,7 @@ import pytest
 
 from chalicelib import clock, tracking
 from chalicelib.schemas import SessionStart, SessionStarted
-from tests.integration.conftest import Api
-from tests.integration.numbers import UA_DESKTOP, add_numbers, fresh_number
+from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, fresh_number
 
 
 def start(api: Api, user_agent: str = UA_DESKTOP, **fields: Any) -> dict[str, Any]:

@@ -12,10 +12,7 @@ from openapi_spec_validator import validate
 from app import app
 from chalicelib import openapi
 from chalicelib.auth import Role
-from tests.integration.conftest import Api
-from tests.integration.numbers import add_numbers, fresh_number
-from tests.integration.test_calls import a_call
-from tests.integration.test_tracking import LANDING, VIEWER, call_to, later
+from tests.integration.helpers import LANDING, VIEWER, Api, a_call, add_numbers, call_to, fresh_number, later
 
 # values for path parameters: a phone that parses, ids that exist nowhere (numbers are fresh: the table is shared)
 PATH_VALUES = {"call_id": "nope", "token": "nope", "session_id": "nope", "phone": "+380441234567"}

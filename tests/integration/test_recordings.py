@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import threading
 import time
-import wave
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,66 +17,20 @@ import requests
 from chalicelib import aws, clock, recordings
 from local import worker
 from local.metrics import dynamodb_requests
-from tests.integration.conftest import Api
-from tests.integration.test_calls import post
-
-AUDIO = Path(__file__).resolve().parents[2] / "local" / "demo_audio"
-VORBIS = (AUDIO / "greeting-vorbis.ogg").read_bytes()  # 4 s, mono, made with oggenc
-OPUS = (AUDIO / "chord-opus.ogg").read_bytes()  # 3 s, mono, made with opusenc
-
-
-@pytest.fixture
-def queue(emulator: str) -> Iterator[str]:
-    url = worker.queue_url()
-    worker.drain(url)  # whatever earlier tests left (and S3's test event)
-    yield url
-
-
-def a_wav() -> bytes:
-    out = io.BytesIO()
-    with wave.open(out, "wb") as file:
-        file.setnchannels(1)
-        file.setsampwidth(2)
-        file.setframerate(8000)
-        file.writeframes(b"\x00\x01" * 8000)
-    return out.getvalue()
-
-
-def an_mp3() -> bytes:
-    # MPEG-1 Layer III frames, 128 kbit/s, 44.1 kHz: a frame header and silence, a few times
-    return (b"\xff\xfb\x90\x64" + b"\x00" * 413) * 5
-
-
-def without_last_page(data: bytes) -> bytes:
-    """A stream cut cleanly at a page boundary: every page whole, but none ends the stream."""
-    return data[: data.rindex(b"OggS")]
-
-
-def upload(api: Api, call_id: str, data: bytes, queue: str) -> requests.Response:
-    """Ask for the upload URL, PUT over HTTP as a PBX would, and let the worker process the notification."""
-    answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration")
-    assert answer.status_code == 200, answer.json_body
-    put = requests.put(answer.json_body["upload_url"], data=data, headers=answer.json_body["headers"], timeout=10)
-    worker.drain(queue)
-    return put
-
-
-def recording(api: Api, call_id: str, role: str = "agent") -> dict[str, Any]:
-    response = api.get(f"/v1/calls/{call_id}/recording", role=role)
-    assert response.status_code == 200, response.json_body
-    return dict(response.json_body)
-
-
-def objects(api: Api) -> list[str]:
-    listed = boto3.client("s3").list_objects_v2(Bucket=aws.bucket_name(), Prefix=f"recordings/{api.project_id}/")
-    return [entry["Key"] for entry in listed.get("Contents", [])]
-
-
-def with_recording(api: Api, queue: str, data: bytes = VORBIS) -> str:
-    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
-    assert upload(api, call_id, data, queue).status_code == 200
-    assert recording(api, call_id)["status"] == "available"
-    return call_id
+from tests.integration.helpers import (
+    OPUS,
+    VORBIS,
+    Api,
+    a_wav,
+    an_mp3,
+    archive,
+    objects,
+    post,
+    recording,
+    upload,
+    with_recording,
+    without_last_page,
+)
 
 
 def test_upload_processing_and_playback(api: Api, queue: str) -> None:
@@ -284,15 +235,6 @@ def test_share_expiry_is_validated(api: Api, queue: str) -> None:
         response = api.post(f"/v1/calls/{call_id}/recording/share", {"expires_in_days": days})
         assert response.status_code == 422
         assert "expires_in_days" in response.json_body["error"]["details"]["fields"]
-
-
-def archive(api: Api, call_id: str) -> None:
-    """What the lifecycle rule does after 365 days: the object moves to Glacier."""
-    s3 = boto3.client("s3")
-    key = next(key for key in objects(api) if key.endswith(f"/{call_id}.ogg"))
-    s3.copy_object(
-        Bucket=aws.bucket_name(), Key=key, CopySource={"Bucket": aws.bucket_name(), "Key": key}, StorageClass="GLACIER"
-    )
 
 
 def test_archive_and_restore(api: Api, queue: str) -> None:

@@ -12,58 +12,7 @@ from chalicelib import clock
 from chalicelib.store import keys
 from chalicelib.store.models import ClientProfile, ClientSession
 from local.metrics import dynamodb_requests
-from tests.integration.conftest import Api
-from tests.integration.numbers import Numbers, add_numbers
-from tests.integration.test_calls import a_call
-
-UA_IPHONE = (
-    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
-    "Version/17.0 Mobile/15E148 Safari/604.1"
-)
-VIEWER = {
-    "User-Agent": UA_IPHONE,
-    "X-Forwarded-For": "198.51.100.7, 10.0.0.1",
-    "CloudFront-Viewer-Country": "UA",
-    "CloudFront-Viewer-Country-Region": "30",
-    "CloudFront-Viewer-City": "Kyiv",
-}
-LANDING = "https://shop.example/sofas?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=abc123"
-
-
-def start(api: Api, site_key: str | None = None, **fields: Any) -> Any:
-    body = {"site_key": site_key or api.site_key, "url": LANDING, "referrer": "https://mail.example/", **fields}
-    return api.request("POST", "/v1/track/sessions", body, role=None, **VIEWER)
-
-
-def events(api: Api, session_id: str, batch: list[dict[str, Any]], site_key: str | None = None) -> Any:
-    body = {"site_key": site_key or api.site_key, "events": batch}
-    return api.request("POST", f"/v1/track/sessions/{session_id}/events", body, role=None, **VIEWER)
-
-
-def call_to(api: Api, number: str, caller: str = "+380671234567", **fields: Any) -> dict[str, Any]:
-    body = a_call(
-        direction="incoming",
-        caller=caller,
-        destination=number,
-        started_at=clock.iso(fields.pop("at", clock.now())),
-        **fields,
-    )
-    response = api.post("/v1/calls", body, role="integration")
-    assert response.status_code == 201, response.json_body
-    card = api.get(f"/v1/calls/{response.json_body['call_id']}")
-    assert card.status_code == 200, card.json_body
-    return dict(card.json_body)
-
-
-def later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> None:
-    # whole seconds, as the times in requests and responses: a call "now" is not before a session started "now"
-    moment = (clock.now() + timedelta(minutes=minutes)).replace(microsecond=0)
-    monkeypatch.setattr(clock, "now", lambda: moment)
-
-
-@pytest.fixture
-def pool(api: Api) -> Numbers:
-    return add_numbers(api, 2)
+from tests.integration.helpers import LANDING, Api, Numbers, a_call, call_to, events, later, start
 
 
 def test_a_session_holds_a_number_and_its_events_extend_the_hold(

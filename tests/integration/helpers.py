@@ -1,0 +1,229 @@
+"""Helpers shared by the integration tests: the API through Chalice's test client, and the calls, visits,
+tracking numbers and recordings that tests make through it. Fixtures live in conftest.py."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import wave
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from chalice.test import Client
+
+from chalicelib import auth, aws, clock, projects
+from local import worker
+
+
+@dataclass
+class Api:
+    """The app through Chalice's test client, with one project's keys."""
+
+    client: Client
+    project_id: str
+    site_key: str
+    keys: dict[str, str]
+
+    def key(self, role: str) -> str:
+        if role not in self.keys:
+            self.keys[role] = auth.create_key(self.project_id, auth.Role(role), f"{role} of the test").key
+        return self.keys[role]
+
+    def request(self, method: str, path: str, body: Any = None, role: str | None = "admin", **headers: str) -> Any:
+        if role:
+            headers.setdefault("Authorization", f"Bearer {self.key(role)}")
+        if body is not None:
+            headers.setdefault("Content-Type", "application/json")
+        raw = body if isinstance(body, (str, bytes)) or body is None else json.dumps(body)
+        encoded = raw.encode() if isinstance(raw, str) else raw or b""
+        return self.client.http.request(method, path, headers=headers, body=encoded)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("POST", path, body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.request("PATCH", path, body, **kwargs)
+
+
+def new_api(client: Client, country: str = "UA") -> Api:
+    created = projects.create_project("test project", country)
+    return Api(client, created.project_id, created.site_key, {"admin": created.admin_key})
+
+
+# ---- calls ------------------------------------------------------------------------------------------
+
+_ids = itertools.count()
+
+
+def a_call(**overrides: Any) -> dict[str, Any]:
+    call = {
+        "external_id": f"pbx-{next(_ids)}",
+        "direction": "incoming",
+        "status": "answered",
+        "started_at": "2026-11-20T10:15:00Z",
+        "caller": "+380441234567",
+        "destination": "+380443334455",
+        "agent": "101",
+        "wait_seconds": 5,
+        "talk_seconds": 60,
+    }
+    call.update(overrides)
+    return call
+
+
+def post(api: Api, **overrides: Any) -> dict[str, Any]:
+    response = api.post("/v1/calls", a_call(**overrides), role="integration")
+    assert response.status_code == 201, response.json_body
+    return dict(response.json_body)
+
+
+def card(api: Api, call_id: str) -> dict[str, Any]:
+    response = api.get(f"/v1/calls/{call_id}")
+    assert response.status_code == 200, response.json_body
+    return dict(response.json_body)
+
+
+# ---- tracking numbers (fresh ones each time: numbers are global and the run shares one table) ----------
+
+UA_DESKTOP = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
+_fresh = itertools.count(1000)
+
+
+def fresh_number() -> str:
+    return f"+380442{next(_fresh):06d}"
+
+
+@dataclass(frozen=True)
+class Numbers:
+    default: str
+    pool: list[str]
+
+
+def add_numbers(api: Api, pool: int, default: bool = True) -> Numbers:
+    default_number = fresh_number()
+    if default:
+        assert api.request("PUT", f"/v1/numbers/{default_number}", {"kind": "default"}).status_code == 200
+    numbers = [fresh_number() for _ in range(pool)]
+    for number in numbers:
+        response = api.request("PUT", f"/v1/numbers/{number}", {"kind": "pool", "label": "site"})
+        assert response.status_code == 200, response.json_body
+    return Numbers(default_number, numbers)
+
+
+# ---- visits -------------------------------------------------------------------------------------------
+
+UA_IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/17.0 Mobile/15E148 Safari/604.1"
+)
+VIEWER = {
+    "User-Agent": UA_IPHONE,
+    "X-Forwarded-For": "198.51.100.7, 10.0.0.1",
+    "CloudFront-Viewer-Country": "UA",
+    "CloudFront-Viewer-Country-Region": "30",
+    "CloudFront-Viewer-City": "Kyiv",
+}
+LANDING = "https://shop.example/sofas?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=abc123"
+
+
+def start(api: Api, site_key: str | None = None, **fields: Any) -> Any:
+    body = {"site_key": site_key or api.site_key, "url": LANDING, "referrer": "https://mail.example/", **fields}
+    return api.request("POST", "/v1/track/sessions", body, role=None, **VIEWER)
+
+
+def events(api: Api, session_id: str, batch: list[dict[str, Any]], site_key: str | None = None) -> Any:
+    body = {"site_key": site_key or api.site_key, "events": batch}
+    return api.request("POST", f"/v1/track/sessions/{session_id}/events", body, role=None, **VIEWER)
+
+
+def call_to(api: Api, number: str, caller: str = "+380671234567", **fields: Any) -> dict[str, Any]:
+    body = a_call(
+        direction="incoming",
+        caller=caller,
+        destination=number,
+        started_at=clock.iso(fields.pop("at", clock.now())),
+        **fields,
+    )
+    response = api.post("/v1/calls", body, role="integration")
+    assert response.status_code == 201, response.json_body
+    card = api.get(f"/v1/calls/{response.json_body['call_id']}")
+    assert card.status_code == 200, card.json_body
+    return dict(card.json_body)
+
+
+def later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> None:
+    # whole seconds, as the times in requests and responses: a call "now" is not before a session started "now"
+    moment = (clock.now() + timedelta(minutes=minutes)).replace(microsecond=0)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
+# ---- recordings ---------------------------------------------------------------------------------------
+
+AUDIO = Path(__file__).resolve().parents[2] / "local" / "demo_audio"
+VORBIS = (AUDIO / "greeting-vorbis.ogg").read_bytes()  # 4 s, mono, made with oggenc
+OPUS = (AUDIO / "chord-opus.ogg").read_bytes()  # 3 s, mono, made with opusenc
+
+
+def a_wav() -> bytes:
+    out = io.BytesIO()
+    with wave.open(out, "wb") as file:
+        file.setnchannels(1)
+        file.setsampwidth(2)
+        file.setframerate(8000)
+        file.writeframes(b"\x00\x01" * 8000)
+    return out.getvalue()
+
+
+def an_mp3() -> bytes:
+    # MPEG-1 Layer III frames, 128 kbit/s, 44.1 kHz: a frame header and silence, a few times
+    return (b"\xff\xfb\x90\x64" + b"\x00" * 413) * 5
+
+
+def without_last_page(data: bytes) -> bytes:
+    """A stream cut cleanly at a page boundary: every page whole, but none ends the stream."""
+    return data[: data.rindex(b"OggS")]
+
+
+def upload(api: Api, call_id: str, data: bytes, queue: str) -> requests.Response:
+    """Ask for the upload URL, PUT over HTTP as a PBX would, and let the worker process the notification."""
+    answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration")
+    assert answer.status_code == 200, answer.json_body
+    put = requests.put(answer.json_body["upload_url"], data=data, headers=answer.json_body["headers"], timeout=10)
+    worker.drain(queue)
+    return put
+
+
+def recording(api: Api, call_id: str, role: str = "agent") -> dict[str, Any]:
+    response = api.get(f"/v1/calls/{call_id}/recording", role=role)
+    assert response.status_code == 200, response.json_body
+    return dict(response.json_body)
+
+
+def objects(api: Api) -> list[str]:
+    listed = boto3.client("s3").list_objects_v2(Bucket=aws.bucket_name(), Prefix=f"recordings/{api.project_id}/")
+    return [entry["Key"] for entry in listed.get("Contents", [])]
+
+
+def with_recording(api: Api, queue: str, data: bytes = VORBIS) -> str:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    assert upload(api, call_id, data, queue).status_code == 200
+    assert recording(api, call_id)["status"] == "available"
+    return call_id
+
+
+def archive(api: Api, call_id: str) -> None:
+    """What the lifecycle rule does after 365 days: the object moves to Glacier."""
+    s3 = boto3.client("s3")
+    key = next(key for key in objects(api) if key.endswith(f"/{call_id}.ogg"))
+    s3.copy_object(
+        Bucket=aws.bucket_name(), Key=key, CopySource={"Bucket": aws.bucket_name(), "Key": key}, StorageClass="GLACIER"
+    )

@@ -1,0 +1,103 @@
+"""The call log as CSV (GET /v1/calls.csv): columns, filters, the row cap, isolation and access."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import pytest
+
+from chalicelib import export
+from tests.integration.helpers import Api, post
+
+
+def rows_of(response: Any) -> list[dict[str, str]]:
+    assert response.status_code == 200, response.body
+    return list(csv.DictReader(io.StringIO(response.body.decode("utf-8"))))
+
+
+def test_the_csv_holds_each_call_with_details_classification_and_review(api: Api) -> None:
+    assert api.patch("/v1/settings", {"categories": ["=sale", "lead"], "timezone": "Europe/Warsaw"}).status_code == 200
+    first = post(api, started_at="2026-11-20T10:15:00Z", agent="Ola Żak")
+    second = post(api, started_at="2026-11-21T09:00:00Z", talk_seconds=10)
+    missed = post(api, started_at="2026-11-22T08:00:00Z", status="missed", talk_seconds=0, caller="+380501112233")
+    review = {"category": "=sale", "manager_rating": 4, "call_rating": 5}
+    assert api.patch(f"/v1/calls/{first['call_id']}/review", review).status_code == 200
+
+    response = api.get("/v1/calls.csv", role="agent")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert re.fullmatch(r'attachment; filename="calls-\d{4}-\d{2}-\d{2}\.csv"', response.headers["Content-Disposition"])
+    assert "X-Next-Cursor" not in response.headers
+    assert response.body.decode().splitlines()[0] == ",".join(export.COLUMNS)
+    rows = rows_of(response)
+    assert [row["call_id"] for row in rows] == [missed["call_id"], second["call_id"], first["call_id"]]
+    oldest = rows[-1]
+    assert oldest["started_at"] == "2026-11-20T10:15:00Z"
+    assert oldest["started_at_local"] == "2026-11-20 11:15:00"  # the project's time zone
+    assert oldest["agent"] == "Ola Żak"  # UTF-8
+    assert (oldest["first_call"], oldest["target"], oldest["repeat"]) == ("true", "true", "false")
+    assert rows[1]["repeat"] == "true"  # answered within the sale cycle of the target call
+    assert oldest["category"] == "'=sale"  # never a spreadsheet formula
+    assert (oldest["manager_rating"], oldest["call_rating"]) == ("4", "5")
+    assert (rows[0]["status"], rows[0]["caller"], rows[0]["recording_status"]) == ("missed", "+380501112233", "none")
+    assert rows[0]["manager_rating"] == rows[0]["category"] == ""
+
+
+def test_the_csv_takes_the_call_logs_filters(api: Api) -> None:
+    kept = post(
+        api,
+        started_at="2026-11-20T10:00:00Z",
+        direction="outgoing",
+        caller="+380443334455",
+        destination="+380671234567",
+    )
+    post(api, started_at="2026-11-20T11:00:00Z")  # incoming
+    post(
+        api,
+        started_at="2026-11-25T10:00:00Z",
+        direction="outgoing",
+        caller="+380443334455",
+        destination="+380671234567",
+    )
+
+    def exported(**filters: str) -> list[str]:
+        query = "&".join(f"{name}={value}" for name, value in filters.items())
+        return [row["call_id"] for row in rows_of(api.get(f"/v1/calls.csv?{query}"))]
+
+    window = {"from": "2026-11-19T00:00:00Z", "to": "2026-11-21T00:00:00Z"}
+    assert exported(direction="outgoing", **window) == [kept["call_id"]]
+    assert len(exported(phone="%2B380671234567")) == 2
+    assert exported(phone="%2B380671234567", to="2026-11-21T00:00:00Z") == [kept["call_id"]]
+    assert exported(has_recording="true") == []
+    assert len(exported(status="answered")) == 3
+
+
+def test_the_csv_stops_at_its_row_cap_with_a_cursor_to_the_rest(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    ids = [post(api, started_at=f"2026-11-2{day}T10:00:00Z")["call_id"] for day in range(5)]
+    monkeypatch.setattr(export, "MAX_ROWS", 3)
+    first = api.get("/v1/calls.csv")
+    assert [row["call_id"] for row in rows_of(first)] == ids[:1:-1]
+    cursor = first.headers["X-Next-Cursor"]
+    rest = api.get(f"/v1/calls.csv?cursor={cursor}")
+    assert [row["call_id"] for row in rows_of(rest)] == ids[1::-1]
+    assert "X-Next-Cursor" not in rest.headers
+
+
+def test_the_csv_holds_only_the_callers_project(api: Api, other_api: Api) -> None:
+    mine = post(api)
+    theirs = post(other_api)
+    assert [row["call_id"] for row in rows_of(api.get("/v1/calls.csv"))] == [mine["call_id"]]
+    assert [row["call_id"] for row in rows_of(other_api.get("/v1/calls.csv"))] == [theirs["call_id"]]
+    # another project's cursor is refused, not followed
+    foreign = other_api.get("/v1/calls?limit=1").json_body["next_cursor"] or "eyJHU0kxUEsiOnsiUyI6IngifX0="
+    assert api.get(f"/v1/calls.csv?cursor={foreign}").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("role", "query", "status"),
+    [(None, "", 401), ("integration", "", 403), ("agent", "?limit=5", 422), ("agent", "?has_recording=yes", 422)],
+)
+def test_the_csv_checks_key_role_and_filters(api: Api, role: str | None, query: str, status: int) -> None:
+    assert api.get(f"/v1/calls.csv{query}", role=role).status_code == status

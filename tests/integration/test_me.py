@@ -1,0 +1,22 @@
+"""GET /v1/me: the key's project, role, label and permissions (the web app reads it)."""
+
+from __future__ import annotations
+
+from tests.integration.helpers import Api
+
+
+def test_me_names_the_project_role_label_and_permissions(api: Api, other_api: Api) -> None:
+    agent = api.get("/v1/me", role="agent").json_body
+    assert agent["project_id"] == api.project_id
+    assert (agent["role"], agent["label"]) == ("agent", "agent of the test")
+    assert {"read", "comment", "play"} <= set(agent["may"])
+    assert not {"delete_recordings", "share", "rate"} & set(agent["may"])
+    admin = other_api.get("/v1/me", role="admin").json_body
+    assert (admin["project_id"], admin["role"]) == (other_api.project_id, "admin")
+    assert {"delete_recordings", "share", "rate", "restore"} <= set(admin["may"])
+
+
+def test_me_needs_a_key(api: Api) -> None:
+    response = api.get("/v1/me", role=None)
+    assert response.status_code == 401
+    assert response.json_body["error"]["code"] == "unauthorized"

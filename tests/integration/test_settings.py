@@ -1,0 +1,22 @@
+"""A project's settings: defaults, changes, validation and who may read or change them."""
+
+from __future__ import annotations
+
+from tests.integration.helpers import Api, post
+
+
+def test_settings_defaults_and_changes(api: Api) -> None:
+    current = api.get("/v1/settings", role="agent").json_body
+    assert current["recording_enabled"] is True and current["target_call_seconds"] == 30
+    assert current["sale_cycle_days"] == 30 and current["timezone"] == "UTC"
+    changed = api.patch("/v1/settings", {"recording_enabled": False, "timezone": "Europe/Warsaw"}).json_body
+    assert changed["recording_enabled"] is False and changed["timezone"] == "Europe/Warsaw"
+    assert post(api)["record"] is False
+    bad = api.patch("/v1/settings", {"timezone": "Mars/Base", "default_country": "XX", "sale_cycle_days": 0})
+    assert set(bad.json_body["error"]["details"]["fields"]) == {
+        "timezone",
+        "default_country",
+        "sale_cycle_days",
+    }
+    assert api.patch("/v1/settings", {"timezone": "UTC"}, role="supervisor").status_code == 403
+    assert api.get("/v1/settings", role="integration").status_code == 403
