@@ -95,7 +95,7 @@ def main() -> int:
         _announce(settings, demo)
         while not stop.wait(SNAPSHOT_EVERY_SECONDS):
             if server.poll() is not None:
-                print(f"chalice local exited with {server.returncode}", file=sys.stderr)
+                print(f"the local API exited with {server.returncode}", file=sys.stderr)
                 break
             _save_snapshot()
     finally:
@@ -144,14 +144,12 @@ def _start_worker(stop: threading.Event) -> threading.Thread | None:
 
 
 def _start_chalice(settings: Settings) -> subprocess.Popen[bytes]:
-    chalice = Path(sys.executable).with_name("chalice")
-    command = [str(chalice), "local", "--no-autoreload", "--host", "127.0.0.1"]
-    command += ["--port", str(settings.port), "--stage", "dev"]
+    command = [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", str(settings.port), "--stage", "dev"]
     server = subprocess.Popen(command, env=os.environ.copy(), cwd=ROOT)
     deadline = time.monotonic() + 60
     while not _port_in_use(settings.port):
         if server.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError("chalice local did not start")
+            raise RuntimeError("the local API (local/api.py) did not start")
         time.sleep(0.2)
     return server
 

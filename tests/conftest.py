@@ -6,7 +6,13 @@ from __future__ import annotations
 import gc
 import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +28,9 @@ os.environ.update(
 )
 # until the emulator starts, nothing may reach a real endpoint
 os.environ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
+
+ROOT = Path(__file__).resolve().parents[1]
+START_SECONDS = 60
 
 
 def free_port() -> int:
@@ -43,6 +52,41 @@ def emulator() -> Iterator[str]:
     bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
     yield server.url
     server.stop()
+
+
+def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the local API exited with {server.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means it is serving
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the local API did not answer within {START_SECONDS} s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def local_api(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The local API (local/api.py, as `make run` serves it) on a free port against the run's emulator; yields its
+    base URL (no trailing slash)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("local-api") / "local-api.log"
+    command = [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", str(port), "--stage", "dev"]
+    with log.open("wb") as output:
+        # os.environ carries the emulator's AWS_ENDPOINT_URL, the test table and bucket and dummy credentials
+        server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(f"{base_url}/v1/settings", server, log)
+        yield base_url
+    finally:
+        from local.run import stop_process
+
+        stop_process(server)
 
 
 # request-count tests: hook botocore before any client exists

@@ -31,17 +31,17 @@ PAGE = """<!doctype html><html><head><title>Sofas</title></head><body>
 
 
 @pytest.fixture
-def site(chalice_local: str) -> Iterator[tuple[str, str]]:
+def site(local_api: str) -> Iterator[tuple[str, str]]:
     """A project with a default and a pool number; a local site whose page includes the snippet."""
     project = projects.create_project("e2e shop")
     admin = {"Authorization": f"Bearer {project.admin_key}", "Content-Type": "application/json"}
     for number, kind in ((DEFAULT, "default"), (POOL, "pool")):
         request = urllib.request.Request(
-            f"{chalice_local}/v1/numbers/{number}", json.dumps({"kind": kind}).encode(), headers=admin, method="PUT"
+            f"{local_api}/v1/numbers/{number}", json.dumps({"kind": kind}).encode(), headers=admin, method="PUT"
         )
         with urllib.request.urlopen(request) as answer:
             assert answer.status == 200
-    page = PAGE.format(api=chalice_local, site_key=project.site_key).encode()
+    page = PAGE.format(api=local_api, site_key=project.site_key).encode()
 
     class Site(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
@@ -71,7 +71,7 @@ def _hold_until(api: str, admin_key: str) -> str:
 
 
 def test_the_page_shows_the_held_number_and_keeps_the_hold(
-    chromium: BrowserFactory, chalice_local: str, site: tuple[str, str]
+    chromium: BrowserFactory, local_api: str, site: tuple[str, str]
 ) -> None:
     url, admin_key = site
     browser = chromium()
@@ -82,17 +82,17 @@ def test_the_page_shows_the_held_number_and_keeps_the_hold(
     link = browser.find_element(By.ID, "link")
     assert (link.text, link.get_attribute("href")) == ("+38 044 333 00 01", f"tel:{POOL}")
     assert browser.find_element(By.ID, "other").text == "Order code 12345678901"
-    first = _hold_until(chalice_local, admin_key)
+    first = _hold_until(local_api, admin_key)
 
     browser.refresh()  # a pageview of the same session extends the hold
     wait.until(lambda b: "00-01" in b.find_element(By.ID, "text").text)
-    wait.until(lambda b: _hold_until(chalice_local, admin_key) > first)
-    assert _numbers(chalice_local, admin_key)["pool"]["held"] == 1
+    wait.until(lambda b: _hold_until(local_api, admin_key) > first)
+    assert _numbers(local_api, admin_key)["pool"]["held"] == 1
 
 
-def test_the_tracking_preflight_is_open_to_any_origin(chalice_local: str) -> None:
+def test_the_tracking_preflight_is_open_to_any_origin(local_api: str) -> None:
     request = urllib.request.Request(
-        f"{chalice_local}/v1/track/sessions",
+        f"{local_api}/v1/track/sessions",
         method="OPTIONS",
         headers={"Origin": "https://shop.example", "Access-Control-Request-Method": "POST"},
     )

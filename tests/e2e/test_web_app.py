@@ -59,9 +59,9 @@ class Project:
 
 
 @pytest.fixture
-def project(chalice_local: str) -> Project:
+def project(local_api: str) -> Project:
     created = projects.create_project("e2e project", "UA")
-    made = Project(chalice_local, created.project_id, created.admin_key)
+    made = Project(local_api, created.project_id, created.admin_key)
     settings = {"categories": ["sale", "question"], "timezone": "Europe/Warsaw"}
     assert made.request("PATCH", "/v1/settings", settings).status_code == 200
     return made
@@ -224,8 +224,8 @@ class _PrefixProxy(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def stage_prefixed(chalice_local: str) -> Iterator[str]:
-    handler = type("Proxy", (_PrefixProxy,), {"target": chalice_local})
+def stage_prefixed(local_api: str) -> Iterator[str]:
+    handler = type("Proxy", (_PrefixProxy,), {"target": local_api})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

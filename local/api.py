@@ -1,0 +1,71 @@
+"""The API and the web app on a local port, answering as the deployed API Gateway does.
+
+`chalice local` runs the app as API Gateway would, except for requests that no route takes: it answers an
+unknown path with API Gateway's raw 403 `Missing Authentication Token`, and a method that no route has (TRACE,
+QUERY, ...) with the standard library's 501 HTML page. The deployed gateway maps those onto the contract's error
+format (infra/resources.json, `GatewayResponses`): here an unknown path is a 404 and an unknown method reaches the
+app, whose 405 the error middleware already writes in the contract's format.
+
+    python -m local.api [--host 127.0.0.1] [--port 8000] [--stage dev]
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+from chalice.cli.factory import CLIFactory
+from chalice.deploy.validate import validate_routes
+from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException, create_local_server
+
+ROOT = Path(__file__).resolve().parent.parent
+# What the template's MISSING_AUTHENTICATION_TOKEN gateway response answers.
+NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "no such route", "details": {}}}
+
+
+class GatewayRequestHandler(ChaliceRequestHandler):
+    """Chalice's request handler with the deployed gateway's answers to what no route takes."""
+
+    def __getattr__(self, name: str) -> Any:
+        # BaseHTTPRequestHandler looks up `do_<METHOD>`; every method goes to the gateway, which routes it
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
+    def _send_error_response(self, error: LocalGatewayException) -> None:
+        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+            body = json.dumps(NO_SUCH_ROUTE).encode()
+            self._send_http_response(404, {"Content-Type": "application/json"}, body)
+            return
+        super()._send_error_response(error)
+
+
+def server(host: str, port: int, stage: str = "dev") -> LocalDevServer:
+    """The app of the stage, served as `chalice local --stage <stage>` would, by GatewayRequestHandler."""
+    config = CLIFactory(project_dir=str(ROOT)).create_config_obj(chalice_stage_name=stage)
+    app = config.chalice_app
+    validate_routes(app.routes)
+    local = create_local_server(app, config, host, port)
+    local.server.RequestHandlerClass = functools.partial(GatewayRequestHandler, app_object=app, config=config)
+    return local
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--stage", default="dev")
+    args = parser.parse_args(argv)
+    # as `chalice local` does: the app's log lines on stdout, as Lambda would show them
+    logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
+    server(args.host, args.port, args.stage).serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
