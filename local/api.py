@@ -1,7 +1,8 @@
 """The API and the web app on a local port, answering as the deployed API Gateway does.
 
 `chalice local` runs the app as API Gateway would, except for requests that no route takes: it answers an
-unknown path with API Gateway's raw 403 `Missing Authentication Token`, and a method that no route has (TRACE,
+unknown path with API Gateway's raw 403 (`Missing Authentication Token`, or with an Authorization header an
+`IncompleteSignature` complaint), and a method that no route has (TRACE,
 QUERY, ...) with the standard library's 501 HTML page. The deployed gateway maps those onto the contract's error
 format (infra/resources.json, `GatewayResponses`): here an unknown path is a 404 and an unknown method reaches the
 app, whose 405 the error middleware already writes in the contract's format.
@@ -21,7 +22,13 @@ from typing import Any
 
 from chalice.cli.factory import CLIFactory
 from chalice.deploy.validate import validate_routes
-from chalice.local import ChaliceRequestHandler, LocalDevServer, LocalGatewayException, create_local_server
+from chalice.local import (
+    ChaliceRequestHandler,
+    ForbiddenError,
+    LocalDevServer,
+    LocalGatewayException,
+    create_local_server,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the template's MISSING_AUTHENTICATION_TOKEN gateway response answers.
@@ -38,7 +45,8 @@ class GatewayRequestHandler(ChaliceRequestHandler):
         raise AttributeError(name)
 
     def _send_error_response(self, error: LocalGatewayException) -> None:
-        if error.CODE == 403 and b"Missing Authentication Token" in (error.body or b""):
+        # no route matched: API Gateway's 403 (its wording depends on whether an Authorization header came)
+        if isinstance(error, ForbiddenError):  # raised only there: the app uses no Chalice authorizer
             body = json.dumps(NO_SUCH_ROUTE).encode()
             self._send_http_response(404, {"Content-Type": "application/json"}, body)
             return
