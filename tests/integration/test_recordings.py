@@ -18,6 +18,8 @@ from chalicelib import aws, clock, recordings
 from chalicelib.auth import Caller, Role
 from chalicelib.errors import ConflictError
 from chalicelib.schemas import ShareIn
+from chalicelib.store import keys
+from chalicelib.store.models import Recording
 from local import worker
 from local.metrics import dynamodb_requests
 from tests.integration.helpers import (
@@ -344,6 +346,18 @@ def test_a_revoked_or_expired_link_frees_its_place_under_the_cap(
     assert [share().status_code for _ in range(3)] == [201, 201, 409]
     assert [api.get(f"/v1/shared/{token}", role=None).status_code for token in expiring] == [404, 404]
     assert len(api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"]) == 3
+
+
+def test_a_recording_whose_item_holds_no_link_count_can_be_shared(api: Api, queue: str) -> None:
+    """An absent count is 0 (items made before it existed), never compared with the model's default."""
+    call_id = with_recording(api, queue)
+    Recording(keys.call_pk(api.project_id, call_id), keys.RECORDING_SK).update(actions=[Recording.share_links.remove()])
+    created = api.post(f"/v1/calls/{call_id}/recording/share", {})
+    assert created.status_code == 201
+    assert (
+        api.request("DELETE", f"/v1/calls/{call_id}/recording/shares/{created.json_body['token']}").status_code == 204
+    )
+    assert api.request("DELETE", f"/v1/calls/{call_id}/recording").status_code == 204
 
 
 def test_share_expiry_is_validated(api: Api, queue: str) -> None:
