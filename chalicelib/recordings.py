@@ -1,9 +1,9 @@
 """Recordings: upload URLs, checking what arrives, playback and download links, delete, share links, restore.
 
 The status lives on the Call item (the call log filters on it); the details, the restore request and the
-history live in the RECORDING item of the call's partition, and each live share link has an item there too
-(with its `uses`) plus a SHARE#{token} item for the public route. So one Query of the call's partition reads
-everything a recording route needs.
+history live in the RECORDING item of the call's partition, and each share link has an item there too (with
+its `uses`; an expired one stays until the next share purges it) plus a SHARE#{token} item for the public
+route. So one Query of the call's partition reads everything a recording route needs.
 
 The stored status is `none`, `processing`, `available`, `rejected` or `deleted`. Whether an available
 recording is `archived`, `restoring` or `restored` is S3's knowledge (the lifecycle rule moves objects on
@@ -609,8 +609,8 @@ class SharedRecording:
 def open_share(token: str) -> SharedRecording:
     """A share link's fresh presigned URL, counting the use; 404 once revoked, expired or deleted.
 
-    One GetItem by token; the count is a conditional ADD on the call's listing item, which a revoke or a
-    delete removes in the same transaction that ends the link.
+    One GetItem by token; the count is a conditional ADD on the call's listing item, which a revoke removes in
+    the transaction that ends the link (a delete removes both, and the object, before it answers).
     """
     if not _TOKEN.match(token):
         raise NotFoundError("no such share link")
