@@ -16,6 +16,7 @@ from mutagen.oggvorbis import OggVorbis
 MAX_BYTES = 200 * 1024 * 1024
 _CODECS: dict[type, str] = {OggVorbis: "vorbis", OggOpus: "opus"}
 _SNIFF_BYTES = 512
+_MAX_PAGE_BYTES = 27 + 255 + 255 * 255  # header, segment table, segments
 
 
 class NotRecordingError(Exception):
@@ -35,17 +36,17 @@ def check(file: BinaryIO, size: int) -> OggAudio:
     file.seek(0)
     head = file.read(_SNIFF_BYTES)
     if not head.startswith(b"OggS"):
-        raise NotRecordingError(f"{_what(head)}, not an Ogg recording")
+        raise NotRecordingError(f"not an Ogg file: {_what(head)}")
     _check_complete(file)
     file.seek(0)
     try:
         parsed = mutagen.File(file)
-    except Exception as exc:  # noqa: BLE001 - untrusted bytes: mutagen's parsers also raise struct.error & co
-        raise NotRecordingError(f"a damaged Ogg stream ({exc})") from None
+    except Exception:  # noqa: BLE001 - untrusted bytes: mutagen's parsers also raise struct.error & co
+        raise NotRecordingError("the Ogg file's audio header is damaged") from None
     codec = _CODECS.get(type(parsed))
     if parsed is None or codec is None:
-        held = type(parsed).__name__.removeprefix("Ogg") if parsed is not None else "an unknown codec"
-        raise NotRecordingError(f"an Ogg stream of {held}, not Vorbis or Opus")
+        held = type(parsed).__name__.removeprefix("Ogg") if parsed is not None else "an unknown kind of"
+        raise NotRecordingError(f"an Ogg file of {held} audio, not Vorbis or Opus")
     return OggAudio(codec, round(float(parsed.info.length), 3), int(parsed.info.channels))
 
 
@@ -58,33 +59,56 @@ def check_size(size: int) -> None:
 
 
 def _check_complete(file: BinaryIO) -> None:
-    """Every page reads whole and the last one carries the end-of-stream flag.
+    """One logical stream, every page whole and in sequence, ending with the end-of-stream page.
 
-    mutagen reports a plausible (wrong) duration for a cut-off stream, so the pages are walked to the end.
+    mutagen reports a plausible (wrong) duration for a cut-off stream, and only the first stream's duration
+    for a chained file (streams one after another), so the pages are walked to the end. The reasons are for
+    people: what is wrong with the file, never the parser's own words.
     """
     file.seek(0)
+    first: OggPage | None = None
     last: OggPage | None = None
     while True:
+        offset = file.tell()
         try:
-            last = OggPage(file)
+            page = OggPage(file)
         except EOFError:
             break
-        except Exception as exc:  # noqa: BLE001 - untrusted bytes, see check()
-            raise NotRecordingError(f"a truncated or damaged Ogg stream ({exc})") from None
+        except Exception:  # noqa: BLE001 - untrusted bytes, see check()
+            file.seek(offset)
+            if _is_last_page_cut(file.read(_MAX_PAGE_BYTES + 1)):
+                raise NotRecordingError("the Ogg file is cut off: it ends in the middle of a page") from None
+            raise NotRecordingError("the Ogg file is damaged part-way through") from None
+        if first is None:
+            first = page
+        elif last is not None and last.last or page.first or page.serial != first.serial:
+            raise NotRecordingError(
+                "the Ogg file holds several recordings one after another (a chained file); upload one per call"
+            )
+        elif last is not None and page.sequence != last.sequence + 1:
+            raise NotRecordingError("the Ogg file is damaged: some of its pages are missing")
+        last = page
     if last is None or not last.last:
-        raise NotRecordingError("a truncated Ogg stream: its last page does not end the stream")
+        raise NotRecordingError("the Ogg file is cut off: it stops before the end of the recording")
+
+
+def _is_last_page_cut(rest: bytes) -> bool:
+    """Whether the bytes from an unreadable page on are the start of one page that the file cuts short."""
+    return len(rest) <= _MAX_PAGE_BYTES and b"OggS".startswith(rest[:4]) and b"OggS" not in rest[4:]
 
 
 def _what(head: bytes) -> str:
     """A name for what the first bytes of a file that is not Ogg look like."""
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "a WAV file"
+        return "it looks like a WAV file"
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
-        return "an MP3 file"
+        return "it looks like an MP3"
     if head.startswith(b"fLaC"):
-        return "a FLAC file"
+        return "it looks like a FLAC file"
     try:
         text = head.decode("utf-8")
     except UnicodeDecodeError:
-        return "an unknown kind of file"
-    return "a text file" if all(c.isprintable() or c.isspace() for c in text) else "an unknown kind of file"
+        return "not a kind of file callcard knows"
+    if all(c.isprintable() or c.isspace() for c in text):
+        return "it looks like text"
+    return "not a kind of file callcard knows"

@@ -1,9 +1,9 @@
 """Recordings: upload URLs, checking what arrives, playback and download links, delete, share links, restore.
 
 The status lives on the Call item (the call log filters on it); the details, the restore request and the
-history live in the RECORDING item of the call's partition, and each live share link has an item there too
-(with its `uses`) plus a SHARE#{token} item for the public route. So one Query of the call's partition reads
-everything a recording route needs.
+history live in the RECORDING item of the call's partition, and each share link has an item there too (with
+its `uses`; an expired one stays until the next share purges it) plus a SHARE#{token} item for the public
+route. So one Query of the call's partition reads everything a recording route needs.
 
 The stored status is `none`, `processing`, `available`, `rejected` or `deleted`. Whether an available
 recording is `archived`, `restoring` or `restored` is S3's knowledge (the lifecycle rule moves objects on
@@ -12,18 +12,21 @@ its own), so it is read from the object's storage class and restore state whenev
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import logging
 import re
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlsplit
 
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -49,8 +52,8 @@ log = logging.getLogger(__name__)
 EVENTS_QUEUE = "callcard-recording-events"  # infra/resources.json, RecordingEventsQueue
 CONTENT_TYPE = "audio/ogg"
 URL_LIFETIME = timedelta(minutes=15)
-# Each live link is two items in the delete's one transaction (at most 100 items).
 MAX_LIVE_SHARES = 40
+_ATTEMPTS = 5
 _ARCHIVE_CLASSES = {"GLACIER", "DEEP_ARCHIVE"}
 _PLAYABLE = {"available", "restored"}
 _OBJECT_KEY = re.compile(r"^recordings/(?P<project>[^/]+)/\d{4}/\d{2}/(?P<call>[^/]+)\.ogg$")
@@ -93,7 +96,7 @@ class CallPartition:
         return str(self.call.pk)
 
     def live_shares(self, now: datetime) -> list[CallShare]:
-        return [share for share in self.shares if share.expires_at is None or share.expires_at > now]
+        return [share for share in self.shares if share.live(now)]
 
 
 def from_items(items: list[Item]) -> CallPartition | None:
@@ -112,32 +115,41 @@ def load(project_id: str, call_id: str) -> CallPartition:
 
 
 @dataclass(frozen=True)
-class _Observed:
+class Observed:
     status: str
     available_until: datetime | None = None
 
 
-def _observe(partition: CallPartition) -> _Observed:
+def restore_state(header: str | None) -> Observed:
+    """What S3's `Restore` header says of an archived object: `archived` (no restore asked for), `restoring`,
+    or `restored` until the header's expiry date (None when it carries none that parses)."""
+    if not header:
+        return Observed("archived")
+    if 'ongoing-request="true"' in header:
+        return Observed("restoring")
+    expiry = _EXPIRY_DATE.search(header)
+    try:
+        until = parsedate_to_datetime(expiry.group(1)) if expiry else None
+    except (TypeError, ValueError):
+        until = None
+    return Observed("restored", until)
+
+
+def _observe(partition: CallPartition) -> Observed:
     """The status people see: an available recording's object may have moved to Glacier since."""
     status = partition.call.recording_status
     if status != "available" or partition.recording is None:
-        return _Observed(status)
+        return Observed(status)
     try:
         head = aws.s3().head_object(Bucket=aws.bucket_name(), Key=partition.recording.object_key)
     except ClientError as exc:
         if _is_missing(exc):
             log.warning("recording object %s is missing", partition.recording.object_key)
-            return _Observed("deleted")
+            return Observed("deleted")
         raise
     if head.get("StorageClass") not in _ARCHIVE_CLASSES:
-        return _Observed("available")
-    restore = head.get("Restore")
-    if not restore:
-        return _Observed("archived")
-    if 'ongoing-request="true"' in restore:
-        return _Observed("restoring")
-    expiry = _EXPIRY_DATE.search(restore)
-    return _Observed("restored", parsedate_to_datetime(expiry.group(1)) if expiry else None)
+        return Observed("available")
+    return restore_state(head.get("Restore"))
 
 
 def _is_missing(error: ClientError) -> bool:
@@ -200,15 +212,31 @@ def status(caller: Caller, call_id: str) -> Audio:
 # ---- upload and processing ---------------------------------------------------------------------------
 
 
+_UPLOADABLE = ("none", "rejected")
+
+
 def upload_url(caller: Caller, call_id: str) -> UploadOut:
-    """A presigned PUT for the call's object key, while the call has no recording (or a rejected one)."""
+    """A presigned PUT for the call's object key, while the call has no recording (or a rejected one).
+
+    The call is marked as waiting for an object (`upload_requested_at`): the checker takes only what arrives
+    for a waiting call and removes anything else (an old URL used after a delete, say).
+    """
     project = settings.load_project(caller.project_id)
     partition = load(caller.project_id, call_id)
     if not project.recording_enabled:
         raise ConflictError("recording is off for this project", {"recording_enabled": False})
     current = partition.call.recording_status
-    if current not in ("none", "rejected"):
+    if current not in _UPLOADABLE:
         raise ConflictError(f"the call's recording is {current}", {"status": current})
+    try:
+        partition.call.update(
+            actions=[Call.upload_requested_at.set(clock.now())],
+            condition=Call.recording_status.is_in(*_UPLOADABLE),
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        raise ConflictError("the call's recording changed meanwhile; ask again") from None
     key = object_key(caller.project_id, call_id, partition.call.started_at)
     # If-None-Match: * makes S3 refuse a second PUT over an object that arrived (AWS enforces signed headers).
     headers = {"Content-Type": CONTENT_TYPE, "If-None-Match": "*"}
@@ -232,11 +260,21 @@ def handle_notification(body: str) -> None:
 
 
 # what a rejection clears
-_DETAILS = (Recording.codec, Recording.duration_seconds, Recording.channels, Recording.size_bytes)
+_DETAILS = (Recording.etag, Recording.codec, Recording.duration_seconds, Recording.channels, Recording.size_bytes)
+
+
+# a call takes an object while an upload URL was issued for it, or while it checks one (a repeated message)
+_WAITING = (Call.recording_status.is_in(*_UPLOADABLE) & Call.upload_requested_at.exists()) | (
+    Call.recording_status == "processing"
+)
 
 
 def process_object(key: str) -> None:
-    """Check an uploaded object and set the call's recording `available` or `rejected` (idempotent)."""
+    """Check an uploaded object and set the call's recording `available` or `rejected` (idempotent).
+
+    An object that arrives for a call not waiting for one (no upload URL issued, a recording already kept or
+    deleted, no such call) is removed; a repeated notification of the accepted object changes nothing.
+    """
     owner = call_of_object(key)
     if owner is None:
         log.warning("ignoring object %s: not a recording key", key)
@@ -244,21 +282,25 @@ def process_object(key: str) -> None:
     project_id, call_id = owner
     pk = keys.call_pk(project_id, call_id)
     try:
-        call = Call.get(pk, keys.CALL_SK)
+        call = Call.get(pk, keys.CALL_SK, consistent_read=True)
     except Call.DoesNotExist:
         log.warning("deleting %s: its call does not exist", key)
         delete_object(key)
         return
     if object_key(project_id, call_id, call.started_at) != key:
-        log.warning("ignoring object %s: not the key of call %s", key, call_id)
+        log.warning("deleting %s: not the object key of call %s", key, call_id)
+        delete_object(key)
         return
     try:
-        call.update(
-            actions=[Call.recording_status.set("processing")],
-            condition=Call.recording_status.is_in("none", "rejected", "processing"),
-        )
-    except UpdateError:
-        log.info("ignoring object %s: call %s has its recording already (a repeated event)", key, call_id)
+        call.update(actions=[Call.recording_status.set("processing")], condition=_WAITING)
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        if _is_accepted(pk, key):  # what changed the status may have been a duplicate of this very message
+            log.info("ignoring object %s: the recording of call %s already (a repeated event)", key, call_id)
+        else:
+            log.warning("deleting %s: call %s is not waiting for a recording", key, call_id)
+            delete_object(key)
         return
     details: list[Any]
     try:
@@ -271,6 +313,7 @@ def process_object(key: str) -> None:
     else:
         outcome = "available"
         details = [
+            Recording.etag.set(found.etag),
             Recording.codec.set(found.codec),
             Recording.duration_seconds.set(found.duration_seconds),
             Recording.channels.set(found.channels),
@@ -281,7 +324,8 @@ def process_object(key: str) -> None:
         with transactions.transaction() as transaction:
             transaction.update(
                 Call(pk, keys.CALL_SK),
-                actions=[Call.recording_status.set(outcome)],
+                # checked: the call waits for no other object until a new upload URL is asked for
+                actions=[Call.recording_status.set(outcome), Call.upload_requested_at.remove()],
                 condition=Call.recording_status == "processing",
             )
             transaction.update(
@@ -291,6 +335,7 @@ def process_object(key: str) -> None:
                     Recording.object_key.set(key),
                     Recording.processed_at.set(clock.now()),
                     Recording.history.set(Recording.history | []),
+                    Recording.share_links.set(Recording.share_links | 0),
                     *details,
                 ],
             )
@@ -300,8 +345,25 @@ def process_object(key: str) -> None:
         log.info("recording of call %s changed while it was checked; leaving it", call_id)
 
 
+def _is_accepted(pk: str, key: str) -> bool:
+    """Whether the object now under `key` is the call's available recording (the ETag that was accepted)."""
+    partition = from_items(list(Item.query(pk, consistent_read=True)))
+    if partition is None or partition.call.recording_status != "available" or partition.recording is None:
+        return False
+    accepted = partition.recording
+    if accepted.etag is None:
+        return True  # accepted before ETags were kept: never remove what cannot be told apart from it
+    try:
+        return str(aws.s3().head_object(Bucket=aws.bucket_name(), Key=key)["ETag"]) == accepted.etag
+    except ClientError as exc:
+        if _is_missing(exc):
+            return False
+        raise
+
+
 @dataclass(frozen=True)
 class _Found:
+    etag: str
     codec: str
     duration_seconds: float
     channels: int
@@ -309,19 +371,20 @@ class _Found:
 
 
 def _check_object(key: str) -> _Found:
-    s3 = aws.s3()
     try:
-        size = int(s3.head_object(Bucket=aws.bucket_name(), Key=key)["ContentLength"])
+        # one GET: its size and ETag are those of the very bytes checked
+        got = aws.s3().get_object(Bucket=aws.bucket_name(), Key=key)
     except ClientError as exc:
         if not _is_missing(exc):
             raise  # S3 failing for a moment: the message comes back and is tried again
-        raise ogg.NotRecordingError("the uploaded object is gone") from exc
-    ogg.check_size(size)
-    # the whole object: a cut-off stream is only seen at its end
-    with tempfile.TemporaryFile() as file:
-        s3.download_fileobj(aws.bucket_name(), key, file)
+        raise ogg.NotRecordingError("the uploaded file is gone") from exc
+    with got["Body"] as stream, tempfile.TemporaryFile() as file:
+        size = int(got["ContentLength"])
+        ogg.check_size(size)  # before anything is read
+        # the whole object: a cut-off stream is only seen at its end
+        shutil.copyfileobj(stream, file)
         checked = ogg.check(file, size)
-    return _Found(checked.codec, checked.duration_seconds, checked.channels, size)
+    return _Found(str(got["ETag"]), checked.codec, checked.duration_seconds, checked.channels, size)
 
 
 def delete_object(key: str) -> None:
@@ -354,17 +417,15 @@ def _require_recording(partition: CallPartition) -> Recording:
 
 
 def delete(caller: Caller, call_id: str) -> None:
-    """Status `deleted` and every share link ended in one transaction, then the object is removed.
+    """Status `deleted` (so that no link can be made any more), then every share link ended, then the object.
 
-    The transaction requires the share version it read, so a link created meanwhile makes it retry.
-    Deleting a deleted recording again removes the object again (a retry after a failure of S3).
+    The links are ended in batches after the status changed, so the work stays small whatever their number, and
+    a link made before the status changed is found by the read after it. Deleting a deleted recording again
+    ends its links and removes its object again (a retry after a failure half-way).
     """
-    for _attempt in range(3):
-        partition = load(caller.project_id, call_id)
-        if partition.call.recording_status == "deleted" and partition.recording is not None:
-            delete_object(partition.recording.object_key)
-            return
-        recording = _require_recording(partition)
+    partition = load(caller.project_id, call_id)
+    if partition.call.recording_status != "deleted":
+        _require_recording(partition)
         try:
             with transactions.transaction() as transaction:
                 transaction.update(
@@ -375,64 +436,102 @@ def delete(caller: Caller, call_id: str) -> None:
                 transaction.update(
                     Recording(partition.pk, keys.RECORDING_SK),
                     actions=[_history(caller, "delete")],
-                    condition=Recording.share_version == recording.share_version,
+                    condition=Recording.pk.exists(),
                 )
-                for share in partition.live_shares(clock.now()):
-                    transaction.delete(share)
-                    transaction.delete(ShareLink(keys.share_pk(share.token), keys.SHARE_SK))
         except TransactWriteError as exc:
-            if transactions.condition_failed(exc):
-                continue
-            raise
-        delete_object(recording.object_key)
-        return
-    raise ConflictError("the recording changed while it was being deleted; try again")
+            if not transactions.condition_failed(exc):
+                raise
+            # only a delete changes an available recording's status: a concurrent one; finish it as well
+            partition = load(caller.project_id, call_id)
+            if partition.call.recording_status != "deleted":
+                _require_recording(partition)
+    if partition.recording is None:
+        raise ConflictError("the call has no recording (status deleted)", {"status": "deleted"})
+    _end_links(partition.pk)
+    delete_object(partition.recording.object_key)
+
+
+def _end_links(pk: str) -> None:
+    """Every share link of the call, a page at a time: the public SHARE# item first, so that a failure half-way
+    leaves the listing item by which a retry finds the rest."""
+    listed = CallShare.query(pk, CallShare.sk.startswith(keys.SHARE_PREFIX), consistent_read=True, page_size=50)
+    for page in listed.page_iter:
+        shares = [CallShare.from_raw_data(raw) for raw in page.get("Items", [])]
+        for items in ([ShareLink(keys.share_pk(s.token), keys.SHARE_SK) for s in shares], shares):
+            with Item.batch_write() as batch:
+                for item in items:
+                    batch.delete(item)
 
 
 def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callable[[str], str]) -> ShareOut:
-    """A new share link (a random 192-bit token); `url_of(token)` is its public address."""
-    partition = load(caller.project_id, call_id)
-    recording = _require_recording(partition)
-    now = clock.now()
-    if len(partition.live_shares(now)) >= MAX_LIVE_SHARES:
-        raise ConflictError(f"a recording may have at most {MAX_LIVE_SHARES} live share links; revoke one")
-    token = secrets.token_urlsafe(24)
-    expires_at = now + timedelta(days=payload.expires_in_days) if payload.expires_in_days else None
-    listed = CallShare(
-        partition.pk,
-        keys.call_share_sk(token),
-        token=token,
-        created_by=caller.label,
-        created_at=now,
-        expires_at=expires_at,
-        ttl=expires_at,
+    """A new share link (a random 192-bit token); `url_of(token)` is its public address.
+
+    At most MAX_LIVE_SHARES live links, whatever the concurrency: the RECORDING item counts the call's links
+    (share_links) and the link's transaction adds 1 on condition that the count is under the cap. Expired
+    links still counted are deleted in the same transaction (and their count taken off), so they stop
+    counting at the next share.
+    """
+    for _attempt in range(_ATTEMPTS):
+        partition = load(caller.project_id, call_id)
+        recording = _require_recording(partition)
+        now = clock.now()
+        if len(partition.live_shares(now)) >= MAX_LIVE_SHARES:
+            raise _at_cap()
+        # at most the cap's worth at a time: the transaction stays under DynamoDB's 100 items
+        expired = [share for share in partition.shares if not share.live(now)][:MAX_LIVE_SHARES]
+        token = secrets.token_urlsafe(24)
+        expires_at = now + timedelta(days=payload.expires_in_days) if payload.expires_in_days else None
+        listed = CallShare(
+            partition.pk,
+            keys.call_share_sk(token),
+            token=token,
+            created_by=caller.label,
+            created_at=now,
+            expires_at=expires_at,
+        )
+        link = ShareLink(
+            keys.share_pk(token),
+            keys.SHARE_SK,
+            project_id=caller.project_id,
+            call_id=call_id,
+            object_key=recording.object_key,
+            expires_at=expires_at,
+            ttl=expires_at,
+        )
+        under_cap = Recording.share_links.does_not_exist() | (Recording.share_links < MAX_LIVE_SHARES + len(expired))
+        try:
+            with transactions.transaction() as transaction:
+                transaction.condition_check(
+                    Call, partition.pk, keys.CALL_SK, condition=Call.recording_status == "available"
+                )
+                transaction.update(
+                    Recording(partition.pk, keys.RECORDING_SK),
+                    actions=[Recording.share_links.add(1 - len(expired)), _history(caller, "share")],
+                    condition=Recording.pk.exists() & under_cap,
+                )
+                for share in expired:
+                    transaction.delete(share, condition=CallShare.pk.exists())
+                    transaction.delete(ShareLink(keys.share_pk(share.token), keys.SHARE_SK))
+                transaction.save(listed, condition=CallShare.pk.does_not_exist())
+                transaction.save(link, condition=ShareLink.pk.does_not_exist())
+        except TransactWriteError as exc:
+            failed = transactions.failed_keys(transaction, exc)
+            if (partition.pk, keys.CALL_SK) in failed:
+                raise ConflictError("the recording was deleted meanwhile") from None
+            if (partition.pk, keys.RECORDING_SK) in failed:
+                raise _at_cap() from None
+            if not (failed or transactions.conflicted(exc)):
+                raise
+            continue  # another share purged the same expired links, or DynamoDB's transactions collided: again
+        return ShareOut(token=token, url=url_of(token), expires_at=expires_at)
+    raise ConflictError("the recording's share links changed meanwhile; try again")
+
+
+def _at_cap() -> ConflictError:
+    return ConflictError(
+        f"a recording may have at most {MAX_LIVE_SHARES} live share links; revoke one",
+        {"live_links": MAX_LIVE_SHARES},
     )
-    link = ShareLink(
-        keys.share_pk(token),
-        keys.SHARE_SK,
-        project_id=caller.project_id,
-        call_id=call_id,
-        object_key=recording.object_key,
-        expires_at=expires_at,
-        ttl=expires_at,
-    )
-    try:
-        with transactions.transaction() as transaction:
-            transaction.condition_check(
-                Call, partition.pk, keys.CALL_SK, condition=Call.recording_status == "available"
-            )
-            transaction.update(
-                Recording(partition.pk, keys.RECORDING_SK),
-                actions=[Recording.share_version.add(1), _history(caller, "share")],
-                condition=Recording.pk.exists(),
-            )
-            transaction.save(listed, condition=CallShare.pk.does_not_exist())
-            transaction.save(link, condition=ShareLink.pk.does_not_exist())
-    except TransactWriteError as exc:
-        if transactions.condition_failed(exc):
-            raise ConflictError("the recording was deleted meanwhile") from None
-        raise
-    return ShareOut(token=token, url=url_of(token), expires_at=expires_at)
 
 
 def list_shares(caller: Caller, call_id: str, url_of: Callable[[str], str]) -> list[ShareItem]:
@@ -460,7 +559,7 @@ def revoke_share(caller: Caller, call_id: str, token: str) -> None:
             transaction.delete(ShareLink(keys.share_pk(token), keys.SHARE_SK))
             transaction.update(
                 Recording(pk, keys.RECORDING_SK),
-                actions=[_history(caller, "revoke")],
+                actions=[Recording.share_links.add(-1), _history(caller, "revoke")],
                 condition=Recording.pk.exists(),
             )
     except TransactWriteError as exc:
@@ -510,8 +609,8 @@ class SharedRecording:
 def open_share(token: str) -> SharedRecording:
     """A share link's fresh presigned URL, counting the use; 404 once revoked, expired or deleted.
 
-    One GetItem by token; the count is a conditional ADD on the call's listing item, which a revoke or a
-    delete removes in the same transaction that ends the link.
+    One GetItem by token; the count is a conditional ADD on the call's listing item, which a revoke removes in
+    the transaction that ends the link (a delete removes both, and the object, before it answers).
     """
     if not _TOKEN.match(token):
         raise NotFoundError("no such share link")
@@ -534,11 +633,34 @@ def open_share(token: str) -> SharedRecording:
         )
     except UpdateError:
         raise NotFoundError("no such share link") from None
-    archived = head.get("StorageClass") in _ARCHIVE_CLASSES and 'ongoing-request="false"' not in (
-        head.get("Restore") or ""
-    )
+    archived = head.get("StorageClass") in _ARCHIVE_CLASSES and restore_state(head.get("Restore")).status != "restored"
     file_name = link.object_key.rsplit("/", 1)[-1]
     return SharedRecording(None if archived else _presigned_get(link.object_key, "inline"), file_name)
+
+
+_PAGE_STYLE = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}audio{width:100%}"
+_PAGE_STYLE_HASH = base64.b64encode(hashlib.sha256(_PAGE_STYLE.encode()).digest()).decode()
+
+
+def public_page_headers(media_url: str | None) -> dict[str, str]:
+    """The public share route's headers: nothing cached, nothing framed or sniffed, no referrer (the token is
+    in the address), and a policy that lets the page load its own style and, at most, the recording."""
+    media = urlsplit(media_url) if media_url else None
+    policy = [
+        "default-src 'none'",
+        f"style-src 'sha256-{_PAGE_STYLE_HASH}'",
+        f"media-src {media.scheme}://{media.netloc}" if media else "media-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+    return {
+        "Content-Security-Policy": "; ".join(policy),
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+    }
 
 
 def player_page(shared: SharedRecording) -> str:
@@ -551,11 +673,22 @@ def player_page(shared: SharedRecording) -> str:
             f'<audio controls preload="metadata" src="{url}"></audio>'
             f'<p><a href="{url}" download>Download</a> (works for 15 minutes; reload for a new link)</p>'
         )
+    return _page("Call recording", body)
+
+
+def gone_page() -> str:
+    """The page a browser gets for a link that was revoked, expired, or never existed."""
+    return _page(
+        "Link not available",
+        "<p>This link to a call recording was revoked or has expired. Ask the team that shared it for a new one.</p>",
+    )
+
+
+def _page(title: str, body: str) -> str:
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex"><title>Call recording</title>'
-        "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}"
-        "audio{width:100%}</style></head>"
-        f"<body><h1>Call recording</h1>{body}</body></html>"
+        f'<meta name="robots" content="noindex"><title>{title}</title>'
+        f"<style>{_PAGE_STYLE}</style></head>"
+        f"<body><h1>{title}</h1>{body}</body></html>"
     )

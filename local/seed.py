@@ -93,8 +93,10 @@ def seed_recordings(project_id: str, call_ids: list[str], count: int = 6) -> Non
     files = sorted(DEMO_AUDIO.glob("*.ogg"))
     s3, bucket = aws.s3(), aws.bucket_name()
     keys = []
+    pbx = Caller(project_id, Role.INTEGRATION, "PBX", "demo")
     for index, call in enumerate([answered[0], *answered[-count:]]):
         key = recordings.object_key(project_id, call.call_id, call.started_at)
+        recordings.upload_url(pbx, call.call_id)  # the call waits for an object only once a URL was issued
         s3.put_object(Bucket=bucket, Key=key, Body=files[index % len(files)].read_bytes(), ContentType="audio/ogg")
         recordings.process_object(key)
         keys.append(key)

@@ -10,7 +10,7 @@ from chalice.app import Blueprint, Request, Response
 
 from chalicelib import auth, http, openapi, recordings
 from chalicelib.auth import Permission
-from chalicelib.errors import ConflictError
+from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import Audio, RestoreIn, ShareIn, ShareList, ShareOut, UploadOut
 
@@ -40,7 +40,9 @@ def recording_status(call_id: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["DELETE"])
-@openapi.describe(may=Permission.DELETE_RECORDINGS, status=204)
+@openapi.describe(
+    may=Permission.DELETE_RECORDINGS, status=204, also={409: "the call has no recording (its status is in the details)"}
+)
 def delete_recording(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.DELETE_RECORDINGS)
     recordings.delete(caller, http.path_value(call_id))
@@ -48,7 +50,13 @@ def delete_recording(call_id: str) -> Response:
 
 
 @bp.route("/v1/calls/{call_id}/recording/share", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(may=Permission.SHARE, body=ShareIn, returns=ShareOut, status=201, also={409: "no recording to share"})
+@openapi.describe(
+    may=Permission.SHARE,
+    body=ShareIn,
+    returns=ShareOut,
+    status=201,
+    also={409: f"no recording to share, or it has {recordings.MAX_LIVE_SHARES} live links already"},
+)
 def create_share(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
@@ -92,17 +100,29 @@ def restore_recording(call_id: str) -> Response:
     returns="text/html",
     also={
         302: "not asked for text/html: a redirect to a fresh presigned URL",
-        409: "the recording is archived",
+        404: "the link was revoked, has expired or never existed (a small HTML page when asked for text/html)",
+        409: "not asked for text/html, and the recording is archived",
     },
 )
 def open_share(token: str) -> Response:
     """Public: a player page for a browser, else a redirect to a fresh presigned URL."""
-    request = bp.current_request
-    shared = recordings.open_share(http.path_value(token))
-    no_store = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-    if "text/html" in request.headers.get("accept", ""):
-        page = recordings.player_page(shared)
-        return Response(body=page, status_code=200, headers={"Content-Type": "text/html; charset=utf-8", **no_store})
-    if shared.play_url is None:
-        raise ConflictError("the recording is archived; the team that shared it can restore it")
-    return Response(body="", status_code=302, headers={"Location": shared.play_url, **no_store})
+    browser = "text/html" in bp.current_request.headers.get("accept", "")
+    play_url = None
+    try:
+        shared = recordings.open_share(http.path_value(token))
+    except NotFoundError as missing:
+        answer = _html(recordings.gone_page(), 404) if browser else missing.as_response()
+    else:
+        play_url = shared.play_url
+        if browser:
+            answer = _html(recordings.player_page(shared), 200)
+        elif play_url is None:
+            answer = ConflictError("the recording is archived; the team that shared it can restore it").as_response()
+        else:
+            answer = Response(body="", status_code=302, headers={"Location": play_url})
+    answer.headers.update(recordings.public_page_headers(play_url if browser else None))
+    return answer
+
+
+def _html(page: str, status: int) -> Response:
+    return Response(body=page, status_code=status, headers={"Content-Type": "text/html; charset=utf-8"})

@@ -6,6 +6,7 @@ Item kinds share the table through a discriminator (`kind`), as in PynamoDB's po
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -136,6 +137,8 @@ class Call(Item, discriminator="call"):
     call_rating = NumberAttribute(null=True)
     # recording state, on the call so that the call log can show and filter it
     recording_status = UnicodeAttribute(default="none")
+    # set when an upload URL is issued, cleared when an object is checked: only then is an arriving object taken
+    upload_requested_at = UTCDateTimeAttribute(null=True)
     KEPT_RECORDING = ("available", "archived", "restoring", "restored")
     # the visit that produced the call (filled by tracking)
     session_id = UnicodeAttribute(null=True)
@@ -187,19 +190,27 @@ class Recording(Item, discriminator="recording"):
     restore_days = NumberAttribute(null=True)
     restore_requested_at = UTCDateTimeAttribute(null=True)
     history = ListAttribute(of=HistoryAction, default=list)
-    # bumped by every new share link, so that a delete that did not see a share cannot succeed
-    share_version = NumberAttribute(default=0)
+    # the accepted object's ETag: a repeated notification of it is told from another object under the same key
+    etag = UnicodeAttribute(null=True)
+    # the call's SHARE# items (live or expired, not yet purged): ADD 1 on condition it is under the cap, ADD -1 on
+    # revoke. Absent on items made before it existed: every condition on it reads absent as 0.
+    share_links = NumberAttribute(default=0)
 
 
 class CallShare(Item, discriminator="call_share"):
-    """A live share link, listed in its call's partition; `uses` counts the pages and redirects served."""
+    """A share link, listed in its call's partition; `uses` counts the pages and redirects served.
+
+    No TTL: Recording.share_links counts these items, so an expired one goes only with that count (at the next
+    share, in its transaction), never behind its back."""
 
     token = UnicodeAttribute()
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute(null=True)
     uses = NumberAttribute(default=0)
-    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+    def live(self, now: datetime) -> bool:
+        return self.expires_at is None or self.expires_at > now
 
 
 class ShareLink(Item, discriminator="share_link"):

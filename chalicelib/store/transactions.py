@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
@@ -10,15 +12,27 @@ from chalicelib.store import keys
 from chalicelib.store.models import Item
 
 
+@functools.cache
+def _connection() -> Connection:
+    # one per process, as the models' own: a new Connection builds a new botocore client (tenths of a second)
+    return Connection(region=Item.Meta.region)
+
+
 def transaction() -> TransactWrite:
     """A TransactWrite on the table (pynamodb's transactions take a connection of their own)."""
-    return TransactWrite(connection=Connection(region=Item.Meta.region))
+    return TransactWrite(connection=_connection())
 
 
 def condition_failed(exc: TransactWriteError) -> bool:
     """Whether some item's condition cancelled the transaction (rather than a conflict or a fault)."""
     reasons = exc.cancellation_reasons or []
     return any(reason is not None and reason.code == "ConditionalCheckFailed" for reason in reasons)
+
+
+def conflicted(exc: TransactWriteError) -> bool:
+    """Whether another request's transaction on the same items cancelled this one (worth trying again)."""
+    reasons = exc.cancellation_reasons or []
+    return any(reason is not None and reason.code == "TransactionConflict" for reason in reasons)
 
 
 def failed_keys(transaction: TransactWrite, exc: TransactWriteError) -> set[tuple[str, str]]:

@@ -167,3 +167,10 @@ def test_a_long_history_is_erased_over_several_requests_and_a_failure_is_finishe
     sessions = list(Session.query(keys.visitor_sessions_gsi1pk(api.project_id, visitor), index_name=keys.GSI1))
     assert sessions == []
     assert stored(keys.client_pk(api.project_id, CLIENT)) == []
+
+
+def test_a_client_who_never_visited_the_site_is_erased_in_one_request(api: Api) -> None:
+    # the profile is made by the call alone: it holds no session count, which the profile's delete must read as 0
+    post(api, caller=CLIENT)
+    assert erase(api).status_code == 204
+    assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
