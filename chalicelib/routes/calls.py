@@ -16,7 +16,9 @@ from chalicelib.schemas import (
     CallRecorded,
     Card,
     CommentIn,
+    CommentList,
     CommentOut,
+    PageQuery,
     Review,
     ReviewPatch,
 )
@@ -70,8 +72,18 @@ def add_comment(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.COMMENT)
     payload = http.body(bp.current_request, CommentIn)
     comment = calls.add_comment(caller, http.path_value(call_id), payload)
-    out = CommentOut.model_validate(comment, from_attributes=True)
-    return Response(body=out.model_dump(mode="json"), status_code=201)
+    return Response(body=card.comment_out(comment).model_dump(mode="json"), status_code=201)
+
+
+@bp.route("/v1/calls/{call_id}/comments", methods=["GET"])
+@openapi.describe(may=Permission.READ, query=PageQuery, returns=CommentList)
+def list_comments(call_id: str) -> dict[str, Any]:
+    """The call's comments, newest first, 50 a page: `review.comments_next_cursor` of the card continues them."""
+    caller = auth.require(bp.current_request, Permission.READ)
+    query = http.query(bp.current_request, PageQuery)
+    page = calls.comment_page(caller.project_id, http.path_value(call_id), query.cursor)
+    items = [card.comment_out(comment) for comment in page.items]
+    return CommentList(items=items, next_cursor=page.next_cursor).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/review", methods=["PATCH"], content_types=ANY_BODY)
