@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from chalice.app import Chalice, Request, Response, SQSEvent
 
-from chalicelib import linking
+from chalicelib import http, linking
 from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings import EVENTS_QUEUE, handle_notification
 from chalicelib.routes import calls, clients, export, me, numbers, openapi, recordings, settings, tracking, web
@@ -26,11 +26,12 @@ app.register_blueprint(openapi.bp)
 
 @app.middleware("http")
 def contract_errors(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Every error leaves in the contract's format, whoever raised it."""
+    """Every error leaves in the contract's format, whoever raised it; every JSON body as UTF-8 (http.json_text)."""
     try:
-        return translate_chalice_error(get_response(request))
+        response = translate_chalice_error(get_response(request))
     except ApiError as error:
-        return error.as_response()
+        response = error.as_response()
+    return http.json_text(response)
 
 
 @app.on_sqs_message(queue=EVENTS_QUEUE, batch_size=1)

@@ -16,7 +16,7 @@ from enum import StrEnum
 from chalice.app import Request
 
 from chalicelib import clock
-from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError
+from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError, invalid
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import ApiKey, Project
 
@@ -68,6 +68,7 @@ ROLES_MAY: dict[Permission, set[Role]] = {
 
 CACHE_SECONDS = 60
 _KEY_PREFIX = "cc_"
+MAX_LABEL = 100
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ def _hash(key: str) -> str:
 
 def new_key(project_id: str, role: Role, label: str | None) -> IssuedKey:
     """A fresh key and its item, not yet saved (callers save it, alone or in a transaction)."""
+    if label is not None and len(label) > MAX_LABEL:
+        raise invalid("label", f"at most {MAX_LABEL} characters")  # it signs every comment and action
     key_id = secrets.token_hex(8)
     key = f"{_KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     created_at = clock.now()

@@ -18,11 +18,13 @@ from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
 from chalicelib.store import keys, transactions
-from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Project
+from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
 # how far ahead of the server's clock a PBX's clock may run
 _CLOCK_SKEW = timedelta(minutes=5)
+# comments on the card and on each page of GET /v1/calls/{call_id}/comments, newest first
+COMMENTS_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -276,6 +278,26 @@ def add_comment(caller: Caller, call_id: str, payload: CommentIn) -> Comment:
     )
     comment.save(condition=Comment.pk.does_not_exist())
     return comment
+
+
+def comment_page(project_id: str, call_id: str, cursor: str | None) -> Page[Comment]:
+    """A page of the call's comments, newest first: one Query of the partition's range `#COMMENT#...`..`CALL`.
+
+    Without a cursor the page starts at the call's own item (read newest first, `CALL` comes before the comments),
+    which tells a missing call (404) in the same request; with one it starts after the cursor's comment.
+    """
+    pk = keys.call_pk(project_id, call_id)
+    results = Item.query(
+        pk,
+        Item.sk.between(keys.COMMENT_PREFIX, keys.CALL_SK),
+        scan_index_forward=False,
+        limit=COMMENTS_PAGE if cursor else COMMENTS_PAGE + 1,
+        last_evaluated_key=decode_cursor(cursor, keys.TABLE_HASH_KEY, pk),
+    )
+    page = first_page(Item, results)
+    if cursor is None and not any(isinstance(item, Call) for item in page.items):
+        raise NotFoundError(f"call {call_id} not found")
+    return Page([item for item in page.items if isinstance(item, Comment)], page.next_cursor)
 
 
 def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewPatch) -> Call:

@@ -50,6 +50,10 @@ SOCIAL_NETWORKS = {
     "ok.ru": "odnoklassniki",
 }
 DIRECT = ("(direct)", "(none)")
+# What a visit keeps of each campaign tag, click id and location header (web analytics cut tags at 100 too) and of
+# the user agent: together with ASCII URLs they bound a card's visit sections (README, answer sizes).
+MAX_VALUE = 100
+MAX_USER_AGENT = 512
 BOT_DEVICE_FAMILY = "Spider"
 
 
@@ -128,15 +132,15 @@ def client_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) -> 
 def geo(headers: Mapping[str, str]) -> dict[str, str | None]:
     """Country, region and city from the CloudFront viewer headers (null where absent)."""
     return {
-        "country": headers.get("cloudfront-viewer-country") or None,
-        "region": headers.get("cloudfront-viewer-country-region") or None,
-        "city": headers.get("cloudfront-viewer-city") or None,
+        "country": headers.get("cloudfront-viewer-country", "")[:MAX_VALUE] or None,
+        "region": headers.get("cloudfront-viewer-country-region", "")[:MAX_VALUE] or None,
+        "city": headers.get("cloudfront-viewer-city", "")[:MAX_VALUE] or None,
     }
 
 
 def visit(url: str, referrer: str | None, user_agent: str) -> dict[str, Any]:
     """What a session's landing URL, referrer and user agent tell: tags, click ids, source, medium, device."""
-    query = dict(parse_qsl(urlsplit(url).query, keep_blank_values=False))
+    query = {name: value[:MAX_VALUE] for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=False)}
     tags = {field: query.get(f"utm_{field}") or None for field in UTM_FIELDS}
     click_ids = {name: query[name] for name in CLICK_IDS if query.get(name)}
     if tags["source"] or tags["medium"]:
@@ -154,6 +158,6 @@ def visit(url: str, referrer: str | None, user_agent: str) -> dict[str, Any]:
         "referrer": referrer or None,
         "landing_page": url,
         **click_ids,
-        "user_agent": user_agent or None,
+        "user_agent": user_agent[:MAX_USER_AGENT] or None,
         **device(user_agent),
     }

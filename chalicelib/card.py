@@ -3,35 +3,75 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
-from chalicelib import clients, clock, history, recordings
+from chalicelib import calls, clients, clock, history, recordings
 from chalicelib.errors import NotFoundError
 from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review
-from chalicelib.store import keys
+from chalicelib.store import keys, paging
 from chalicelib.store.models import Call, Comment, Item
 
 
-def _call_partition(project_id: str, call_id: str) -> tuple[recordings.CallPartition, list[Comment]]:
-    """The call with its recording, share links and comments: one Query."""
-    items = list(Item.query(keys.call_pk(project_id, call_id)))
+@dataclass(frozen=True)
+class _Partition:
+    """What the card reads of the call's partition: the call, recording and share links, the newest comments."""
+
+    recording: recordings.CallPartition
+    comments: list[Comment]
+    comments_next_cursor: str | None
+
+
+# A page of the card's Query holds every live share link, the recording, the call and one comment more than the
+# card shows (that one says whether older comments follow).
+_CARD_QUERY_PAGE = recordings.MAX_LIVE_SHARES + 2 + calls.COMMENTS_PAGE + 1
+
+
+def _call_partition(project_id: str, call_id: str) -> _Partition:
+    """The call with its recording, share links and newest comments: one Query, newest first (keys.py).
+
+    A second page is read only when the first one stops short: share links expired but not yet removed by their
+    TTL, or DynamoDB's 1 MB page.
+    """
+    pk = keys.call_pk(project_id, call_id)
+    items: list[Item] = []
+    comments: list[Comment] = []
+    results = Item.query(pk, scan_index_forward=False, page_size=_CARD_QUERY_PAGE)
+    for raw_page in results.page_iter:
+        for raw in raw_page.get("Items", []):
+            item = Item.from_raw_data(raw)
+            if isinstance(item, Comment):
+                comments.append(item)
+            else:
+                items.append(item)
+        if len(comments) > calls.COMMENTS_PAGE:
+            break
     partition = recordings.from_items(items)
     if partition is None:
         raise NotFoundError(f"call {call_id} not found")
-    return partition, [item for item in items if isinstance(item, Comment)]
+    shown = comments[: calls.COMMENTS_PAGE]
+    cursor = None
+    if len(comments) > len(shown):  # older comments continue after the last one shown
+        cursor = paging.encode_cursor({keys.TABLE_HASH_KEY: {"S": pk}, keys.TABLE_RANGE_KEY: {"S": shown[-1].sk}})
+    return _Partition(partition, shown, cursor)
 
 
-def _review(call: Call, comments: list[Comment]) -> Review:
+def _review(call: Call, partition: _Partition) -> Review:
     return Review(
         category=call.category,
         manager_rating=call.manager_rating,
         call_rating=call.call_rating,
-        comments=[CommentOut.model_validate(comment, from_attributes=True) for comment in comments],
+        comments=[comment_out(comment) for comment in partition.comments],
+        comments_next_cursor=partition.comments_next_cursor,
     )
 
 
+def comment_out(comment: Comment) -> CommentOut:
+    return CommentOut.model_validate(comment, from_attributes=True)
+
+
 def review(project_id: str, call_id: str) -> Review:
-    partition, comments = _call_partition(project_id, call_id)
-    return _review(partition.call, comments)
+    partition = _call_partition(project_id, call_id)
+    return _review(partition.recording.call, partition)
 
 
 def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_play: bool = False) -> Card:
@@ -40,7 +80,8 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
 
     `may_play`: the caller's role may play recordings, so the audio carries fresh presigned URLs.
     """
-    partition, comments = _call_partition(project_id, call_id)
+    read = _call_partition(project_id, call_id)
+    partition = read.recording
     call = partition.call
     phone = call.client_phone
     statistics, window, sessions = None, None, None
@@ -57,7 +98,7 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
     return Card(
         call=CallDetails.model_validate(call, from_attributes=True),
         audio=recordings.audio(partition, may_play),
-        review=_review(call, comments),
+        review=_review(call, read),
         visit=visit,
         client=ClientOut(
             phone=phone,

@@ -26,6 +26,8 @@ from chalicelib.store.paging import Page, decode_cursor, first_page
 
 WINDOW = timedelta(days=30)
 TOP_PAGES = 5
+# calls a session lists (the newest): a session that held a number for long cannot grow the card without bound
+SESSION_CALLS = 10
 # {"yyyy-mm-dd": {page hash: [url, title, views, seconds]}}
 Pages = dict[str, dict[str, list[Any]]]
 
@@ -199,7 +201,7 @@ def session_out(session: ClientSession) -> SessionOut:
         geo=geo(visit),
         calls=[
             SessionCall.model_validate(call)
-            for call in sorted(session.calls, key=lambda c: c["started_at"], reverse=True)
+            for call in sorted(session.calls, key=lambda c: c["started_at"], reverse=True)[:SESSION_CALLS]
         ],
     )
 

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote, unquote
 
 import pydantic
-from chalice.app import Request
+from chalice.app import Request, Response
 
 from chalicelib.errors import (
     BadRequestError,
+    NotFoundError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
     ValidationError,
+    invalid,
 )
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 MAX_BODY_BYTES = 64 * 1024
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 def field_errors(error: pydantic.ValidationError) -> dict[str, str]:
@@ -58,9 +63,42 @@ def query(request: Request, model: type[M]) -> M:
     return validate(model, dict(request.query_params or {}))
 
 
-def path_value(value: str) -> str:
-    """A path parameter, decoded once: `chalice local` passes them percent-encoded, API Gateway does not."""
-    return unquote(value)
+@dataclass(frozen=True)
+class PathParameter:
+    """A path parameter's pattern (JSON Schema syntax, which Python's re reads alike) and what a value that does not
+    match answers: an id or token that cannot exist names nothing (404), a phone number that cannot be one is an
+    invalid value (422, like a number that does not parse)."""
+
+    pattern: str
+    description: str
+    refused_with: int = 404
+
+
+_HEX_ID = r"^[0-9a-f]{32}$"  # uuid4().hex
+# E.164 or a national number of the project's country, with the usual separators (chalicelib.phones parses it)
+_PHONE = r"^\+?[0-9 ().-]{1,64}$"
+
+# Every path parameter of the API, by name: the OpenAPI document and `path_value` both read this one table.
+PATH_PARAMETERS: dict[str, PathParameter] = {
+    "call_id": PathParameter(_HEX_ID, "a call's id"),
+    "session_id": PathParameter(_HEX_ID, "a tracked session's id"),
+    "token": PathParameter(r"^[A-Za-z0-9_-]{22,64}$", "a share link's token"),
+    "key_id": PathParameter(r"^[0-9a-f]{16}$", "an API key's id"),
+    "phone": PathParameter(_PHONE, "the client's number: E.164, or national in the project's country", 422),
+    "number": PathParameter(_PHONE, "a tracking number: E.164, or national in the project's country", 422),
+}
+
+
+def path_value(name: str, value: str) -> str:
+    """Path parameter `name`, decoded once (`chalice local` passes them percent-encoded, API Gateway does not) and
+    checked against its pattern: 404 for an id that cannot exist, 422 for a number that cannot be one."""
+    decoded = unquote(value)
+    parameter = PATH_PARAMETERS[name]
+    if re.fullmatch(parameter.pattern, decoded):
+        return decoded
+    if parameter.refused_with == 422:
+        raise invalid(name, "not a phone number")
+    raise NotFoundError(f"no {parameter.description} {decoded!r}")
 
 
 def public_url(request: Request, path: str) -> str:
@@ -70,3 +108,17 @@ def public_url(request: Request, path: str) -> str:
     stage = request.context.get("stage") if isinstance(request.context, dict) else None
     prefix = f"/{stage}" if stage and "execute-api" in host else ""
     return f"{proto}://{host}{prefix}{quote(path)}"
+
+
+def json_text(response: Response) -> Response:
+    """A dict or list body serialised once, as UTF-8 JSON without `\\u` escapes.
+
+    Chalice would serialise it with json.dumps's default `ensure_ascii=True`: every emoji then takes 12 bytes
+    instead of 4. A body that is already text (HTML, CSV, JavaScript, an empty 204) is left as it is.
+    """
+    if isinstance(response.body, (str, bytes)):
+        return response
+    response.body = json.dumps(response.body, ensure_ascii=False, separators=(",", ":"))
+    others = {name: value for name, value in response.headers.items() if name.lower() != "content-type"}
+    response.headers = {**others, "Content-Type": JSON_CONTENT_TYPE}
+    return response

@@ -19,6 +19,7 @@ from typing import Any, Literal, TypeVar
 from chalice.app import Chalice, RouteEntry
 from pydantic import BaseModel
 
+from chalicelib import http
 from chalicelib.auth import ROLES_MAY, Permission, Role
 from chalicelib.schemas import ErrorOut
 
@@ -35,11 +36,10 @@ ERRORS: dict[int, str] = {
     403: "the key's role may not do this",
     413: "the body is too large",
     415: "the body is not JSON",
-    422: "well-formed but invalid values; `details.fields` maps each bad field to its reason",
+    422: "well-formed but invalid values (the body, the query, a phone number in the path); `details.fields` maps "
+    "each bad field to its reason",
     404: "not found, or another project's",
 }
-# for routes whose path names a phone number
-NOT_A_PHONE = {422: "the path's number is not a phone number"}
 
 
 @dataclass(frozen=True)
@@ -181,9 +181,7 @@ def _operation(
         out["security"] = [{SECURITY_SCHEME: []}]
         out["x-roles"] = [role.value for role in Role if role in allowed]
         out["description"] = "Roles: " + ", ".join(out["x-roles"]) + "."
-    parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}} for name in entry.view_args
-    ]
+    parameters = [_path_parameter(name) for name in entry.view_args]
     if operation.query:
         parameters += _query_parameters(operation.query, components)
     if parameters:
@@ -210,12 +208,13 @@ def _responses(
     elif isinstance(returns, str):
         content = {returns: {"schema": {"type": "object" if returns.endswith("json") else "string"}}}
     answers: dict[int, dict[str, Any]] = {operation.status: _answer(HTTPStatus(operation.status).phrase, content)}
+    path_refusals = {http.PATH_PARAMETERS[name].refused_with for name in entry.view_args}
     errors = [
         status
         for status in ERRORS
         if (status in (401, 403) and not operation.public)
         or (status in (400, 413, 415, 422) and operation.body)
-        or (status == 422 and operation.query)
+        or (status == 422 and (operation.query or 422 in path_refusals))
         or (status == 404 and entry.view_args)
     ]
     for status in errors:
@@ -227,6 +226,19 @@ def _responses(
         else:
             answers[status] = _answer(text, content if status < 300 else None)
     return {str(status): answers[status] for status in sorted(answers)}
+
+
+def _path_parameter(name: str) -> dict[str, Any]:
+    """A path parameter with its pattern (chalicelib.http.PATH_PARAMETERS, which the routes check alike)."""
+    parameter = http.PATH_PARAMETERS[name]
+    refusal = "404" if parameter.refused_with == 404 else "422 (`details.fields` names it)"
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": f"{parameter.description}; a value that does not match the pattern answers {refusal}",
+        "schema": {"type": "string", "pattern": parameter.pattern},
+    }
 
 
 def _error_name(status: int) -> str:

@@ -54,6 +54,8 @@ CONTENT_TYPE = "audio/ogg"
 URL_LIFETIME = timedelta(minutes=15)
 MAX_LIVE_SHARES = 40
 _ATTEMPTS = 5
+# the status object lists the newest actions only: shares and revokes may follow each other without end
+HISTORY_SHOWN = 20
 _ARCHIVE_CLASSES = {"GLACIER", "DEEP_ARCHIVE"}
 _PLAYABLE = {"available", "restored"}
 _OBJECT_KEY = re.compile(r"^recordings/(?P<project>[^/]+)/\d{4}/\d{2}/(?P<call>[^/]+)\.ogg$")
@@ -108,7 +110,9 @@ def from_items(items: list[Item]) -> CallPartition | None:
 
 
 def load(project_id: str, call_id: str) -> CallPartition:
-    partition = from_items(list(Item.query(keys.call_pk(project_id, call_id), consistent_read=True)))
+    # `CALL` and what sorts after it (RECORDING, SHARE#...), never the comments (keys.py)
+    pk = keys.call_pk(project_id, call_id)
+    partition = from_items(list(Item.query(pk, Item.sk >= keys.CALL_SK, consistent_read=True)))
     if partition is None:
         raise NotFoundError(f"call {call_id} not found")
     return partition
@@ -196,7 +200,7 @@ def audio(partition: CallPartition, may_play: bool) -> Audio:
         size_bytes=_number(recording.size_bytes, int),
         reason=recording.reason if observed.status == "rejected" else None,
         restore=restore,
-        history=[HistoryEntry(action=e.action, by=e.by, at=e.at) for e in recording.history or []],
+        history=[HistoryEntry(action=e.action, by=e.by, at=e.at) for e in (recording.history or [])[-HISTORY_SHOWN:]],
         **urls,
     )
 

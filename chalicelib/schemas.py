@@ -95,8 +95,11 @@ class PageQuery(Schema):
     cursor: str | None = None
 
 
+COMMENT_MAX_CHARACTERS = 4000
+
+
 class CommentIn(Schema):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=COMMENT_MAX_CHARACTERS)
 
 
 class ReviewPatch(Schema):
@@ -222,10 +225,20 @@ class CommentOut(BaseModel):
 
 
 class Review(BaseModel):
+    """`comments`: the newest first, at most 50; `comments_next_cursor` continues them (GET .../comments)."""
+
     category: str | None
     manager_rating: int | None
     call_rating: int | None
     comments: list[CommentOut]
+    comments_next_cursor: str | None
+
+
+class CommentList(BaseModel):
+    """GET /v1/calls/{call_id}/comments: older comments, newest first, as the card lists them."""
+
+    items: list[CommentOut]
+    next_cursor: str | None
 
 
 class HistoryEntry(BaseModel):
@@ -361,14 +374,15 @@ class SessionList(BaseModel):
 # ---- tracking and numbers (DESIGN.md section 4, "Tracking", "Numbers and settings") -----------------------
 
 VisitorId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
-PageUrl = Annotated[str, Field(min_length=1, max_length=2048)]
+# A URL as browsers send it (`location.href`, `document.referrer`): serialised, so printable ASCII only
+PageUrl = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^[!-~]+$")]
 
 
 class SessionStart(Schema):
     site_key: str = Field(min_length=1, max_length=100)
     visitor_id: VisitorId | None = None
     url: PageUrl
-    referrer: str | None = Field(default=None, max_length=2048)
+    referrer: PageUrl | None = None
     title: str | None = Field(default=None, max_length=500)
 
 

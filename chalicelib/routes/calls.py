@@ -16,7 +16,9 @@ from chalicelib.schemas import (
     CallRecorded,
     Card,
     CommentIn,
+    CommentList,
     CommentOut,
+    PageQuery,
     Review,
     ReviewPatch,
 )
@@ -57,7 +59,7 @@ def read_card(call_id: str) -> dict[str, Any]:
     caller = auth.require(request, Permission.READ)
     built = card.build(
         caller.project_id,
-        http.path_value(call_id),
+        http.path_value("call_id", call_id),
         lambda phone: http.public_url(request, f"/clients/{phone}"),
         may_play=caller.may(Permission.PLAY),
     )
@@ -69,9 +71,19 @@ def read_card(call_id: str) -> dict[str, Any]:
 def add_comment(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.COMMENT)
     payload = http.body(bp.current_request, CommentIn)
-    comment = calls.add_comment(caller, http.path_value(call_id), payload)
-    out = CommentOut.model_validate(comment, from_attributes=True)
-    return Response(body=out.model_dump(mode="json"), status_code=201)
+    comment = calls.add_comment(caller, http.path_value("call_id", call_id), payload)
+    return Response(body=card.comment_out(comment).model_dump(mode="json"), status_code=201)
+
+
+@bp.route("/v1/calls/{call_id}/comments", methods=["GET"])
+@openapi.describe(may=Permission.READ, query=PageQuery, returns=CommentList)
+def list_comments(call_id: str) -> dict[str, Any]:
+    """The call's comments, newest first, 50 a page: `review.comments_next_cursor` of the card continues them."""
+    caller = auth.require(bp.current_request, Permission.READ)
+    query = http.query(bp.current_request, PageQuery)
+    page = calls.comment_page(caller.project_id, http.path_value("call_id", call_id), query.cursor)
+    items = [card.comment_out(comment) for comment in page.items]
+    return CommentList(items=items, next_cursor=page.next_cursor).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/review", methods=["PATCH"], content_types=ANY_BODY)
@@ -81,5 +93,7 @@ def change_review(call_id: str) -> dict[str, Any]:
     patch = http.body(bp.current_request, ReviewPatch)
     if patch.model_fields_set & {"manager_rating", "call_rating"}:
         caller.require(Permission.RATE)
-    call = calls.change_review(caller, settings.load_project(caller.project_id), http.path_value(call_id), patch)
+    call = calls.change_review(
+        caller, settings.load_project(caller.project_id), http.path_value("call_id", call_id), patch
+    )
     return card.review(caller.project_id, call.call_id).model_dump(mode="json")

@@ -18,11 +18,11 @@ def _client(permission: Permission, phone: str) -> tuple[Project, str]:
     """The caller's project (after the key and role checks) and the client's number in E.164."""
     caller = auth.require(bp.current_request, permission)
     project = settings.load_project(caller.project_id)
-    return project, clients.parse_phone(project, http.path_value(phone))
+    return project, clients.parse_phone(project, http.path_value("phone", phone))
 
 
 @bp.route("/v1/clients/{phone}", methods=["GET"])
-@openapi.describe(may=Permission.READ, returns=ClientCard, also=openapi.NOT_A_PHONE)
+@openapi.describe(may=Permission.READ, returns=ClientCard)
 def client_card(phone: str) -> dict[str, Any]:
     return clients.card(*_client(Permission.READ, phone)).model_dump(mode="json")
 
@@ -31,7 +31,7 @@ def client_card(phone: str) -> dict[str, Any]:
 @openapi.describe(
     may=Permission.ERASE_CLIENTS,
     status=204,
-    also={**openapi.NOT_A_PHONE, 202: 'a long history: `{"status": "erasing"}`, repeat the request until 204'},
+    also={202: 'a long history: `{"status": "erasing"}`, repeat the request until 204'},
 )
 def erase_client(phone: str) -> Response:
     """204 once the client is gone; 202 while a long history needs more requests (see chalicelib.erasure)."""
@@ -42,7 +42,7 @@ def erase_client(phone: str) -> Response:
 
 
 @bp.route("/v1/clients/{phone}/calls", methods=["GET"])
-@openapi.describe(may=Permission.READ, query=PageQuery, returns=CallList, also=openapi.NOT_A_PHONE)
+@openapi.describe(may=Permission.READ, query=PageQuery, returns=CallList)
 def client_calls(phone: str) -> dict[str, Any]:
     project, number = _client(Permission.READ, phone)
     query = http.query(bp.current_request, PageQuery)
@@ -51,7 +51,7 @@ def client_calls(phone: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/clients/{phone}/sessions", methods=["GET"])
-@openapi.describe(may=Permission.READ, query=PageQuery, returns=SessionList, also=openapi.NOT_A_PHONE)
+@openapi.describe(may=Permission.READ, query=PageQuery, returns=SessionList)
 def client_sessions(phone: str) -> dict[str, Any]:
     project, number = _client(Permission.READ, phone)
     query = http.query(bp.current_request, PageQuery)

@@ -49,16 +49,16 @@ def put_number(number: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_NUMBERS)
     payload = http.body(bp.current_request, NumberIn)
     project = settings.load_project(caller.project_id)
-    saved = numbers.put(project, numbers.parse(project, http.path_value(number)), payload.kind, payload.label)
+    saved = numbers.put(project, numbers.parse(project, http.path_value("number", number)), payload.kind, payload.label)
     tracking.forget_site(project)
     return _out(saved).model_dump(mode="json")
 
 
 @bp.route("/v1/numbers/{number}", methods=["DELETE"])
-@openapi.describe(may=Permission.MANAGE_NUMBERS, status=204, also=openapi.NOT_A_PHONE)
+@openapi.describe(may=Permission.MANAGE_NUMBERS, status=204)
 def delete_number(number: str) -> Response:
     caller = auth.require(bp.current_request, Permission.MANAGE_NUMBERS)
     project = settings.load_project(caller.project_id)
-    numbers.delete(project, numbers.parse(project, http.path_value(number)))
+    numbers.delete(project, numbers.parse(project, http.path_value("number", number)))
     tracking.forget_site(project)
     return Response(body="", status_code=204)

@@ -29,23 +29,25 @@ def _share_url(request: Request) -> Callable[[str], str]:
 )
 def upload_url(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.UPLOAD_RECORDINGS)
-    return recordings.upload_url(caller, http.path_value(call_id)).model_dump(mode="json")
+    return recordings.upload_url(caller, http.path_value("call_id", call_id)).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["GET"])
 @openapi.describe(may=Permission.READ, returns=Audio)
 def recording_status(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
-    return recordings.status(caller, http.path_value(call_id)).model_dump(mode="json")
+    return recordings.status(caller, http.path_value("call_id", call_id)).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["DELETE"])
 @openapi.describe(
-    may=Permission.DELETE_RECORDINGS, status=204, also={409: "the call has no recording (its status is in the details)"}
+    may=Permission.DELETE_RECORDINGS,
+    status=204,
+    also={409: "the call has no recording to delete, or it changed meanwhile (try again)"},
 )
 def delete_recording(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.DELETE_RECORDINGS)
-    recordings.delete(caller, http.path_value(call_id))
+    recordings.delete(caller, http.path_value("call_id", call_id))
     return Response(body="", status_code=204)
 
 
@@ -61,7 +63,7 @@ def create_share(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
     payload = http.body(request, ShareIn)
-    share = recordings.create_share(caller, http.path_value(call_id), payload, _share_url(request))
+    share = recordings.create_share(caller, http.path_value("call_id", call_id), payload, _share_url(request))
     return Response(body=share.model_dump(mode="json"), status_code=201)
 
 
@@ -70,7 +72,7 @@ def create_share(call_id: str) -> Response:
 def list_shares(call_id: str) -> dict[str, Any]:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
-    items = recordings.list_shares(caller, http.path_value(call_id), _share_url(request))
+    items = recordings.list_shares(caller, http.path_value("call_id", call_id), _share_url(request))
     return ShareList(items=items).model_dump(mode="json")
 
 
@@ -78,7 +80,7 @@ def list_shares(call_id: str) -> dict[str, Any]:
 @openapi.describe(may=Permission.SHARE, status=204)
 def revoke_share(call_id: str, token: str) -> Response:
     caller = auth.require(bp.current_request, Permission.SHARE)
-    recordings.revoke_share(caller, http.path_value(call_id), http.path_value(token))
+    recordings.revoke_share(caller, http.path_value("call_id", call_id), http.path_value("token", token))
     return Response(body="", status_code=204)
 
 
@@ -90,7 +92,7 @@ def restore_recording(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.RESTORE)
     payload = http.body(request, RestoreIn)
-    restored = recordings.restore(caller, http.path_value(call_id), payload)
+    restored = recordings.restore(caller, http.path_value("call_id", call_id), payload)
     return Response(body=restored.model_dump(mode="json"), status_code=202)
 
 
@@ -109,7 +111,7 @@ def open_share(token: str) -> Response:
     browser = "text/html" in bp.current_request.headers.get("accept", "")
     play_url = None
     try:
-        shared = recordings.open_share(http.path_value(token))
+        shared = recordings.open_share(http.path_value("token", token))
     except NotFoundError as missing:
         answer = _html(recordings.gone_page(), 404) if browser else missing.as_response()
     else:

@@ -70,5 +70,5 @@ def start_session() -> Response:
 @_errors_with_cors
 def session_events(session_id: str) -> Response:
     payload = http.body(bp.current_request, EventBatch, max_bytes=MAX_BODY_BYTES)
-    accepted = tracking.record_events(http.path_value(session_id), payload)
+    accepted = tracking.record_events(http.path_value("session_id", session_id), payload)
     return Response(body=accepted.model_dump(mode="json"), status_code=202)

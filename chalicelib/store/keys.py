@@ -7,10 +7,10 @@ Item kinds and their keys (see the README's access-pattern table):
     KEY#{key_id}                  KEY                          API key (hash, role, label)
         GSI1: P#{pid}#KEYS        {created_at}#{key_id}        a project's keys
     P#{pid}#EXT#{external_id}     EXT                          idempotency record of POST /v1/calls
+    P#{pid}#CALL#{call_id}        #COMMENT#{created_at}#{id}   the call's comments (sort before CALL, see below)
     P#{pid}#CALL#{call_id}        CALL                         the call, its review and recording state
         GSI1: P#{pid}#CALLS       {started_at}#{call_id}       the call log, newest first
         GSI2: P#{pid}#CLIENT#{ph} CALL#{started_at}#{call_id}  a client's calls (only calls with a client)
-    P#{pid}#CALL#{call_id}        COMMENT#{created_at}#{id}    the call's comments
     P#{pid}#CALL#{call_id}        RECORDING                    the call's recording: details, restore, history
     P#{pid}#CALL#{call_id}        SHARE#{token}                a live share link of the recording, with its uses
     SHARE#{token}                 SHARE                        share token -> project and call (public route)
@@ -24,6 +24,10 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#SESSION#{sid}         SESSION                      a tracked session (visit capture, pages, hold)
         GSI1: P#{pid}#VISITOR#{v} {started_at}#{sid}           a visitor's sessions, newest first
     P#{pid}#VISITOR#{vid}         VISITOR                      a visitor, with the client it is linked to
+
+A call's partition sorts `#COMMENT#...` (oldest first), `CALL`, `RECORDING`, `SHARE#...`: read newest first, one
+Query meets the share links, the recording and the call before the comments, newest first, so a Limit bounds the
+comments the card reads however many the call has, and a range up to `CALL` pages through the comments alone.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ KEY_SK = "KEY"
 EXT_SK = "EXT"
 CALL_SK = "CALL"
 PROFILE_SK = "PROFILE"
-COMMENT_PREFIX = "COMMENT#"
+COMMENT_PREFIX = "#COMMENT#"  # sorts before CALL_SK (see the module's doc)
 DAY_PREFIX = "DAY#"
 CALL_PREFIX = "CALL#"
 RECORDING_SK = "RECORDING"

@@ -326,3 +326,24 @@ def test_an_agent_sees_no_delete_share_or_rating_controls(chromium: BrowserFacto
     assert browser.find_elements(By.ID, "audio-delete") == browser.find_elements(By.ID, "audio-share") == []
     assert not browser.find_element(By.ID, "manager_rating-3").is_enabled()
     assert browser.find_element(By.ID, "comment-text").is_enabled()
+
+
+def test_the_card_shows_the_50_newest_comments_and_pages_on_to_older_ones(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    call_id = project.call()
+    for index in range(51):
+        assert project.request("POST", f"/v1/calls/{call_id}/comments", {"text": f"note {index}"}).status_code == 201
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#comments li"), "the comments")
+
+    def shown() -> list[str]:
+        return [item.text.splitlines()[-1] for item in browser.find_elements(By.CSS_SELECTOR, "#comments li")]
+
+    assert shown() == [f"note {index}" for index in range(50, 0, -1)]  # newest first
+    older = browser.find_element(By.ID, "older-comments")
+    assert older.text == "Show older comments"
+    older.click()
+    wait(browser, lambda b: len(shown()) == 51, "the older comment")
+    assert shown()[-1] == "note 0"
+    assert not older.is_displayed()

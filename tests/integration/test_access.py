@@ -110,6 +110,7 @@ def test_another_projects_call_is_404_everywhere(api: Api, other_api: Api) -> No
     for method, path, body in [
         ("GET", f"/v1/calls/{call_id}", None),
         ("POST", f"/v1/calls/{call_id}/comments", {"text": "theirs"}),
+        ("GET", f"/v1/calls/{call_id}/comments", None),
         ("PATCH", f"/v1/calls/{call_id}/review", {"call_rating": 1}),
         ("GET", "/v1/clients/+380441234567", None),
         ("GET", "/v1/clients/+380441234567/calls", None),

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 from chalicelib import clock
 from chalicelib.store import keys
-from chalicelib.store.models import Call, ClientProfile
+from chalicelib.store.models import Call, ClientProfile, Comment
 from local.metrics import dynamodb_requests
 from tests.integration.helpers import Api, post
 
-MAX_CARD_REQUESTS = 5
+CARD_REQUESTS = 4  # the call's partition, the client's days and profile, the 30-day call count, the sessions
 
 
 def add_history(api: Api, phone: str, count: int) -> None:
@@ -65,4 +65,32 @@ def card_requests(api: Api, history: int, phone: str) -> int:
 def test_the_card_costs_the_same_for_3_and_300_calls(api: Api) -> None:
     short = card_requests(api, 2, "+380441230003")
     long = card_requests(api, 299, "+380441230300")
-    assert short == long <= MAX_CARD_REQUESTS
+    assert short == long == CARD_REQUESTS
+
+
+def test_the_card_costs_the_same_with_no_comments_and_with_120(api: Api) -> None:
+    """The partition's one Query reads the share links, the recording, the call and 51 comments (keys.py)."""
+    phone = "+380441230120"
+    call_id = post(api, caller=phone)["call_id"]
+    assert api.get(f"/v1/calls/{call_id}").status_code == 200  # warms the key lookup
+    with dynamodb_requests() as without:
+        api.get(f"/v1/calls/{call_id}")
+    now = clock.now()
+    with Comment.batch_write() as batch:
+        for index in range(120):
+            created_at = now - timedelta(seconds=index)
+            comment_id = f"{index:032x}"
+            batch.save(
+                Comment(
+                    keys.call_pk(api.project_id, call_id),
+                    keys.comment_sk(created_at, comment_id),
+                    comment_id=comment_id,
+                    author="admin",
+                    text="a" * 4000,
+                    created_at=created_at,
+                )
+            )
+    with dynamodb_requests() as seen:
+        review = api.get(f"/v1/calls/{call_id}").json_body["review"]
+    assert len(review["comments"]) == 50 and review["comments_next_cursor"]
+    assert seen == without and len(seen) == CARD_REQUESTS

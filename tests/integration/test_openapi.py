@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -10,13 +11,46 @@ from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib import openapi
+from chalicelib import http, openapi
 from chalicelib.auth import Role
 from tests.integration.helpers import LANDING, VIEWER, Api, a_call, add_numbers, call_to, fresh_number, later
 
-# values for path parameters: a phone that parses, ids that exist nowhere (numbers are fresh: the table is shared)
-PATH_VALUES = {"call_id": "nope", "token": "nope", "session_id": "nope", "phone": "+380441234567"}
+# values for path parameters: a phone that parses, ids of the right form that exist nowhere (numbers are fresh: the
+# table is shared)
+PATH_VALUES = {"call_id": "0" * 32, "token": "a" * 22, "session_id": "0" * 32, "phone": "+380441234567"}
+# ...and values that do not match their parameter's pattern
+UNMATCHED = {"call_id": "nope", "token": "short", "session_id": "0" * 31 + "g", "phone": "+38044abc", "number": "x"}
 WEB_MODULE = "chalicelib.routes.web"
+# every answer any test of this module got: (method, path without its query, status)
+SEEN: list[tuple[str, str, int]] = []
+
+
+@pytest.fixture(autouse=True)
+def record_statuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = Api.request
+
+    def recorded(self: Api, method: str, path: str, *args: Any, **kwargs: Any) -> Any:
+        response = request(self, method, path, *args, **kwargs)
+        SEEN.append((method.lower(), path.split("?")[0], response.status_code))
+        return response
+
+    monkeypatch.setattr(Api, "request", recorded)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def every_status_seen_is_declared() -> Iterator[None]:
+    """Fails the module when any route answered, in any of its tests, a status its operation does not list."""
+    yield
+    document = openapi.document(app)
+    templates = [
+        (re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$"), path) for path in document["paths"]
+    ]
+    undeclared = set()
+    for method, path, status in SEEN:
+        (template,) = [template for pattern, template in templates if pattern.match(path)] or [None]
+        if template and str(status) not in document["paths"][template][method]["responses"]:
+            undeclared.add((method, template, status))
+    assert not undeclared, f"answers the document does not list: {sorted(undeclared)}"
 
 
 def _document(api: Api) -> dict[str, Any]:
@@ -228,3 +262,47 @@ def test_answers_match_the_documented_schemas(
     check("GET", "/v1/calls", api.get("/v1/calls", role=None))
     check("GET", "/v1/calls", api.get("/v1/calls", role="integration"))
     check("POST", "/v1/calls", api.post("/v1/calls", "{", role="integration"))
+
+
+def test_path_parameters_carry_the_patterns_the_routes_check(api: Api, document: dict[str, Any]) -> None:
+    for path, method, op in operations(document):
+        for parameter in [p for p in op.get("parameters", []) if p["in"] == "path"]:
+            expected = http.PATH_PARAMETERS[parameter["name"]]
+            assert parameter["schema"] == {"type": "string", "pattern": expected.pattern}, (path, parameter)
+            bad = concrete(path).replace(PATH_VALUES.get(parameter["name"], "\0"), UNMATCHED[parameter["name"]], 1)
+            if parameter["name"] == "number":
+                bad = re.sub(r"/v1/numbers/[^/]+", "/v1/numbers/" + UNMATCHED["number"], bad)
+            headers = VIEWER if path.startswith("/v1/track/") else {}
+            body = valid_bodies(api).get(op["operationId"])
+            response = api.request(method.upper(), bad, body, role="admin", **headers)
+            assert response.status_code == expected.refused_with, (method, bad, response.json_body)
+            assert str(expected.refused_with) in op["responses"], (method, path)
+
+
+def test_each_routes_own_errors_are_provoked_and_documented(api: Api, other_api: Api, document: dict[str, Any]) -> None:
+    def answers(method: str, template: str, response: Any, status: int) -> None:
+        assert response.status_code == status, (method, template, response.json_body)
+        check_response(document, method, template, response)
+
+    call = a_call(started_at="2026-11-20T10:15:00Z")
+    call_id = api.post("/v1/calls", call, role="integration").json_body["call_id"]
+    recording = f"/v1/calls/{call_id}/recording"
+    answers("DELETE", "/v1/calls/{call_id}/recording", api.request("DELETE", recording), 409)
+    answers("POST", "/v1/calls/{call_id}/recording/share", api.post(f"{recording}/share", {}), 409)
+    answers("POST", "/v1/calls/{call_id}/recording/restore", api.post(f"{recording}/restore", {}), 409)
+    answers(
+        "DELETE",
+        "/v1/calls/{call_id}/recording/shares/{token}",
+        api.request("DELETE", f"{recording}/shares/{'a' * 22}"),
+        404,
+    )
+    answers("GET", "/v1/shared/{token}", api.get(f"/v1/shared/{'a' * 22}", role=None), 404)
+    api.patch("/v1/settings", {"recording_enabled": False})
+    answers("POST", "/v1/calls/{call_id}/recording/upload", api.post(f"{recording}/upload", role="integration"), 409)
+    unknown_site = {"site_key": "site_nope", "url": LANDING}
+    answers("POST", "/v1/track/sessions", api.request("POST", "/v1/track/sessions", unknown_site, role=None), 404)
+    theirs = add_numbers(other_api, 1, default=False).pool[0]
+    answers("PUT", "/v1/numbers/{number}", api.request("PUT", f"/v1/numbers/{theirs}", {"kind": "pool"}), 409)
+    answers("DELETE", "/v1/numbers/{number}", api.request("DELETE", f"/v1/numbers/{fresh_number()}"), 404)
+    answers("GET", "/v1/clients/{phone}", api.get("/v1/clients/+380441234599"), 404)
+    answers("GET", "/v1/calls/{call_id}/comments", api.get(f"/v1/calls/{call_id}/comments?cursor=nope"), 422)

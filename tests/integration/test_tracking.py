@@ -57,6 +57,15 @@ def test_tracking_input_is_checked(api: Api, other_api: Api, pool: Numbers, monk
     assert ended.headers["Access-Control-Allow-Origin"] == "*"
 
 
+def test_tracked_urls_are_what_browsers_send_printable_ascii(api: Api, pool: Numbers) -> None:
+    """A browser's `location.href` and `document.referrer` are serialised URLs: a raw emoji or space is refused."""
+    for field, value in (("url", "https://shop.example/\U0001f600"), ("referrer", "https://mail.example/a b")):
+        refused = start(api, **{field: value})
+        assert refused.status_code == 422, field
+        assert set(refused.json_body["error"]["details"]["fields"]) == {field}
+    assert start(api, url="https://shop.example/%F0%9F%98%80?q=a\\b").status_code == 201
+
+
 def test_tracking_routes_are_open_to_any_origin_and_others_are_not(api: Api) -> None:
     # (the OPTIONS preflight is checked against `chalice local` in tests/e2e: Chalice's test client cannot)
     assert start(api).headers["Access-Control-Allow-Origin"] == "*"

@@ -72,3 +72,12 @@ def test_ip_is_the_first_forwarded_hop_else_the_source_ip() -> None:
 def test_geo_from_cloudfront_headers_or_null() -> None:
     headers = {"cloudfront-viewer-country": "UA", "cloudfront-viewer-city": "Lviv"}
     assert capture.geo(headers) == {"country": "UA", "region": None, "city": "Lviv"}
+
+
+def test_tags_click_ids_user_agent_and_location_are_kept_to_their_bounds() -> None:
+    long = "x" * 5000
+    visit = capture.visit(f"https://shop.example/?utm_campaign={long}&gclid={long}", None, "Mozilla/5.0 " + long)
+    assert (len(visit["campaign"]), len(visit["gclid"])) == (capture.MAX_VALUE, capture.MAX_VALUE)
+    assert len(visit["user_agent"]) == capture.MAX_USER_AGENT
+    geo = capture.geo({"cloudfront-viewer-city": long, "cloudfront-viewer-country": "PL"})
+    assert geo == {"country": "PL", "region": None, "city": "x" * capture.MAX_VALUE}

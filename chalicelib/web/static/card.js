@@ -5,7 +5,9 @@ import { empty, facts, h, replaceChildren, section } from "./dom.js";
 import { formatDuration, formatTime, t } from "./i18n.js";
 import { renderAudio } from "./player.js";
 import { describeError, loadPageData, may, session } from "./state.js";
-import { clientUrl, geoText, sessionsHistory } from "./tables.js";
+import { clientUrl, geoText, pagedList, sessionsHistory } from "./tables.js";
+
+const COMMENT_MAX = 4000; // characters, as the API allows
 
 const yesNo = (value) => t(value ? "yes_word" : "no_word");
 
@@ -66,9 +68,12 @@ function review(callId, data) {
     [...categories, ...known].map((value) => h("option", { value, selected: value === data.category }, value)));
   category.addEventListener("change", () => save({ category: category.value || null }));
 
+  // newest first, as the API lists them: the card's 50, then older ones a page at a time
   const list = h("ul", { class: "comments", id: "comments" }, data.comments.map(comment));
   const none = data.comments.length ? null : empty(t("no_comments"));
-  const text = h("textarea", { id: "comment-text", name: "text", rows: 3, maxlength: 5000, required: true });
+  const older = pagedList(list, `v1/calls/${encodeURIComponent(callId)}/comments`, data.comments_next_cursor,
+    (items) => list.append(...items.map(comment)), { label: t("older_comments"), id: "older-comments" });
+  const text = h("textarea", { id: "comment-text", name: "text", rows: 3, maxlength: COMMENT_MAX, required: true });
   const form = h("form", { id: "comment-form", class: "comment-form" },
     h("label", { for: "comment-text" }, t("comment")), text,
     h("button", { type: "submit" }, t("add_comment")));
@@ -77,7 +82,7 @@ function review(callId, data) {
     if (!text.value.trim()) return;
     try {
       const added = await sendJson("POST", `v1/calls/${encodeURIComponent(callId)}/comments`, { text: text.value });
-      list.append(comment(added));
+      list.prepend(comment(added));
       none?.remove();
       text.value = "";
       status.textContent = t("saved");
@@ -91,7 +96,7 @@ function review(callId, data) {
     h("div", { class: "ratings" },
       ratingGroup("manager_rating", t("manager_rating"), data.manager_rating, (n) => save({ manager_rating: n })),
       ratingGroup("call_rating", t("call_rating"), data.call_rating, (n) => save({ call_rating: n }))),
-    h("h3", {}, t("comments")), none, list,
+    h("h3", {}, t("comments")), none, older,
     may("comment") ? form : null,
     status,
   ];

@@ -70,11 +70,12 @@ function sessionRow(item) {
       : "—"));
 }
 
-/** `content` followed by a "Load more" button that pages through `path` (an API list with `next_cursor`). */
-export function pagedList(content, path, nextCursor, addItems) {
+/** `content` followed by a "Load more" button (or `label`) that pages through `path` (an API list with
+ * `next_cursor`). */
+export function pagedList(content, path, nextCursor, addItems, { label = t("load_more"), id = null } = {}) {
   const status = h("p", { class: "muted", role: "status" });
   let cursor = nextCursor;
-  const more = h("button", { type: "button", hidden: !cursor }, t("load_more"));
+  const more = h("button", { type: "button", hidden: !cursor, id }, label);
   more.addEventListener("click", async () => {
     more.disabled = true;
     try {
