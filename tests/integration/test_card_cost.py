@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+
+import pytest
 
 from chalicelib import clock
 from chalicelib.store import keys
-from chalicelib.store.models import Call, ClientProfile
+from chalicelib.store.models import Call, ClientProfile, ClientSession
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, post
+from tests.integration.helpers import Api, a_call, post
 
 MAX_CARD_REQUESTS = 5
 
@@ -66,3 +69,48 @@ def test_the_card_costs_the_same_for_3_and_300_calls(api: Api) -> None:
     short = card_requests(api, 2, "+380441230003")
     long = card_requests(api, 299, "+380441230300")
     assert short == long <= MAX_CARD_REQUESTS
+
+
+def _history(api: Api, phone: str, sessions: int) -> None:
+    """A client with `sessions` copied sessions, written directly (the card's reads are what is measured)."""
+    client_pk = keys.client_pk(api.project_id, phone)
+    now = clock.now()
+    with ClientSession.batch_write() as batch:
+        for index in range(sessions):
+            started = now - timedelta(hours=index)
+            batch.save(
+                ClientSession(
+                    client_pk,
+                    keys.client_session_sk(started, f"s{index}"),
+                    session_id=f"s{index}",
+                    started_at=started,
+                    last_event_at=started,
+                    pageviews=1,
+                    visit={"landing_page": "https://shop.example/", "source": "(direct)"},
+                )
+            )
+    ClientProfile(client_pk, keys.PROFILE_SK).update(
+        actions=[
+            ClientProfile.total_sessions.add(sessions),
+            ClientProfile.phone.set(phone),
+            ClientProfile.kind.set(ClientProfile),
+        ]
+    )
+
+
+def test_the_card_costs_the_same_for_3_and_300_sessions(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    counts = []
+    for sessions, phone in ((3, "+380501110003"), (300, "+380501110300")):
+        _history(api, phone, sessions)
+        call_id = api.post("/v1/calls", a_call(caller=phone), role="integration").json_body["call_id"]
+        api.get(f"/v1/calls/{call_id}")  # warms the key cache
+        with dynamodb_requests() as made:
+            card = api.get(f"/v1/calls/{call_id}").json_body
+        assert card["statistics"]["total_sessions"] == sessions
+        assert len(card["sessions"]) == min(sessions, 20)
+        assert (card["sessions_next_cursor"] is None) == (sessions <= 20)
+        counts.append(len(made))
+    assert counts[0] == counts[1] <= 5, counts
+    more = api.get("/v1/clients/+380501110300/sessions?cursor=" + card["sessions_next_cursor"])
+    assert more.status_code == 200 and len(more.json_body["items"]) == 20
+    assert json.dumps(more.json_body).count("s2") >= 1
