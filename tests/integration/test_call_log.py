@@ -20,7 +20,7 @@ def test_a_call_log_page_is_newest_first_with_cursor_paging(api: Api) -> None:
     assert [item["started_at"][:10] for item in ranged["items"]] == ["2026-11-03", "2026-11-02"]
 
 
-def test_call_log_filters(api: Api) -> None:
+def test_the_call_log_filters_by_status_direction_phone_and_recording(api: Api) -> None:
     missed = post(api, status="missed", talk_seconds=0)
     outgoing = post(api, direction="outgoing", caller="101", destination="+380501112233")
     answered = post(api, caller="+380671112233")
@@ -32,7 +32,7 @@ def test_call_log_filters(api: Api) -> None:
     assert api.get("/v1/calls?has_recording=true").json_body["items"] == []
 
 
-def test_call_log_rejects_bad_parameters(api: Api) -> None:
+def test_bad_call_log_parameters_are_422(api: Api) -> None:
     for query in ("limit=0", "limit=201", "has_recording=yes", "from=monday", "direction=up", "cursor=xyz"):
         response = api.get(f"/v1/calls?{query}")
         assert response.status_code == 422, query

@@ -116,7 +116,7 @@ def test_comments_are_signed_with_the_keys_label(api: Api) -> None:
     assert api.post(f"/v1/calls/{call_id}/comments", {"text": ""}).status_code == 422
 
 
-def test_review_category_and_ratings(api: Api) -> None:
+def test_a_review_changes_only_the_fields_sent_within_the_roles_and_categories(api: Api) -> None:
     api.patch("/v1/settings", {"categories": ["sale", "support"]})
     call_id = post(api)["call_id"]
     response = api.patch(f"/v1/calls/{call_id}/review", {"category": "sale", "manager_rating": 4}, role="supervisor")

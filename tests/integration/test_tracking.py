@@ -42,7 +42,9 @@ def test_a_lapsed_session_gets_its_number_back_when_free(
     assert answer["hold_until"] == clock.iso(clock.now() + HOLD)
 
 
-def test_tracking_input_is_checked(api: Api, other_api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bad_tracking_input_is_refused_and_an_ended_session_is_409(
+    api: Api, other_api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert start(api, site_key="site_unknown").status_code == 404
     assert start(api, url="").status_code == 422
     session = start(api).json_body["session_id"]
