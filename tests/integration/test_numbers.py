@@ -90,7 +90,7 @@ def test_twenty_simultaneous_sessions_get_twenty_different_numbers(api: Api) -> 
         thread.join()
     assert errors == []
     got = sorted(str(answer.phone_number) for answer in answers)
-    assert got == sorted(numbers.pool)  # 19 free ones and the warm-up session's, taken back
+    assert got == sorted(numbers.pool), (got, numbers)  # 19 free ones and the warm-up session's, taken back
     held = {item["number"]: item["held_by_session"] for item in numbers_view(api)["items"] if item["kind"] == "pool"}
     assert held == {answer.phone_number: answer.session_id for answer in answers}
 
