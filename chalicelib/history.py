@@ -146,28 +146,36 @@ def window(project_id: str, phone: str, as_of: datetime) -> Window:
     client_pk = keys.client_pk(project_id, phone)
     results = Item.query(client_pk, Item.sk.between(keys.day_sk((as_of - WINDOW).date()), keys.PROFILE_SK))
     profile: ClientProfile | None = None
-    pageviews = 0
-    pages: dict[str, list[Any]] = {}
+    days: list[dict[str, Any]] = []
     for raw_page in results.page_iter:
         for raw in raw_page.get("Items", []):
             if raw["SK"]["S"] == keys.PROFILE_SK:
                 profile = ClientProfile.from_raw_data(raw)
+            else:
+                days.append(raw)
+    pageviews, top_pages = fold_days(days)
+    return Window(profile, pageviews, top_pages)
+
+
+def fold_days(days: list[dict[str, Any]]) -> tuple[int, list[TopPage]]:
+    """The pageviews of raw DAY items (oldest first) and their TOP_PAGES pages: each page's views and seconds
+    summed over the days, its latest title kept, ranked by time spent, then views, then URL."""
+    pageviews = 0
+    pages: dict[str, list[Any]] = {}
+    for raw in days:
+        pageviews += int(raw.get("pageviews", {}).get("N", "0"))
+        for name, value in raw.items():
+            if not name.startswith("pv_"):
                 continue
-            pageviews += int(raw.get("pageviews", {}).get("N", "0"))
-            for name, value in raw.items():
-                if not name.startswith("pv_"):
-                    continue
-                digest = name[3:]
-                entry = pages.setdefault(digest, [raw[f"pu_{digest}"]["S"], None, 0, 0])
-                entry[1] = raw.get(f"pt_{digest}", {}).get("S") or entry[1]
-                entry[2] += int(value["N"])
-                entry[3] += int(raw.get(f"ps_{digest}", {}).get("N", "0"))
+            digest = name[3:]
+            entry = pages.setdefault(digest, [raw[f"pu_{digest}"]["S"], None, 0, 0])
+            entry[1] = raw.get(f"pt_{digest}", {}).get("S") or entry[1]
+            entry[2] += int(value["N"])
+            entry[3] += int(raw.get(f"ps_{digest}", {}).get("N", "0"))
     top = sorted(pages.values(), key=lambda e: (-e[3], -e[2], e[0]))[:TOP_PAGES]
-    return Window(
-        profile,
-        pageviews,
-        [TopPage(url=url, title=title, views=views, time_spent_seconds=seconds) for url, title, views, seconds in top],
-    )
+    return pageviews, [
+        TopPage(url=url, title=title, views=views, time_spent_seconds=seconds) for url, title, views, seconds in top
+    ]
 
 
 def session_page(project_id: str, phone: str, cursor: str | None, limit: int) -> Page[ClientSession]:

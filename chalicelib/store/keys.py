@@ -55,7 +55,9 @@ SHARE_PREFIX = "SHARE#"
 
 def sortable_time(moment: datetime) -> str:
     """A fixed-width UTC timestamp that sorts as text in time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    utc = moment.astimezone(UTC)
+    # strftime's %Y does not pad years before 1000 to four digits (glibc): "999-..." would sort after "2026-..."
+    return f"{utc.year:04d}{utc:-%m-%dT%H:%M:%S.%fZ}"
 
 
 def project_pk(project_id: str) -> str:

@@ -109,9 +109,12 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
 
     assert log_rows(browser) == [newest, outgoing, older]  # newest first
     assert not browser.find_element(By.ID, "load-more").is_displayed()  # the log's end
-    assert "target" in (
-        browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{older}']").get_attribute("class") or ""
-    )
+    row_classes = {
+        call_id: browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{call_id}']").get_attribute("class") or ""
+        for call_id in (newest, outgoing, older)
+    }
+    # each answered 60 s call is its client's first target call; the missed one is neither target nor repeat
+    assert row_classes == {newest: "", outgoing: "is-target", older: "is-target"}
 
     Select(browser.find_element(By.ID, "filter-direction")).select_by_value("outgoing")
     browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()

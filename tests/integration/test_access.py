@@ -55,7 +55,9 @@ def test_a_tampered_secret_is_401(api: Api) -> None:
         ("supervisor", "GET", "/v1/settings", True),
     ],
 )
-def test_roles(api: Api, role: str, method: str, path: str, allowed: bool) -> None:
+def test_a_role_is_let_in_or_forbidden_as_the_role_table_says(
+    api: Api, role: str, method: str, path: str, allowed: bool
+) -> None:
     body = a_call() if method == "POST" else ({"timezone": "UTC"} if method == "PATCH" else None)
     response = api.request(method, path, body, role=role)
     assert (response.status_code != 403) is allowed, response.json_body

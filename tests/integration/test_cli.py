@@ -28,7 +28,7 @@ def cli_json(*args: str) -> dict[str, Any]:
     return result
 
 
-def test_project_and_keys_through_the_cli(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_creates_a_project_and_issues_lists_and_revokes_keys(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     created = cli_json("project", "create", "--name", "Acme", "--country", "PL")
     assert set(created) == {"project_id", "site_key", "admin_key"}
     admin = {"Authorization": f"Bearer {created['admin_key']}"}
@@ -45,7 +45,7 @@ def test_project_and_keys_through_the_cli(api: Api, monkeypatch: pytest.MonkeyPa
     listed = cli_json("key", "list", "--project", created["project_id"])["items"]
     labels = {item["key_id"]: item["label"] for item in listed}
     assert labels[agent["key_id"]] == "Marta" and labels[unlabelled["key_id"]] == "integration"
-    assert "admin" in labels.values()
+    assert sorted(labels.values()) == ["Marta", "admin", "integration"]  # the project's own key is "admin"
     assert agent["key"] not in json.dumps(listed)  # never the secret
 
     revoked = cli("key", "revoke", "--key-id", agent["key_id"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.integration.helpers import Api, post
 
 
-def test_settings_defaults_and_changes(api: Api) -> None:
+def test_settings_have_defaults_apply_at_once_are_validated_and_only_admins_change_them(api: Api) -> None:
     current = api.get("/v1/settings", role="agent").json_body
     assert current["recording_enabled"] is True and current["target_call_seconds"] == 30
     assert current["sale_cycle_days"] == 30 and current["timezone"] == "UTC"

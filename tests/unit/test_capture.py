@@ -28,7 +28,9 @@ UA_BOT = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm
         ("", ("(direct)", "(none)")),
     ],
 )
-def test_source_and_medium_of_untagged_traffic(referrer: str | None, expected: tuple[str, str]) -> None:
+def test_untagged_traffic_gets_source_and_medium_from_its_referrer(
+    referrer: str | None, expected: tuple[str, str]
+) -> None:
     assert capture.source_medium(referrer, "shop.example") == expected
 
 
@@ -56,7 +58,9 @@ def test_an_auto_tagged_ad_click_is_paid_search() -> None:
         (UA_BOT, "bot", None),
     ],
 )
-def test_devices(user_agent: str, kind: str, os_name: str | None) -> None:
+def test_a_user_agent_gives_the_device_type_and_os_and_bots_are_recognised(
+    user_agent: str, kind: str, os_name: str | None
+) -> None:
     parsed = capture.device(user_agent)
     assert (parsed["device"], parsed["os"]) == (kind, os_name)
     assert capture.is_bot(user_agent) == (kind == "bot")
@@ -69,7 +73,7 @@ def test_ip_is_the_first_forwarded_hop_else_the_source_ip() -> None:
     assert capture.client_ip({}, None) is None
 
 
-def test_geo_from_cloudfront_headers_or_null() -> None:
+def test_geo_comes_from_cloudfront_headers_or_is_null() -> None:
     headers = {"cloudfront-viewer-country": "UA", "cloudfront-viewer-city": "Lviv"}
     assert capture.geo(headers) == {"country": "UA", "region": None, "city": "Lviv"}
 

@@ -50,3 +50,35 @@ def test_settled_calls_keep_their_flags_and_carry_the_last_target() -> None:
 def test_same_time_calls_are_ordered_by_id() -> None:
     flags = classify([call("b", 0), call("a", 0)], 30, CYCLE)
     assert flags["a"] == (True, True, False) and flags["b"] == (False, False, True)
+
+
+def test_a_call_one_microsecond_after_the_sale_cycle_is_a_new_target() -> None:
+    late = call("late", 30)
+    late.started_at += timedelta(microseconds=1)
+    flags = classify([call("t", 0), late], 30, CYCLE)
+    assert flags["late"] == (False, True, False)
+
+
+def test_the_sale_cycle_runs_from_the_last_target_call_not_from_the_last_repeat() -> None:
+    flags = classify([call("t", 0), call("repeat", 20), call("after", 31)], 30, CYCLE)
+    assert flags["repeat"] == (False, False, True)
+    assert flags["after"] == (False, True, False)  # 11 days after the repeat, 31 after the target
+
+
+def test_a_long_call_that_was_not_answered_is_not_target() -> None:
+    assert classify([call("x", 0, status="missed", talk=60)], 30, CYCLE)["x"] == (True, False, False)
+
+
+def test_a_call_started_exactly_at_settled_before_is_recomputed() -> None:
+    flags = classify([call("old", 0, target=True), call("at", 10)], 30, CYCLE, settled_before=START + 10 * DAY)
+    assert flags == {"at": (False, False, True)}
+
+
+def test_a_settled_call_that_was_not_target_starts_no_cycle() -> None:
+    flags = classify([call("old", 0, target=False), call("new", 10)], 30, CYCLE, settled_before=START + 5 * DAY)
+    assert flags == {"new": (False, True, False)}
+
+
+def test_with_earlier_calls_the_oldest_call_read_is_not_the_first_call() -> None:
+    assert classify([call("x", 0)], 30, CYCLE, has_earlier=True)["x"] == (False, True, False)
+    assert classify([call("x", 0)], 30, CYCLE, has_earlier=False)["x"] == (True, True, False)

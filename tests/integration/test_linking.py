@@ -1,0 +1,144 @@
+"""Attribution of calls to the session that held the dialled number, and the linking of that visitor's
+sessions, earlier and later, to the client (DESIGN.md section 2)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from chalicelib import clock
+from tests.integration.helpers import LANDING, Api, Numbers, a_call, call_to, events, later, start
+
+
+def test_a_call_during_the_hold_is_attributed_and_fills_the_card(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)  # a frozen clock: only the test moves time, however slow the machine
+    session = start(api, title="Sofas").json_body
+    later(monkeypatch, 2)
+    events(api, session["session_id"], [{"type": "pageview", "url": "https://shop.example/sofas/1", "title": "Sofa 1"}])
+    later(monkeypatch, 3)
+    events(api, session["session_id"], [{"type": "ping"}])
+    card = call_to(api, session["phone_number"])
+    visit = card["visit"]
+    assert (visit["session_id"], visit["source"], visit["medium"], visit["campaign"]) == (
+        session["session_id"],
+        "newsletter",
+        "email",
+        "spring",
+    )
+    assert (visit["gclid"], visit["device"], visit["os"]) == ("abc123", "mobile", "iOS")
+    assert visit["geo"] == {"country": "UA", "region": "30", "city": "Kyiv"}
+    assert card["client"]["ip"] == "198.51.100.7"
+    assert card["client"]["landing_page"] == LANDING
+    stats = card["statistics"]
+    assert (stats["total_sessions"], stats["pageviews_last_30_days"], stats["days_since_last_visit"]) == (1, 2, 0)
+    assert card["last_visit"]["session_id"] == session["session_id"]
+    assert card["last_visit"]["browser"] == "Mobile Safari"
+    # Sofas: 2 min until the next pageview; Sofa 1: 3 min until the last ping
+    assert card["top_pages"] == [
+        {"url": "https://shop.example/sofas/1", "title": "Sofa 1", "views": 1, "time_spent_seconds": 180},
+        {"url": "https://shop.example/sofas", "title": "Sofas", "views": 1, "time_spent_seconds": 120},
+    ]
+    [listed] = card["sessions"]
+    assert listed["pageviews"] == 2
+    assert [c["call_id"] for c in listed["calls"]] == [card["call"]["call_id"]]
+    calls = api.get("/v1/calls").json_body["items"]
+    assert calls[0]["source"] == "newsletter"
+
+
+def test_attribution_within_and_after_the_grace_period(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session = start(api).json_body
+    hold_end = clock.now() + timedelta(minutes=15)
+    later(monkeypatch, 60)
+    within = call_to(api, session["phone_number"], at=hold_end + timedelta(minutes=29))
+    assert within["visit"]["session_id"] == session["session_id"]
+    after = call_to(api, session["phone_number"], caller="+380671112233", at=hold_end + timedelta(minutes=31))
+    assert after["visit"] is None and after["sessions"] == []
+
+
+def test_a_call_to_the_default_number_is_unattributed(api: Api, pool: Numbers) -> None:
+    start(api)
+    card = call_to(api, pool.default)
+    assert (card["visit"], card["last_visit"], card["sessions"], card["top_pages"]) == (None, None, [], [])
+
+
+def test_earlier_and_later_sessions_of_a_linked_visitor_join_the_client(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = start(api, referrer="https://www.google.com/").json_body
+    later(monkeypatch, 40)
+    second = start(api, visitor_id=first["visitor_id"], url="https://shop.example/", referrer=None).json_body
+    later(monkeypatch, 1)
+    card = call_to(api, second["phone_number"])
+    assert card["visit"]["session_id"] == second["session_id"]
+    assert [s["session_id"] for s in card["sessions"]] == [second["session_id"], first["session_id"]]
+    later(monkeypatch, 80)
+    third = start(api, visitor_id=first["visitor_id"], url="https://shop.example/", referrer=None).json_body
+    client = api.get("/v1/clients/+380671234567")
+    assert client.status_code == 200, client.json_body
+    assert [s["session_id"] for s in client.json_body["sessions"]] == [
+        third["session_id"],
+        second["session_id"],
+        first["session_id"],
+    ]
+    assert client.json_body["statistics"]["total_sessions"] == 3
+    assert client.json_body["statistics"]["days_since_first_visit"] == 0
+
+
+def test_older_history_is_linked_through_the_queue(api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app import link_older_sessions
+    from chalicelib import aws, linking
+
+    queue_url = aws.sqs().get_queue_url(QueueName=linking.LINK_QUEUE)["QueueUrl"]
+    visitor = start(api).json_body["visitor_id"]
+    for _ in range(24):
+        later(monkeypatch, 31)
+        last = start(api, visitor_id=visitor).json_body
+    card = call_to(api, last["phone_number"])
+    assert card["statistics"]["total_sessions"] == 20  # the newest ones at once
+    messages = aws.sqs().receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 1
+    event = {
+        "Records": [
+            {
+                "body": messages[0]["Body"],
+                "eventSource": "aws:sqs",
+                "receiptHandle": "r",
+                "messageId": "m",
+                "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q",
+            }
+        ]
+    }
+    link_older_sessions(event, None)
+    link_older_sessions(event, None)  # delivered twice: nothing changes
+    client = api.get("/v1/clients/+380671234567").json_body
+    assert client["statistics"]["total_sessions"] == 25
+    assert client["statistics"]["days_since_first_visit"] == 0
+
+
+def test_a_retried_webhook_finishes_a_linking_that_failed_after_the_call_was_saved(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    later(monkeypatch, 0)
+    session = start(api).json_body
+    call = a_call(caller="+380671234999", destination=session["phone_number"], started_at=clock.iso(clock.now()))
+    with monkeypatch.context() as failing:
+
+        def broken_link(*args: Any) -> None:
+            raise RuntimeError("the function timed out")
+
+        failing.setattr(linking, "link", broken_link)
+        assert api.post("/v1/calls", call, role="integration").status_code == 500
+    retried = api.post("/v1/calls", call, role="integration")
+    assert retried.status_code == 200  # the call was kept: the retry finds it
+    card = api.get(f"/v1/calls/{retried.json_body['call_id']}").json_body
+    assert card["visit"]["session_id"] == session["session_id"]
+    assert [s["session_id"] for s in card["sessions"]] == [session["session_id"]]
+    assert card["sessions"][0]["calls"][0]["call_id"] == retried.json_body["call_id"]
