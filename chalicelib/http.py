@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 import pydantic
@@ -19,6 +19,40 @@ from chalicelib.errors import (
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 32
+
+
+class JsonError(ValueError):
+    """The text is not JSON as the API reads it."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise JsonError(f"{name} is not a JSON value")
+
+
+def _depth(value: object) -> int:
+    """How deeply arrays and objects nest in `value` (without recursion: the value may be deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def load_json(text: bytes | str) -> Any:
+    """JSON as every request part is read (bodies, cursors): no NaN or Infinity, at most MAX_JSON_DEPTH levels."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise JsonError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except (ValueError, UnicodeDecodeError):
+        raise JsonError("not valid JSON") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise JsonError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
 
 
 def field_errors(error: pydantic.ValidationError) -> dict[str, str]:
@@ -46,9 +80,9 @@ def body(request: Request, model: type[M], max_bytes: int = MAX_BODY_BYTES) -> M
     if len(raw) > max_bytes:
         raise PayloadTooLargeError(f"the body may hold at most {max_bytes} bytes")
     try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequestError("the body is not valid JSON") from None
+        data = load_json(raw or b"{}")
+    except JsonError as exc:
+        raise BadRequestError(f"the body is {exc}") from None
     if not isinstance(data, dict):
         raise BadRequestError("the body must be a JSON object")
     return validate(model, data)

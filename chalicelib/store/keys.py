@@ -50,8 +50,8 @@ SHARE_PREFIX = "SHARE#"
 
 
 def sortable_time(moment: datetime) -> str:
-    """A fixed-width UTC timestamp that sorts as text in time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A fixed-width UTC timestamp that sorts as text in time order (the year always four digits)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def project_pk(project_id: str) -> str:
