@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 import pydantic
 from chalice.app import Request
 
+from chalicelib import aws
 from chalicelib.errors import (
     BadRequestError,
     PayloadTooLargeError,
@@ -97,10 +98,7 @@ def path_value(value: str) -> str:
     return unquote(value)
 
 
-def public_url(request: Request, path: str) -> str:
-    """An absolute address of `path` on this deployment (the stage prefix included when there is one)."""
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host", "localhost")
-    proto = request.headers.get("x-forwarded-proto", "http" if host.startswith(("127.", "localhost")) else "https")
-    stage = request.context.get("stage") if isinstance(request.context, dict) else None
-    prefix = f"/{stage}" if stage and "execute-api" in host else ""
-    return f"{proto}://{host}{prefix}{quote(path)}"
+def public_url(path: str) -> str:
+    """The absolute address of `path` that people and browsers use: from configuration, never from request
+    headers (a client can forge those)."""
+    return f"{aws.public_base_url()}{quote(path)}"
