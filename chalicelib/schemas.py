@@ -450,7 +450,8 @@ class SessionList(BaseModel):
 
 # ---- tracking and numbers (DESIGN.md section 4, "Tracking", "Numbers and settings") -----------------------
 
-VisitorId = Annotated[Text, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# the pattern leaves no room for control characters; as `Text` it would be missing from the JSON schema
+VisitorId = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 PageUrl = Annotated[Text, Field(min_length=1, max_length=2048)]
 
 

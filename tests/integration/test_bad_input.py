@@ -167,6 +167,14 @@ CORPUS = [
         "newline in a URL", "POST", "/v1/track/sessions", session(url="https://a.example/\n/x"), field="url", role=None
     ),
     Case("control in a filter", "GET", "/v1/calls?category=a%00", field="category"),
+    Case(
+        "control in a visitor id",
+        "POST",
+        "/v1/track/sessions",
+        session(visitor_id="abcd\x00efgh"),
+        field="visitor_id",
+        role=None,
+    ),
 ]
 
 
