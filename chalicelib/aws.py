@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -27,6 +27,24 @@ def bucket_name() -> str:
     return os.environ.get("CALLCARD_BUCKET", "callcard-recordings")
 
 
+def public_base_url() -> str:
+    """The address the API and web app are reached at, without a trailing slash: CALLCARD_PUBLIC_URL, else the
+    SSM parameter named by CALLCARD_PUBLIC_URL_PARAMETER (deployed: the template cannot hand the function its
+    CloudFront address directly, that would be a circular reference)."""
+    configured = os.environ.get("CALLCARD_PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    parameter = os.environ.get("CALLCARD_PUBLIC_URL_PARAMETER")
+    if not parameter:
+        raise RuntimeError("set CALLCARD_PUBLIC_URL or CALLCARD_PUBLIC_URL_PARAMETER")
+    return _parameter(parameter).rstrip("/")
+
+
+@cache
+def _parameter(name: str) -> str:
+    return str(ssm().get_parameter(Name=name)["Parameter"]["Value"])
+
+
 @cache
 def s3() -> S3Client:
     return boto3.client("s3", config=_CONFIG)
@@ -35,3 +53,8 @@ def s3() -> S3Client:
 @cache
 def sqs() -> SQSClient:
     return boto3.client("sqs", config=_CONFIG)
+
+
+@cache
+def ssm() -> Any:  # no mypy_boto3_ssm stubs installed
+    return boto3.client("ssm", config=_CONFIG)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
@@ -21,8 +21,6 @@ from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
-# how far ahead of the server's clock a PBX's clock may run
-_CLOCK_SKEW = timedelta(minutes=5)
 # comments on the card and on each page of GET /v1/calls/{call_id}/comments, newest first
 COMMENTS_PAGE = 50
 
@@ -45,10 +43,6 @@ def _normalise(payload: CallIn, country: str) -> dict[str, Any]:
             values[side] = to_number(values[side], country)
         except phones.PhoneError as exc:
             raise invalid(side, str(exc)) from None
-    started_at = payload.started_at.astimezone(UTC)
-    if started_at > clock.now() + _CLOCK_SKEW:
-        raise invalid("started_at", "is in the future")
-    values["started_at"] = started_at
     values["client_phone"] = values[client_side]
     return values
 

@@ -6,6 +6,7 @@ referrer is `organic`, a social network `social`, another site `referral`, no re
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -118,15 +119,22 @@ def is_bot(user_agent: str) -> bool:
     return device(user_agent)["device"] == "bot"
 
 
+def ip_address(text: str | None) -> str | None:
+    """`text` as an IP address in its canonical form, or None when it is anything else (a header may hold HTML)."""
+    try:
+        return str(ipaddress.ip_address((text or "").strip()))
+    except ValueError:
+        return None
+
+
 def client_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) -> str | None:
-    """The visitor's IP: the first hop of X-Forwarded-For, else API Gateway's source IP."""
-    forwarded = headers.get("x-forwarded-for", "")
-    first = forwarded.split(",")[0].strip()
+    """The visitor's IP: the first hop of X-Forwarded-For, else API Gateway's source IP; None unless it parses."""
+    first = headers.get("x-forwarded-for", "").split(",")[0].strip()
     if first:
-        return first
+        return ip_address(first)
     identity = (context or {}).get("identity") or {}
     source = identity.get("sourceIp") if isinstance(identity, Mapping) else None
-    return str(source) if source else None
+    return ip_address(str(source)) if source else None
 
 
 def geo(headers: Mapping[str, str]) -> dict[str, str | None]:

@@ -1,8 +1,15 @@
-"""Time: one source of "now" and the one format of times in responses (UTC, seconds, `Z`)."""
+"""Time: one source of "now", the one format of times in responses (UTC, seconds, `Z`) and the time zones
+people may choose."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import available_timezones
+
+# what the system's zone database holds beside IANA's zones, and what browsers' Intl does not know
+_NOT_FOR_BROWSERS = frozenset({"localtime", "posixrules", "Factory", "Etc/Unknown"})
+_NOT_FOR_BROWSERS_PREFIXES = ("posix/", "right/", "SystemV/")
 
 
 def now() -> datetime:
@@ -12,4 +19,15 @@ def now() -> datetime:
 def iso(moment: datetime | None) -> str | None:
     if moment is None:
         return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat pads the year to four digits, where strftime("%Y") writes year 999 as "999"
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat() + "Z"
+
+
+@cache
+def timezones() -> frozenset[str]:
+    """The IANA names a project's `timezone` may take: those that browsers' `Intl` accepts."""
+    return frozenset(
+        name
+        for name in available_timezones()
+        if name not in _NOT_FOR_BROWSERS and not name.startswith(_NOT_FOR_BROWSERS_PREFIXES)
+    )

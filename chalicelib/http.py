@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
 import pydantic
 from chalice.app import Request, Response
 
+from chalicelib import aws
 from chalicelib.errors import (
     BadRequestError,
     NotFoundError,
@@ -24,6 +25,40 @@ M = TypeVar("M", bound=pydantic.BaseModel)
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+MAX_JSON_DEPTH = 32
+
+
+class JsonError(ValueError):
+    """The text is not JSON as the API reads it."""
+
+
+def _refuse_constant(name: str) -> float:
+    raise JsonError(f"{name} is not a JSON value")
+
+
+def _depth(value: object) -> int:
+    """How deeply arrays and objects nest in `value` (without recursion: the value may be deep)."""
+    deepest, pending = 0, [(value, 1)]
+    while pending:
+        item, level = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is not None:
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def load_json(text: bytes | str) -> Any:
+    """JSON as every request part is read (bodies, cursors): no NaN or Infinity, at most MAX_JSON_DEPTH levels."""
+    try:
+        value = json.loads(text, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise JsonError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except (ValueError, UnicodeDecodeError):
+        raise JsonError("not valid JSON") from None
+    if _depth(value) > MAX_JSON_DEPTH:
+        raise JsonError(f"nested deeper than {MAX_JSON_DEPTH} levels")
+    return value
 
 
 def field_errors(error: pydantic.ValidationError) -> dict[str, str]:
@@ -51,9 +86,9 @@ def body(request: Request, model: type[M], max_bytes: int = MAX_BODY_BYTES) -> M
     if len(raw) > max_bytes:
         raise PayloadTooLargeError(f"the body may hold at most {max_bytes} bytes")
     try:
-        data = json.loads(raw or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequestError("the body is not valid JSON") from None
+        data = load_json(raw or b"{}")
+    except JsonError as exc:
+        raise BadRequestError(f"the body is {exc}") from None
     if not isinstance(data, dict):
         raise BadRequestError("the body must be a JSON object")
     return validate(model, data)
@@ -101,13 +136,10 @@ def path_value(name: str, value: str) -> str:
     raise NotFoundError(f"no {parameter.description} {decoded!r}")
 
 
-def public_url(request: Request, path: str) -> str:
-    """An absolute address of `path` on this deployment (the stage prefix included when there is one)."""
-    host = request.headers.get("x-forwarded-host") or request.headers.get("host", "localhost")
-    proto = request.headers.get("x-forwarded-proto", "http" if host.startswith(("127.", "localhost")) else "https")
-    stage = request.context.get("stage") if isinstance(request.context, dict) else None
-    prefix = f"/{stage}" if stage and "execute-api" in host else ""
-    return f"{proto}://{host}{prefix}{quote(path)}"
+def public_url(path: str) -> str:
+    """The absolute address of `path` that people and browsers use: from configuration, never from request
+    headers (a client can forge those)."""
+    return f"{aws.public_base_url()}{quote(path)}"
 
 
 def json_text(response: Response) -> Response:

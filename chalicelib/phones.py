@@ -7,7 +7,9 @@ import re
 import phonenumbers
 
 WITHHELD = {"", "anonymous", "unknown", "private", "withheld", "restricted"}
-_EXTENSION = re.compile(r"^\d{1,6}$")
+_EXTENSION = re.compile(r"[0-9]{1,6}")
+# ASCII digits and the usual separators: phonenumbers alone would also read vanity letters and other scripts' digits
+_DIALLED = re.compile(r"\+?[0-9 .()\-]+")
 
 
 class PhoneError(ValueError):
@@ -15,6 +17,8 @@ class PhoneError(ValueError):
 
 
 def to_e164(text: str, default_country: str) -> str:
+    if not _DIALLED.fullmatch(text.strip()):
+        raise PhoneError("not a phone number")
     try:
         number = phonenumbers.parse(text, default_country.upper())
     except phonenumbers.NumberParseException as exc:
@@ -35,6 +39,6 @@ def company_number(text: str | None, default_country: str) -> str | None:
     """The company's side: an internal extension (up to 6 digits) as given, else E.164."""
     if text is None or text.strip().lower() in WITHHELD:
         return None
-    if _EXTENSION.match(text.strip()):
+    if _EXTENSION.fullmatch(text.strip()):
         return text.strip()
     return to_e164(text, default_country)

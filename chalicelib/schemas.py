@@ -6,12 +6,14 @@ serialised through them, and the OpenAPI document can be generated from the same
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -20,6 +22,7 @@ from pydantic import (
     PlainSerializer,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from chalicelib import clock
 
@@ -29,6 +32,104 @@ RecordingStatus = Literal["none", "processing", "available", "rejected", "archiv
 
 # Times in responses: UTC, whole seconds, `Z`.
 UtcTime = Annotated[datetime, PlainSerializer(clock.iso, return_type=str)]
+
+
+# ---- field types of requests: the rules of DESIGN.md "Bounds on input", each in one place -------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# a lone surrogate (JSON's "\ud800") cannot be written as UTF-8: not text
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _text_without(control: re.Pattern[str]) -> AfterValidator:
+    def check(value: str) -> str:
+        if control.search(value):
+            raise PydanticCustomError("control_character", "must not hold control characters")
+        if _SURROGATE.search(value):
+            raise PydanticCustomError("surrogate", "must be valid Unicode text")
+        return value
+
+    return AfterValidator(check)
+
+
+# Every text field of a request: no control characters (they end up in CSV files and people's screens).
+Text = Annotated[str, Field(strict=True), _text_without(_CONTROL)]
+# Text people write, such as comments: newlines allowed, other control characters not.
+MultilineText = Annotated[str, Field(strict=True), _text_without(_CONTROL_BUT_NEWLINES)]
+
+Boolean = Annotated[bool, Field(strict=True)]
+
+
+def _whole_number(value: object) -> int:
+    # `5.0` is the integer 5 (JSON does not tell them apart); `5.5`, `true` and `"5"` are not integers
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise PydanticCustomError("int_type", "must be a whole number")
+
+
+# An integer: a JSON number without a fraction. Bounds go before it, so that the JSON schema shows them:
+# `Annotated[int, Field(ge=1, le=5), WholeNumber]`.
+WholeNumber = BeforeValidator(_whole_number)
+Seconds = Annotated[int, Field(ge=0, le=86_400), WholeNumber]
+Minutes = Annotated[int, Field(ge=1, le=1440), WholeNumber]
+Days = Annotated[int, Field(ge=1, le=365), WholeNumber]
+RatingValue = Annotated[int, Field(ge=1, le=5), WholeNumber]
+
+# ISO 8601 / RFC 3339 with seconds and `Z` or an offset; pydantic alone also takes Unix seconds and dates
+_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+TIME_EXAMPLE = "2026-11-25T10:15:00Z"
+
+
+def _time_text(value: object) -> object:
+    if isinstance(value, datetime):
+        return value  # already parsed (a model validated again), never from JSON
+    if not isinstance(value, str) or not _TIME_TEXT.fullmatch(value):
+        raise PydanticCustomError("time_format", "must be a time like {example}", {"example": TIME_EXAMPLE})
+    return value
+
+
+def _within(earliest: datetime, latest: Callable[[], datetime], description: str) -> AfterValidator:
+    """The time in UTC, refused unless it lies between `earliest` and `latest()` (compared without overflow)."""
+
+    def check(value: datetime) -> datetime:
+        if not earliest <= value <= latest():
+            raise PydanticCustomError("time_range", "must lie between {range}", {"range": description})
+        return value.astimezone(UTC)
+
+    return AfterValidator(check)
+
+
+EARLIEST_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST_TIME = datetime(2100, 1, 1, tzinfo=UTC)
+EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
+# how far ahead of the server's clock a PBX's clock may run
+CLOCK_SKEW = timedelta(minutes=5)
+
+# A time in a request (bodies and query strings): a string, 1970 to 2100, handed on in UTC.
+Time = Annotated[
+    AwareDatetime,
+    BeforeValidator(_time_text),
+    _within(EARLIEST_TIME, lambda: LATEST_TIME, "1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z"),
+]
+# When a call started: 2000 to a few minutes from now.
+CallStart = Annotated[
+    AwareDatetime,
+    BeforeValidator(_time_text),
+    _within(EARLIEST_CALL, lambda: clock.now() + CLOCK_SKEW, "2000-01-01T00:00:00Z and 5 minutes from now"),
+]
+
+
+def _browser_timezone(value: str) -> str:
+    if value not in clock.timezones():
+        raise PydanticCustomError("timezone", "not an IANA time zone that browsers know")
+    return value
+
+
+# A project's time zone: one of clock.timezones().
+Timezone = Annotated[Text, AfterValidator(_browser_timezone)]
 
 
 def _strict_bool(value: object) -> object:
@@ -41,7 +142,6 @@ def _strict_bool(value: object) -> object:
 
 
 QueryBool = Annotated[bool, BeforeValidator(_strict_bool)]
-Rating = Annotated[int, Field(ge=1, le=5, strict=True)]
 
 
 class Schema(BaseModel):
@@ -54,16 +154,16 @@ class Schema(BaseModel):
 class CallIn(Schema):
     """POST /v1/calls: a completed call as the PBX reports it after hang-up."""
 
-    external_id: str = Field(min_length=1, max_length=200)
+    external_id: Text = Field(min_length=1, max_length=200)
     direction: Direction
     status: CallStatus
-    started_at: AwareDatetime
-    caller: str | None = Field(default=None, max_length=64)
-    destination: str | None = Field(default=None, max_length=64)
-    agent: str | None = Field(default=None, max_length=200)
-    wait_seconds: int = Field(ge=0, le=86_400, strict=True)
-    talk_seconds: int = Field(ge=0, le=86_400, strict=True)
-    total_seconds: int | None = Field(default=None, ge=0, le=172_800, strict=True)
+    started_at: CallStart
+    caller: Text | None = Field(default=None, max_length=64)
+    destination: Text | None = Field(default=None, max_length=64)
+    agent: Text | None = Field(default=None, max_length=200)
+    wait_seconds: Seconds
+    talk_seconds: Seconds
+    total_seconds: Annotated[int, Field(ge=0, le=2 * 86_400), WholeNumber] | None = None
 
 
 class CallFilters(Schema):
@@ -71,55 +171,55 @@ class CallFilters(Schema):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
 
-    from_: AwareDatetime | None = Field(default=None, alias="from")
-    to: AwareDatetime | None = None
+    from_: Time | None = Field(default=None, alias="from")
+    to: Time | None = None
     direction: Direction | None = None
     status: CallStatus | None = None
-    category: str | None = Field(default=None, min_length=1, max_length=100)
-    phone: str | None = Field(default=None, max_length=64)
+    category: Text | None = Field(default=None, min_length=1, max_length=100)
+    phone: Text | None = Field(default=None, max_length=64)
     has_recording: QueryBool | None = None
 
 
 class CallListQuery(CallFilters):
     limit: int = Field(default=50, ge=1, le=200)
-    cursor: str | None = None
+    cursor: Text | None = None
 
 
 class CallExportQuery(CallFilters):
     """GET /v1/calls.csv: the log's filters; `cursor` continues an export that stopped at its row cap."""
 
-    cursor: str | None = None
+    cursor: Text | None = None
 
 
 class PageQuery(Schema):
-    cursor: str | None = None
+    cursor: Text | None = None
 
 
 COMMENT_MAX_CHARACTERS = 4000
 
 
 class CommentIn(Schema):
-    text: str = Field(min_length=1, max_length=COMMENT_MAX_CHARACTERS)
+    text: MultilineText = Field(min_length=1, max_length=COMMENT_MAX_CHARACTERS)
 
 
 class ReviewPatch(Schema):
     """PATCH .../review: a field left out stays as it is; null clears it."""
 
-    category: str | None = Field(default=None, max_length=100)
-    manager_rating: Rating | None = None
-    call_rating: Rating | None = None
+    category: Text | None = Field(default=None, max_length=100)
+    manager_rating: RatingValue | None = None
+    call_rating: RatingValue | None = None
 
 
 class SettingsPatch(Schema):
-    recording_enabled: bool | None = None
-    categories: list[Annotated[str, Field(min_length=1, max_length=100)]] | None = Field(default=None, max_length=100)
-    default_country: str | None = None
-    timezone: str | None = None
-    number_hold_minutes: int | None = Field(default=None, ge=1, le=1440)
-    session_timeout_minutes: int | None = Field(default=None, ge=1, le=1440)
-    attribution_grace_minutes: int | None = Field(default=None, ge=0, le=1440)
-    target_call_seconds: int | None = Field(default=None, ge=0, le=86_400)
-    sale_cycle_days: int | None = Field(default=None, ge=1, le=365)
+    recording_enabled: Boolean | None = None
+    categories: list[Annotated[Text, Field(min_length=1, max_length=100)]] | None = Field(default=None, max_length=100)
+    default_country: Text | None = None
+    timezone: Timezone | None = None
+    number_hold_minutes: Minutes | None = None
+    session_timeout_minutes: Minutes | None = None
+    attribution_grace_minutes: Annotated[int, Field(ge=0, le=1440), WholeNumber] | None = None
+    target_call_seconds: Seconds | None = None
+    sale_cycle_days: Days | None = None
 
     @field_validator("categories")
     @classmethod
@@ -135,16 +235,6 @@ class SettingsPatch(Schema):
             raise ValueError("not an ISO 3166 country code that phone numbers use")
         return value.upper() if value else value
 
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ValueError("not an IANA time zone") from None
-        return value
-
 
 RestoreTier = Literal["Expedited", "Standard", "Bulk"]
 
@@ -152,12 +242,12 @@ RestoreTier = Literal["Expedited", "Standard", "Bulk"]
 class ShareIn(Schema):
     """POST .../recording/share: no `expires_in_days` (or null) means the link never expires."""
 
-    expires_in_days: int | None = Field(default=None, ge=1, le=365, strict=True)
+    expires_in_days: Days | None = None
 
 
 class RestoreIn(Schema):
     tier: RestoreTier = "Standard"
-    days: int = Field(default=7, ge=1, le=365, strict=True)
+    days: Days = 7
 
 
 # ---- responses --------------------------------------------------------------------------------------
@@ -373,28 +463,29 @@ class SessionList(BaseModel):
 
 # ---- tracking and numbers (DESIGN.md section 4, "Tracking", "Numbers and settings") -----------------------
 
-VisitorId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{8,64}$")]
+# the pattern leaves no room for control characters; as `Text` it would be missing from the JSON schema
+VisitorId = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 # A URL as browsers send it (`location.href`, `document.referrer`): serialised, so printable ASCII only
 PageUrl = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^[!-~]+$")]
 
 
 class SessionStart(Schema):
-    site_key: str = Field(min_length=1, max_length=100)
+    site_key: Text = Field(min_length=1, max_length=100)
     visitor_id: VisitorId | None = None
     url: PageUrl
     referrer: PageUrl | None = None
-    title: str | None = Field(default=None, max_length=500)
+    title: Text | None = Field(default=None, max_length=500)
 
 
 class TrackEvent(Schema):
     type: Literal["pageview", "ping"]
     url: PageUrl | None = None
-    title: str | None = Field(default=None, max_length=500)
-    at: AwareDatetime | None = None
+    title: Text | None = Field(default=None, max_length=500)
+    at: Time | None = None
 
 
 class EventBatch(Schema):
-    site_key: str = Field(min_length=1, max_length=100)
+    site_key: Text = Field(min_length=1, max_length=100)
     events: list[TrackEvent] = Field(min_length=1, max_length=50)
 
 
@@ -413,7 +504,7 @@ class SessionStarted(EventsAccepted):
 
 class NumberIn(Schema):
     kind: Literal["pool", "default"]
-    label: str | None = Field(default=None, max_length=200)
+    label: Text | None = Field(default=None, max_length=200)
 
 
 class NumberOut(BaseModel):

@@ -1,9 +1,10 @@
 """`make run`: the emulator, the bootstrapped table and bucket, the demo project and `chalice local`.
 
 Configured by environment (DESIGN.md section 5): PORT (8000), EMULATOR_PORT (5000), CALLCARD_TABLE
-(callcard), CALLCARD_BUCKET (callcard-recordings), AWS_DEFAULT_REGION (eu-central-1) and AWS_ENDPOINT_URL
-(the emulator; where set, used as given). Data survives a restart through the snapshot under .local/
-(CALLCARD_LOCAL_DIR moves it: the tests run the whole command in a temporary directory).
+(callcard), CALLCARD_BUCKET (callcard-recordings), AWS_DEFAULT_REGION (eu-central-1), AWS_ENDPOINT_URL
+(the emulator; where set, used as given) and CALLCARD_PUBLIC_URL (the address `chalice local` serves, for
+share links and the like). Data survives a restart through the snapshot under .local/ (CALLCARD_LOCAL_DIR
+moves it: the tests run the whole command in a temporary directory).
 
 A module `local/worker.py` with `run(stop: threading.Event) -> None`, if present, runs in a thread until
 `stop` is set (the recordings queue's consumer).
@@ -44,17 +45,20 @@ class Settings:
     bucket: str
     region: str
     endpoint_url: str
+    public_url: str
 
     @classmethod
     def from_env(cls) -> Settings:
         emulator_port = int(os.environ.get("EMULATOR_PORT", "5000"))
+        port = int(os.environ.get("PORT", "8000"))
         return cls(
-            port=int(os.environ.get("PORT", "8000")),
+            port=port,
             emulator_port=emulator_port,
             table=os.environ.get("CALLCARD_TABLE", "callcard"),
             bucket=os.environ.get("CALLCARD_BUCKET", "callcard-recordings"),
             region=os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION),
             endpoint_url=os.environ.get("AWS_ENDPOINT_URL", f"http://127.0.0.1:{emulator_port}"),
+            public_url=os.environ.get("CALLCARD_PUBLIC_URL", f"http://127.0.0.1:{port}"),
         )
 
     def environment(self) -> dict[str, str]:
@@ -65,6 +69,7 @@ class Settings:
             "CALLCARD_BUCKET": self.bucket,
             "AWS_DEFAULT_REGION": self.region,
             "AWS_ENDPOINT_URL": self.endpoint_url,
+            "CALLCARD_PUBLIC_URL": self.public_url,
         }
 
 

@@ -24,6 +24,7 @@ os.environ.update(
         "AWS_DEFAULT_REGION": "eu-central-1",
         "CALLCARD_TABLE": "callcard-test",
         "CALLCARD_BUCKET": "callcard-test-recordings",
+        "CALLCARD_PUBLIC_URL": "https://callcard.test",
     }
 )
 # until the emulator starts, nothing may reach a real endpoint

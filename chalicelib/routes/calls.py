@@ -60,7 +60,7 @@ def read_card(call_id: str) -> dict[str, Any]:
     built = card.build(
         caller.project_id,
         http.path_value("call_id", call_id),
-        lambda phone: http.public_url(request, f"/clients/{phone}"),
+        lambda phone: http.public_url(f"/clients/{phone}"),
         may_play=caller.may(Permission.PLAY),
     )
     return built.model_dump(mode="json")

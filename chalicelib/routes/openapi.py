@@ -15,6 +15,5 @@ bp = Blueprint(__name__)
 @openapi.describe(public=True, returns="application/json")
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of this API."""
-    request = bp.current_request
-    server = http.public_url(request, "/").rstrip("/")
+    server = http.public_url("/").rstrip("/")
     return {**openapi.document(bp.current_app), "servers": [{"url": server}]}

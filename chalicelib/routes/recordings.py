@@ -3,10 +3,9 @@ the public share route."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from chalice.app import Blueprint, Request, Response
+from chalice.app import Blueprint, Response
 
 from chalicelib import auth, http, openapi, recordings
 from chalicelib.auth import Permission
@@ -17,8 +16,8 @@ from chalicelib.schemas import Audio, RestoreIn, ShareIn, ShareList, ShareOut, U
 bp = Blueprint(__name__)
 
 
-def _share_url(request: Request) -> Callable[[str], str]:
-    return lambda token: http.public_url(request, f"/v1/shared/{token}")
+def _share_url(token: str) -> str:
+    return http.public_url(f"/v1/shared/{token}")
 
 
 @bp.route("/v1/calls/{call_id}/recording/upload", methods=["POST"], content_types=ANY_BODY)
@@ -63,7 +62,7 @@ def create_share(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
     payload = http.body(request, ShareIn)
-    share = recordings.create_share(caller, http.path_value("call_id", call_id), payload, _share_url(request))
+    share = recordings.create_share(caller, http.path_value("call_id", call_id), payload, _share_url)
     return Response(body=share.model_dump(mode="json"), status_code=201)
 
 
@@ -72,7 +71,7 @@ def create_share(call_id: str) -> Response:
 def list_shares(call_id: str) -> dict[str, Any]:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
-    items = recordings.list_shares(caller, http.path_value("call_id", call_id), _share_url(request))
+    items = recordings.list_shares(caller, http.path_value("call_id", call_id), _share_url)
     return ShareList(items=items).model_dump(mode="json")
 
 

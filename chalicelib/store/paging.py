@@ -13,6 +13,7 @@ from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.errors import invalid
+from chalicelib.http import JsonError, load_json
 
 T = TypeVar("T", bound=Model)
 
@@ -34,8 +35,8 @@ def decode_cursor(cursor: str | None, hash_key_name: str, hash_key: str) -> dict
     if not cursor:
         return None
     try:
-        key: Any = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-    except (binascii.Error, ValueError, UnicodeError):
+        key: Any = load_json(base64.urlsafe_b64decode(cursor.encode()))
+    except (binascii.Error, JsonError, UnicodeError):
         raise invalid("cursor", "not a cursor of this list") from None
     well_formed = isinstance(key, dict) and all(
         isinstance(value, dict) and set(value) == {"S"} and isinstance(value["S"], str) for value in key.values()

@@ -53,6 +53,9 @@ def test_make_run_serves_demo_data_that_survives_a_restart(tmp_path: Path) -> No
         card = requests.get(f"{api}/v1/calls/{calls[0]['call_id']}", headers=headers, timeout=30)
         assert card.status_code == 200
         assert printed["sign in"] == f"{api}/#key={printed['admin key']}"
+        # public addresses come from the address make run serves (CALLCARD_PUBLIC_URL), not from the request
+        document = requests.get(f"{api}/v1/openapi.json", headers={"X-Forwarded-Host": "evil.example"}, timeout=30)
+        assert document.json()["servers"] == [{"url": api}]
     with make_run(tmp_path, port, emulator_port) as again:
         assert again["admin key"] == printed["admin key"]
         headers = {"Authorization": f"Bearer {again['admin key']}"}

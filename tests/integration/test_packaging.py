@@ -129,3 +129,26 @@ def test_api_has_a_cloudfront_distribution_forwarding_viewer_location(resources:
     # AllViewerExceptHostHeader: every viewer header (Authorization too, caching being off) but Host,
     # plus the CloudFront-Viewer-* location headers.
     assert config["DefaultCacheBehavior"]["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+def test_the_api_function_reads_its_public_address_from_a_parameter_it_alone_may_read(
+    resources: dict[str, Any],
+) -> None:
+    parameter = resources["PublicUrlParameter"]
+    assert parameter["Type"] == "AWS::SSM::Parameter"
+    assert parameter["Properties"]["Value"] == {"Fn::Sub": "https://${ApiDistribution.DomainName}"}
+    name = parameter["Properties"]["Name"]["Fn::Sub"]
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    # named, not referenced: function -> parameter -> distribution -> API -> function would be a cycle
+    assert variables["CALLCARD_PUBLIC_URL_PARAMETER"] == {"Fn::Sub": name}
+    assert "CALLCARD_PUBLIC_URL" not in variables
+    ssm_statements = [
+        statement
+        for statement in _statements(resources)
+        if any(action.startswith("ssm:") for action in _as_list(statement["Action"]))
+    ]
+    assert len(ssm_statements) == 1
+    (grant,) = ssm_statements
+    assert _as_list(grant["Action"]) == ["ssm:GetParameter"]
+    arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
+    assert grant["Resource"] == {"Fn::Sub": arn + name}

@@ -73,6 +73,24 @@ def test_ip_is_the_first_forwarded_hop_else_the_source_ip() -> None:
     assert capture.client_ip({}, None) is None
 
 
+@pytest.mark.parametrize(
+    ("forwarded", "stored"),
+    [
+        ("<b>198.51.100.7</b>", None),
+        ("198.51.100.7:443", None),
+        ("unknown, 10.0.0.1", None),
+        ("2001:DB8::1", "2001:db8::1"),
+        (" 198.51.100.7 ", "198.51.100.7"),
+    ],
+)
+def test_an_ip_is_kept_only_if_it_parses_as_one(forwarded: str, stored: str | None) -> None:
+    assert capture.client_ip({"x-forwarded-for": forwarded}, {"identity": {"sourceIp": "203.0.113.1"}}) == stored
+
+
+def test_a_source_ip_that_does_not_parse_is_not_kept() -> None:
+    assert capture.client_ip({}, {"identity": {"sourceIp": "test-invoke-source-ip"}}) is None
+
+
 def test_geo_comes_from_cloudfront_headers_or_is_null() -> None:
     headers = {"cloudfront-viewer-country": "UA", "cloudfront-viewer-city": "Lviv"}
     assert capture.geo(headers) == {"country": "UA", "region": None, "city": "Lviv"}

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from chalicelib.errors import ValidationError
@@ -20,6 +23,9 @@ def test_a_cursor_round_trips() -> None:
         encode_cursor({"GSI1PK": {"S": "P#other#CALLS"}}),  # another project's partition
         encode_cursor({"GSI1PK": {"N": "1"}}),
         "WzFd",  # base64 of [1]
+        base64.urlsafe_b64encode(b"[" * 100_000).decode(),  # deeper than the parser's recursion
+        encode_cursor({"GSI1PK": {"S": "P#abc#CALLS"}, "x": json.loads("[" * 40 + "]" * 40)}),  # deeper than 32
+        base64.urlsafe_b64encode(b'{"GSI1PK": NaN}').decode(),
     ],
 )
 def test_a_cursor_of_another_list_is_invalid(cursor: str | None) -> None:

@@ -12,13 +12,28 @@ from chalicelib import phones
         ("+380 (44) 123-45-67", "UA", "+380441234567"),
         ("22 123 45 67", "PL", "+48221234567"),
         ("00380441234567", "PL", "+380441234567"),
+        ("044.123.45.67", "UA", "+380441234567"),
+        (" +380 44 123 4567 ", "UA", "+380441234567"),
     ],
 )
 def test_numbers_normalise_to_e164_with_the_projects_country(text: str, country: str, e164: str) -> None:
     assert phones.to_e164(text, country) == e164
 
 
-@pytest.mark.parametrize("text", ["12ab", "+1 555", "", "++380"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12ab",
+        "+1 555",
+        "",
+        "++380",
+        "+38050ABCDEFG",  # vanity letters, which phonenumbers alone turns into digits
+        "+３８０４４１２３４５６７",  # full-width digits
+        "+380 44 123 4567 ext. 12",
+        "+380/44/1234567",
+        "0+380441234567",
+    ],
+)
 def test_invalid_numbers_are_refused(text: str) -> None:
     with pytest.raises(phones.PhoneError):
         phones.to_e164(text, "UA")
@@ -33,3 +48,8 @@ def test_the_company_side_keeps_extensions_as_given() -> None:
     assert phones.company_number("205", "UA") == "205"
     assert phones.company_number("123456", "UA") == "123456"
     assert phones.company_number("0443334455", "UA") == "+380443334455"
+
+
+def test_an_extension_is_ascii_digits() -> None:
+    with pytest.raises(phones.PhoneError):
+        phones.company_number("１０１", "UA")
