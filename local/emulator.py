@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -51,6 +54,87 @@ def serialise_dynamodb() -> None:
     DynamoHandler.call_action = call_action  # type: ignore[method-assign]
 
 
+# DynamoDB keeps a transaction's ClientRequestToken for 10 minutes (AWS documentation, TransactWriteItems)
+_TOKEN_SECONDS = 600
+_tokens: dict[str, tuple[str, float]] = {}
+
+
+def idempotent_transactions() -> None:
+    """Answer a repeated TransactWriteItems (same ClientRequestToken, same items) as DynamoDB does: success, with
+    nothing written again.
+
+    botocore retries a transaction whose answer it did not get (a read timeout) with the same token; DynamoDB
+    then reports success, moto would apply it a second time and fail its conditions. Idempotent.
+    """
+    from moto.core.responses import ActionResult
+    from moto.dynamodb.responses import DynamoHandler
+
+    if getattr(DynamoHandler.transact_write_items, "_idempotent", False):
+        return
+    apply = DynamoHandler.transact_write_items
+
+    def transact_write_items(self: DynamoHandler) -> Any:
+        token = self.body.get("ClientRequestToken")
+        fingerprint = json.dumps(self.body.get("TransactItems"), sort_keys=True)
+        now = time.monotonic()
+        seen = _tokens.get(token) if token else None
+        if seen is not None and seen[0] == fingerprint and now - seen[1] < _TOKEN_SECONDS:
+            return ActionResult({"ConsumedCapacity": [], "ItemCollectionMetrics": {}})
+        result = apply(self)
+        if token:
+            _tokens[token] = (fingerprint, now)
+        return result
+
+    transact_write_items._idempotent = True  # type: ignore[attr-defined]
+    DynamoHandler.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def transactions_copy_their_items_only() -> None:
+    """Roll a cancelled transaction back by the items it names, not by a deep copy of the whole table.
+
+    moto deep-copies every table a transaction touches before applying it, so each transaction costs time in
+    proportion to the table: a test run that shares one table slowed down as it grew. The items a transaction
+    names are the only ones it can change, so a copy of those is enough to restore. Idempotent.
+    """
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+
+    if getattr(DynamoDBBackend.transact_write_items, "_light", False):
+        return
+    apply = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = []
+        for entry in transact_items:
+            _, operation = next(iter(entry.items()))
+            table = self.tables.get(operation.get("TableName"))
+            if table is None:
+                continue
+            attributes = operation.get("Key") or operation.get("Item") or {}
+            names = [name for name in (table.hash_key_attr, table.range_key_attr) if name]
+            key = {name: attributes[name] for name in names if name in attributes}
+            try:
+                current = self.get_item(table.name, key)
+            except Exception:  # noqa: BLE001 - a malformed key: moto's own validation answers for it below
+                continue
+            saved.append((table.name, key, copy.deepcopy(current)))
+        Table.__deepcopy__ = lambda table, memo: table  # type: ignore[attr-defined]
+        try:
+            apply(self, transact_items)
+        except Exception:
+            for table_name, key, item in reversed(saved):
+                if item is None:
+                    self.delete_item(table_name, key)
+                else:
+                    self.put_item(table_name, item.to_json()["Attributes"])
+            raise
+        finally:
+            del Table.__deepcopy__  # type: ignore[attr-defined]
+
+    transact_write_items._light = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
 class Emulator:
     """A moto server on 127.0.0.1:`port`, started and stopped by its owner."""
 
@@ -65,6 +149,8 @@ class Emulator:
         # werkzeug logs every request at INFO; the stack's own output should stay readable.
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         serialise_dynamodb()
+        idempotent_transactions()
+        transactions_copy_their_items_only()
         self._server.start()
 
     def stop(self) -> None:
