@@ -53,10 +53,27 @@ def _text_without(control: re.Pattern[str]) -> AfterValidator:
     return AfterValidator(check)
 
 
+# The same rules for the OpenAPI document (ECMA-262 patterns), so that clients and fuzzers know them too.
+_NO_CONTROL = {"pattern": r"^[^\u0000-\u001f\u007f-\u009f]*$"}
+
 # Every text field of a request: no control characters (they end up in CSV files and people's screens).
-Text = Annotated[str, Field(strict=True), _text_without(_CONTROL)]
-# Text people write, such as comments: newlines allowed, other control characters not.
-MultilineText = Annotated[str, Field(strict=True), _text_without(_CONTROL_BUT_NEWLINES)]
+Text = Annotated[str, Field(strict=True, json_schema_extra=_NO_CONTROL), _text_without(_CONTROL)]
+# Text that must say something: leading and trailing spaces are trimmed, so it needs more than spaces.
+FilledText = Annotated[
+    str,
+    Field(strict=True, min_length=1, json_schema_extra={"pattern": r"^(?=.*\S)[^\u0000-\u001f\u007f-\u009f]*$"}),
+    _text_without(_CONTROL),
+]
+# Text people write, such as comments: newlines allowed, other control characters not; more than spaces.
+MultilineText = Annotated[
+    str,
+    Field(
+        strict=True,
+        min_length=1,
+        json_schema_extra={"pattern": r"^(?=[\s\S]*\S)[^\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]*$"},
+    ),
+    _text_without(_CONTROL_BUT_NEWLINES),
+]
 
 Boolean = Annotated[bool, Field(strict=True)]
 
@@ -108,13 +125,15 @@ EARLIEST_CALL = datetime(2000, 1, 1, tzinfo=UTC)
 # how far ahead of the server's clock a PBX's clock may run
 CLOCK_SKEW = timedelta(minutes=5)
 
-# A time in a request (bodies and query strings): a string, 1970 to 2100, handed on in UTC.
+# A time in a request (bodies and query strings): a string, 1970 to 2100, handed on in UTC. The document's
+# pattern says the years (JSON Schema has no bounds for times); the exact bounds are in UTC.
 Time = Annotated[
     AwareDatetime,
+    Field(json_schema_extra={"pattern": "^(19[7-9][0-9]|20[0-9]{2})-"}),
     BeforeValidator(_time_text),
     _within(EARLIEST_TIME, lambda: LATEST_TIME, "1970-01-01T00:00:00Z and 2100-01-01T00:00:00Z"),
 ]
-# When a call started: 2000 to a few minutes from now.
+# When a call started: 2000 to a few minutes from now (a bound on "now" no JSON schema can say).
 CallStart = Annotated[
     AwareDatetime,
     BeforeValidator(_time_text),
@@ -128,8 +147,25 @@ def _browser_timezone(value: str) -> str:
     return value
 
 
-# A project's time zone: one of clock.timezones().
-Timezone = Annotated[Text, AfterValidator(_browser_timezone)]
+def _phone_country(value: str) -> str:
+    if value not in phonenumbers.SUPPORTED_REGIONS:
+        raise PydanticCustomError("country", "not an ISO 3166 country code (in capitals) that phone numbers use")
+    return value
+
+
+# A project's country, for national phone numbers: a region phonenumbers knows (listed in the document).
+Country = Annotated[
+    Text,
+    Field(json_schema_extra=lambda schema: schema.update(enum=sorted(phonenumbers.SUPPORTED_REGIONS))),
+    AfterValidator(_phone_country),
+]
+
+# A project's time zone: one of clock.timezones() (listed in the document, built when the document is).
+Timezone = Annotated[
+    Text,
+    Field(json_schema_extra=lambda schema: schema.update(enum=sorted(clock.timezones()))),
+    AfterValidator(_browser_timezone),
+]
 
 
 def _strict_bool(value: object) -> object:
@@ -154,7 +190,7 @@ class Schema(BaseModel):
 class CallIn(Schema):
     """POST /v1/calls: a completed call as the PBX reports it after hang-up."""
 
-    external_id: Text = Field(min_length=1, max_length=200)
+    external_id: FilledText = Field(max_length=200)
     direction: Direction
     status: CallStatus
     started_at: CallStart
@@ -175,7 +211,7 @@ class CallFilters(Schema):
     to: Time | None = None
     direction: Direction | None = None
     status: CallStatus | None = None
-    category: Text | None = Field(default=None, min_length=1, max_length=100)
+    category: FilledText | None = Field(default=None, max_length=100)
     phone: Text | None = Field(default=None, max_length=64)
     has_recording: QueryBool | None = None
 
@@ -199,7 +235,7 @@ COMMENT_MAX_CHARACTERS = 4000
 
 
 class CommentIn(Schema):
-    text: MultilineText = Field(min_length=1, max_length=COMMENT_MAX_CHARACTERS)
+    text: MultilineText = Field(max_length=COMMENT_MAX_CHARACTERS)
 
 
 class ReviewPatch(Schema):
@@ -212,8 +248,14 @@ class ReviewPatch(Schema):
 
 class SettingsPatch(Schema):
     recording_enabled: Boolean | None = None
-    categories: list[Annotated[Text, Field(min_length=1, max_length=100)]] | None = Field(default=None, max_length=100)
-    default_country: Text | None = None
+    categories: (
+        Annotated[
+            list[Annotated[FilledText, Field(max_length=100)]],
+            Field(max_length=100, json_schema_extra={"uniqueItems": True}),
+        ]
+        | None
+    ) = None
+    default_country: Country | None = None
     timezone: Timezone | None = None
     number_hold_minutes: Minutes | None = None
     session_timeout_minutes: Minutes | None = None
@@ -227,13 +269,6 @@ class SettingsPatch(Schema):
         if value is not None and len(set(value)) != len(value):
             raise ValueError("categories must be unique")
         return value
-
-    @field_validator("default_country")
-    @classmethod
-    def _country(cls, value: str | None) -> str | None:
-        if value is not None and value.upper() not in phonenumbers.SUPPORTED_REGIONS:
-            raise ValueError("not an ISO 3166 country code that phone numbers use")
-        return value.upper() if value else value
 
 
 RestoreTier = Literal["Expedited", "Standard", "Bulk"]
@@ -470,7 +505,7 @@ PageUrl = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^[!-~]+$
 
 
 class SessionStart(Schema):
-    site_key: Text = Field(min_length=1, max_length=100)
+    site_key: FilledText = Field(max_length=100)
     visitor_id: VisitorId | None = None
     url: PageUrl
     referrer: PageUrl | None = None
@@ -485,7 +520,7 @@ class TrackEvent(Schema):
 
 
 class EventBatch(Schema):
-    site_key: Text = Field(min_length=1, max_length=100)
+    site_key: FilledText = Field(max_length=100)
     events: list[TrackEvent] = Field(min_length=1, max_length=50)
 
 

@@ -75,12 +75,14 @@ def local_api(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     """The local API (local/api.py, as `make run` serves it) on a free port against the run's emulator; yields its
     base URL (no trailing slash)."""
     port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("local-api") / "local-api.log"
     command = [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", str(port), "--stage", "dev"]
     with log.open("wb") as output:
-        # os.environ carries the emulator's AWS_ENDPOINT_URL, the test table and bucket and dummy credentials
-        server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=output, stderr=subprocess.STDOUT)
-    base_url = f"http://127.0.0.1:{port}"
+        # os.environ carries the emulator's AWS_ENDPOINT_URL, the test table and bucket and dummy credentials;
+        # the public address is the server's own, as `make run` sets it (share links open in the browser tests)
+        environment = {**os.environ, "CALLCARD_PUBLIC_URL": base_url}
+        server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
     try:
         _wait_until_serving(f"{base_url}/v1/settings", server, log)
         yield base_url

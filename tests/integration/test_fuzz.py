@@ -18,12 +18,12 @@ from pathlib import Path
 import requests
 
 from chalicelib import projects
-from tests.integration.helpers import a_call
+from tests.integration.helpers import a_call, fresh_number
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 SCHEMATHESIS = Path(sys.executable).with_name("st")
 MIN_CASES = 1000
-EXAMPLES_PER_OPERATION = 25
+EXAMPLES_PER_OPERATION = 30
 
 
 def test_the_fuzzer_finds_no_fault_in_a_thousand_generated_requests(local_api: str) -> None:
@@ -39,6 +39,7 @@ def test_the_fuzzer_finds_no_fault_in_a_thousand_generated_requests(local_api: s
         "CALLCARD_FUZZ_KEY": created.admin_key,
         "CALLCARD_FUZZ_CALL": answer.json()["call_id"],
         "CALLCARD_FUZZ_PHONE": call["caller"],
+        "CALLCARD_FUZZ_NUMBER": fresh_number(),
     }
     command = [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{local_api}/v1/openapi.json"]
     command += ["--max-examples", str(EXAMPLES_PER_OPERATION), "--no-color"]
