@@ -13,7 +13,7 @@ from chalicelib import clock, numbers, settings, tracking
 from chalicelib.errors import ConflictError
 from chalicelib.schemas import SessionStart, SessionStarted
 from chalicelib.store import keys
-from chalicelib.store.models import Project
+from chalicelib.store.models import Number, Project
 from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, fresh_number
 
 
@@ -125,6 +125,32 @@ def test_simultaneous_additions_stop_at_the_cap(api: Api, monkeypatch: pytest.Mo
         thread.join()
     assert (len(added), refused) == (2, [AT_CAP["error"]["message"]] * 6)
     assert listed(api) == sorted([first, *added])
+
+
+def test_the_listing_of_a_project_at_the_cap_stays_within_1_mb(api: Api) -> None:
+    """Every number at its limits: the longest label in emoji (4 bytes each), held by a session."""
+    until = clock.now() + timedelta(minutes=15)
+    longest_label = "\U0001f600" * 200
+    with Number.batch_write() as batch:
+        for _ in range(numbers.MAX_NUMBERS):
+            number = fresh_number()
+            batch.save(
+                Number(
+                    keys.number_pk(number),
+                    keys.NUMBER_SK,
+                    number=number,
+                    project_id=api.project_id,
+                    number_kind=numbers.POOL,
+                    label=longest_label,
+                    held_by_session="f" * 32,
+                    hold_until=until,
+                    gsi2pk=keys.numbers_gsi2pk(api.project_id),
+                    gsi2sk=number,
+                )
+            )
+    response = api.get("/v1/numbers")
+    assert len(response.json_body["items"]) == numbers.MAX_NUMBERS
+    assert len(response.body) <= 1024 * 1024
 
 
 def test_bad_numbers_and_kinds_are_422(api: Api) -> None:
