@@ -236,12 +236,11 @@ def list_calls(project_id: str, query: CallListQuery, phone: str | None = None) 
     A filter is applied to the items read, so a filtered page may hold fewer than `limit` items. `phone` is
     the `phone` filter in E.164 (the client's calls are read from their own index partition).
     """
+    index = log_index(phone)
     if phone:
-        hash_key = keys.client_pk(project_id, phone)
-        index, attribute, prefix, key_name = keys.GSI2, Call.gsi2sk, keys.CALL_PREFIX, "GSI2PK"
+        hash_key, attribute, prefix = keys.client_pk(project_id, phone), Call.gsi2sk, keys.CALL_PREFIX
     else:
-        hash_key = keys.call_log_gsi1pk(project_id)
-        index, attribute, prefix, key_name = keys.GSI1, Call.gsi1sk, "", "GSI1PK"
+        hash_key, attribute, prefix = keys.call_log_gsi1pk(project_id), Call.gsi1sk, ""
     results = Call.query(
         hash_key,
         index_name=index,
@@ -249,9 +248,14 @@ def list_calls(project_id: str, query: CallListQuery, phone: str | None = None) 
         filter_condition=_filter(query),
         scan_index_forward=False,
         limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, key_name, hash_key),
+        last_evaluated_key=decode_cursor(query.cursor, keys.INDEX_KEYS[index][0], hash_key),
     )
     return first_page(Call, results)
+
+
+def log_index(phone: str | None) -> str:
+    """The index the call log is read from: the client's calls (GSI2) when filtered by phone, else GSI1."""
+    return keys.GSI2 if phone else keys.GSI1
 
 
 def summary(call: Call) -> CallSummary:

@@ -27,6 +27,10 @@ DEFAULT = "default"
 # pool numbers read per claim round, and rounds before a session gives up and shows the default number
 CANDIDATES = 10
 CLAIM_ROUNDS = 3
+# a project's numbers: far beyond any real pool, and GET /v1/numbers (about 1 KB a number) stays under 1 MB
+MAX_NUMBERS = 500
+# a number added or taken away meanwhile makes `put` look at it again, this many times at most
+PUT_ATTEMPTS = 3
 
 
 def number_key(number: str) -> tuple[str, str]:
@@ -44,7 +48,14 @@ def parse(project: Project, text: str) -> str:
 
 
 def put(project: Project, number: str, kind: str, label: str | None) -> Number:
-    """Add a number to the project (or change its kind or label); 409 when another project has it."""
+    """Add a number to the project (or change its kind or label); 409 when another project has it, or when it is
+    new to a project that has MAX_NUMBERS already.
+
+    Project.number_count counts the project's numbers, whatever the concurrency: the transaction that claims a
+    number new to the project (on condition that it does not exist) adds 1 on condition that the count is under
+    the cap; a number the project has already is updated on condition that it still does. Which of the two
+    applies is read first (one GetItem); a number that changed meanwhile fails its condition and is read again.
+    """
     project_id = project.project_id
     item = Number(keys.number_pk(number), keys.NUMBER_SK)
     actions: list[Action] = [
@@ -65,37 +76,70 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
     else:
         actions += [Number.gsi1pk.remove(), Number.gsi1sk.remove(), Number.held_by_session.remove()]
     previous_default = project.default_number
-    try:
-        with transactions.transaction() as transaction:
-            transaction.update(
-                item, actions=actions, condition=Number.pk.does_not_exist() | (Number.project_id == project_id)
-            )
-            if kind == DEFAULT:
-                transaction.update(project, actions=[Project.default_number.set(number)])
-                if previous_default and previous_default != number:
+    # a new default number takes the place of the old one, which goes in the same transaction
+    replaced_default = previous_default if kind == DEFAULT and previous_default != number else None
+    default_actions: list[Action] = []
+    if kind == DEFAULT:
+        default_actions.append(Project.default_number.set(number))
+    elif previous_default == number:
+        default_actions.append(Project.default_number.remove())
+    under_cap = Project.number_count.does_not_exist() | (Project.number_count < MAX_NUMBERS)
+    for _attempt in range(PUT_ATTEMPTS):
+        owner = _owner(number)
+        if owner not in (None, project_id):
+            raise ConflictError(f"{number} belongs to another project")
+        new = owner is None
+        added = int(new) - int(replaced_default is not None)
+        project_actions = [*default_actions, *([Project.number_count.add(added)] if added else [])]
+        try:
+            with transactions.transaction() as transaction:
+                transaction.update(
+                    item,
+                    actions=actions,
+                    condition=Number.pk.does_not_exist() if new else Number.project_id == project_id,
+                )
+                if project_actions:
+                    transaction.update(project, actions=project_actions, condition=under_cap if added > 0 else None)
+                if replaced_default:
                     transaction.delete(
-                        Number(keys.number_pk(previous_default), keys.NUMBER_SK),
+                        Number(keys.number_pk(replaced_default), keys.NUMBER_SK),
                         condition=Number.project_id == project_id,
                     )
-            elif previous_default == number:
-                transaction.update(project, actions=[Project.default_number.remove()])
-    except TransactWriteError as exc:
-        if number_key(number) in transactions.failed_keys(transaction, exc):
-            raise ConflictError(f"{number} belongs to another project") from None
-        raise
-    return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True)
+        except TransactWriteError as exc:
+            failed = transactions.failed_keys(transaction, exc)
+            if (project.pk, project.sk) in failed:
+                raise ConflictError(
+                    f"a project may have at most {MAX_NUMBERS} numbers; delete one first", {"max_numbers": MAX_NUMBERS}
+                ) from None
+            if number_key(number) in failed or transactions.conflicted(exc):
+                continue
+            raise
+        return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True)
+    raise ConflictError(f"{number} changed meanwhile; try again")
+
+
+def _owner(number: str) -> str | None:
+    """The project that has `number` now, if any."""
+    try:
+        return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True).project_id
+    except Number.DoesNotExist:
+        return None
 
 
 def delete(project: Project, number: str) -> None:
+    project_actions: list[Action] = [Project.number_count.add(-1)]
+    if project.default_number == number:
+        project_actions.append(Project.default_number.remove())
     try:
         with transactions.transaction() as transaction:
             transaction.delete(
                 Number(keys.number_pk(number), keys.NUMBER_SK), condition=Number.project_id == project.project_id
             )
-            if project.default_number == number:
-                transaction.update(
-                    project, actions=[Project.default_number.remove()], condition=Project.default_number == number
-                )
+            transaction.update(
+                project,
+                actions=project_actions,
+                condition=Project.default_number == number if project.default_number == number else None,
+            )
     except TransactWriteError as exc:
         if number_key(number) in transactions.failed_keys(transaction, exc):
             raise NotFoundError(f"number {number} not found") from None

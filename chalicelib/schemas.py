@@ -222,7 +222,7 @@ class CallListQuery(CallFilters):
 
 
 class CallExportQuery(CallFilters):
-    """GET /v1/calls.csv: the log's filters; `cursor` continues an export that stopped at its row cap."""
+    """GET /v1/calls.csv: the log's filters; `cursor` continues an export that stopped at its row cap or 1 MB."""
 
     cursor: Text | None = None
 

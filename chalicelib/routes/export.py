@@ -10,7 +10,7 @@ from chalicelib.schemas import CallExportQuery
 
 bp = Blueprint(__name__)
 
-# set when the row cap stopped the export: GET it again with `cursor` for the rest
+# set when the row cap or the byte budget stopped the export: GET it again with `cursor` for the rest
 NEXT_CURSOR_HEADER = "X-Next-Cursor"
 
 

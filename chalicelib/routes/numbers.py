@@ -43,7 +43,10 @@ def list_numbers() -> dict[str, Any]:
 
 @bp.route("/v1/numbers/{number}", methods=["PUT"], content_types=ANY_BODY)
 @openapi.describe(
-    may=Permission.MANAGE_NUMBERS, body=NumberIn, returns=NumberOut, also={409: "the number belongs to another project"}
+    may=Permission.MANAGE_NUMBERS,
+    body=NumberIn,
+    returns=NumberOut,
+    also={409: f"the number belongs to another project, or the project has its {numbers.MAX_NUMBERS} numbers already"},
 )
 def put_number(number: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_NUMBERS)

@@ -38,6 +38,8 @@ TABLE_HASH_KEY = "PK"
 TABLE_RANGE_KEY = "SK"
 GSI1 = "GSI1"
 GSI2 = "GSI2"
+# each index's own key attributes (a Query of it pages with the table's keys and these)
+INDEX_KEYS = {GSI1: ("GSI1PK", "GSI1SK"), GSI2: ("GSI2PK", "GSI2SK")}
 
 PROJECT_SK = "PROJECT"
 SITE_SK = "SITE"

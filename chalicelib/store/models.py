@@ -88,6 +88,9 @@ class Project(Item, discriminator="project"):
     overflow_total = NumberAttribute(default=0)
     # the number printed on the site, kept here too so that a session start reads no Number item for it
     default_number = UnicodeAttribute(null=True)
+    # the project's Number items: ADD 1 on condition it is under the cap when one is added, ADD -1 when one goes.
+    # Absent on items made before it existed: every condition on it reads absent as 0.
+    number_count = NumberAttribute(default=0)
 
 
 class SiteKey(Item, discriminator="site_key"):

@@ -1,16 +1,23 @@
-"""The call log as CSV (GET /v1/calls.csv): columns, filters, the row cap, isolation and access."""
+"""The call log as CSV (GET /v1/calls.csv): columns, filters, the row cap, the 1 MB budget, isolation and access."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from chalicelib import export
+from chalicelib import clock, export
+from chalicelib.store import keys
+from chalicelib.store.models import Call
+from local.metrics import dynamodb_requests
 from tests.integration.helpers import Api, post
+
+ONE_MB = 1024 * 1024  # as AWS counts
+EMOJI = "\U0001f600"  # 4 bytes in UTF-8
 
 
 def rows_of(response: Any) -> list[dict[str, str]]:
@@ -83,6 +90,97 @@ def test_the_csv_stops_at_its_row_cap_with_a_cursor_to_the_rest(api: Api, monkey
     rest = api.get(f"/v1/calls.csv?cursor={cursor}")
     assert [row["call_id"] for row in rows_of(rest)] == ids[1::-1]
     assert "X-Next-Cursor" not in rest.headers
+
+
+def exports(api: Api, query: str) -> list[Any]:
+    """Every answer of an export that goes on with X-Next-Cursor until the log's end."""
+    answers = [api.get(f"/v1/calls.csv?{query}")]
+    while "X-Next-Cursor" in answers[-1].headers:
+        answers.append(api.get(f"/v1/calls.csv?{query}&cursor={answers[-1].headers['X-Next-Cursor']}"))
+    return answers
+
+
+def call_ids(answer: Any) -> list[str]:
+    return [row["call_id"] for row in rows_of(answer)]
+
+
+def line_sizes(answer: Any) -> list[int]:
+    """The UTF-8 size of the answer's header, then of each row."""
+    return [len(line.encode()) for line in answer.body.decode().splitlines(keepends=True)]
+
+
+@pytest.mark.parametrize("query", ["status=answered", "phone=%2B380671234567&status=answered"])
+def test_an_export_stops_at_its_byte_budget_and_the_cursor_goes_on_at_the_first_row_not_written(
+    api: Api, monkeypatch: pytest.MonkeyPatch, query: str
+) -> None:
+    for index in range(10):
+        # the missed calls are read and left out by the filter, the other client's calls too by the phone
+        started_at = f"2026-11-{10 + index}T10:00:00Z"
+        post(api, caller="+380671234567", started_at=started_at)
+        if index % 3 == 0:
+            post(api, caller="+380671234567", status="missed", started_at=started_at)
+        post(api, caller="+380501112233", started_at=started_at)
+    whole = api.get(f"/v1/calls.csv?{query}")
+    header, *rows = line_sizes(whole)
+    budget = header + 3 * max(rows)
+    monkeypatch.setattr(export, "MAX_BYTES", budget)
+
+    with dynamodb_requests() as seen:
+        answers = exports(api, query)
+    assert len(answers) >= 3
+    assert [call_id for answer in answers for call_id in call_ids(answer)] == call_ids(whole)  # none lost or doubled
+    for answer, following in zip(answers, answers[1:], strict=False):
+        first_row_not_written = line_sizes(following)[1]
+        assert len(answer.body) <= budget < len(answer.body) + first_row_not_written
+    assert len(answers[-1].body) <= budget
+    # each answer stops in the middle of its one page (200 calls read at most): one Query each
+    assert [name for name in seen if name == "Query"] == ["Query"] * len(answers)
+
+
+def largest_calls(api: Api, count: int) -> None:
+    """`count` calls with every free-text column at its longest, in emoji (4 bytes each), written directly."""
+    now = clock.now()
+    with Call.batch_write() as batch:
+        for index in range(count):
+            call_id = f"{index:032x}"
+            started_at = now - timedelta(minutes=index)
+            batch.save(
+                Call(
+                    keys.call_pk(api.project_id, call_id),
+                    keys.CALL_SK,
+                    call_id=call_id,
+                    project_id=api.project_id,
+                    external_id=EMOJI * 200,
+                    direction="incoming",
+                    status="answered",
+                    started_at=started_at,
+                    caller="+380501112233",
+                    destination="+380443334455",
+                    client_phone="+380501112233",
+                    agent=EMOJI * 200,
+                    category=EMOJI * 100,
+                    manager_rating=5,
+                    call_rating=5,
+                    wait_seconds=86_400,
+                    talk_seconds=86_400,
+                    total_seconds=172_800,
+                    created_at=started_at,
+                    recording_status="restoring",
+                    source=EMOJI * 100,
+                    gsi1pk=keys.call_log_gsi1pk(api.project_id),
+                    gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
+                )
+            )
+
+
+def test_an_export_of_rows_at_their_field_limits_stays_within_1_mb(api: Api) -> None:
+    largest_calls(api, 450)
+    first, rest = exports(api, "")
+    header, *rows = line_sizes(first)
+    assert set(rows) == {2_576}
+    assert len(rows) == (ONE_MB - header) // 2_576
+    assert len(first.body) <= ONE_MB < len(first.body) + 2_576  # stopped at the budget, not before
+    assert sorted(call_ids(first) + call_ids(rest)) == [f"{index:032x}" for index in range(450)]
 
 
 def test_the_csv_holds_only_the_callers_project(api: Api, other_api: Api) -> None:

@@ -1,4 +1,5 @@
-"""Tracking numbers: the pool, the default number, holds taken with conditional writes, overflow."""
+"""Tracking numbers: the pool, the default number, the cap on a project's numbers, holds taken with conditional
+writes, overflow."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 
 import pytest
 
-from chalicelib import clock, tracking
+from chalicelib import clock, numbers, settings, tracking
+from chalicelib.errors import ConflictError
 from chalicelib.schemas import SessionStart, SessionStarted
+from chalicelib.store import keys
+from chalicelib.store.models import Number, Project
 from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, fresh_number
 
 
@@ -46,6 +50,107 @@ def test_a_number_of_another_project_is_a_conflict_and_not_deletable(api: Api, o
     assert other_api.request("DELETE", f"/v1/numbers/{number}").status_code == 404
     assert api.request("DELETE", f"/v1/numbers/{number}").status_code == 204
     assert other_api.request("PUT", f"/v1/numbers/{number}", {"kind": "pool"}).status_code == 200
+
+
+def put_number(api: Api, number: str, kind: str = "pool", label: str | None = None) -> Any:
+    return api.request("PUT", f"/v1/numbers/{number}", {"kind": kind, "label": label})
+
+
+def listed(api: Api) -> list[str]:
+    return sorted(item["number"] for item in numbers_view(api)["items"])
+
+
+AT_CAP = {
+    "error": {
+        "code": "conflict",
+        "message": "a project may have at most 3 numbers; delete one first",
+        "details": {"max_numbers": 3},
+    }
+}
+
+
+def test_a_project_has_at_most_max_numbers_and_a_deleted_one_frees_a_place(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(numbers, "MAX_NUMBERS", 3)
+    added = add_numbers(api, 2)
+    refused = put_number(api, fresh_number())
+    assert (refused.status_code, refused.json_body) == (409, AT_CAP)
+    # at the cap, a number the project has changes, and a new default number takes the old one's place
+    assert put_number(api, added.pool[0], label="changed").status_code == 200
+    new_default = fresh_number()
+    assert put_number(api, new_default, kind="default").status_code == 200
+    assert listed(api) == sorted([new_default, *added.pool])
+    assert api.request("DELETE", f"/v1/numbers/{added.pool[1]}").status_code == 204
+    later = fresh_number()
+    assert put_number(api, later).status_code == 200
+    assert put_number(api, fresh_number()).status_code == 409
+    assert listed(api) == sorted([new_default, added.pool[0], later])
+
+
+def test_a_project_item_without_a_count_of_numbers_counts_from_0(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    # projects made before the count existed have no such attribute
+    Project(keys.project_pk(api.project_id), keys.PROJECT_SK).update(actions=[Project.number_count.remove()])
+    monkeypatch.setattr(numbers, "MAX_NUMBERS", 3)
+    add_numbers(api, 3, default=False)
+    assert put_number(api, fresh_number()).json_body == AT_CAP
+
+
+def test_simultaneous_additions_stop_at_the_cap(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(numbers, "MAX_NUMBERS", 3)
+    [first] = add_numbers(api, 1, default=False).pool
+    project = settings.load_project(api.project_id)
+    candidates = [fresh_number() for _ in range(8)]
+    barrier = threading.Barrier(len(candidates))
+    added: list[str] = []
+    refused: list[str] = []
+    lock = threading.Lock()
+
+    def add(number: str) -> None:
+        # the domain function itself: Chalice's test client keeps one current request for all threads
+        barrier.wait()
+        try:
+            numbers.put(project, number, numbers.POOL, None)
+        except ConflictError as error:
+            with lock:
+                refused.append(error.message)
+            return
+        with lock:
+            added.append(number)
+
+    threads = [threading.Thread(target=add, args=(number,)) for number in candidates]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert (len(added), refused) == (2, [AT_CAP["error"]["message"]] * 6)
+    assert listed(api) == sorted([first, *added])
+
+
+def test_the_listing_of_a_project_at_the_cap_stays_within_1_mb(api: Api) -> None:
+    """Every number at its limits: the longest label in emoji (4 bytes each), held by a session."""
+    until = clock.now() + timedelta(minutes=15)
+    longest_label = "\U0001f600" * 200
+    with Number.batch_write() as batch:
+        for _ in range(numbers.MAX_NUMBERS):
+            number = fresh_number()
+            batch.save(
+                Number(
+                    keys.number_pk(number),
+                    keys.NUMBER_SK,
+                    number=number,
+                    project_id=api.project_id,
+                    number_kind=numbers.POOL,
+                    label=longest_label,
+                    held_by_session="f" * 32,
+                    hold_until=until,
+                    gsi2pk=keys.numbers_gsi2pk(api.project_id),
+                    gsi2sk=number,
+                )
+            )
+    response = api.get("/v1/numbers")
+    assert len(response.json_body["items"]) == numbers.MAX_NUMBERS
+    assert len(response.body) <= 1024 * 1024
 
 
 def test_bad_numbers_and_kinds_are_422(api: Api) -> None:

@@ -1,0 +1,69 @@
+"""The CSV export's rows, as pure logic (export.row_line): their UTF-8 size is what the export's byte budget counts."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from chalicelib import capture, export
+from chalicelib.schemas import CallIn, ReviewPatch
+from chalicelib.store import keys
+from chalicelib.store.models import Call
+
+EMOJI = "\U0001f600"  # 4 bytes in UTF-8
+STARTED_AT = datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
+
+
+def longest(field: str, model: type[CallIn] | type[ReviewPatch] = CallIn) -> int:
+    return next(int(m.max_length) for m in model.model_fields[field].metadata if hasattr(m, "max_length"))
+
+
+def a_call(**fields: Any) -> Call:
+    values: dict[str, Any] = {
+        "call_id": "f" * 32,
+        "project_id": "p",
+        "external_id": "pbx-1",
+        "direction": "incoming",
+        "status": "answered",
+        "started_at": STARTED_AT,
+        "caller": "+380501112233",
+        "destination": "+380443334455",
+        "wait_seconds": 5,
+        "talk_seconds": 60,
+        "total_seconds": 65,
+        "created_at": STARTED_AT,
+        **fields,
+    }
+    return Call(keys.call_pk("p", "f" * 32), keys.CALL_SK, **values)
+
+
+def test_a_row_is_one_crlf_line_of_its_cells() -> None:
+    line = export.row_line(a_call(agent='Ola "101"'), ZoneInfo("Europe/Warsaw"))
+    assert line == (
+        "ffffffffffffffffffffffffffffffff,pbx-1,2026-11-20T10:15:00Z,2026-11-20 11:15:00,incoming,answered,"
+        '+380501112233,+380443334455,"Ola ""101""",5,60,65,false,false,false,,,,none,\r\n'
+    )
+
+
+def test_a_row_at_its_field_limits_takes_2576_bytes_of_utf8() -> None:
+    # the source is a campaign tag at its longest
+    call = a_call(
+        external_id=EMOJI * longest("external_id"),
+        agent=EMOJI * longest("agent"),
+        category=EMOJI * longest("category", ReviewPatch),
+        source=EMOJI * capture.MAX_VALUE,
+        wait_seconds=86_400,
+        talk_seconds=86_400,
+        total_seconds=172_800,
+        manager_rating=5,
+        call_rating=5,
+        first_call=False,
+        target=False,
+        repeat=False,
+        recording_status="restoring",
+    )
+    line = export.row_line(call, ZoneInfo("UTC"))
+    assert len(line) == 2_576 - 3 * 600  # 600 emoji of 4 bytes, each 1 character
+    assert len(line.encode()) == 2_576
+    assert (export.MAX_BYTES - len(export.csv_line(export.COLUMNS).encode())) // 2_576 == 406
