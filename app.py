@@ -9,7 +9,7 @@ from chalice.app import Chalice, Request, Response, SQSEvent
 from chalicelib import http, linking
 from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings import EVENTS_QUEUE, handle_notification
-from chalicelib.routes import calls, clients, export, me, numbers, openapi, recordings, settings, tracking, web
+from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
 
 app = Chalice(app_name="callcard")
 app.register_blueprint(calls.bp)
@@ -20,6 +20,7 @@ app.register_blueprint(me.bp)
 app.register_blueprint(web.bp)
 app.register_blueprint(recordings.bp)
 app.register_blueprint(numbers.bp)
+app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)
 app.register_blueprint(openapi.bp)
 

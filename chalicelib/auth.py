@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chalice.app import Request
+from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock
 from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError, invalid
@@ -43,6 +44,7 @@ class Permission(StrEnum):
     WRITE_SETTINGS = "write_settings"
     MANAGE_NUMBERS = "manage_numbers"
     ERASE_CLIENTS = "erase_clients"
+    MANAGE_KEYS = "manage_keys"
 
 
 _STAFF = {Role.ADMIN, Role.SUPERVISOR, Role.AGENT}
@@ -64,6 +66,7 @@ ROLES_MAY: dict[Permission, set[Role]] = {
     Permission.WRITE_SETTINGS: {Role.ADMIN},
     Permission.MANAGE_NUMBERS: {Role.ADMIN},
     Permission.ERASE_CLIENTS: {Role.ADMIN},
+    Permission.MANAGE_KEYS: {Role.ADMIN},
 }
 
 CACHE_SECONDS = 60
@@ -130,12 +133,21 @@ def create_key(project_id: str, role: Role, label: str | None) -> IssuedKey:
     return issued
 
 
-def revoke_key(key_id: str) -> None:
+def revoke_key(key_id: str, project_id: str | None = None) -> None:
+    """Revokes the key (the operator's CLI names any key; `project_id` limits it to that project's keys, another
+    project's answering 404 like a missing one). Revoking a revoked key changes nothing: its first time stays."""
     try:
         item = ApiKey.get(keys.api_key_pk(key_id), keys.KEY_SK)
     except ApiKey.DoesNotExist as exc:
         raise NotFoundError(f"key {key_id} not found") from exc
-    item.update(actions=[ApiKey.revoked_at.set(clock.now())])
+    if project_id is not None and item.project_id != project_id:
+        raise NotFoundError(f"key {key_id} not found")
+    if item.revoked_at is None:
+        try:
+            item.update(actions=[ApiKey.revoked_at.set(clock.now())], condition=ApiKey.revoked_at.does_not_exist())
+        except UpdateError as exc:
+            if exc.cause_response_code != "ConditionalCheckFailedException":
+                raise  # else a concurrent revoke came first, and its time stays
     _cache.clear()
 
 

@@ -42,3 +42,15 @@ def company_number(text: str | None, default_country: str) -> str | None:
     if _EXTENSION.fullmatch(text.strip()):
         return text.strip()
     return to_e164(text, default_country)
+
+
+def display(number: str | None) -> str | None:
+    """How people write an E.164 number (`+380 50 456 7890`, phonenumbers' international format); anything else
+    (an internal extension) as it is."""
+    if number is None or not number.startswith("+"):
+        return number
+    try:
+        parsed = phonenumbers.parse(number)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

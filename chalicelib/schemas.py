@@ -20,11 +20,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    computed_field,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
-from chalicelib import clock
+from chalicelib import clock, phones
+from chalicelib.auth import MAX_LABEL, Role
 
 Direction = Literal["incoming", "outgoing", "callback"]
 CallStatus = Literal["answered", "missed", "busy", "failed", "voicemail"]
@@ -285,6 +287,14 @@ class RestoreIn(Schema):
     days: Days = 7
 
 
+class KeyIn(Schema):
+    """POST /v1/keys: the new key's role, and its label (who it is for; it signs comments and actions). No label:
+    the role's name, as `key create` does."""
+
+    role: Role
+    label: Text | None = Field(default=None, min_length=1, max_length=MAX_LABEL)
+
+
 # ---- responses --------------------------------------------------------------------------------------
 
 
@@ -300,15 +310,30 @@ class Settings(BaseModel):
     sale_cycle_days: int
 
 
-class CallSummary(BaseModel):
+class _CallNumbers(BaseModel):
+    """A call's two sides, each with its display form for people (`+380 44 123 4567`; an extension as given)."""
+
+    caller: str | None
+    destination: str | None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def caller_display(self) -> str | None:
+        return phones.display(self.caller)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def destination_display(self) -> str | None:
+        return phones.display(self.destination)
+
+
+class CallSummary(_CallNumbers):
     """One row of the call log."""
 
     call_id: str
     started_at: UtcTime
     direction: Direction
     status: CallStatus
-    caller: str | None
-    destination: str | None
     agent: str | None
     talk_seconds: int
     wait_seconds: int
@@ -325,7 +350,7 @@ class CallList(BaseModel):
     next_cursor: str | None
 
 
-class CallDetails(BaseModel):
+class CallDetails(_CallNumbers):
     call_id: str
     external_id: str
     direction: Direction
@@ -334,8 +359,6 @@ class CallDetails(BaseModel):
     wait_seconds: int
     talk_seconds: int
     total_seconds: int
-    caller: str | None
-    destination: str | None
     agent: str | None
     first_call: bool
     target: bool
@@ -424,8 +447,16 @@ class Geo(BaseModel):
     city: str | None
 
 
-class ClientOut(BaseModel):
+class _ClientPhone(BaseModel):
     phone: str
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def phone_display(self) -> str | None:
+        return phones.display(self.phone)
+
+
+class ClientOut(_ClientPhone):
     ip: str | None
     landing_page: str | None
     client_url: str
@@ -482,8 +513,7 @@ class Card(BaseModel):
     sessions_next_cursor: str | None
 
 
-class ClientCard(BaseModel):
-    phone: str
+class ClientCard(_ClientPhone):
     statistics: Statistics
     calls: list[CallSummary]
     calls_next_cursor: str | None
@@ -549,6 +579,11 @@ class NumberOut(BaseModel):
     held_by_session: str | None = None
     hold_until: UtcTime | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def number_display(self) -> str | None:
+        return phones.display(self.number)
+
 
 class Pool(BaseModel):
     size: int
@@ -580,6 +615,36 @@ class Me(BaseModel):
     role: str = Field(description="admin, supervisor, agent or integration")
     label: str
     may: list[str] = Field(description="the permissions of the role (chalicelib.auth.Permission)")
+    site_key: str | None = Field(
+        default=None, description="the project's public site key, for the tracking snippet: admins only"
+    )
+
+
+class Timezones(BaseModel):
+    """GET /v1/settings/timezones: the values `timezone` may take (IANA names that browsers know), sorted."""
+
+    items: list[str]
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    role: Role
+    label: str
+    created_at: UtcTime
+    revoked_at: UtcTime | None
+
+
+class KeyList(BaseModel):
+    """GET /v1/keys: every key of the project, revoked ones too, oldest first."""
+
+    items: list[KeyOut]
+
+
+class KeyIssued(BaseModel):
+    """POST /v1/keys: `key` is the secret, shown this once (only its hash is kept)."""
+
+    key_id: str
+    key: str
 
 
 class ErrorInfo(BaseModel):

@@ -6,10 +6,10 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib import auth, http, openapi, settings
+from chalicelib import auth, clock, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import Settings, SettingsPatch
+from chalicelib.schemas import Settings, SettingsPatch, Timezones
 
 bp = Blueprint(__name__)
 
@@ -27,3 +27,11 @@ def change_settings() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.WRITE_SETTINGS)
     patch = http.body(bp.current_request, SettingsPatch)
     return settings.change(caller.project_id, patch).model_dump(mode="json")
+
+
+@bp.route("/v1/settings/timezones", methods=["GET"])
+@openapi.describe(may=Permission.READ_SETTINGS, returns=Timezones)
+def timezones() -> dict[str, Any]:
+    """The time zones a project may choose (the settings screen's picker)."""
+    auth.require(bp.current_request, Permission.READ_SETTINGS)
+    return Timezones(items=sorted(clock.timezones())).model_dump(mode="json")

@@ -70,6 +70,12 @@ def client_card_page(phone: str) -> Response:
     return _shell(1)
 
 
+@bp.route("/admin/{screen}", methods=["GET"])
+def admin_page(screen: str) -> Response:
+    """The admin screens (settings, numbers, tracking snippet, API keys); the app shows them to admins only."""
+    return _shell(1)
+
+
 @bp.route("/static/{name}", methods=["GET"])
 def static_file(name: str) -> Response:
     content_type = CONTENT_TYPES.get(Path(name).suffix)

@@ -144,7 +144,7 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
     ]
     assert "no recording" in browser.find_element(By.ID, "audio").text
     # 2026-11-21 09:00 UTC in Europe/Warsaw
-    assert "10:00:00" in browser.find_element(By.ID, "details").text
+    assert "21 Nov 2026, 10:00" in browser.find_element(By.ID, "details").text
 
     browser.find_element(By.ID, "comment-text").send_keys("Asked for a quote; call back on Monday")
     browser.find_element(By.CSS_SELECTOR, "#comment-form button").click()
@@ -162,7 +162,7 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
 
     browser.find_element(By.ID, "client-link").click()
     wait(browser, lambda b: b.find_elements(By.ID, "client-calls"), "the client card")
-    assert "+380671112233" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "+380 67 111 2233" in browser.find_element(By.TAG_NAME, "h1").text
 
 
 def test_polish_follows_the_switch_and_a_bad_key_returns_to_sign_in(chromium: BrowserFactory, project: Project) -> None:

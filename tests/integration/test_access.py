@@ -125,3 +125,24 @@ def test_another_projects_call_is_404_everywhere(api: Api, other_api: Api) -> No
     # nothing of theirs reached our call
     comments = api.get(f"/v1/calls/{call_id}").json_body["review"]["comments"]
     assert [c["text"] for c in comments] == ["mine"]
+
+
+KEY_ROUTES = [("GET", "/v1/keys", None), ("POST", "/v1/keys", {"role": "agent", "label": "x"})]
+
+
+@pytest.mark.parametrize("role", ["supervisor", "agent", "integration"])
+def test_only_admins_manage_keys(api: Api, role: str) -> None:
+    key_id = api.post("/v1/keys", {"role": "agent"}).json_body["key_id"]
+    for method, path, body in [*KEY_ROUTES, ("DELETE", f"/v1/keys/{key_id}", None)]:
+        response = api.request(method, path, body, role=role)
+        assert response.status_code == 403, (method, path)
+        assert error_of(response)["code"] == "forbidden"
+
+
+def test_another_projects_key_is_404_and_stays_valid(api: Api, other_api: Api) -> None:
+    theirs = other_api.post("/v1/keys", {"role": "agent", "label": "theirs"}).json_body
+    response = api.request("DELETE", f"/v1/keys/{theirs['key_id']}")
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+    assert theirs["key_id"] not in str(api.get("/v1/keys").json_body)
+    assert other_api.get("/v1/me", role=None, Authorization=f"Bearer {theirs['key']}").status_code == 200

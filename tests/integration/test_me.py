@@ -16,6 +16,12 @@ def test_me_names_the_project_role_label_and_permissions(api: Api, other_api: Ap
     assert admin["may"] == [permission.value for permission in Permission]  # everything
 
 
+def test_only_admins_are_given_the_site_key(api: Api) -> None:
+    assert api.get("/v1/me").json_body["site_key"] == api.site_key
+    for role in ("supervisor", "agent", "integration"):
+        assert api.get("/v1/me", role=role).json_body["site_key"] is None
+
+
 def test_me_needs_a_key(api: Api) -> None:
     response = api.get("/v1/me", role=None)
     assert response.status_code == 401

@@ -17,9 +17,22 @@ from tests.integration.helpers import LANDING, VIEWER, Api, a_call, add_numbers,
 
 # values for path parameters: a phone that parses, ids of the right form that exist nowhere (numbers are fresh: the
 # table is shared)
-PATH_VALUES = {"call_id": "0" * 32, "token": "a" * 22, "session_id": "0" * 32, "phone": "+380441234567"}
+PATH_VALUES = {
+    "call_id": "0" * 32,
+    "token": "a" * 22,
+    "session_id": "0" * 32,
+    "phone": "+380441234567",
+    "key_id": "0" * 16,
+}
 # ...and values that do not match their parameter's pattern
-UNMATCHED = {"call_id": "nope", "token": "short", "session_id": "0" * 31 + "g", "phone": "+38044abc", "number": "x"}
+UNMATCHED = {
+    "call_id": "nope",
+    "token": "short",
+    "session_id": "0" * 31 + "g",
+    "phone": "+38044abc",
+    "number": "x",
+    "key_id": "0" * 15 + "G",
+}
 WEB_MODULE = "chalicelib.routes.web"
 # every answer any test of this module got: (method, path without its query, status)
 SEEN: list[tuple[str, str, int]] = []
@@ -171,6 +184,7 @@ def valid_bodies(api: Api) -> dict[str, dict[str, Any]]:
         "put_number": {"kind": "pool", "label": "site"},
         "create_share": {"expires_in_days": 30},
         "restore_recording": {"tier": "Expedited", "days": 3},
+        "create_key": {"role": "agent", "label": "Olena, front desk"},
         "start_session": {"site_key": api.site_key, "url": LANDING, "referrer": "https://mail.example/"},
         "session_events": {
             "site_key": api.site_key,
@@ -191,6 +205,7 @@ INVALID_BODIES: dict[str, dict[str, Any]] = {
     "put_number": {"kind": "spare"},
     "create_share": {"expires_in_days": 366},
     "restore_recording": {"tier": "Instant"},
+    "create_key": {"role": "owner", "label": "x" * 101},
     "start_session": {"site_key": "k", "url": LANDING, "visitor_id": "short"},
     "session_events": {"site_key": "k", "events": []},
 }
@@ -251,6 +266,10 @@ def test_answers_match_the_documented_schemas(
     check("GET", "/v1/settings", api.get("/v1/settings", role="agent"))
     check("GET", "/v1/numbers", api.get("/v1/numbers"))
     check("GET", "/v1/me", api.get("/v1/me", role="supervisor"))
+    check("GET", "/v1/me", api.get("/v1/me"))  # with the site key
+    check("GET", "/v1/settings/timezones", api.get("/v1/settings/timezones"))
+    check("POST", "/v1/keys", api.post("/v1/keys", {"role": "agent", "label": "Olena"}))
+    check("GET", "/v1/keys", api.get("/v1/keys"))
     body = a_call()
     check("POST", "/v1/calls", api.post("/v1/calls", body, role="integration"))
     check("POST", "/v1/calls", api.post("/v1/calls", body, role="integration"))  # again: 200
@@ -305,4 +324,6 @@ def test_each_routes_own_errors_are_provoked_and_documented(api: Api, other_api:
     answers("PUT", "/v1/numbers/{number}", api.request("PUT", f"/v1/numbers/{theirs}", {"kind": "pool"}), 409)
     answers("DELETE", "/v1/numbers/{number}", api.request("DELETE", f"/v1/numbers/{fresh_number()}"), 404)
     answers("GET", "/v1/clients/{phone}", api.get("/v1/clients/+380441234599"), 404)
+    theirs_key = other_api.post("/v1/keys", {"role": "agent"}).json_body["key_id"]
+    answers("DELETE", "/v1/keys/{key_id}", api.request("DELETE", f"/v1/keys/{theirs_key}"), 404)
     answers("GET", "/v1/calls/{call_id}/comments", api.get(f"/v1/calls/{call_id}/comments?cursor=nope"), 422)

@@ -20,3 +20,12 @@ def test_settings_have_defaults_apply_at_once_are_validated_and_only_admins_chan
     }
     assert api.patch("/v1/settings", {"timezone": "UTC"}, role="supervisor").status_code == 403
     assert api.get("/v1/settings", role="integration").status_code == 403
+
+
+def test_the_time_zones_to_choose_from_are_the_ones_settings_accept(api: Api) -> None:
+    zones = api.get("/v1/settings/timezones", role="agent").json_body["items"]
+    assert zones == sorted(zones)
+    assert {"UTC", "Europe/Warsaw", "Europe/Kyiv", "America/Argentina/Buenos_Aires"} <= set(zones)
+    assert not [zone for zone in zones if zone.startswith(("posix/", "right/")) or zone == "localtime"]
+    assert api.patch("/v1/settings", {"timezone": zones[-1]}).status_code == 200
+    assert api.get("/v1/settings/timezones", role="integration").status_code == 403

@@ -53,3 +53,17 @@ def test_the_company_side_keeps_extensions_as_given() -> None:
 def test_an_extension_is_ascii_digits() -> None:
     with pytest.raises(phones.PhoneError):
         phones.company_number("１０１", "UA")
+
+
+@pytest.mark.parametrize(
+    ("number", "shown"),
+    [
+        ("+380504567890", "+380 50 456 7890"),
+        ("+48601234567", "+48 601 234 567"),
+        ("+14155552671", "+1 415-555-2671"),
+        ("101", "101"),
+        (None, None),
+    ],
+)
+def test_numbers_display_as_people_write_them_and_extensions_as_given(number: str | None, shown: str | None) -> None:
+    assert phones.display(number) == shown

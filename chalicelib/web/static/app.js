@@ -6,6 +6,7 @@ import { currentLanguage, setLanguage, setTimeZone, t, translateShell } from "./
 import { renderCallLog } from "./log.js";
 import { renderCard } from "./card.js";
 import { renderClient } from "./client.js";
+import { renderAdmin, showAdminNav } from "./admin.js";
 import { describeError, notify, session } from "./state.js";
 
 const main = document.getElementById("main");
@@ -16,12 +17,14 @@ function route() {
   const id = rest.join("/");
   if (page === "calls" && id) return () => renderCard(main, id);
   if (page === "clients" && id) return () => renderClient(main, id);
+  if (page === "admin") return () => renderAdmin(main, id);
   return () => renderCallLog(main);
 }
 
 function showSignIn(message) {
   document.getElementById("sign-out").hidden = true;
   document.getElementById("who").textContent = "";
+  document.getElementById("admin-nav")?.remove();
   const input = h("input", { id: "api-key", name: "api-key", type: "password", autocomplete: "off", required: true, spellcheck: "false" });
   const error = h("p", { class: "error", id: "sign-in-error", role: "alert" }, message || "");
   const form = h("form", { class: "panel sign-in", id: "sign-in", "aria-describedby": "sign-in-intro" },
@@ -61,6 +64,7 @@ async function start() {
   setTimeZone(session.settings?.timezone);
   document.getElementById("who").textContent = t("signed_in_as", session.me);
   document.getElementById("sign-out").hidden = false;
+  showAdminNav();
   await route()();
 }
 

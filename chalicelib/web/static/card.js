@@ -2,10 +2,11 @@
 
 import { appUrl, sendJson } from "./api.js";
 import { empty, facts, h, replaceChildren, section } from "./dom.js";
-import { formatDuration, formatTime, t } from "./i18n.js";
+import { formatDuration, formatNumber, formatTime, t } from "./i18n.js";
 import { renderAudio } from "./player.js";
 import { describeError, loadPageData, may, session } from "./state.js";
 import { clientUrl, geoText, pagedList, sessionsHistory } from "./tables.js";
+import { deviceLabel } from "./words.js";
 
 const COMMENT_MAX = 4000; // characters, as the API allows
 
@@ -16,8 +17,8 @@ function callDetails(call) {
     [t("started_at"), formatTime(call.started_at)],
     [t("direction"), t(call.direction)],
     [t("status"), t(call.status)],
-    [t("caller"), call.caller],
-    [t("destination"), call.destination],
+    [t("caller"), call.caller_display || call.caller],
+    [t("destination"), call.destination_display || call.destination],
     [t("agent"), call.agent],
     [t("wait"), formatDuration(call.wait_seconds)],
     [t("talk"), formatDuration(call.talk_seconds)],
@@ -110,7 +111,7 @@ function labelOf(name) {
 }
 
 // how the visit's structured fields read; the rest (click ids such as gclid, ...) is shown as sent
-const VISIT_FORMATS = { started_at: formatTime, geo: geoText };
+const VISIT_FORMATS = { started_at: formatTime, geo: geoText, device: deviceLabel };
 
 function visit(data) {
   if (!data) return empty(t("no_visit"));
@@ -126,7 +127,7 @@ function visit(data) {
 function client(data) {
   if (!data) return empty(t("no_client"));
   return facts([
-    [t("phone"), h("a", { href: clientUrl(data.phone), id: "client-link" }, data.phone)],
+    [t("phone"), h("a", { href: clientUrl(data.phone), id: "client-link" }, data.phone_display || data.phone)],
     [t("ip"), data.ip],
     [t("landing_page"), data.landing_page],
   ]);
@@ -136,12 +137,12 @@ export function statistics(data) {
   if (!data) return empty(t("no_statistics"));
   return facts([
     [t("as_of"), formatTime(data.as_of)],
-    [t("days_since_first_visit"), data.days_since_first_visit],
-    [t("days_since_last_visit"), data.days_since_last_visit],
-    [t("total_calls"), data.total_calls],
-    [t("total_sessions"), data.total_sessions],
-    [t("calls_last_30_days"), data.calls_last_30_days],
-    [t("pageviews_last_30_days"), data.pageviews_last_30_days],
+    [t("days_since_first_visit"), formatNumber(data.days_since_first_visit)],
+    [t("days_since_last_visit"), formatNumber(data.days_since_last_visit)],
+    [t("total_calls"), formatNumber(data.total_calls)],
+    [t("total_sessions"), formatNumber(data.total_sessions)],
+    [t("calls_last_30_days"), formatNumber(data.calls_last_30_days)],
+    [t("pageviews_last_30_days"), formatNumber(data.pageviews_last_30_days)],
   ]);
 }
 
@@ -153,7 +154,7 @@ function lastVisit(data) {
     [t("medium"), data.medium],
     [t("campaign"), data.campaign],
     [t("referrer"), data.referrer],
-    [t("device"), data.device],
+    [t("device"), deviceLabel(data.device)],
     [t("os"), data.os],
     [t("browser"), data.browser],
     [t("geo"), geoText(data.geo)],
@@ -166,7 +167,7 @@ function topPages(pages) {
     h("thead", {}, h("tr", {}, ["page", "views", "time_spent"].map((key) => h("th", { scope: "col" }, t(key))))),
     h("tbody", {}, pages.map((page) => h("tr", {},
       h("td", { "data-label": t("page") }, page.title ? [h("strong", {}, page.title), h("br"), page.url] : page.url),
-      h("td", { "data-label": t("views") }, page.views),
+      h("td", { "data-label": t("views") }, formatNumber(page.views)),
       h("td", { "data-label": t("time_spent") }, formatDuration(page.time_spent_seconds)))))));
 }
 

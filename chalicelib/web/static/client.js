@@ -20,7 +20,7 @@ export async function renderClient(main, phone) {
   if (!card) return;
   replaceChildren(main,
     h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
-    h("h1", {}, `${t("client_card")} · ${card.phone}`),
+    h("h1", {}, `${t("client_card")} · ${card.phone_display || card.phone}`),
     section("statistics", t("statistics"), statistics(card.statistics)),
     section("client-calls-section", t("client_calls"), calls(card.phone, card.calls, card.calls_next_cursor)),
     section("sessions", t("sessions"), sessionsHistory(card.phone, card.sessions, card.sessions_next_cursor)));

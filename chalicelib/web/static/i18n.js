@@ -147,14 +147,41 @@ export function translateShell() {
   }
 }
 
-/** An API time (UTC, ISO 8601) in the project's time zone, or a dash. */
+/** Adds messages (`{en: {...}, pl: {...}}`) from a module of their own (admin screens, the server's words). */
+export function addMessages(tables) {
+  for (const [lang, table] of Object.entries(tables)) Object.assign(MESSAGES[lang], table);
+}
+
+// How each language writes a moment: "2 Dec 2026, 17:23" in English, "2.12.2026, 17:23" in Polish.
+const TIME_FORMATS = {
+  en: ["en-GB", { day: "numeric", month: "short", year: "numeric" }],
+  pl: ["pl", { day: "numeric", month: "numeric", year: "numeric" }],
+};
+
+/** An API time (UTC, ISO 8601) in the project's time zone, written the interface language's way, or a dash. */
 export function formatTime(iso) {
   if (!iso) return "—";
   const moment = new Date(iso);
   if (Number.isNaN(moment.getTime())) return iso;
-  return new Intl.DateTimeFormat(language, {
-    timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit",
-  }).format(moment);
+  const [locale, date] = TIME_FORMATS[language];
+  return new Intl.DateTimeFormat(locale, { timeZone, ...date, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
+    .format(moment);
+}
+
+/** A number in the language's own form (a decimal comma and grouping in Polish). */
+export function formatNumber(value, options = {}) {
+  if (value === null || value === undefined || value === "" || !Number.isFinite(Number(value))) return "—";
+  return new Intl.NumberFormat(language, options).format(Number(value));
+}
+
+/** A country's name for its ISO 3166 code ("PL" -> "Poland" / "Polska"); anything else as it is. */
+export function regionName(code) {
+  if (!code) return code;
+  try {
+    return new Intl.DisplayNames([language], { type: "region" }).of(String(code).toUpperCase()) || code;
+  } catch {
+    return code; // not a region code
+  }
 }
 
 /** Seconds as m:ss (or h:mm:ss). */
@@ -176,7 +203,7 @@ export function formatBytes(bytes) {
     value /= 1024;
     unit += 1;
   }
-  return `${new Intl.NumberFormat(language, { maximumFractionDigits: unit ? 1 : 0 }).format(value)} ${units[unit]}`;
+  return `${formatNumber(value, { maximumFractionDigits: unit ? 1 : 0 })} ${units[unit]}`;
 }
 
 /** The UTC instant of midnight at the start of `date` (YYYY-MM-DD) in the project's time zone, as ISO 8601. */

@@ -4,6 +4,7 @@ import { getJson, sendJson } from "./api.js";
 import { empty, facts, h, replaceChildren } from "./dom.js";
 import { formatBytes, formatDuration, formatTime, t } from "./i18n.js";
 import { describeError, may } from "./state.js";
+import { actionLabel, serverText, tierLabel } from "./words.js";
 
 const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 const RESTORE_TIERS = ["Expedited", "Standard", "Bulk"];
@@ -89,7 +90,7 @@ function historyList(audio) {
   if (!audio.history?.length) return null;
   return h("details", { class: "history" },
     h("summary", {}, t("history")),
-    h("ul", {}, audio.history.map((entry) => h("li", {}, `${formatTime(entry.at)} · ${entry.action} · ${entry.by}`))));
+    h("ul", {}, audio.history.map((entry) => h("li", {}, `${formatTime(entry.at)} · ${actionLabel(entry.action)} · ${entry.by}`))));
 }
 
 function actions(audio, callId, refresh) {
@@ -153,7 +154,7 @@ function confirmDelete(callId, status, refresh) {
 }
 
 function restoreForm(callId, refresh) {
-  const tier = h("select", { id: "restore-tier" }, RESTORE_TIERS.map((value) => h("option", { value, selected: value === "Standard" }, value)));
+  const tier = h("select", { id: "restore-tier" }, RESTORE_TIERS.map((value) => h("option", { value, selected: value === "Standard" }, tierLabel(value))));
   const days = h("input", { id: "restore-days", type: "number", min: 1, max: 365, value: 7 });
   const status = h("p", { class: "muted", role: "status" });
   const button = h("button", { type: "submit", id: "audio-restore" }, t("restore"));
@@ -196,13 +197,13 @@ function body(audio, callId, refresh, poll) {
       poll();
       return [h("p", { id: "restore-progress", role: "status" },
         h("progress", { "aria-label": t("restore") }),
-        " ", t("restoring", { at: formatTime(audio.restore?.requested_at), tier: audio.restore?.tier || "" })),
+        " ", t("restoring", { at: formatTime(audio.restore?.requested_at), tier: tierLabel(audio.restore?.tier) })),
       details, historyList(audio)];
     case "processing":
       poll();
       return [empty(t("processing"))];
     case "rejected":
-      return [empty(t("rejected", { reason: audio.reason || "" })), historyList(audio)];
+      return [empty(t("rejected", { reason: serverText(audio.reason || "") })), historyList(audio)];
     case "deleted":
       return [empty(t("deleted")), historyList(audio)];
     default:

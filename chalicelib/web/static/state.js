@@ -3,6 +3,7 @@
 import { ApiError, appUrl, getJson } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { t } from "./i18n.js";
+import { apiErrorText } from "./words.js";
 
 /** `me`: GET v1/me (role and permissions); `settings`: GET v1/settings (time zone, categories). */
 export const session = { me: null, settings: null };
@@ -23,17 +24,21 @@ export async function loadPageData(main, path) {
   try {
     return await getJson(path);
   } catch (error) {
-    replaceChildren(main, h("a", { href: appUrl("") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
+    // a 401 has shown sign-in already (api.js whenUnauthorized): leave it there
+    if (!(error instanceof ApiError && error.status === 401)) {
+      replaceChildren(main, h("a", { href: appUrl("") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
+    }
     return null;
   }
 }
 
-export function describeError(error) {
+/** An error for people; `labelOf` names a 422's fields (a form's own labels). */
+export function describeError(error, labelOf) {
   if (error instanceof ApiError) {
     if (error.missingRoute) return t("unavailable");
     if (error.status === 403) return t("forbidden");
     if (error.status === 404) return t("not_found");
-    return t("error", { message: error.message });
+    return apiErrorText(error, labelOf) ?? t("error", { message: error.message });
   }
   return t("error", { message: String(error?.message || error) });
 }

@@ -2,7 +2,7 @@
 
 import { appUrl, getJson, query } from "./api.js";
 import { empty, h } from "./dom.js";
-import { formatDuration, formatTime, t } from "./i18n.js";
+import { formatDuration, formatNumber, formatTime, regionName, t } from "./i18n.js";
 import { describeError } from "./state.js";
 
 export function cardUrl(callId) {
@@ -31,8 +31,8 @@ function callRow(call) {
     cell(t("date"), h("a", { href: cardUrl(call.call_id), "aria-label": t("open_card", { date: when }) }, when)),
     cell(t("direction"), t(call.direction)),
     cell(t("status"), t(call.status)),
-    cell(t("caller"), call.caller || "—"),
-    cell(t("destination"), call.destination || "—"),
+    cell(t("caller"), call.caller_display || call.caller || "—"),
+    cell(t("destination"), call.destination_display || call.destination || "—"),
     cell(t("agent"), call.agent || "—"),
     cell(t("talk"), formatDuration(call.talk_seconds)),
     cell(t("category"), call.category || "—"),
@@ -52,7 +52,7 @@ export function callTable(id) {
 
 export function geoText(geo) {
   if (!geo) return "—";
-  return [geo.city, geo.region, geo.country].filter(Boolean).join(", ") || "—";
+  return [geo.city, geo.region, regionName(geo.country)].filter(Boolean).join(", ") || "—";
 }
 
 function sessionRow(item) {
@@ -60,7 +60,7 @@ function sessionRow(item) {
     cell(t("started_at"), formatTime(item.started_at)),
     cell(t("ended_at"), formatTime(item.ended_at)),
     cell(t("landing_page"), item.landing_page || "—"),
-    cell(t("pageviews"), item.pageviews),
+    cell(t("pageviews"), formatNumber(item.pageviews)),
     cell(t("source"), [item.source, item.medium].filter(Boolean).join(" / ") || "—"),
     cell(t("campaign"), item.campaign || "—"),
     cell(t("geo"), geoText(item.geo)),

@@ -1,0 +1,82 @@
+// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/keys): their navigation, shared
+// pieces, and the tracking snippet. Only admins see them; the API refuses everyone else anyway (403).
+
+import { appUrl, getJson } from "./api.js";
+import { h, replaceChildren } from "./dom.js";
+import { copyField, screenHeading } from "./forms.js";
+import { addMessages, t } from "./i18n.js";
+import { renderKeys } from "./keys.js";
+import { renderNumbers } from "./numbers.js";
+import { renderSettings } from "./settings.js";
+import { may, session } from "./state.js";
+
+addMessages({
+  en: {
+    admin: "Administration", settings: "Settings", numbers: "Numbers", snippet: "Tracking snippet", keys: "API keys",
+    admin_only: "Only admins see this screen.", save: "Save", copy: "Copy", copied: "Copied to the clipboard.",
+    copy_by_hand: "Select the text and copy it.",
+    snippet_intro: "Put this tag on every page of your website, just before </body>:",
+    snippet_check: "How to check that numbers are replaced",
+    snippet_step_1: "Make sure the project has a default number (the one printed on your site) and pool numbers: see Numbers.",
+    snippet_step_2: "Open your website in a private window. Where the page shows {number}, a pool number should appear within a second.",
+    snippet_step_3: "Reload Numbers here: that pool number is now held, until the time shown.",
+    snippet_step_none: "the default number",
+  },
+  pl: {
+    admin: "Administracja", settings: "Ustawienia", numbers: "Numery", snippet: "Kod śledzenia", keys: "Klucze API",
+    admin_only: "Ten ekran widzą tylko administratorzy.", save: "Zapisz", copy: "Kopiuj", copied: "Skopiowano do schowka.",
+    copy_by_hand: "Zaznacz tekst i skopiuj go.",
+    snippet_intro: "Umieść ten znacznik na każdej stronie swojej witryny, tuż przed </body>:",
+    snippet_check: "Jak sprawdzić, że numery są podmieniane",
+    snippet_step_1: "Upewnij się, że projekt ma numer domyślny (ten wydrukowany na stronie) i numery z puli: zobacz Numery.",
+    snippet_step_2: "Otwórz swoją witrynę w oknie prywatnym. Tam, gdzie strona pokazuje {number}, w ciągu sekundy powinien pojawić się numer z puli.",
+    snippet_step_3: "Odśwież tutaj Numery: ten numer z puli jest teraz zajęty, do pokazanej godziny.",
+    snippet_step_none: "numer domyślny",
+  },
+});
+
+const SCREENS = { settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, keys: renderKeys };
+
+export function isAdmin() {
+  return may("write_settings") && may("manage_keys");
+}
+
+/** The header's links to the admin screens, for admins only. */
+export function showAdminNav() {
+  document.getElementById("admin-nav")?.remove();
+  if (!isAdmin()) return;
+  const nav = h("nav", { id: "admin-nav", class: "admin-nav", "aria-label": t("admin") },
+    Object.keys(SCREENS).map((screen) => h("a", { href: appUrl(`admin/${screen}`), id: `nav-${screen}` }, t(screen))));
+  document.getElementById("who").before(nav);
+}
+
+export async function renderAdmin(main, screen) {
+  const render = SCREENS[screen] || renderSettings;
+  document.title = `${t(SCREENS[screen] ? screen : "settings")} · callcard`;
+  if (!isAdmin()) {
+    replaceChildren(main, h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
+      h("p", { class: "error", role: "alert" }, t("admin_only")));
+    return;
+  }
+  await render(main);
+}
+
+async function renderSnippet(main) {
+  const tag = `<script src="${appUrl("v1/track.js")}" data-site-key="${session.me?.site_key || ""}"></script>`;
+  let defaultNumber = null;
+  try {
+    defaultNumber = (await getJson("v1/numbers")).items.find((item) => item.kind === "default");
+  } catch {
+    defaultNumber = null; // the steps still read without it
+  }
+  const number = defaultNumber ? defaultNumber.number_display || defaultNumber.number : t("snippet_step_none");
+  replaceChildren(main, ...screenHeading("snippet"),
+    h("section", { class: "panel", id: "snippet-section", "aria-labelledby": "snippet-intro" },
+      h("p", { id: "snippet-intro" }, t("snippet_intro")),
+      copyField("snippet-tag", tag, { multiline: true }),
+      h("h2", {}, t("snippet_check")),
+      h("ol", { id: "snippet-steps" },
+        h("li", {}, t("snippet_step_1"), " ", h("a", { href: appUrl("admin/numbers") }, t("numbers"))),
+        h("li", {}, t("snippet_step_2", { number })),
+        h("li", {}, t("snippet_step_3")))));
+}

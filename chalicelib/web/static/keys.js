@@ -1,0 +1,90 @@
+// The API keys screen (admin): create a key for a person or system (its secret shown once), list, revoke.
+
+import { apiKey, sendJson } from "./api.js";
+import { h, replaceChildren } from "./dom.js";
+import { confirmDialog, copyField, screenHeading } from "./forms.js";
+import { addMessages, formatTime, t } from "./i18n.js";
+import { describeError, loadPageData } from "./state.js";
+
+addMessages({
+  en: {
+    role: "Role", created: "Created", revoked: "Revoked", active: "active", revoke: "Revoke", create_key: "Create key",
+    role_admin: "admin", role_supervisor: "supervisor", role_agent: "agent", role_integration: "integration (PBX)",
+    key_label_hint: "Who or what it is for; it signs their comments and actions.",
+    key_shown_once: "The new key, shown this once: copy it now and hand it over safely.",
+    your_key: "your key", confirm_revoke: "Revoke the key “{label}”? It stops working within a minute.",
+    confirm_revoke_own: "This is the key you are signed in with. Revoke it? You will be signed out.",
+    key_revoked: "Key revoked.",
+  },
+  pl: {
+    role: "Rola", created: "Utworzony", revoked: "Unieważniony", active: "aktywny", revoke: "Unieważnij", create_key: "Utwórz klucz",
+    role_admin: "administrator", role_supervisor: "kierownik", role_agent: "konsultant", role_integration: "integracja (centrala)",
+    key_label_hint: "Dla kogo lub czego jest; podpisuje komentarze i działania.",
+    key_shown_once: "Nowy klucz, pokazany tylko ten jeden raz: skopiuj go teraz i przekaż bezpiecznie.",
+    your_key: "twój klucz", confirm_revoke: "Unieważnić klucz „{label}”? Przestanie działać w ciągu minuty.",
+    confirm_revoke_own: "Tym kluczem jesteś zalogowany. Unieważnić go? Zostaniesz wylogowany.",
+    key_revoked: "Klucz unieważniono.",
+  },
+});
+
+const ROLES = ["agent", "supervisor", "admin", "integration"];
+const LABEL_MAX = 100; // characters, as the API allows
+
+/** The key id of the key this tab signed in with (`cc_<key_id>_<secret>`). */
+function ownKeyId() {
+  return /^cc_([0-9a-f]+)_/.exec(apiKey() || "")?.[1] || null;
+}
+
+function keyRow(item, revoke) {
+  const own = item.key_id === ownKeyId();
+  const button = item.revoked_at ? null
+    : h("button", { type: "button", class: "secondary", "aria-label": `${t("revoke")} ${item.label}` }, t("revoke"));
+  button?.addEventListener("click", () => revoke(item, own));
+  return h("tr", { dataset: { keyId: item.key_id }, class: item.revoked_at ? "revoked" : null },
+    h("td", { "data-label": t("label") }, item.label, own ? h("span", { class: "mark first" }, t("your_key")) : null),
+    h("td", { "data-label": t("role") }, t(`role_${item.role}`)),
+    h("td", { "data-label": t("created") }, formatTime(item.created_at)),
+    h("td", { "data-label": t("revoked") }, item.revoked_at ? formatTime(item.revoked_at) : t("active")),
+    h("td", {}, button));
+}
+
+export async function renderKeys(main, notice = null) {
+  const listing = await loadPageData(main, "v1/keys");
+  if (!listing) return;
+  const status = h("p", { class: "muted", id: "keys-status", role: "status", "aria-live": "polite" });
+  const revoke = async (item, own) => {
+    const question = own ? t("confirm_revoke_own") : t("confirm_revoke", { label: item.label });
+    if (!(await confirmDialog("revoke-key", question, t("revoke")))) return;
+    try {
+      await sendJson("DELETE", `v1/keys/${encodeURIComponent(item.key_id)}`);
+      await renderKeys(main, t("key_revoked"));
+    } catch (error) {
+      status.textContent = describeError(error);
+    }
+  };
+  const label = h("input", { id: "key-label", type: "text", maxlength: LABEL_MAX, required: true, "aria-describedby": "key-label-hint" });
+  const role = h("select", { id: "key-role" }, ROLES.map((value) => h("option", { value }, t(`role_${value}`))));
+  const form = h("form", { class: "filters", id: "key-form" },
+    h("div", { class: "field" }, h("label", { for: "key-label" }, t("label")), label,
+      h("span", { class: "muted", id: "key-label-hint" }, t("key_label_hint"))),
+    h("div", { class: "field" }, h("label", { for: "key-role" }, t("role")), role),
+    h("div", { class: "actions" }, h("button", { type: "submit", id: "create-key" }, t("create_key"))));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const issued = await sendJson("POST", "v1/keys", { role: role.value, label: label.value.trim() });
+      await renderKeys(main, h("div", { class: "notice-inline", id: "new-key" },
+        h("p", {}, t("key_shown_once")), copyField("new-key-value", issued.key)));
+    } catch (error) {
+      status.textContent = describeError(error, (name) => t(name));
+    }
+  });
+  // the newest first: the key just made is on top
+  const items = [...listing.items].reverse();
+  replaceChildren(main, ...screenHeading("keys"),
+    notice ? h("section", { class: "panel", role: "status" }, notice) : null,
+    form, status,
+    h("div", { class: "scroll" }, h("table", { class: "list", id: "keys-table" },
+      h("thead", {}, h("tr", {}, ["label", "role", "created", "revoked"].map((key) => h("th", { scope: "col" }, t(key))), h("th", {}))),
+      h("tbody", {}, items.map((item) => keyRow(item, revoke))))));
+}

@@ -1,0 +1,198 @@
+"""The admin screens in headless Chromium: settings, numbers, the tracking snippet and API keys."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+from chalicelib import auth, projects
+from tests.e2e.conftest import BrowserFactory
+
+pytestmark = pytest.mark.e2e
+
+WAIT_SECONDS = 15
+_numbers = itertools.count(5000)
+
+
+class Admin:
+    """A fresh project on `chalice local`, and its admin's key."""
+
+    def __init__(self, base_url: str) -> None:
+        created = projects.create_project("admin screens", "UA")
+        self.base_url, self.project_id, self.site_key, self.key = (
+            base_url,
+            created.project_id,
+            created.site_key,
+            created.admin_key,
+        )
+
+    def api(self, method: str, path: str, body: Any = None, key: str | None = None) -> requests.Response:
+        headers = {"Authorization": f"Bearer {key or self.key}"}
+        return requests.request(method, f"{self.base_url}{path}", json=body, headers=headers, timeout=30)
+
+
+@pytest.fixture
+def admin(local_api: str) -> Admin:
+    return Admin(local_api)
+
+
+def wait(browser: WebDriver, condition: Any, message: str) -> Any:
+    return WebDriverWait(browser, WAIT_SECONDS).until(lambda driver: condition(driver), message)
+
+
+def open_screen(chromium: BrowserFactory, admin: Admin, path: str, key: str | None = None) -> WebDriver:
+    browser = chromium()
+    browser.get(f"{admin.base_url}{path}#key={key or admin.key}")
+    wait(browser, lambda b: b.find_element(By.ID, "sign-out").is_displayed(), "sign-in")
+    return browser
+
+
+def fresh_number() -> str:
+    return f"+380443{next(_numbers):06d}"
+
+
+def test_only_admins_see_the_admin_screens(chromium: BrowserFactory, admin: Admin) -> None:
+    browser = open_screen(chromium, admin, "/")
+    links = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#admin-nav a"), "the admin links")
+    assert [link.text for link in links] == ["Settings", "Numbers", "Tracking snippet", "API keys"]
+    links[3].click()
+    wait(browser, lambda b: b.find_elements(By.ID, "keys-table"), "the keys screen")
+    assert browser.current_url == f"{admin.base_url}/admin/keys"
+
+    supervisor = auth.create_key(admin.project_id, auth.Role.SUPERVISOR, "Marta").key
+    browser = open_screen(chromium, admin, "/admin/settings", key=supervisor)
+    wait(browser, lambda b: "Only admins" in b.find_element(By.ID, "main").text, "the refusal")
+    assert browser.find_elements(By.ID, "admin-nav") == []
+    assert browser.find_elements(By.ID, "settings-form") == []
+
+
+def test_settings_are_changed_with_a_time_zone_from_the_valid_list(chromium: BrowserFactory, admin: Admin) -> None:
+    browser = open_screen(chromium, admin, "/admin/settings")
+    zone = Select(wait(browser, lambda b: b.find_elements(By.ID, "setting-timezone"), "the settings form")[0])
+    assert len(zone.options) > 300 and zone.first_selected_option.get_attribute("value") == "UTC"
+    zone.select_by_value("America/New_York")
+    browser.find_element(By.ID, "setting-recording_enabled").click()
+    categories = browser.find_element(By.ID, "setting-categories")
+    categories.clear()
+    categories.send_keys("sale\nquestion\n\ncomplaint")
+    sale_cycle = browser.find_element(By.ID, "setting-sale_cycle_days")
+    sale_cycle.clear()
+    sale_cycle.send_keys("45")
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved")
+    saved = admin.api("GET", "/v1/settings").json()
+    assert (saved["timezone"], saved["recording_enabled"], saved["sale_cycle_days"]) == ("America/New_York", False, 45)
+    assert saved["categories"] == ["sale", "question", "complaint"]
+
+    # a refused value says which field, in the person's words
+    hold = browser.find_element(By.ID, "setting-number_hold_minutes")
+    browser.execute_script("arguments[0].removeAttribute('max')", hold)
+    hold.clear()
+    hold.send_keys("5000")
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: "Hold a number for" in b.find_element(By.ID, "settings-status").text, "the refusal")
+
+
+def test_numbers_are_added_listed_with_holds_and_removed(chromium: BrowserFactory, admin: Admin) -> None:
+    default, pool = fresh_number(), fresh_number()
+    assert admin.api("PUT", f"/v1/numbers/{default}", {"kind": "default"}).status_code == 200
+    session = {"site_key": admin.site_key, "url": "https://shop.example/"}
+    held = requests.post(f"{admin.base_url}/v1/track/sessions", json=session, timeout=30)
+    browser = open_screen(chromium, admin, "/admin/numbers")
+    number_input = wait(browser, lambda b: b.find_elements(By.ID, "new-number"), "the numbers screen")[0]
+    assert held.json()["phone_number"] == default  # no pool yet: the default number
+
+    number_input.send_keys(pool)
+    browser.find_element(By.ID, "new-label").send_keys("Google Ads")
+    browser.find_element(By.ID, "add-number").click()
+    wait(browser, lambda b: b.find_element(By.ID, "numbers-status").text == "Number saved.", "the number saved")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#numbers-table tbody tr")
+    assert [row.get_attribute("data-number") for row in rows] == [default, pool]
+    assert f"{pool[:4]} {pool[4:6]} {pool[6:9]} {pool[9:]}" in rows[1].text  # grouped as people write it
+    assert "Google Ads" in rows[1].text and "free" in rows[1].text
+
+    started = requests.post(f"{admin.base_url}/v1/track/sessions", json=session, timeout=30).json()
+    assert started["phone_number"] == pool
+    browser.refresh()
+    row = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, f"tr[data-number='{pool}']"), "the list")[0]
+    assert "free" not in row.text  # held: until when
+    assert browser.find_element(By.ID, "pool-summary").text.split("\n")[1:4:2] == ["1", "1"]
+
+    row.find_element(By.TAG_NAME, "button").click()
+    wait(browser, lambda b: b.find_element(By.ID, "remove-number").is_displayed(), "the confirmation")
+    browser.find_element(By.ID, "remove-number-confirm").click()
+    wait(browser, lambda b: b.find_element(By.ID, "numbers-status").text == "Number removed.", "removed")
+    assert [item["number"] for item in admin.api("GET", "/v1/numbers").json()["items"]] == [default]
+
+
+def test_a_conflict_is_explained_in_polish(chromium: BrowserFactory, admin: Admin) -> None:
+    theirs = Admin(admin.base_url)
+    taken = fresh_number()
+    assert theirs.api("PUT", f"/v1/numbers/{taken}", {"kind": "pool"}).status_code == 200
+    browser = open_screen(chromium, admin, "/admin/numbers")
+    Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
+    number_input = wait(browser, lambda b: b.find_elements(By.ID, "new-number"), "the Polish screen")[0]
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Numery"
+    number_input.send_keys(taken)
+    browser.find_element(By.ID, "add-number").click()
+    wait(
+        browser,
+        lambda b: (
+            b.find_element(By.ID, "numbers-status").text
+            == f"Nie można tego teraz zrobić: {taken} należy do innego projektu"
+        ),
+        "the conflict in Polish",
+    )
+
+
+def test_the_snippet_carries_the_site_key_and_copies_in_one_click(chromium: BrowserFactory, admin: Admin) -> None:
+    browser = open_screen(chromium, admin, "/admin/snippet")
+    tag = wait(browser, lambda b: b.find_elements(By.ID, "snippet-tag"), "the snippet")[0].get_attribute("value")
+    assert tag == f'<script src="{admin.base_url}/v1/track.js" data-site-key="{admin.site_key}"></script>'
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#snippet-steps li")) == 3
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions",
+        {"origin": admin.base_url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
+    )
+    browser.find_element(By.ID, "snippet-tag-copy").click()
+    wait(browser, lambda b: b.find_element(By.ID, "snippet-tag-status").text == "Copied to the clipboard.", "copied")
+    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], () => arguments[0](''))")
+    assert copied == tag
+
+
+def test_a_key_is_created_shown_once_and_revoked(chromium: BrowserFactory, admin: Admin) -> None:
+    browser = open_screen(chromium, admin, "/admin/keys")
+    label = wait(browser, lambda b: b.find_elements(By.ID, "key-label"), "the keys screen")[0]
+    assert "your key" in browser.find_element(By.CSS_SELECTOR, "#keys-table tbody tr").text
+    label.send_keys("Olena, front desk")
+    Select(browser.find_element(By.ID, "key-role")).select_by_value("supervisor")
+    browser.find_element(By.ID, "create-key").click()
+    key = wait(browser, lambda b: b.find_elements(By.ID, "new-key-value"), "the new key")[0].get_attribute("value")
+    me = admin.api("GET", "/v1/me", key=key).json()
+    assert (me["role"], me["label"]) == ("supervisor", "Olena, front desk")
+    first_row = browser.find_element(By.CSS_SELECTOR, "#keys-table tbody tr")
+    assert "Olena, front desk" in first_row.text and "supervisor" in first_row.text  # the newest first
+
+    browser.refresh()  # shown once: gone after a reload
+    wait(browser, lambda b: b.find_elements(By.ID, "keys-table"), "the keys screen")
+    assert browser.find_elements(By.ID, "new-key-value") == []
+    browser.find_element(By.CSS_SELECTOR, "#keys-table tbody tr button").click()
+    wait(browser, lambda b: "Olena, front desk" in b.find_element(By.ID, "revoke-key-text").text, "the question")
+    browser.find_element(By.ID, "revoke-key-confirm").click()
+    wait(browser, lambda b: "Key revoked." in b.find_element(By.ID, "main").text, "revoked")
+    assert admin.api("GET", "/v1/me", key=key).status_code == 401
+
+
+def test_revoking_your_own_key_warns_and_signs_you_out(chromium: BrowserFactory, admin: Admin) -> None:
+    browser = open_screen(chromium, admin, "/admin/keys")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#keys-table tbody tr button"), "the keys")[0].click()
+    assert "signed in with" in wait(browser, lambda b: b.find_elements(By.ID, "revoke-key-text"), "the warning")[0].text
+    browser.find_element(By.ID, "revoke-key-confirm").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form")
