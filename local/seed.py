@@ -46,7 +46,7 @@ def seed() -> dict[str, str]:
 DEMO_AUDIO = Path(__file__).resolve().parent / "demo_audio"
 # stereo calls of a minute or more (agent left, client right), made by local/demo_audio/make_call.py
 NEWEST_RECORDING = DEMO_AUDIO / "call-72s-stereo-opus.ogg"
-RECORDINGS = [DEMO_AUDIO / "call-94s-stereo-opus.ogg", DEMO_AUDIO / "call-63s-stereo-vorbis.ogg", NEWEST_RECORDING]
+RECORDINGS = [DEMO_AUDIO / "call-84s-stereo-opus.ogg", DEMO_AUDIO / "call-63s-stereo-vorbis.ogg", NEWEST_RECORDING]
 
 
 def _seconds(recording: Path) -> int:
