@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import cache
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
 
@@ -169,6 +170,15 @@ def _presigned_get(key: str, disposition: str) -> str:
     }
     lifetime = int(URL_LIFETIME.total_seconds())
     return aws.s3().generate_presigned_url("get_object", Params=params, ExpiresIn=lifetime)
+
+
+@cache
+def url_origin() -> str:
+    """The scheme and host of the recordings' presigned URLs (the bucket's endpoint, locally the emulator's): what
+    the web app's Content-Security-Policy lets it play and fetch (the player decodes the bytes for its waveform).
+    Signing is local work, no request."""
+    url = urlsplit(_presigned_get("recordings/", "inline"))
+    return f"{url.scheme}://{url.netloc}"
 
 
 def audio(partition: CallPartition, may_play: bool) -> Audio:

@@ -5,11 +5,12 @@ Everything goes through the domain functions (as the API would), so the demo dat
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import timedelta
 from pathlib import Path
 
-from chalicelib import aws, calls, clock, recordings, settings
+from chalicelib import aws, calls, clock, ogg, recordings, settings
 from chalicelib.auth import Caller, Role
 from chalicelib.projects import create_project
 from chalicelib.schemas import CallIn, CommentIn, ReviewPatch, SettingsPatch
@@ -34,18 +35,33 @@ def seed() -> dict[str, str]:
     """Create the demo project; its credentials as `{"project_id", "site_key", "admin_key"}`."""
     project = create_project("Demo", "UA")
     settings.change(project.project_id, SettingsPatch(categories=CATEGORIES, timezone="Europe/Kyiv"))
-    seed_recordings(project.project_id, seed_calls(project.project_id))
-    seed_tracking(project.project_id)
+    recorded = seed_calls(project.project_id)
+    newest = seed_tracking(project.project_id)
+    recorded[newest] = NEWEST_RECORDING
+    seed_recordings(project.project_id, recorded)
+    review_newest(project.project_id, newest)
     return {"project_id": project.project_id, "site_key": project.site_key, "admin_key": project.admin_key}
 
 
-def seed_calls(project_id: str, days: int = 21, rng: random.Random | None = None) -> list[str]:
-    """Calls of every direction and status over the last `days` days, some reviewed; their ids."""
-    rng = rng or random.Random(20261125)
+DEMO_AUDIO = Path(__file__).resolve().parent / "demo_audio"
+# stereo calls of a minute or more (agent left, client right), made by local/demo_audio/make_call.py
+NEWEST_RECORDING = DEMO_AUDIO / "call-72s-stereo-opus.ogg"
+RECORDINGS = [DEMO_AUDIO / "call-84s-stereo-opus.ogg", DEMO_AUDIO / "call-63s-stereo-vorbis.ogg", NEWEST_RECORDING]
+
+
+def _seconds(recording: Path) -> int:
+    content = recording.read_bytes()
+    return round(ogg.check(io.BytesIO(content), len(content)).duration_seconds)
+
+
+def seed_calls(project_id: str, days: int = 21, recorded: int = 5) -> dict[str, Path]:
+    """Calls of every direction and status over the last `days` days, some reviewed. The oldest answered call
+    and the `recorded` newest get a recording, their talk time its length: those calls' ids and files."""
+    rng = random.Random(20261125)
     project = settings.load_project(project_id)
     supervisor = Caller(project_id, Role.SUPERVISOR, "Olena (supervisor)", "demo")
     now = clock.now()
-    call_ids = []
+    payloads = []
     for index in range(days * 3):
         started_at = (
             now - timedelta(days=days) + timedelta(hours=8 * index + rng.randint(0, 5), minutes=rng.randint(0, 59))
@@ -54,21 +70,29 @@ def seed_calls(project_id: str, days: int = 21, rng: random.Random | None = None
         status = rng.choice(["answered", "answered", "answered", "missed", "busy", "failed", "voicemail"])
         client = rng.choice(CLIENTS) if rng.random() > 0.05 else None  # now and then a withheld number
         agent = rng.choice(AGENTS)
-        talk = rng.randint(5, 600) if status == "answered" else 0
-        payload = CallIn(
-            external_id=f"demo-{index}",
-            direction=direction,
-            status=status,
-            started_at=started_at,
-            caller=client if direction == "incoming" else agent,
-            destination=COMPANY_LINE if direction == "incoming" else client,
-            agent=agent,
-            wait_seconds=rng.randint(0, 40),
-            talk_seconds=talk,
+        payloads.append(
+            CallIn(
+                external_id=f"demo-{index}",
+                direction=direction,
+                status=status,
+                started_at=started_at,
+                caller=client if direction == "incoming" else agent,
+                destination=COMPANY_LINE if direction == "incoming" else client,
+                agent=agent,
+                wait_seconds=rng.randint(0, 40),
+                talk_seconds=rng.randint(5, 600) if status == "answered" else 0,
+            )
         )
+    answered = [index for index, payload in enumerate(payloads) if payload.status == "answered"]
+    files = {index: RECORDINGS[n % len(RECORDINGS)] for n, index in enumerate([answered[0], *answered[-recorded:]])}
+    for index, recording in files.items():
+        payloads[index] = payloads[index].model_copy(update={"talk_seconds": _seconds(recording)})
+    with_recording = {}
+    for index, payload in enumerate(payloads):
         call_id = str(calls.record(project, payload).body["call_id"])
-        call_ids.append(call_id)
-        if status == "answered" and rng.random() < 0.6:
+        if index in files:
+            with_recording[call_id] = files[index]
+        if payload.status == "answered" and rng.random() < 0.6:
             calls.change_review(
                 supervisor,
                 project,
@@ -80,28 +104,38 @@ def seed_calls(project_id: str, days: int = 21, rng: random.Random | None = None
                 ),
             )
             calls.add_comment(supervisor, call_id, CommentIn(text=rng.choice(COMMENTS)))
-    return call_ids
+    return with_recording
 
 
-DEMO_AUDIO = Path(__file__).resolve().parent / "demo_audio"
-
-
-def seed_recordings(project_id: str, call_ids: list[str], count: int = 6) -> None:
-    """Real OGG recordings (local/demo_audio, encoded by oggenc and opusenc) for the newest answered calls,
-    checked by the same code as an upload, and one archived (Glacier) recording on the oldest answered call."""
-    answered = [call for call in (calls.get(project_id, call_id) for call_id in call_ids) if call.status == "answered"]
-    files = sorted(DEMO_AUDIO.glob("*.ogg"))
+def seed_recordings(project_id: str, recorded: dict[str, Path]) -> None:
+    """Real OGG recordings (local/demo_audio, encoded by opusenc and oggenc) for `recorded` calls, checked by the
+    same code as an upload; the first of them is then archived (Glacier), as the lifecycle rule does."""
     s3, bucket = aws.s3(), aws.bucket_name()
     keys = []
     pbx = Caller(project_id, Role.INTEGRATION, "PBX", "demo")
-    for index, call in enumerate([answered[0], *answered[-count:]]):
+    for call_id, recording in recorded.items():
+        call = calls.get(project_id, call_id)
         key = recordings.object_key(project_id, call.call_id, call.started_at)
         recordings.upload_url(pbx, call.call_id)  # the call waits for an object only once a URL was issued
-        s3.put_object(Bucket=bucket, Key=key, Body=files[index % len(files)].read_bytes(), ContentType="audio/ogg")
+        s3.put_object(Bucket=bucket, Key=key, Body=recording.read_bytes(), ContentType="audio/ogg")
         recordings.process_object(key)
         keys.append(key)
     # what the lifecycle rule does after 365 days
     s3.copy_object(Bucket=bucket, Key=keys[0], CopySource={"Bucket": bucket, "Key": keys[0]}, StorageClass="GLACIER")
+
+
+def review_newest(project_id: str, call_id: str) -> None:
+    """The newest call shows the card at its fullest: a category, both ratings and a short thread of comments."""
+    project = settings.load_project(project_id)
+    supervisor = Caller(project_id, Role.SUPERVISOR, "Olena (supervisor)", "demo")
+    agent = Caller(project_id, Role.AGENT, "Maksym (agent 101)", "demo")
+    calls.change_review(supervisor, project, call_id, ReviewPatch(category="sale", manager_rating=5, call_rating=4))
+    for author, text in [
+        (agent, "Wants the Oslo sofa in grey, delivery to Kyiv before the 15th. Sent the quote by e-mail."),
+        (supervisor, "Good call: offered the autumn discount at the right moment."),
+        (agent, "Client confirmed the order; invoice sent."),
+    ]:
+        calls.add_comment(author, call_id, CommentIn(text=text))
 
 
 UA = {
@@ -134,6 +168,8 @@ VISITS: list[tuple[str, str | None, str, str, list[tuple[float, str, str | None,
             (12.3, "/sofas", "https://www.google.com/", None),
             (6.2, "/sofas/oslo", "https://www.google.com/", None),
             (2.1, "/sofas/oslo", None, 9),
+            # the newest call of the log: a paid search ad, the client's fourth visit
+            (0.06, "/sofas/oslo?utm_source=google&utm_medium=cpc&utm_campaign=sofas_brand&gclid=Cj0Kdemo", None, 7),
         ],
     ),
     (
@@ -177,9 +213,10 @@ VISITS: list[tuple[str, str | None, str, str, list[tuple[float, str, str | None,
 ]
 
 
-def seed_tracking(project_id: str) -> None:
+def seed_tracking(project_id: str) -> str:
     """Tracked sessions of several visitors (sources, devices, cities, repeat visits, one who called twice), played
-    through the tracking and call code at their own times, so that the demo cards show every visit section."""
+    through the tracking and call code at their own times, so that the demo cards show every visit section; the
+    id of the last call (the newest of the log, made as long as its recording)."""
     from unittest import mock
 
     from chalicelib import numbers, tracking
@@ -196,6 +233,7 @@ def seed_tracking(project_id: str) -> None:
         for days, path, referrer, call_after in sessions
     )[::-1]  # oldest first, as they happened
     now = clock.now()
+    call_ids = []
     for index, (days, visitor, phone, device, city, path, referrer, call_after) in enumerate(timeline):
         moment = now - timedelta(days=days)
         viewer = tracking.Viewer(
@@ -223,6 +261,7 @@ def seed_tracking(project_id: str) -> None:
                 destination=started.phone_number,
                 agent=AGENTS[index % 3],
                 wait_seconds=6,
-                talk_seconds=95 + 20 * index,
+                talk_seconds=_seconds(NEWEST_RECORDING) if index == len(timeline) - 1 else 95 + 20 * index,
             )
-            calls.record(settings.load_project(project_id), payload)
+            call_ids.append(str(calls.record(settings.load_project(project_id), payload).body["call_id"]))
+    return call_ids[-1]

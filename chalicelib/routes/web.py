@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import recordings
 from chalicelib.errors import NotFoundError
 
 bp = Blueprint(__name__)
@@ -29,16 +30,21 @@ CONTENT_TYPES = {
 # A plain file name: no directory part, so nothing outside the static directory can be named.
 _ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*\.[a-z]+$")
 
-# Recordings and their presigned URLs live on S3's host, so media may come from anywhere over HTTP(S).
-_SECURITY_HEADERS = {
-    "Content-Security-Policy": (
+_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer", "Cache-Control": "no-cache"}
+
+
+@cache
+def _security_headers() -> dict[str, str]:
+    """The pages' headers. Recordings play from, and the player fetches them for its waveform from, the origin of
+    their presigned URLs (the bucket's, whose CORS rule allows GET with Range from any origin): that origin
+    only, nothing else outside the app."""
+    recordings_origin = recordings.url_origin()
+    policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "media-src 'self' http: https: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-cache",
-}
+        f"media-src 'self' {recordings_origin}; connect-src 'self' {recordings_origin}; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+    return {"Content-Security-Policy": policy, **_HEADERS}
 
 
 @cache
@@ -51,7 +57,7 @@ def _shell(depth: int) -> Response:
     root = "./" if depth == 0 else "../" * depth
     html = _read(WEB_DIRECTORY / "index.html").replace("{{root}}", root)
     return Response(
-        body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8", **_SECURITY_HEADERS}
+        body=html, status_code=200, headers={"Content-Type": "text/html; charset=utf-8", **_security_headers()}
     )
 
 
@@ -82,4 +88,4 @@ def static_file(name: str) -> Response:
     path = STATIC_DIRECTORY / name
     if not _ASSET_NAME.match(name) or content_type is None or not path.is_file():
         raise NotFoundError(f"no file {name!r}")
-    return Response(body=_read(path), status_code=200, headers={"Content-Type": content_type, **_SECURITY_HEADERS})
+    return Response(body=_read(path), status_code=200, headers={"Content-Type": content_type, **_security_headers()})

@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 import requests
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
@@ -26,6 +28,8 @@ from tests.e2e.conftest import BrowserFactory
 pytestmark = pytest.mark.e2e
 
 DEMO_AUDIO = Path(__file__).resolve().parents[2] / "local" / "demo_audio" / "line-noise-stereo-vorbis.ogg"
+# 72 s of two voices taking turns: the agent on the left channel, the client on the right
+STEREO_CALL = DEMO_AUDIO.with_name("call-72s-stereo-opus.ogg")
 WAIT_SECONDS = 15
 _ids = itertools.count()
 
@@ -251,7 +255,7 @@ def test_the_app_works_under_a_stage_prefix(chromium: BrowserFactory, project: P
 # ---- the player: needs the recordings routes (issue 4) ------------------------------------------------
 
 
-def upload_recording(project: Project, call_id: str, started_at: str) -> None:
+def upload_recording(project: Project, call_id: str, started_at: str, audio: Path = DEMO_AUDIO) -> None:
     """The PBX's side: ask for an upload URL, PUT a real OGG to it, then the queue's handler checks it."""
     from chalicelib import recordings
 
@@ -259,11 +263,16 @@ def upload_recording(project: Project, call_id: str, started_at: str) -> None:
     asked = project.request("POST", f"/v1/calls/{call_id}/recording/upload", {}, key=integration)
     assert asked.status_code == 200, asked.text
     upload = asked.json()
-    put = requests.put(upload["upload_url"], data=DEMO_AUDIO.read_bytes(), headers=upload["headers"], timeout=30)
+    put = requests.put(upload["upload_url"], data=audio.read_bytes(), headers=upload["headers"], timeout=30)
     assert put.status_code == 200, put.text
     # what the S3 notification -> SQS -> handler path does on AWS and in `make run`'s worker
     recordings.process_object(recordings.object_key(project.project_id, call_id, datetime.fromisoformat(started_at)))
     assert project.card(call_id)["audio"]["status"] == "available"
+
+
+def media(browser: WebDriver, player: str, name: str) -> Any:
+    """A property of a player's <audio> element (`player`: "audio" on the card, "dock" in the docked player)."""
+    return browser.execute_script(f"return document.getElementById('{player}-element').{name}")
 
 
 def projects_key(project: Project, role: str) -> str:
@@ -278,20 +287,16 @@ def test_play_change_speed_share_and_delete_a_recording(chromium: BrowserFactory
     upload_recording(project, call_id, started_at)
 
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
-    play = wait(browser, lambda b: b.find_elements(By.ID, "audio-play"), "the player")[0]
-    assert not browser.find_element(By.ID, "audio-pause").is_displayed()  # paused: play shows, pause does not
-    wait(
-        browser,
-        lambda b: b.execute_script("return document.getElementById('audio-element').readyState") >= 1,
-        "metadata",
-    )
-    play.click()
+    toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
+    assert toggle.get_attribute("aria-label") == "Play"
+    wait(browser, lambda b: media(b, "audio", "readyState") >= 1, "metadata")
+    toggle.click()
     wait(browser, lambda b: b.find_element(By.ID, "audio-time").text not in ("0:00", ""), "the time to advance")
+    assert toggle.get_attribute("aria-label") == "Pause"  # one button, playing now
     Select(browser.find_element(By.ID, "audio-speed")).select_by_value("1.5")
-    assert browser.execute_script("return document.getElementById('audio-element').playbackRate") == 1.5
-    browser.find_element(By.ID, "audio-pause").click()
-    browser.find_element(By.ID, "audio-stop").click()
-    assert browser.execute_script("return document.getElementById('audio-element').currentTime") == 0
+    assert media(browser, "audio", "playbackRate") == 1.5
+    toggle.click()
+    assert media(browser, "audio", "paused") is True
 
     browser.execute_cdp_cmd(
         "Browser.grantPermissions",
@@ -324,7 +329,7 @@ def test_an_agent_sees_no_delete_share_or_rating_controls(chromium: BrowserFacto
     call_id = project.call(started_at=started_at)
     upload_recording(project, call_id, started_at)
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", projects_key(project, "agent"))
-    wait(browser, lambda b: b.find_elements(By.ID, "audio-play"), "the player")
+    wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")
     assert browser.find_elements(By.ID, "audio-download")
     assert browser.find_elements(By.ID, "audio-delete") == browser.find_elements(By.ID, "audio-share") == []
     assert not browser.find_element(By.ID, "manager_rating-3").is_enabled()
@@ -350,3 +355,124 @@ def test_the_card_shows_the_50_newest_comments_and_pages_on_to_older_ones(
     wait(browser, lambda b: len(shown()) == 51, "the older comment")
     assert shown()[-1] == "note 0"
     assert not older.is_displayed()
+
+
+# ---- playing from the log, the waveform player -------------------------------------------------------
+
+
+def test_play_from_the_log_in_the_docked_player_that_keeps_playing_through_a_filter(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    started_at = "2026-11-21T09:00:00+00:00"
+    recorded = project.call(started_at=started_at, caller="+380501234567")
+    without = project.call(started_at="2026-11-22T09:00:00Z", direction="outgoing", destination="+380671112233")
+    upload_recording(project, recorded, started_at, STEREO_CALL)
+
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    assert log_rows(browser) == [without, recorded]
+    assert browser.find_elements(By.CSS_SELECTOR, f"tr[data-call-id='{without}'] button.row-play") == []
+    play = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{recorded}'] button.row-play")
+    assert play.get_attribute("aria-label") == "Play the call of 11/21/2026, 10:00:00 AM"
+    play.click()
+
+    dock = wait(browser, lambda b: b.find_elements(By.ID, "dock"), "the docked player")[0]
+    assert dock.find_element(By.ID, "dock-who").text == "+380501234567"  # whose call it is
+    assert dock.find_element(By.ID, "dock-card").get_attribute("href") == f"{project.base_url}/calls/{recorded}"
+    wait(browser, lambda b: media(b, "dock", "currentTime") > 0, "the recording to play")
+    assert play.get_attribute("aria-label") == "Pause the call of 11/21/2026, 10:00:00 AM"
+
+    # filtering re-renders the log; the dock (outside <main>) plays on, and the new row knows it
+    Select(browser.find_element(By.ID, "filter-direction")).select_by_value("incoming")
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    wait(browser, lambda b: "direction=incoming" in b.current_url, "the filter in the address")
+    assert log_rows(browser) == [recorded]
+    assert media(browser, "dock", "paused") is False
+    position = media(browser, "dock", "currentTime")
+    wait(browser, lambda b: media(b, "dock", "currentTime") > position, "still playing after the filter")
+    again = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{recorded}'] button.row-play")
+    assert again.text == "❚❚"
+    again.click()  # the row's button pauses the dock
+    wait(browser, lambda b: media(b, "dock", "paused") is True, "paused from the row")
+    assert again.text == "▶"
+
+    browser.find_element(By.ID, "dock-card").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the card of the docked call")
+    assert browser.current_url == f"{project.base_url}/calls/{recorded}"
+
+
+def test_the_waveform_shows_both_channels_and_seeks_by_click_and_keyboard(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    started_at = "2026-11-20T10:15:00+00:00"
+    call_id = project.call(started_at=started_at)
+    upload_recording(project, call_id, started_at, STEREO_CALL)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+
+    seek = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#audio-seek[data-waveform=ready]"), "waveform")[0]
+    assert seek.get_attribute("data-lanes") == "2"  # agent and client, a lane each
+    assert seek.text.splitlines() == ["Agent", "Client"]
+    wait(browser, lambda b: round(media(b, "audio", "duration")) == 72, "the duration")
+
+    width = int(seek.size["width"])
+    pixel = 72 / width  # seconds a pixel along the waveform
+
+    def offset_of(seconds: float) -> int:
+        """The horizontal offset from the waveform's centre (where Selenium points) of the moment `seconds`."""
+        return round((seconds / 72 - 0.5) * width)
+
+    # a click on the waveform seeks there
+    ActionChains(browser).move_to_element_with_offset(seek, offset_of(54.5), 0).click().perform()
+    assert media(browser, "audio", "currentTime") == pytest.approx(54.5, abs=pixel)
+    assert seek.get_attribute("aria-valuetext") == "0:54 of 1:12"
+    assert (seek.get_attribute("aria-valuenow"), seek.get_attribute("aria-valuemax")) == ("54", "72")
+    # so does a drag: press near the start, let go at the middle
+    drag = ActionChains(browser).move_to_element_with_offset(seek, offset_of(5), 0).click_and_hold()
+    drag.move_to_element_with_offset(seek, offset_of(36.5), 0).release().perform()
+    assert media(browser, "audio", "currentTime") == pytest.approx(36.5, abs=pixel)
+    assert seek.get_attribute("aria-valuetext") == "0:36 of 1:12"
+
+    # the keyboard: the toggle keeps focus, Space pauses, the arrows skip 10 s, M mutes
+    toggle = browser.find_element(By.ID, "audio-toggle")
+    toggle.click()
+    wait(browser, lambda b: media(b, "audio", "paused") is False, "playing")
+    assert browser.switch_to.active_element == toggle
+    toggle.send_keys(Keys.SPACE)
+    wait(browser, lambda b: media(b, "audio", "paused") is True, "paused by Space")
+    assert browser.switch_to.active_element == toggle
+    at = media(browser, "audio", "currentTime")
+    seek.send_keys(Keys.ARROW_RIGHT)
+    assert media(browser, "audio", "currentTime") == pytest.approx(at + 10)
+    seek.send_keys(Keys.ARROW_LEFT, Keys.ARROW_LEFT)
+    assert media(browser, "audio", "currentTime") == pytest.approx(at - 10)
+    seek.send_keys(Keys.SPACE)
+    wait(browser, lambda b: media(b, "audio", "paused") is False, "playing by Space on the waveform")
+    seek.send_keys("m")
+    assert media(browser, "audio", "muted") is True
+    assert browser.find_element(By.ID, "audio-mute").get_attribute("aria-pressed") == "true"
+    browser.find_element(By.ID, "audio-back").click()
+    browser.find_element(By.ID, "audio-forward").click()
+    assert (
+        browser.find_element(By.ID, "audio-player").get_attribute("aria-keyshortcuts") == "Space ArrowLeft ArrowRight M"
+    )
+
+
+def test_an_expired_recording_url_is_renewed_and_playback_resumes(chromium: BrowserFactory, project: Project) -> None:
+    started_at = "2026-11-20T10:15:00+00:00"
+    call_id = project.call(started_at=started_at)
+    upload_recording(project, call_id, started_at, STEREO_CALL)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
+    toggle.click()
+    wait(browser, lambda b: media(b, "audio", "currentTime") > 0, "playing")
+    first_url = media(browser, "audio", "src")
+    # what S3 answers once a presigned URL's 15 minutes are over: a refusal of the address
+    browser.execute_script(
+        f"document.getElementById('audio-element').src = '{first_url.split('?')[0]}?X-Amz-Expires=0'"
+    )
+    wait(
+        browser,
+        lambda b: media(b, "audio", "src") not in (first_url, "") and "X-Amz-Signature" in media(b, "audio", "src"),
+        "a renewed URL",
+    )
+    wait(browser, lambda b: media(b, "audio", "paused") is False and media(b, "audio", "currentTime") > 0, "resumed")
+    assert browser.find_element(By.CSS_SELECTOR, "#audio-player p.error").is_displayed() is False

@@ -47,11 +47,18 @@ def test_make_run_serves_demo_data_that_survives_a_restart(tmp_path: Path) -> No
     with make_run(tmp_path, port, emulator_port) as printed:
         headers = {"Authorization": f"Bearer {printed['admin key']}"}
         calls = requests.get(f"{api}/v1/calls?limit=200", headers=headers, timeout=30).json()["items"]
-        assert len(calls) == 21 * 3 + 5  # local/seed.py: 3 calls a day for 21 days, 5 calls of tracked visitors
+        assert len(calls) == 21 * 3 + 6  # local/seed.py: 3 calls a day for 21 days, 6 calls of tracked visitors
         assert {c["direction"] for c in calls} == {"incoming", "outgoing", "callback"}
         assert {c["status"] for c in calls} == {"answered", "missed", "busy", "failed", "voicemail"}
-        card = requests.get(f"{api}/v1/calls/{calls[0]['call_id']}", headers=headers, timeout=30)
-        assert card.status_code == 200
+        assert sum(c["has_recording"] for c in calls) == 7
+        # the newest call has everything: a stereo recording as long as the talk, a visit, comments, a regular client
+        card = requests.get(f"{api}/v1/calls/{calls[0]['call_id']}", headers=headers, timeout=30).json()
+        audio = card["audio"]
+        assert (audio["status"], audio["codec"], audio["channels"]) == ("available", "opus", 2)
+        assert audio["duration_seconds"] == card["call"]["talk_seconds"] == 72
+        assert card["visit"]["campaign"] == "sofas_brand"
+        assert len(card["review"]["comments"]) == 3
+        assert (card["statistics"]["total_calls"] > 1, card["statistics"]["total_sessions"]) == (True, 4)
         assert printed["sign in"] == f"{api}/#key={printed['admin key']}"
         # public addresses come from the address make run serves (CALLCARD_PUBLIC_URL), not from the request
         document = requests.get(f"{api}/v1/openapi.json", headers={"X-Forwarded-Host": "evil.example"}, timeout=30)

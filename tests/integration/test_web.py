@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.routes.web import STATIC_DIRECTORY
-from tests.integration.helpers import Api
+from tests.integration.helpers import Api, recording, with_recording
 
 # ---- pages and assets -----------------------------------------------------------------------------
 
@@ -27,6 +27,16 @@ def test_every_page_is_the_shell_with_assets_relative_to_its_depth(api: Api, pat
     # relative only: no address starts at the host's root, so a stage prefix (/api/...) keeps working
     assert not re.search(r'(src|href)="/', html)
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_pages_may_play_and_fetch_recordings_from_their_presigned_urls_origin_only(api: Api, queue: str) -> None:
+    play_url = recording(api, with_recording(api, queue))["play_url"]
+    recordings_origin = "/".join(play_url.split("/")[:3])  # the emulator's here, the bucket's on AWS
+    response = api.get("/", role=None)
+    policy = dict(part.split(" ", 1) for part in response.headers["Content-Security-Policy"].split("; "))
+    assert policy["connect-src"] == f"'self' {recordings_origin}"
+    assert policy["media-src"] == f"'self' {recordings_origin}"
+    assert policy["default-src"] == policy["script-src"] == policy["style-src"] == "'self'"
 
 
 @pytest.mark.parametrize(

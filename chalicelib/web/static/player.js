@@ -1,17 +1,17 @@
-// The card's Audio section: the player (custom controls on an <audio>), download, share, delete, restore.
+// The card's Audio section: the player (audio-player.js, as in the docked player), download, share, delete, restore.
 
 import { getJson, sendJson } from "./api.js";
+import { audioPlayer } from "./audio-player.js";
 import { empty, facts, h, replaceChildren } from "./dom.js";
 import { formatBytes, formatDuration, formatTime, t } from "./i18n.js";
 import { describeError, may } from "./state.js";
 import { actionLabel, serverText, tierLabel } from "./words.js";
 
-const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 1.75, 2];
 const RESTORE_TIERS = ["Expedited", "Standard", "Bulk"];
 const RESTORE_POLL_MS = 5000;
-const PLAYABLE = new Set(["available", "restored"]);
+export const PLAYABLE = new Set(["available", "restored"]);
 
-function recordingPath(callId, suffix = "") {
+export function recordingPath(callId, suffix = "") {
   return `v1/calls/${encodeURIComponent(callId)}/recording${suffix}`;
 }
 
@@ -22,68 +22,6 @@ async function copyText(text) {
   } catch {
     return false; // no clipboard permission (e.g. not a secure context): the link is shown to copy by hand
   }
-}
-
-function player(audio, callId) {
-  const element = h("audio", { id: "audio-element", preload: "metadata", src: audio.play_url });
-  const time = h("span", { class: "time", id: "audio-time", "aria-live": "off" }, "0:00");
-  const total = h("span", { class: "time", id: "audio-duration" }, formatDuration(audio.duration_seconds));
-  const seek = h("input", { type: "range", id: "audio-seek", min: 0, max: audio.duration_seconds || 0, step: "0.1", value: 0, "aria-label": t("seek") });
-  const play = h("button", { type: "button", id: "audio-play", "aria-label": t("play"), title: t("play") }, "▶");
-  const pause = h("button", { type: "button", id: "audio-pause", "aria-label": t("pause"), title: t("pause") }, "❚❚");
-  const stop = h("button", { type: "button", id: "audio-stop", "aria-label": t("stop"), title: t("stop") }, "■");
-  const speed = h("select", { id: "audio-speed", "aria-label": t("speed") },
-    SPEEDS.map((value) => h("option", { value, selected: value === 1 }, `${value}×`)));
-  const volume = h("input", { type: "range", id: "audio-volume", min: 0, max: 1, step: "0.05", value: 1, "aria-label": t("volume") });
-  const problem = h("p", { class: "error", role: "alert", hidden: true });
-
-  play.addEventListener("click", () => element.play().catch((error) => {
-    problem.textContent = `${t("audio_error")} (${error.message})`;
-    problem.hidden = false;
-  }));
-  pause.addEventListener("click", () => element.pause());
-  stop.addEventListener("click", () => {
-    element.pause();
-    element.currentTime = 0;
-  });
-  speed.addEventListener("change", () => {
-    element.playbackRate = Number(speed.value);
-  });
-  volume.addEventListener("input", () => {
-    element.volume = Number(volume.value);
-  });
-  seek.addEventListener("input", () => {
-    element.currentTime = Number(seek.value);
-  });
-  element.addEventListener("loadedmetadata", () => {
-    if (Number.isFinite(element.duration)) {
-      seek.max = element.duration;
-      total.textContent = formatDuration(element.duration);
-    }
-  });
-  element.addEventListener("timeupdate", () => {
-    time.textContent = formatDuration(element.currentTime);
-    seek.value = element.currentTime;
-  });
-  const showState = () => {
-    play.hidden = !element.paused;
-    pause.hidden = element.paused;
-  };
-  element.addEventListener("play", showState);
-  element.addEventListener("pause", showState);
-  element.addEventListener("error", () => {
-    problem.textContent = t("audio_error");
-    problem.hidden = false;
-  });
-  showState();
-
-  return h("div", { class: "player", role: "group", "aria-label": t("audio"), dataset: { callId } },
-    element,
-    h("div", { class: "controls" }, play, pause, stop, time, seek, total),
-    h("div", { class: "controls" },
-      h("label", { for: "audio-speed" }, t("speed")), speed,
-      h("label", { for: "audio-volume" }, t("volume")), volume),
-    problem);
 }
 
 function historyList(audio) {
@@ -187,7 +125,9 @@ function body(audio, callId, refresh, poll) {
     case "restored": {
       const until = audio.status === "restored" && audio.restore?.available_until
         ? h("p", { class: "muted" }, t("restored_until", { until: formatTime(audio.restore.available_until) })) : null;
-      const controls = audio.play_url ? player(audio, callId) : h("p", { class: "muted" }, t("recording_unavailable"));
+      const controls = audio.play_url
+        ? audioPlayer({ id: "audio", audio, renew: () => getJson(recordingPath(callId)) }).element
+        : h("p", { class: "muted" }, t("recording_unavailable"));
       return [until, controls, details, actions(audio, callId, refresh), historyList(audio)];
     }
     case "archived":

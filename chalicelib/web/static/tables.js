@@ -1,6 +1,7 @@
 // Tables shared by pages: the calls (call log, client card) and the sessions history (card, client card).
 
 import { appUrl, getJson, query } from "./api.js";
+import { playButton } from "./dock.js";
 import { empty, h } from "./dom.js";
 import { formatDuration, formatNumber, formatTime, regionName, t } from "./i18n.js";
 import { describeError } from "./state.js";
@@ -37,7 +38,7 @@ function callRow(call) {
     cell(t("talk"), formatDuration(call.talk_seconds)),
     cell(t("category"), call.category || "—"),
     cell(t("source"), call.source || "—"),
-    cell(t("has_recording"), call.has_recording ? "♪" : "—"),
+    cell(t("has_recording"), call.has_recording ? playButton(call) : "—"),
     cell(t("flags"), marks(call)));
 }
 
