@@ -12,7 +12,8 @@ let docked = null; // { callId, media, togglePlay } of the call in the dock
 
 /** The client of a call: who called in, or whom the team called. */
 function whose(call) {
-  return (call.direction === "incoming" ? call.caller : call.destination) || t("withheld");
+  const incoming = call.direction === "incoming";
+  return (incoming ? call.caller_display || call.caller : call.destination_display || call.destination) || t("withheld");
 }
 
 function showRowButton(button) {
