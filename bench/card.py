@@ -109,6 +109,7 @@ def _report(label: str, seen: list[str], seconds: float) -> None:
 def main() -> None:
     os.environ.setdefault("CALLCARD_TABLE", "callcard-bench")
     os.environ.setdefault("CALLCARD_BUCKET", "callcard-bench-recordings")
+    os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")  # the cards' client_url
     emulator = Emulator(_free_port())
     configure_environment(emulator.url)
     emulator.start()
