@@ -1,4 +1,5 @@
-"""What one card read costs for a short and a long client history, what tracking costs, and `import app`.
+"""What one card read costs for a short and a long client history, what tracking costs, the size of track.js as
+served, and `import app`.
 
 Run with `make bench`. It starts its own emulator (moto server over HTTP), so it needs no AWS account.
 Everything goes through the HTTP API (Chalice's test client); request counts come from botocore's event
@@ -8,6 +9,7 @@ DynamoDB, so only the ratios are worth quoting).
 
 from __future__ import annotations
 
+import gzip
 import os
 import socket
 import statistics
@@ -25,6 +27,7 @@ metrics.install()
 
 HISTORIES = (3, 300)
 READS = 20
+SNIPPET_BUDGET_GZIPPED = 6 * 1024  # the issue's budget for track.js (README, "Tracking")
 BROWSER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 }
@@ -106,6 +109,7 @@ def _report(label: str, seen: list[str], seconds: float) -> None:
 def main() -> None:
     os.environ.setdefault("CALLCARD_TABLE", "callcard-bench")
     os.environ.setdefault("CALLCARD_BUCKET", "callcard-bench-recordings")
+    os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")  # the cards' client_url
     emulator = Emulator(_free_port())
     configure_environment(emulator.url)
     emulator.start()
@@ -152,6 +156,11 @@ def main() -> None:
             )
             print(f"session start (site key warm), {len(session_starts) - 1} starts on a 3-number pool: {spread}")
             print("  (3 while a number is free; a takeover of the longest-idle number adds the previous hold's end)")
+            snippet = client.http.request("GET", "/v1/track.js").body
+            print(
+                f"track.js as served: {len(snippet)} bytes, {len(gzip.compress(snippet))} gzipped "
+                f"(budget {SNIPPET_BUDGET_GZIPPED})"
+            )
     finally:
         emulator.stop()
 

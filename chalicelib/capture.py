@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
 from ua_parser import parse as parse_user_agent
@@ -56,6 +56,10 @@ DIRECT = ("(direct)", "(none)")
 MAX_VALUE = 100
 MAX_USER_AGENT = 512
 BOT_DEVICE_FAMILY = "Spider"
+# What a visit keeps of the visitor's IP (project setting `ip_storage`)
+IpStorage = Literal["full", "truncated", "none"]
+# the network a truncated address keeps, as analytics anonymise: IPv4 /24 (last octet zeroed), IPv6 /48
+TRUNCATED_PREFIX = {4: 24, 6: 48}
 
 
 def _host(url: str | None) -> str:
@@ -135,6 +139,17 @@ def client_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) -> 
     identity = (context or {}).get("identity") or {}
     source = identity.get("sourceIp") if isinstance(identity, Mapping) else None
     return ip_address(str(source)) if source else None
+
+
+def stored_ip(ip: str | None, storage: IpStorage) -> str | None:
+    """The part of the visitor's IP that a project keeping `storage` may store: all, its network, or nothing."""
+    if ip is None or storage == "none":
+        return None
+    if storage == "full":
+        return ip
+    address = ipaddress.ip_address(ip)
+    network = ipaddress.ip_network(f"{address}/{TRUNCATED_PREFIX[address.version]}", strict=False)
+    return str(network.network_address)
 
 
 def geo(headers: Mapping[str, str]) -> dict[str, str | None]:

@@ -26,8 +26,10 @@ PAGE_SIZE = 200  # the call log's largest page: one Query each
 COLUMNS = (
     "call_id", "external_id", "started_at", "started_at_local", "direction", "status", "caller", "destination",
     "agent", "wait_seconds", "talk_seconds", "total_seconds", "first_call", "target", "repeat", "category",
-    "manager_rating", "call_rating", "recording_status", "source",
+    "manager_rating", "call_rating", "recording_status", "source", "ip",
 )  # fmt: skip
+# columns that are no attribute of the call
+_DERIVED = {"started_at_local", "ip"}
 
 # Text that a spreadsheet would run as a formula (CSV injection) gets a leading apostrophe.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -56,8 +58,9 @@ def _cell(column: str, value: object) -> str:
 
 def _row(call: Call, zone: ZoneInfo) -> list[str]:
     started_at: datetime = call.started_at
-    values: dict[str, object] = {column: getattr(call, column) for column in COLUMNS if column != "started_at_local"}
+    values: dict[str, object] = {column: getattr(call, column) for column in COLUMNS if column not in _DERIVED}
     values["started_at"] = clock.iso(started_at)
+    values["ip"] = (call.visit or {}).get("ip")  # the attributed visit's, as stored under ip_storage
     values["started_at_local"] = started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
     return [_cell(column, values[column]) for column in COLUMNS]
 

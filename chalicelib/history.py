@@ -206,6 +206,7 @@ def session_out(session: ClientSession) -> SessionOut:
         source=visit.get("source"),
         medium=visit.get("medium"),
         campaign=visit.get("campaign"),
+        ip=visit.get("ip"),
         geo=geo(visit),
         calls=[
             SessionCall.model_validate(call)

@@ -27,6 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib import clock, phones
 from chalicelib.auth import MAX_LABEL, Role
+from chalicelib.capture import IpStorage
 
 Direction = Literal["incoming", "outgoing", "callback"]
 CallStatus = Literal["answered", "missed", "busy", "failed", "voicemail"]
@@ -264,6 +265,7 @@ class SettingsPatch(Schema):
     attribution_grace_minutes: Annotated[int, Field(ge=0, le=1440), WholeNumber] | None = None
     target_call_seconds: Seconds | None = None
     sale_cycle_days: Days | None = None
+    ip_storage: IpStorage | None = None
 
     @field_validator("categories")
     @classmethod
@@ -308,6 +310,8 @@ class Settings(BaseModel):
     attribution_grace_minutes: int
     target_call_seconds: int
     sale_cycle_days: int
+    # what a new session keeps of the visitor's IP: all of it, IPv4 /24 and IPv6 /48, or nothing
+    ip_storage: IpStorage
 
 
 class _CallNumbers(BaseModel):
@@ -487,6 +491,7 @@ class SessionOut(BaseModel):
     source: str | None
     medium: str | None
     campaign: str | None
+    ip: str | None  # as stored under the project's ip_storage
     geo: Geo
     calls: list[SessionCall]
 

@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import capture, clock, history, numbers
+from chalicelib import capture, clock, history, numbers, settings
 from chalicelib.errors import ApiError, NotFoundError
 from chalicelib.history import Pages
 from chalicelib.schemas import EventBatch, EventsAccepted, SessionStart, SessionStarted, TrackEvent
@@ -94,7 +94,8 @@ def start(payload: SessionStart, viewer: Viewer) -> SessionStarted:
             default_number=project.default_number,
         )
     visitor_id = payload.visitor_id or uuid.uuid4().hex
-    visit = {**capture.visit(payload.url, payload.referrer, viewer.user_agent), "ip": viewer.ip, "geo": viewer.geo}
+    ip = capture.stored_ip(viewer.ip, settings.of(project).ip_storage)  # before anything is stored
+    visit = {**capture.visit(payload.url, payload.referrer, viewer.user_agent), "ip": ip, "geo": viewer.geo}
     for attempt in range(ATTEMPTS):
         client_phone = _client_of(project.project_id, visitor_id, payload.visitor_id is None and attempt == 0)
         session = _new_session(project.project_id, visitor_id, payload, visit, client_phone)

@@ -1,105 +1,239 @@
-/* callcard track.js: sessions, pageviews, pings and the held tracking number (dynamic number insertion). */
+/* callcard track.js: sessions, pageviews (single-page navigation too), pings, the last event on page exit and the
+   held tracking number (dynamic number insertion), also in content that arrives later. README, "Tracking". */
 (function () {
   "use strict";
-  var me = document.currentScript;
-  if (!me) return;
-  var siteKey = me.getAttribute("data-site-key");
-  var api = me.src.replace(/\/v1\/track\.js.*$/, "") + "/v1/track/sessions";
-  var VISITOR = "cc_vid", SESSION = "cc_sid", DAYS = 30, PING_MS = 15000;
-  var shown = null, fallback = null;
+  // Whatever happens in here, the page never sees an exception from the snippet.
+  function safe(fn) {
+    return function () {
+      try { return fn.apply(this, arguments); } catch (e) { return undefined; }
+    };
+  }
+  safe(function () {
+    var me = document.currentScript;
+    if (!me) return;
+    var siteKey = me.getAttribute("data-site-key");
+    var api = me.src.replace(/\/v1\/track\.js.*$/, "") + "/v1/track/sessions";
+    var VISITOR = "cc_vid", SESSION = "cc_sid", DAYS = 30, PING_MS = 15000, MAX_EVENTS = 50;
+    // data-consent="wait": no cookie until callcard.consent(true); the tab's own storage meanwhile
+    var waiting = me.getAttribute("data-consent") === "wait", consented = !waiting;
+    var shown = null, tail = null, fallback = null, begun = false, busy = false, queue = [], lastUrl = null;
 
-  function cookie(name) {
-    var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
-    return m ? decodeURIComponent(m[1]) : null;
-  }
-  function remember(vid) {
-    document.cookie = VISITOR + "=" + encodeURIComponent(vid) + "; max-age=" + DAYS * 86400 + "; path=/; SameSite=Lax";
-  }
-  function digits(text) { return (text || "").replace(/\D/g, ""); }
-  // a run of digits and separators whose digits end with the default number's national digits
-  function matches(text, tail) {
-    var d = digits(text);
-    return d.length >= tail.length && d.length <= tail.length + 3 && d.slice(-tail.length) === tail;
-  }
-  // the new number's digits written into the old text's formatting, from the right
-  function reformat(text, number) {
-    var d = digits(number), out = "", i = d.length;
-    for (var j = text.length - 1; j >= 0; j--) {
-      var c = text.charAt(j);
-      out = (/\d/.test(c) && i > 0 ? d.charAt(--i) : c) + out;
+    function cookie(name) {
+      var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+      return m ? decodeURIComponent(m[1]) : null;
     }
-    return out;
-  }
-  function show(number, original) {
-    if (!number || !original || number === shown) return;
-    var tail = digits(original).slice(-9), runs = /\+?\d[\d\s().\-\u00a0]{5,}\d/g;
-    var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, null), node;
-    while ((node = walker.nextNode())) {
-      if (node.ccOriginal === undefined) {
-        if (!runs.test(node.nodeValue)) continue;
+    function setCookie(value, seconds) {
+      document.cookie = VISITOR + "=" + encodeURIComponent(value) + "; max-age=" + seconds + "; path=/; SameSite=Lax";
+    }
+    // the tab's storage; where the browser refuses sessionStorage, this page's memory
+    var memory = {};
+    var tab = {
+      get: function (name) {
+        try { return sessionStorage.getItem(name); } catch (e) { return memory[name] || null; }
+      },
+      set: function (name, value) {
+        try { sessionStorage.setItem(name, value); } catch (e) { memory[name] = value; }
+      },
+      remove: function (name) {
+        try { sessionStorage.removeItem(name); } catch (e) { delete memory[name]; }
+      }
+    };
+    function visitor() { return (consented && cookie(VISITOR)) || tab.get(VISITOR); }
+
+    // what the API takes: printable ASCII URLs up to 2048 characters, titles without control characters
+    function pageUrl(url) { return url ? url.slice(0, 2048) : null; }
+    function pageTitle() { return document.title.replace(/[\x00-\x1f\x7f-\x9f]/g, " ").slice(0, 500); }
+
+    // ---- the number ----------------------------------------------------------------------------------------
+    var RUNS = /\+?\d[\d\s().\-\u00a0]{5,}\d/g;
+    function digits(text) { return (text || "").replace(/\D/g, ""); }
+    // a run of digits and separators whose digits end with the default number's national digits
+    function matches(text) {
+      var d = digits(text);
+      return d.length >= tail.length && d.length <= tail.length + 3 && d.slice(-tail.length) === tail;
+    }
+    // the new number's digits written into the old text's formatting, from the right
+    function reformat(text) {
+      var d = digits(shown), out = "", i = d.length;
+      for (var j = text.length - 1; j >= 0; j--) {
+        var c = text.charAt(j);
+        out = (/\d/.test(c) && i > 0 ? d.charAt(--i) : c) + out;
+      }
+      return out;
+    }
+    // A node keeps its original text; a node whose text is what the snippet wrote is not processed again.
+    function replaceText(node) {
+      if (node.ccWritten !== node.nodeValue) {
+        RUNS.lastIndex = 0;
+        if (!RUNS.test(node.nodeValue)) return;
         node.ccOriginal = node.nodeValue;
       }
-      node.nodeValue = node.ccOriginal.replace(runs, function (run) {
-        return matches(run, tail) ? reformat(run, number) : run;
+      node.nodeValue = node.ccWritten = node.ccOriginal.replace(RUNS, function (run) {
+        return matches(run) ? reformat(run) : run;
       });
-      runs.lastIndex = 0;
     }
-    var links = document.querySelectorAll("a[href^='tel:']");
-    for (var k = 0; k < links.length; k++) {
-      var a = links[k];
-      if (!a.ccOriginal) a.ccOriginal = a.getAttribute("href");
-      if (matches(a.ccOriginal.slice(4), tail)) a.setAttribute("href", "tel:" + number);
+    function replaceLink(a) {
+      var href = a.getAttribute("href");
+      if (a.ccWritten !== href) a.ccOriginal = href;
+      if (matches(a.ccOriginal.slice(4))) a.setAttribute("href", (a.ccWritten = "tel:" + shown));
     }
-    shown = number;
-  }
-  function send(url, body, done) {
-    var request = new XMLHttpRequest();
-    request.open("POST", url);
-    request.setRequestHeader("Content-Type", "text/plain");
-    request.onload = function () {
-      var answer = null;
-      try { answer = JSON.parse(request.responseText); } catch (e) { answer = null; }
-      done(request.status, answer);
+    // the text nodes and tel: links in and under `root`
+    function replaceIn(root) {
+      if (root.nodeType === 3) return replaceText(root);
+      if (root.nodeType !== 1) return;
+      var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, null), node;
+      while ((node = walker.nextNode())) replaceText(node);
+      if (root.matches("a[href^='tel:']")) replaceLink(root);
+      var links = root.querySelectorAll("a[href^='tel:']");
+      for (var k = 0; k < links.length; k++) replaceLink(links[k]);
+    }
+    // Content inserted or changed later: each batch of mutations processes only the nodes it names.
+    var observer = window.MutationObserver && new MutationObserver(safe(function (records) {
+      for (var r = 0; r < records.length; r++) {
+        var record = records[r];
+        if (record.type === "characterData") replaceText(record.target);
+        for (var n = 0; n < record.addedNodes.length; n++) replaceIn(record.addedNodes[n]);
+      }
+      observer.takeRecords(); // the snippet's own writes
+    }));
+    function show(number, original) {
+      if (!number || !original || number === shown) return;
+      shown = number;
+      tail = digits(original).slice(-9);
+      replaceIn(document.body);
+      if (observer) {
+        observer.takeRecords();
+        observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+      }
+    }
+
+    // ---- requests --------------------------------------------------------------------------------------
+    function post(url, body, done) {
+      var request = new XMLHttpRequest();
+      request.open("POST", url);
+      request.setRequestHeader("Content-Type", "text/plain");
+      request.onloadend = safe(function () {
+        var answer = null;
+        try { answer = JSON.parse(request.responseText); } catch (e) { answer = null; }
+        done(request.status, answer);
+      });
+      request.send(JSON.stringify(body));
+    }
+    // a request worth sending again (at the next event): no answer, a server error or a throttle
+    function transient(status) { return status === 0 || status === 429 || status >= 500; }
+    function answered(status, answer) {
+      if (status < 300 && answer) {
+        fallback = answer.default_number || fallback;
+        show(answer.phone_number, fallback);
+      }
+    }
+    function eventsUrl(sid) { return api + "/" + encodeURIComponent(sid) + "/events"; }
+    function start() {
+      busy = true;
+      queue = []; // the new session's landing page is its first pageview
+      var body = { site_key: siteKey, url: pageUrl(location.href), referrer: pageUrl(document.referrer), title: pageTitle() };
+      var vid = visitor();
+      if (vid) body.visitor_id = vid;
+      post(api, body, function (status, answer) {
+        busy = false;
+        if (status === 201 && answer && answer.session_id) {
+          tab.set(SESSION, answer.session_id);
+          tab.set(VISITOR, answer.visitor_id);
+          if (consented) setCookie(answer.visitor_id, DAYS * 86400);
+        }
+        answered(status, answer);
+        if (tab.get(SESSION) && queue.length) flush(); // what happened while the session started
+      });
+    }
+    function flush() {
+      if (busy) return; // the queue goes with the next event after the answer
+      var sid = tab.get(SESSION);
+      if (!sid) return start();
+      if (!queue.length) return;
+      var batch = queue;
+      queue = [];
+      busy = true;
+      post(eventsUrl(sid), { site_key: siteKey, events: batch }, function (status, answer) {
+        busy = false;
+        if (status === 409 || status === 404) {
+          tab.remove(SESSION);
+          return start();
+        }
+        answered(status, answer);
+        if (transient(status)) queue = batch.concat(queue).slice(-MAX_EVENTS);
+        else if (queue.length) flush(); // what happened while the batch was under way
+      });
+    }
+    function event(type) {
+      var e = { type: type, at: new Date().toISOString() };
+      if (type === "pageview") { e.url = pageUrl(location.href); e.title = pageTitle(); }
+      queue = queue.concat([e]).slice(-MAX_EVENTS);
+      flush();
+    }
+    // Leaving (another tab, another app, closing): the queue and a last ping leave with a beacon, which the
+    // browser sends even while the page goes away, so the last page's time counts up to now.
+    var left = false;
+    var leave = safe(function () {
+      var sid = tab.get(SESSION);
+      if (left || !sid) return;
+      left = true;
+      var batch = queue.concat([{ type: "ping", at: new Date().toISOString() }]).slice(-MAX_EVENTS);
+      queue = [];
+      var body = JSON.stringify({ site_key: siteKey, events: batch });
+      if (!(navigator.sendBeacon && navigator.sendBeacon(eventsUrl(sid), body))) queue = batch;
+    });
+
+    // ---- single-page navigation: a new URL is a pageview, its title read once the app had its turn -------------
+    var navigated = safe(function () {
+      setTimeout(safe(function () {
+        if (!begun || location.href === lastUrl) return;
+        lastUrl = location.href;
+        event("pageview");
+      }), 0);
+    });
+    function wrap(name) {
+      var original = history[name];
+      if (typeof original !== "function") return;
+      history[name] = function () {
+        var result = original.apply(this, arguments);
+        navigated();
+        return result;
+      };
+    }
+
+    var begin = safe(function () {
+      if (begun) return;
+      if (document.readyState === "loading") return document.addEventListener("DOMContentLoaded", begin);
+      begun = true;
+      lastUrl = location.href;
+      if (tab.get(SESSION)) event("pageview");
+      else start();
+      setInterval(safe(function () {
+        if (document.visibilityState === "visible") event("ping");
+      }), PING_MS);
+    });
+
+    window.callcard = {
+      // the visitor's answer to the site's consent banner: true remembers them (30-day cookie), false forgets
+      consent: safe(function (given) {
+        consented = given === true;
+        var vid = consented && (cookie(VISITOR) || tab.get(VISITOR));
+        if (vid) setCookie(vid, DAYS * 86400);
+        if (!consented) setCookie("", 0);
+        begin();
+      })
     };
-    request.send(JSON.stringify(body));
-  }
-  function answered(status, answer) {
-    if (status < 300 && answer) {
-      fallback = answer.default_number || fallback;
-      show(answer.phone_number, fallback);
-    }
-  }
-  function start() {
-    var body = { site_key: siteKey, url: location.href, referrer: document.referrer || null, title: document.title };
-    var vid = cookie(VISITOR);
-    if (vid) body.visitor_id = vid;
-    send(api, body, function (status, answer) {
-      if (status === 201 && answer && answer.session_id) {
-        remember(answer.visitor_id);
-        sessionStorage.setItem(SESSION, answer.session_id);
-      }
-      answered(status, answer);
-    });
-  }
-  function event(type) {
-    var sid = sessionStorage.getItem(SESSION);
-    if (!sid) return start();
-    var e = { type: type };
-    if (type === "pageview") { e.url = location.href; e.title = document.title; }
-    send(api + "/" + encodeURIComponent(sid) + "/events", { site_key: siteKey, events: [e] }, function (status, answer) {
-      if (status === 409 || status === 404) {
-        sessionStorage.removeItem(SESSION);
-        return start();
-      }
-      answered(status, answer);
-    });
-  }
-  function run() {
-    event("pageview");
-    setInterval(function () {
-      if (document.visibilityState === "visible") event("ping");
-    }, PING_MS);
-  }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", run);
-  else run();
+    wrap("pushState");
+    wrap("replaceState");
+    window.addEventListener("popstate", navigated);
+    window.addEventListener("pagehide", leave);
+    document.addEventListener("visibilitychange", safe(function () {
+      if (document.visibilityState === "hidden") leave();
+      else left = false;
+    }));
+    // Waiting for consent, the session starts at the page's answer or at the latest once the page has loaded,
+    // so a returning visitor whose consent the site knows at once keeps their visitor id.
+    if (waiting && document.readyState !== "complete") window.addEventListener("load", begin);
+    else begin();
+  })();
 })();

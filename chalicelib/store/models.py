@@ -85,6 +85,7 @@ class Project(Item, discriminator="project"):
     attribution_grace_minutes = NumberAttribute(default=30)
     target_call_seconds = NumberAttribute(default=30)
     sale_cycle_days = NumberAttribute(default=30)
+    ip_storage = UnicodeAttribute(default="full")
     overflow_total = NumberAttribute(default=0)
     # the number printed on the site, kept here too so that a session start reads no Number item for it
     default_number = UnicodeAttribute(null=True)

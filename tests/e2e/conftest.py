@@ -6,18 +6,29 @@ Both skip with a clear reason when Debian's `chromium` / `chromium-driver` are n
 
 from __future__ import annotations
 
+import http.server
+import itertools
+import json
 import shutil
 import tempfile
+import threading
+import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
+from chalicelib import projects
+from tests.conftest import free_port
+
 BrowserFactory = Callable[[], webdriver.Chrome]
 
 ROOT = Path(__file__).resolve().parents[2]
+SNIPPET = ROOT / "chalicelib" / "static" / "track.js"
 START_SECONDS = 60
 
 
@@ -61,3 +72,90 @@ def chromium() -> Iterator[BrowserFactory]:
         created.quit()
     for profile in profiles:
         profile.cleanup()
+
+
+# ---- a small site on loopback that includes the snippet (track.js tests) -------------------------------------
+
+
+@dataclass
+class LocalSite:
+    """Pages by path; POSTs (the snippet's requests when the page loads track.js from this site) are counted and
+    answered with `api_status`."""
+
+    pages: dict[str, str]
+    api_status: int = 503
+    posts: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def serve_site() -> Iterator[Callable[[LocalSite], str]]:
+    """Serves a LocalSite on a free loopback port; yields a function that starts one and returns its base URL."""
+    servers: list[http.server.ThreadingHTTPServer] = []
+
+    def serve(site: LocalSite) -> str:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                path = self.path.split("?")[0]
+                if path == "/v1/track.js":
+                    self._answer(200, "application/javascript", SNIPPET.read_bytes())
+                else:
+                    self._answer(200, "text/html; charset=utf-8", site.pages.get(path, "").encode())
+
+            def do_POST(self) -> None:  # noqa: N802
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                site.posts.append(self.path)
+                self._answer(site.api_status, "application/json", b'{"error": {}}')
+
+            def _answer(self, status: int, content_type: str, body: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Access-Control-Allow-Origin", "*")
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+
+
+_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class TrackedProject:
+    """A project with a default and one pool number (fresh ones: a number belongs to one project at a time)."""
+
+    project_id: str
+    site_key: str
+    admin_key: str
+    default: str
+    pool: str
+
+    @staticmethod
+    def national(number: str) -> str:
+        """`+380444440001` as a Ukrainian site prints it: `(044) 444-00-01`."""
+        n = number[4:]
+        return f"(0{n[:2]}) {n[2:5]}-{n[5:7]}-{n[7:9]}"
+
+
+@pytest.fixture
+def tracked_project(local_api: str) -> TrackedProject:
+    project = projects.create_project("e2e shop")
+    serial = next(_numbers)
+    default, pool = f"+38044444{serial:04d}", f"+38044445{serial:04d}"
+    admin = {"Authorization": f"Bearer {project.admin_key}", "Content-Type": "application/json"}
+    for number, kind in ((default, "default"), (pool, "pool")):
+        request = urllib.request.Request(
+            f"{local_api}/v1/numbers/{number}", json.dumps({"kind": kind}).encode(), headers=admin, method="PUT"
+        )
+        with urllib.request.urlopen(request) as answer:
+            assert answer.status == 200
+    return TrackedProject(project.project_id, project.site_key, project.admin_key, default, pool)

@@ -103,3 +103,24 @@ def test_tags_click_ids_user_agent_and_location_are_kept_to_their_bounds() -> No
     assert len(visit["user_agent"]) == capture.MAX_USER_AGENT
     geo = capture.geo({"cloudfront-viewer-city": long, "cloudfront-viewer-country": "PL"})
     assert geo == {"country": "PL", "region": None, "city": "x" * capture.MAX_VALUE}
+
+
+@pytest.mark.parametrize(
+    ("ip", "storage", "stored"),
+    [
+        ("198.51.100.7", "full", "198.51.100.7"),
+        ("198.51.100.7", "truncated", "198.51.100.0"),
+        ("198.51.100.7", "none", None),
+        ("2001:db8:85a3:8d3:1319:8a2e:370:7348", "full", "2001:db8:85a3:8d3:1319:8a2e:370:7348"),
+        ("2001:db8:85a3:8d3:1319:8a2e:370:7348", "truncated", "2001:db8:85a3::"),
+        ("2001:db8:85a3:ffff::1", "truncated", "2001:db8:85a3::"),
+        ("2001:db8::1", "none", None),
+        ("10.0.0.255", "truncated", "10.0.0.0"),
+        (None, "full", None),
+        (None, "truncated", None),
+    ],
+)
+def test_the_stored_ip_keeps_what_the_projects_ip_storage_allows(
+    ip: str | None, storage: capture.IpStorage, stored: str | None
+) -> None:
+    assert capture.stored_ip(ip, storage) == stored
