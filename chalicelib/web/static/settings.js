@@ -1,4 +1,5 @@
-// The Settings screen (admin): recording, categories, time zone, holds and sessions, the call log's target calls.
+// The Settings screen (admin): recording, categories, time zone, holds and sessions, the call log's target calls,
+// what a visit keeps of the visitor's IP address.
 
 import { getJson, sendJson } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
@@ -12,6 +13,8 @@ addMessages({
     number_hold_minutes: "Hold a number for (minutes)", session_timeout_minutes: "A session ends after (idle minutes)",
     attribution_grace_minutes: "A call counts for a visit up to (minutes after it)",
     target_call_seconds: "A target call talks at least (seconds)", sale_cycle_days: "Sale cycle (days)",
+    ip_storage: "Visitors' IP addresses", ip_storage_full: "Keep the whole address",
+    ip_storage_truncated: "Keep it shortened (IPv4 without its last part, IPv6 to /48)", ip_storage_none: "Keep none",
     settings_saved: "Settings saved.",
   },
   pl: {
@@ -19,11 +22,16 @@ addMessages({
     number_hold_minutes: "Rezerwuj numer na (minuty)", session_timeout_minutes: "Sesja kończy się po (minutach bezczynności)",
     attribution_grace_minutes: "Połączenie należy do wizyty do (minut po niej)",
     target_call_seconds: "Połączenie docelowe trwa co najmniej (sekundy)", sale_cycle_days: "Cykl sprzedaży (dni)",
+    ip_storage: "Adresy IP odwiedzających", ip_storage_full: "Zapisuj cały adres",
+    ip_storage_truncated: "Zapisuj skrócony (IPv4 bez ostatniej części, IPv6 do /48)", ip_storage_none: "Nie zapisuj",
     settings_saved: "Ustawienia zapisano.",
   },
 });
 
 // the numeric settings with their bounds (chalicelib/schemas.py SettingsPatch)
+// what a new session keeps of the visitor's IP (chalicelib/capture.py IpStorage)
+const IP_STORAGE = ["full", "truncated", "none"];
+
 const NUMBERS = [
   ["number_hold_minutes", 1, 1440],
   ["session_timeout_minutes", 1, 1440],
@@ -49,6 +57,8 @@ export async function renderSettings(main) {
   const categories = h("textarea", { id: "setting-categories", rows: 5 }, current.categories.join("\n"));
   const zone = h("select", { id: "setting-timezone" },
     zones.map((name) => h("option", { value: name, selected: name === current.timezone }, name.replace(/_/g, " "))));
+  const ipStorage = h("select", { id: "setting-ip_storage" },
+    IP_STORAGE.map((value) => h("option", { value, selected: value === current.ip_storage }, t(`ip_storage_${value}`))));
   const numbers = Object.fromEntries(NUMBERS.map(([name, min, max]) => [name,
     h("input", { type: "number", id: `setting-${name}`, min, max, step: 1, required: true, value: current[name] })]));
   const status = h("p", { class: "muted", id: "settings-status", role: "status", "aria-live": "polite" });
@@ -57,6 +67,7 @@ export async function renderSettings(main) {
     field("categories", categories),
     field("timezone", zone),
     NUMBERS.map(([name]) => field(name, numbers[name])),
+    field("ip_storage", ipStorage),
     h("div", { class: "actions" }, h("button", { type: "submit", id: "settings-save" }, t("save"))),
     status);
   form.addEventListener("submit", async (event) => {
@@ -66,6 +77,7 @@ export async function renderSettings(main) {
       recording_enabled: recording.checked,
       categories: categories.value.split("\n").map((line) => line.trim()).filter(Boolean),
       timezone: zone.value,
+      ip_storage: ipStorage.value,
       ...Object.fromEntries(NUMBERS.map(([name]) => [name, Number(numbers[name].value)])),
     };
     try {
