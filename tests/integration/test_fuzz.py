@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from chalicelib import projects
+from chalicelib import auth, projects
 from tests.integration.helpers import a_call, fresh_number
 
 CONFIG = Path(__file__).with_name("schemathesis.toml")
@@ -40,6 +40,7 @@ def test_the_fuzzer_finds_no_fault_in_a_thousand_generated_requests(local_api: s
         "CALLCARD_FUZZ_CALL": answer.json()["call_id"],
         "CALLCARD_FUZZ_PHONE": call["caller"],
         "CALLCARD_FUZZ_NUMBER": fresh_number(),
+        "CALLCARD_FUZZ_SPARE_KEY": auth.create_key(created.project_id, auth.Role.AGENT, "to revoke").key_id,
     }
     command = [str(SCHEMATHESIS), "--config-file", str(CONFIG), "run", f"{local_api}/v1/openapi.json"]
     command += ["--max-examples", str(EXAMPLES_PER_OPERATION), "--no-color"]
