@@ -180,10 +180,14 @@ function otherCalls(phone, callId) {
   ];
 }
 
-// the client's number is on the card's top line, the landing page in the Visit section
-function client(data, callId) {
+// the client's number is on the card's top line; the landing page (and the IP when it is the visit's) in the Visit
+// section
+function client(data, callVisit, callId) {
   if (!data) return empty(t("no_client"));
-  return [facts([[t("ip"), data.ip]]), otherCalls(data.phone, callId)];
+  return [
+    callVisit && "ip" in callVisit ? null : facts([[t("ip"), data.ip]]),
+    otherCalls(data.phone, callId),
+  ];
 }
 
 export function statistics(data) {
@@ -239,7 +243,7 @@ export async function renderCard(main, callId) {
   const phone = card.client?.phone;
   const context = [
     section("visit", t("visit"), visit(card.visit)),
-    section("client", t("client"), client(card.client, callId)),
+    section("client", t("client"), client(card.client, card.visit, callId)),
     section("statistics", t("statistics"), statistics(card.statistics)),
     section("last-visit", t("last_visit"), lastVisit(card.last_visit, card.visit)),
     section("top-pages", t("top_pages"), topPages(card.top_pages)),
