@@ -166,6 +166,8 @@ def test_on_a_phone_no_page_scrolls_sideways_sections_fold_and_the_filters_fold_
     assert label.location["y"] == value.location["y"]
     browser.find_element(By.CSS_SELECTOR, "#visit summary").click()
     assert not is_open(browser, "visit")
+    browser.find_element(By.CSS_SELECTOR, "#sessions tr.is-this-visit a[href='#visit']").click()
+    assert is_open(browser, "visit")  # the visit's row points to the folded Visit section and opens it
 
     open_page(browser, f"{base}/clients/{tracked_call.caller}", key, "sessions")
     assert sideways_overflow(browser) <= 0

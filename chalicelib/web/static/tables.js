@@ -57,13 +57,16 @@ export function geoText(geo) {
   return [geo.city, geo.region, regionName(geo.country)].filter(Boolean).join(", ") || "—";
 }
 
-// the call card shows its own visit's landing page in the Visit section: its row points there instead
+// the call card shows its own visit's landing page in the Visit section: its row points there instead (and opens
+// the section when a phone has folded it)
+const openVisit = () => document.querySelector("#visit > details")?.setAttribute("open", "");
+
 function sessionRow(item, visitSessionId) {
   const isVisit = item.session_id === visitSessionId;
   return h("tr", { class: isVisit ? "is-this-visit" : null, dataset: { sessionId: item.session_id } },
     cell(t("started_at"), formatTime(item.started_at)),
     cell(t("ended_at"), formatTime(item.ended_at)),
-    cell(t("landing_page"), isVisit ? h("a", { href: "#visit" }, t("this_calls_visit")) : item.landing_page || "—"),
+    cell(t("landing_page"), isVisit ? h("a", { href: "#visit", onclick: openVisit }, t("this_calls_visit")) : item.landing_page || "—"),
     cell(t("pageviews"), formatNumber(item.pageviews)),
     cell(t("source"), [item.source, item.medium].filter(Boolean).join(" / ") || "—"),
     cell(t("campaign"), item.campaign || "—"),
