@@ -136,8 +136,8 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
     assert browser.current_url == f"{project.base_url}/calls/{outgoing}"
     order = [section.get_attribute("id") for section in browser.find_elements(By.CSS_SELECTOR, "main section")]
     assert order == [
-        "audio",
         "details",
+        "audio",
         "review",
         "visit",
         "client",

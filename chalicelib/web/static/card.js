@@ -1,33 +1,65 @@
-// The call card: its sections in the contract's order, each with an empty state.
+// The call card: the facts that answer at a glance on top, then the conversation (player, review, comments)
+// beside its context (visit, client, statistics, last visit, top pages, sessions); each thing said once.
 
-import { appUrl, sendJson } from "./api.js";
-import { empty, facts, h, replaceChildren, section } from "./dom.js";
-import { formatDuration, formatNumber, formatTime, t } from "./i18n.js";
+import { appUrl, getJson, sendJson } from "./api.js";
+import { empty, facts, h, narrowScreen, replaceChildren, section } from "./dom.js";
+import { addMessages, formatDuration, formatNumber, formatTime, t } from "./i18n.js";
 import { renderAudio } from "./player.js";
 import { describeError, loadPageData, may, session } from "./state.js";
-import { clientUrl, geoText, pagedList, sessionsHistory } from "./tables.js";
+import { cardUrl, clientUrl, geoText, marks, pagedList, sessionsHistory } from "./tables.js";
 import { deviceLabel } from "./words.js";
 
+addMessages({
+  en: {
+    client_other_calls: "The client's other recent calls", no_other_calls: "No other calls from this client.",
+    all_calls_on_client_card: "All calls on the client card", source_medium_campaign: "Source / medium / campaign",
+    line: "Our number", no_marks: "none", this_calls_visit: "This call's visit",
+    last_visit_is_this_one: "The client's last visit is this call's visit.", conversation: "Conversation",
+    context: "Context",
+  },
+  pl: {
+    client_other_calls: "Inne ostatnie połączenia klienta", no_other_calls: "Brak innych połączeń tego klienta.",
+    all_calls_on_client_card: "Wszystkie połączenia na karcie klienta", source_medium_campaign: "Źródło / medium / kampania",
+    line: "Nasz numer", no_marks: "brak", this_calls_visit: "Wizyta tego połączenia",
+    last_visit_is_this_one: "Ostatnia wizyta klienta to wizyta tego połączenia.", conversation: "Rozmowa",
+    context: "Kontekst",
+  },
+});
+
 const COMMENT_MAX = 4000; // characters, as the API allows
+const OTHER_CALLS_SHOWN = 5;
+// the visit's fields the card's top line says already
+const HEADLINE_VISIT_FIELDS = ["source", "medium", "campaign"];
 
-const yesNo = (value) => t(value ? "yes_word" : "no_word");
+function sourceMediumCampaign(visit) {
+  if (!visit) return t("no_visit");
+  return HEADLINE_VISIT_FIELDS.map((name) => visit[name] || "—").join(" / ");
+}
 
-function callDetails(call) {
-  return facts([
-    [t("started_at"), formatTime(call.started_at)],
-    [t("direction"), t(call.direction)],
-    [t("status"), t(call.status)],
-    [t("caller"), call.caller_display || call.caller],
-    [t("destination"), call.destination_display || call.destination],
-    [t("agent"), call.agent],
-    [t("wait"), formatDuration(call.wait_seconds)],
-    [t("talk"), formatDuration(call.talk_seconds)],
-    [t("total"), formatDuration(call.total_seconds)],
-    [t("first_call"), yesNo(call.first_call)],
-    [t("target"), yesNo(call.target)],
-    [t("repeat"), yesNo(call.repeat)],
-    [t("external_id"), call.external_id],
-  ]);
+/** Who called, when, how it went and where from: the card's top, one look. */
+function headline(call, client, visit) {
+  const who = client
+    ? h("a", { href: clientUrl(client.phone), id: "client-link" }, client.phone_display || client.phone)
+    : t("withheld");
+  // the side of the call that is not the client: the project's number (or, for a withheld caller, the destination)
+  const ours = client && call.destination === client.phone
+    ? call.caller_display || call.caller
+    : call.destination_display || call.destination;
+  const callMarks = marks(call).filter(Boolean);
+  return h("dl", { class: "headline" },
+    [
+      [t("client"), who],
+      [t("started_at"), formatTime(call.started_at)],
+      [t("status"), `${t(call.status)} · ${t(call.direction)}`],
+      [t("talk"), formatDuration(call.talk_seconds)],
+      [t("wait"), formatDuration(call.wait_seconds)],
+      [t("flags"), callMarks.length ? callMarks : t("no_marks")],
+      [t("source_medium_campaign"), sourceMediumCampaign(visit)],
+      [t("agent"), call.agent || "—"],
+      [t("line"), ours || "—"],
+      [t("total"), formatDuration(call.total_seconds)],
+      [t("external_id"), call.external_id || "—"],
+    ].map(([label, value]) => h("div", {}, h("dt", {}, label), h("dd", {}, value))));
 }
 
 function comment(item) {
@@ -118,19 +150,44 @@ function visit(data) {
   const rest = Object.keys(data).filter((name) => !VISIT_FIELDS.includes(name) && name !== "session_id");
   const shown = (name) => (VISIT_FORMATS[name] ? VISIT_FORMATS[name](data[name]) : data[name]);
   return facts([
-    ...VISIT_FIELDS.map((name) => [labelOf(name), data[name]]),
+    ...VISIT_FIELDS.filter((name) => !HEADLINE_VISIT_FIELDS.includes(name)).map((name) => [labelOf(name), data[name]]),
     ...rest.map((name) => [labelOf(name), shown(name)]),
     [t("session"), data.session_id],
   ]);
 }
 
-function client(data) {
+function otherCallItem(call) {
+  const when = formatTime(call.started_at);
+  return h("li", { dataset: { callId: call.call_id } },
+    h("a", { href: cardUrl(call.call_id), "aria-label": t("open_card", { date: when }) }, when),
+    ` · ${t(call.status)} · ${formatDuration(call.talk_seconds)} `, marks(call));
+}
+
+/** The client's other recent calls: one request to GET v1/clients/{phone}/calls (the card has none). */
+function otherCalls(phone, callId) {
+  const list = h("ul", { class: "other-calls", id: "other-calls", "aria-busy": "true" });
+  const status = h("p", { class: "muted", role: "status" }, t("loading"));
+  getJson(`v1/clients/${encodeURIComponent(phone)}/calls`).then((page) => {
+    const others = page.items.filter((call) => call.call_id !== callId).slice(0, OTHER_CALLS_SHOWN);
+    list.append(...others.map(otherCallItem));
+    status.textContent = others.length ? "" : t("no_other_calls");
+  }, (error) => {
+    status.textContent = describeError(error);
+  }).finally(() => list.setAttribute("aria-busy", "false"));
+  return [
+    h("h3", {}, t("client_other_calls")), list, status,
+    h("a", { href: clientUrl(phone), id: "client-card-link" }, t("all_calls_on_client_card")),
+  ];
+}
+
+// the client's number is on the card's top line; the landing page (and the IP when it is the visit's) in the Visit
+// section
+function client(data, callVisit, callId) {
   if (!data) return empty(t("no_client"));
-  return facts([
-    [t("phone"), h("a", { href: clientUrl(data.phone), id: "client-link" }, data.phone_display || data.phone)],
-    [t("ip"), data.ip],
-    [t("landing_page"), data.landing_page],
-  ]);
+  return [
+    callVisit && "ip" in callVisit ? null : facts([[t("ip"), data.ip]]),
+    otherCalls(data.phone, callId),
+  ];
 }
 
 export function statistics(data) {
@@ -146,19 +203,26 @@ export function statistics(data) {
   ]);
 }
 
-function lastVisit(data) {
+function lastVisit(data, callVisit) {
   if (!data) return empty(t("no_last_visit"));
-  return facts([
-    [t("started_at"), formatTime(data.started_at)],
-    [t("source"), data.source],
-    [t("medium"), data.medium],
-    [t("campaign"), data.campaign],
-    [t("referrer"), data.referrer],
-    [t("device"), deviceLabel(data.device)],
-    [t("os"), data.os],
-    [t("browser"), data.browser],
-    [t("geo"), geoText(data.geo)],
-  ]);
+  const pairs = [
+    ["started_at", formatTime(data.started_at)],
+    ["source", data.source],
+    ["medium", data.medium],
+    ["campaign", data.campaign],
+    ["referrer", data.referrer],
+    ["device", deviceLabel(data.device)],
+    ["os", data.os],
+    ["browser", data.browser],
+    ["geo", geoText(data.geo)],
+  ];
+  if (data.session_id !== callVisit?.session_id) return facts(pairs.map(([name, value]) => [t(name), value]));
+  // the call's own visit: only what the top line and the Visit section do not say
+  const said = (name) => HEADLINE_VISIT_FIELDS.includes(name) || name in callVisit;
+  return [
+    h("p", { class: "muted" }, t("last_visit_is_this_one")),
+    facts(pairs.filter(([name]) => !said(name)).map(([name, value]) => [t(name), value])),
+  ];
 }
 
 function topPages(pages) {
@@ -177,17 +241,28 @@ export async function renderCard(main, callId) {
   if (!card) return;
   const audio = h("div", { id: "audio-body" });
   const phone = card.client?.phone;
+  const context = [
+    section("visit", t("visit"), visit(card.visit)),
+    section("client", t("client"), client(card.client, card.visit, callId)),
+    section("statistics", t("statistics"), statistics(card.statistics)),
+    section("last-visit", t("last_visit"), lastVisit(card.last_visit, card.visit)),
+    section("top-pages", t("top_pages"), topPages(card.top_pages)),
+    section("sessions", t("sessions"), phone
+      ? sessionsHistory(phone, card.sessions, card.sessions_next_cursor, card.visit?.session_id)
+      : empty(t("no_sessions"))),
+  ];
+  // a phone shows the conversation open and the context as headings to open one at a time
+  if (narrowScreen()) for (const part of context) part.querySelector("details").open = false;
   replaceChildren(main,
     h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
-    h("h1", {}, `${t("call_card")} · ${formatTime(card.call.started_at)}`),
-    section("audio", t("audio"), audio),
-    section("details", t("call_details"), callDetails(card.call)),
-    section("review", t("review"), review(callId, card.review)),
-    section("visit", t("visit"), visit(card.visit)),
-    section("client", t("client"), client(card.client)),
-    section("statistics", t("statistics"), statistics(card.statistics)),
-    section("last-visit", t("last_visit"), lastVisit(card.last_visit)),
-    section("top-pages", t("top_pages"), topPages(card.top_pages)),
-    section("sessions", t("sessions"), phone ? sessionsHistory(phone, card.sessions, card.sessions_next_cursor) : empty(t("no_sessions"))));
+    h("h1", {}, t("call_card")),
+    h("section", { class: "panel card-top", id: "details", "aria-labelledby": "details-title" },
+      h("h2", { id: "details-title", class: "visually-hidden" }, t("call_details")),
+      headline(card.call, card.client, card.visit)),
+    h("div", { class: "card-columns" },
+      h("div", { class: "card-column", role: "group", "aria-label": t("conversation") },
+        section("audio", t("audio"), audio),
+        section("review", t("review"), review(callId, card.review))),
+      h("div", { class: "card-column", role: "group", "aria-label": t("context") }, context)));
   renderAudio(audio, card.audio, callId);
 }

@@ -40,11 +40,19 @@ export function facts(pairs) {
     ]));
 }
 
-/** A card section with a heading; `id` lets tests and links find it. */
+/** A card section whose heading opens and closes it (`<details>`: keyboard and screen readers for free);
+ * `id` lets tests and links find it. */
 export function section(id, title, ...content) {
   const headingId = `${id}-title`;
   return h("section", { class: "panel", id, "aria-labelledby": headingId },
-    h("h2", { id: headingId }, title), ...content);
+    h("details", { class: "fold", open: true },
+      h("summary", {}, h("h2", { id: headingId }, title)),
+      ...content));
+}
+
+/** Whether the page is laid out for a phone (one column; app.css uses the same width). */
+export function narrowScreen() {
+  return matchMedia("(max-width: 640px)").matches;
 }
 
 export function empty(text) {

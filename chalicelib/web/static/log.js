@@ -1,7 +1,7 @@
 // The call log: filters (kept in the address, so back and reload keep them), paging, CSV export.
 
 import { getJson, query, send } from "./api.js";
-import { h, replaceChildren } from "./dom.js";
+import { h, narrowScreen, replaceChildren } from "./dom.js";
 import { currentTimeZone, nextDay, t, zonedMidnight } from "./i18n.js";
 import { describeError, notify, session } from "./state.js";
 import { callTable } from "./tables.js";
@@ -131,11 +131,15 @@ export async function renderCallLog(main) {
   });
   form.querySelector("#export-csv").addEventListener("click", (event) => exportCsv(readForm(form), event.currentTarget));
   more.addEventListener("click", loadPage);
+  // a phone shows the log first and the filters behind a "Filters" heading; wider screens show them open
+  const active = FILTERS.filter((name) => filters[name]).length;
+  const folded = h("details", { class: "filters-fold", id: "filters-fold", open: !narrowScreen() },
+    h("summary", {}, active ? t("filters_active", { n: active }) : t("filters")), form);
 
   replaceChildren(main,
     h("h1", {}, t("call_log")),
     h("p", { class: "muted zone" }, t("times_in", { zone: currentTimeZone() })),
-    form,
+    folded,
     h("div", { class: "scroll" }, calls.table),
     status,
     more);

@@ -18,7 +18,8 @@ function cell(label, ...content) {
   return h("td", { "data-label": label }, ...content);
 }
 
-function marks(call) {
+/** The call's target / repeat / first-call marks (empty when it has none). */
+export function marks(call) {
   return [
     call.target ? h("span", { class: "mark target", title: t("target_hint") }, t("target")) : null,
     call.repeat ? h("span", { class: "mark repeat", title: t("repeat_hint") }, t("repeat")) : null,
@@ -39,7 +40,7 @@ function callRow(call) {
     cell(t("category"), call.category || "—"),
     cell(t("source"), call.source || "—"),
     cell(t("has_recording"), call.has_recording ? playButton(call) : "—"),
-    cell(t("flags"), marks(call)));
+    cell(t("flags"), h("span", {}, marks(call)))); // one box: a phone's labelled cell lays out label and value
 }
 
 export function callTable(id) {
@@ -56,11 +57,16 @@ export function geoText(geo) {
   return [geo.city, geo.region, regionName(geo.country)].filter(Boolean).join(", ") || "—";
 }
 
-function sessionRow(item) {
-  return h("tr", { dataset: { sessionId: item.session_id } },
+// the call card shows its own visit's landing page in the Visit section: its row points there instead (and opens
+// the section when a phone has folded it)
+const openVisit = () => document.querySelector("#visit > details")?.setAttribute("open", "");
+
+function sessionRow(item, visitSessionId) {
+  const isVisit = item.session_id === visitSessionId;
+  return h("tr", { class: isVisit ? "is-this-visit" : null, dataset: { sessionId: item.session_id } },
     cell(t("started_at"), formatTime(item.started_at)),
     cell(t("ended_at"), formatTime(item.ended_at)),
-    cell(t("landing_page"), item.landing_page || "—"),
+    cell(t("landing_page"), isVisit ? h("a", { href: "#visit", onclick: openVisit }, t("this_calls_visit")) : item.landing_page || "—"),
     cell(t("pageviews"), formatNumber(item.pageviews)),
     cell(t("source"), [item.source, item.medium].filter(Boolean).join(" / ") || "—"),
     cell(t("campaign"), item.campaign || "—"),
@@ -94,13 +100,15 @@ export function pagedList(content, path, nextCursor, addItems, { label = t("load
   return h("div", { class: "scroll" }, content, more, status);
 }
 
-/** The sessions history, paged on through GET v1/clients/{phone}/sessions. */
-export function sessionsHistory(phone, sessions, nextCursor) {
+/** The sessions history, paged on through GET v1/clients/{phone}/sessions; `visitSessionId` (on a call card) is
+ * the session of the call's visit. */
+export function sessionsHistory(phone, sessions, nextCursor, visitSessionId = null) {
   if (!sessions?.length) return empty(t("no_sessions"));
   const headings = ["started_at", "ended_at", "landing_page", "pageviews", "source", "campaign", "geo", "calls"];
-  const body = h("tbody", {}, sessions.map(sessionRow));
+  const sessionRowOf = (item) => sessionRow(item, visitSessionId);
+  const body = h("tbody", {}, sessions.map(sessionRowOf));
   const table = h("table", { class: "list sessions" },
     h("thead", {}, h("tr", {}, headings.map((key) => h("th", { scope: "col" }, t(key))))), body);
   return pagedList(table, `v1/clients/${encodeURIComponent(phone)}/sessions`, nextCursor,
-    (items) => body.append(...items.map(sessionRow)));
+    (items) => body.append(...items.map(sessionRowOf)));
 }
