@@ -4,6 +4,7 @@ import { appUrl, sendJson } from "./api.js";
 import { empty, facts, h, replaceChildren, section } from "./dom.js";
 import { formatDuration, formatNumber, formatTime, t } from "./i18n.js";
 import { renderAudio } from "./player.js";
+import { ratings } from "./review.js";
 import { describeError, loadPageData, may, session } from "./state.js";
 import { clientUrl, geoText, pagedList, sessionsHistory } from "./tables.js";
 import { deviceLabel } from "./words.js";
@@ -34,20 +35,6 @@ function comment(item) {
   return h("li", { class: "comment", dataset: { commentId: item.comment_id } },
     h("p", { class: "meta" }, `${item.author} · ${formatTime(item.created_at)}`),
     h("p", { class: "text" }, item.text));
-}
-
-function ratingGroup(name, label, value, onChange) {
-  const editable = may("rate");
-  return h("fieldset", { class: "rating", id: `rating-${name}` },
-    h("legend", {}, label),
-    [1, 2, 3, 4, 5].map((n) => {
-      const id = `${name}-${n}`;
-      const radio = h("input", { type: "radio", name, id, value: n, checked: value === n, disabled: !editable,
-        "aria-label": `${label}: ${t("rating_of", { n })}` });
-      radio.addEventListener("change", () => onChange(n));
-      return h("label", { for: id, class: "star" }, radio, h("span", { "aria-hidden": "true" }, String(n)));
-    }),
-    value ? null : h("span", { class: "muted" }, ` ${t("not_rated")}`));
 }
 
 function review(callId, data) {
@@ -94,9 +81,7 @@ function review(callId, data) {
 
   return [
     h("div", { class: "field" }, h("label", { for: "review-category" }, t("category")), category),
-    h("div", { class: "ratings" },
-      ratingGroup("manager_rating", t("manager_rating"), data.manager_rating, (n) => save({ manager_rating: n })),
-      ratingGroup("call_rating", t("call_rating"), data.call_rating, (n) => save({ call_rating: n }))),
+    ratings(callId, data, status),
     h("h3", {}, t("comments")), none, older,
     may("comment") ? form : null,
     status,
