@@ -619,6 +619,12 @@ def test_share_links_are_made_with_a_lifetime_listed_copied_without_a_new_link_a
     assert clipboard(browser) == weekly["url"]
     assert len(project.request("GET", shares).json()["items"]) == 2
 
+    # where the Clipboard API refuses (no permission, not a secure context), the selected field is copied
+    browser.execute_script("navigator.clipboard.writeText = () => Promise.reject(new Error('not allowed'))")
+    browser.find_element(By.CSS_SELECTOR, f"#share-links tr[data-token='{forever['token']}'] .share-copy").click()
+    wait(browser, lambda b: clipboard(b) == forever["url"], "the fallback's copy")
+    assert browser.find_element(By.ID, "share-status").text == "Share link copied to the clipboard."
+
     browser.find_element(By.CSS_SELECTOR, f"{week_row} .share-revoke").send_keys(Keys.ENTER)
     wait(browser, lambda b: b.find_element(By.ID, "share-status").text == "Link revoked.", "the revoke")
     assert [row[1:] for row in share_rows(browser)] == [["never", "0"]]
