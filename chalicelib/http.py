@@ -154,3 +154,27 @@ def json_text(response: Response) -> Response:
     others = {name: value for name, value in response.headers.items() if name.lower() != "content-type"}
     response.headers = {**others, "Content-Type": JSON_CONTENT_TYPE}
     return response
+
+
+def preferred_language(header: str | None, supported: tuple[str, ...]) -> str:
+    """The first of `supported` (primary language tags, lower case) that an `Accept-Language` header prefers,
+    by its q-values (RFC 9110 12.5.4: highest q first, q=0 means "not this one"); else `supported[0]`."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate((header or "").split(",")):
+        tag, *params = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0  # a malformed weight: the range is not taken
+        if tag and 0 < weight <= 1:
+            ranked.append((-weight, position, tag.lower().split("-")[0]))
+    for _weight, _position, language in sorted(ranked):
+        if language in supported:
+            return language
+        if language == "*":
+            break
+    return supported[0]

@@ -28,6 +28,7 @@ from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit
+from zoneinfo import ZoneInfo
 
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -483,8 +484,10 @@ def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callabl
     At most MAX_LIVE_SHARES live links, whatever the concurrency: the RECORDING item counts the call's links
     (share_links) and the link's transaction adds 1 on condition that the count is under the cap. Expired
     links still counted are deleted in the same transaction (and their count taken off), so they stop
-    counting at the next share.
+    counting at the next share. The link keeps what its public page says (the company, the call's start and
+    length), so that the page reads one item.
     """
+    project = settings.load_project(caller.project_id)
     for _attempt in range(_ATTEMPTS):
         partition = load(caller.project_id, call_id)
         recording = _require_recording(partition)
@@ -511,6 +514,11 @@ def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callabl
             object_key=recording.object_key,
             expires_at=expires_at,
             ttl=expires_at,
+            company=project.name,
+            call_started_at=partition.call.started_at,
+            timezone=project.timezone,
+            duration_seconds=recording.duration_seconds,
+            file_name=download_name(partition.call),
         )
         under_cap = Recording.share_links.does_not_exist() | (Recording.share_links < MAX_LIVE_SHARES + len(expired))
         try:
@@ -616,12 +624,15 @@ def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
 
 @dataclass(frozen=True)
 class SharedRecording:
-    play_url: str | None  # None while archived
-    file_name: str
+    """What a share link's page shows: fresh URLs (None while archived) and what the link keeps of the call."""
+
+    play_url: str | None
+    download_url: str | None
+    link: ShareLink
 
 
 def open_share(token: str) -> SharedRecording:
-    """A share link's fresh presigned URL, counting the use; 404 once revoked, expired or deleted.
+    """A share link's fresh presigned URLs, counting the use; 404 once revoked, expired or deleted.
 
     One GetItem by token; the count is a conditional ADD on the call's listing item, which a revoke removes in
     the transaction that ends the link (a delete removes both, and the object, before it answers).
@@ -648,8 +659,11 @@ def open_share(token: str) -> SharedRecording:
     except UpdateError:
         raise NotFoundError("no such share link") from None
     archived = head.get("StorageClass") in _ARCHIVE_CLASSES and restore_state(head.get("Restore")).status != "restored"
-    file_name = link.object_key.rsplit("/", 1)[-1]
-    return SharedRecording(None if archived else _presigned_get(link.object_key, "inline"), file_name)
+    if archived:
+        return SharedRecording(None, None, link)
+    file_name = link.file_name or link.object_key.rsplit("/", 1)[-1]
+    attachment = f'attachment; filename="{file_name}"'
+    return SharedRecording(_presigned_get(link.object_key, "inline"), _presigned_get(link.object_key, attachment), link)
 
 
 _PAGE_STYLE = "body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem}audio{width:100%}"
@@ -674,33 +688,92 @@ def public_page_headers(media_url: str | None) -> dict[str, str]:
         "X-Frame-Options": "DENY",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-store",
+        "Vary": "Accept, Accept-Language",
     }
 
 
-def player_page(shared: SharedRecording) -> str:
-    """The small page a browser gets for a share link: the recording in an <audio> player."""
-    if shared.play_url is None:
-        body = "<p>This recording is archived. Ask the team that shared it to restore it.</p>"
+# the public page's words: the visitor's language from Accept-Language (routes/recordings.py), English by default
+PAGE_LANGUAGES = ("en", "pl")
+_WORDS = {
+    "en": {
+        "title": "Call recording",
+        "company": "Shared by {company}",
+        "call": "Call of {date} ({zone}), {length} long",
+        "call_no_length": "Call of {date} ({zone})",
+        "download": "Download",
+        "download_note": "(the link works for 15 minutes; reload the page for a new one)",
+        "archived": "This recording is archived. Ask the team that shared it to restore it.",
+        "gone_title": "Link not available",
+        "gone": "This link to a call recording was revoked or has expired. Ask the team that shared it for a new one.",
+    },
+    "pl": {
+        "title": "Nagranie rozmowy",
+        "company": "Udostępnia: {company}",
+        "call": "Rozmowa z {date} ({zone}), długość {length}",
+        "call_no_length": "Rozmowa z {date} ({zone})",
+        "download": "Pobierz",
+        "download_note": "(link działa 15 minut; odśwież stronę, aby dostać nowy)",
+        "archived": "To nagranie jest zarchiwizowane. Poproś zespół, który je udostępnił, o jego przywrócenie.",
+        "gone_title": "Link niedostępny",
+        "gone": "Ten link do nagrania rozmowy unieważniono albo wygasł. Poproś zespół, który go udostępnił, o nowy.",
+    },
+}
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def page_date(moment: datetime, zone: str, language: str) -> str:
+    """A moment as the web app writes it: `20 Nov 2026, 11:15` in English, `20.11.2026, 11:15` in Polish."""
+    local = moment.astimezone(ZoneInfo(zone))
+    day = f"{local.day} {_MONTHS[local.month - 1]} {local.year}" if language == "en" else f"{local:%d.%m.%Y}"
+    return f"{day}, {local:%H:%M}"
+
+
+def page_length(seconds: float) -> str:
+    """`1:12`, `1:02:03`: as the web app writes a duration."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+
+
+def _call_lines(link: ShareLink, words: dict[str, str], language: str) -> str:
+    lines = []
+    if link.company:
+        lines.append(words["company"].format(company=link.company))
+    if link.call_started_at is not None:
+        zone = link.timezone or "UTC"
+        date = page_date(link.call_started_at, zone, language)
+        if link.duration_seconds is None:
+            lines.append(words["call_no_length"].format(date=date, zone=zone))
+        else:
+            lines.append(words["call"].format(date=date, zone=zone, length=page_length(link.duration_seconds)))
+    return "".join(f"<p>{html.escape(line)}</p>" for line in lines)
+
+
+def player_page(shared: SharedRecording, language: str) -> str:
+    """The small page a browser gets for a share link: who shared which call, and the recording in a player."""
+    words = _WORDS[language]
+    about = _call_lines(shared.link, words, language)
+    if shared.play_url is None or shared.download_url is None:
+        body = f"<p>{html.escape(words['archived'])}</p>"
     else:
-        url = html.escape(shared.play_url)
         body = (
-            f'<audio controls preload="metadata" src="{url}"></audio>'
-            f'<p><a href="{url}" download>Download</a> (works for 15 minutes; reload for a new link)</p>'
+            f'<audio controls preload="metadata" src="{html.escape(shared.play_url)}"></audio>'
+            f'<p><a href="{html.escape(shared.download_url)}" download>{html.escape(words["download"])}</a> '
+            f"{html.escape(words['download_note'])}</p>"
         )
-    return _page("Call recording", body)
+    return _page(language, words["title"], about + body)
 
 
-def gone_page() -> str:
+def gone_page(language: str) -> str:
     """The page a browser gets for a link that was revoked, expired, or never existed."""
-    return _page(
-        "Link not available",
-        "<p>This link to a call recording was revoked or has expired. Ask the team that shared it for a new one.</p>",
-    )
+    words = _WORDS[language]
+    return _page(language, words["gone_title"], f"<p>{html.escape(words['gone'])}</p>")
 
 
-def _page(title: str, body: str) -> str:
+def _page(language: str, title: str, body: str) -> str:
+    title = html.escape(title)
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="robots" content="noindex"><title>{title}</title>'
         f"<style>{_PAGE_STYLE}</style></head>"

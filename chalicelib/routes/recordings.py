@@ -107,16 +107,18 @@ def restore_recording(call_id: str) -> Response:
 )
 def open_share(token: str) -> Response:
     """Public: a player page for a browser, else a redirect to a fresh presigned URL."""
-    browser = "text/html" in bp.current_request.headers.get("accept", "")
+    headers = bp.current_request.headers
+    browser = "text/html" in headers.get("accept", "")
+    language = http.preferred_language(headers.get("accept-language"), recordings.PAGE_LANGUAGES)
     play_url = None
     try:
         shared = recordings.open_share(http.path_value("token", token))
     except NotFoundError as missing:
-        answer = _html(recordings.gone_page(), 404) if browser else missing.as_response()
+        answer = _html(recordings.gone_page(language), 404) if browser else missing.as_response()
     else:
         play_url = shared.play_url
         if browser:
-            answer = _html(recordings.player_page(shared), 200)
+            answer = _html(recordings.player_page(shared, language), 200)
         elif play_url is None:
             answer = ConflictError("the recording is archived; the team that shared it can restore it").as_response()
         else:

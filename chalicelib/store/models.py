@@ -218,12 +218,18 @@ class CallShare(Item, discriminator="call_share"):
 
 
 class ShareLink(Item, discriminator="share_link"):
-    """A share token -> its call (the public route's one GetItem)."""
+    """A share token -> its call (the public route's one GetItem), with what its page says of the call, copied
+    when the link is made (absent on links made before: the page then leaves them out)."""
 
     project_id = UnicodeAttribute()
     call_id = UnicodeAttribute()
     object_key = UnicodeAttribute()
     expires_at = UTCDateTimeAttribute(null=True)
+    company = UnicodeAttribute(null=True)  # the project's name
+    call_started_at = UTCDateTimeAttribute(null=True)
+    timezone = UnicodeAttribute(null=True)  # the project's, to show call_started_at in
+    duration_seconds = NumberAttribute(null=True)  # the recording's
+    file_name = UnicodeAttribute(null=True)  # download_name(call)
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 

@@ -275,6 +275,17 @@ def media(browser: WebDriver, player: str, name: str) -> Any:
     return browser.execute_script(f"return document.getElementById('{player}-element').{name}")
 
 
+def allow_clipboard(browser: WebDriver, origin: str) -> None:
+    browser.execute_cdp_cmd(
+        "Browser.grantPermissions", {"origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}
+    )
+
+
+def clipboard(browser: WebDriver) -> str:
+    script = "navigator.clipboard.readText().then(arguments[0], () => arguments[0](''))"
+    return str(browser.execute_async_script(script))
+
+
 def projects_key(project: Project, role: str) -> str:
     from chalicelib import auth
 
@@ -298,15 +309,13 @@ def test_play_change_speed_share_and_delete_a_recording(chromium: BrowserFactory
     toggle.click()
     assert media(browser, "audio", "paused") is True
 
-    browser.execute_cdp_cmd(
-        "Browser.grantPermissions",
-        {"origin": project.base_url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]},
-    )
-    browser.find_element(By.ID, "audio-share").click()
-    shown = wait(browser, lambda b: b.find_elements(By.ID, "share-url"), "the share link")[0].get_attribute("value")
-    assert "copied" in browser.find_element(By.ID, "audio-action-status").text
-    copied = browser.execute_async_script("navigator.clipboard.readText().then(arguments[0], () => arguments[0](''))")
-    assert copied == shown and "/v1/shared/" in copied
+    allow_clipboard(browser, project.base_url)
+    browser.find_element(By.ID, "share-create").click()
+    wait(browser, lambda b: "copied" in b.find_element(By.ID, "share-status").text, "the new link copied")
+    copied = clipboard(browser)
+    listed = browser.find_elements(By.CSS_SELECTOR, "#share-links .share-url")
+    assert [url.get_attribute("value") for url in listed] == [copied]
+    assert "/v1/shared/" in copied
 
     stranger = chromium()  # a fresh browser context: no key, no session
     stranger.get(copied)
@@ -331,7 +340,7 @@ def test_an_agent_sees_no_delete_share_or_rating_controls(chromium: BrowserFacto
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", projects_key(project, "agent"))
     wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")
     assert browser.find_elements(By.ID, "audio-download")
-    assert browser.find_elements(By.ID, "audio-delete") == browser.find_elements(By.ID, "audio-share") == []
+    assert browser.find_elements(By.ID, "audio-delete") == browser.find_elements(By.ID, "sharing") == []
     assert not browser.find_element(By.ID, "manager_rating-3").is_enabled()
     assert browser.find_element(By.ID, "comment-text").is_enabled()
 
@@ -476,3 +485,148 @@ def test_an_expired_recording_url_is_renewed_and_playback_resumes(chromium: Brow
     )
     wait(browser, lambda b: media(b, "audio", "paused") is False and media(b, "audio", "currentTime") > 0, "resumed")
     assert browser.find_element(By.CSS_SELECTOR, "#audio-player p.error").is_displayed() is False
+
+
+# ---- reviewing: stars -------------------------------------------------------------------------------------
+
+
+def stars_shown(browser: WebDriver, name: str) -> tuple[int, str, str | None]:
+    """A rating as the card shows it: the filled stars, the words beside them, the checked radio's value."""
+    group = browser.find_element(By.ID, f"rating-{name}")
+    checked = group.find_elements(By.CSS_SELECTOR, "input:checked")
+    return (
+        len(group.find_elements(By.CSS_SELECTOR, ".star.filled")),
+        group.find_element(By.CLASS_NAME, "rating-value").text,
+        checked[0].get_attribute("value") if checked else None,
+    )
+
+
+def test_stars_are_set_changed_by_keyboard_and_cleared_and_a_refused_save_puts_the_rating_back(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    call_id = project.call()
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    wait(browser, lambda b: b.find_elements(By.ID, "rating-manager_rating"), "the ratings")
+    assert stars_shown(browser, "manager_rating") == (0, "not rated", None)
+    assert not browser.find_element(By.ID, "manager_rating-clear").is_enabled()
+    assert browser.find_element(By.ID, "manager_rating-3").get_attribute("aria-label") == "3 of 5 stars"
+
+    browser.find_element(By.CSS_SELECTOR, "label[for='manager_rating-3']").click()
+    assert stars_shown(browser, "manager_rating") == (3, "3 of 5 stars", "3")  # at once, no stale "not rated"
+    wait(browser, lambda b: b.find_element(By.ID, "review-status").text == "Saved.", "the rating saved")
+    assert project.card(call_id)["review"]["manager_rating"] == 3
+
+    browser.find_element(By.CSS_SELECTOR, "label[for='call_rating-5']").click()
+    wait(browser, lambda b: project.card(call_id)["review"]["call_rating"] == 5, "the call rating saved")
+
+    # the keyboard: the arrows move through the group and choose
+    browser.find_element(By.ID, "manager_rating-3").send_keys(Keys.ARROW_RIGHT)
+    assert browser.switch_to.active_element == browser.find_element(By.ID, "manager_rating-4")
+    wait(browser, lambda b: project.card(call_id)["review"]["manager_rating"] == 4, "4 stars by the keyboard")
+    assert stars_shown(browser, "manager_rating") == (4, "4 of 5 stars", "4")
+
+    clear = browser.find_element(By.ID, "manager_rating-clear")
+    assert clear.get_attribute("aria-label") == "Clear the manager rating"
+    clear.send_keys(Keys.ENTER)
+    wait(browser, lambda b: project.card(call_id)["review"]["manager_rating"] is None, "the rating cleared")
+    assert stars_shown(browser, "manager_rating") == (0, "not rated", None)
+    assert not clear.is_enabled()
+    assert project.card(call_id)["review"]["call_rating"] == 5  # the other rating stays
+
+    # the server refuses the next save: its error is shown and the stars go back to the saved value
+    browser.execute_script(
+        """const send = window.fetch;
+        window.fetch = (url, options) => options?.method === "PATCH"
+          ? Promise.resolve(new Response(JSON.stringify({error: {code: "forbidden", message: "no"}}),
+              {status: 403, headers: {"Content-Type": "application/json"}}))
+          : send(url, options);"""
+    )
+    browser.find_element(By.CSS_SELECTOR, "label[for='call_rating-2']").click()
+    wait(browser, lambda b: b.find_element(By.ID, "review-status").text == "Your role may not do this.", "the error")
+    assert stars_shown(browser, "call_rating") == (5, "5 of 5 stars", "5")
+    assert project.card(call_id)["review"]["call_rating"] == 5
+
+
+def test_an_agent_sees_the_stars_read_only_in_polish(chromium: BrowserFactory, project: Project) -> None:
+    call_id = project.call()
+    assert project.request("PATCH", f"/v1/calls/{call_id}/review", {"call_rating": 2}).status_code == 200
+    browser = chromium()
+    browser.get(f"{project.base_url}/")
+    browser.execute_script("localStorage.setItem('callcard.language', 'pl')")
+    browser.get(f"{project.base_url}/calls/{call_id}#key={projects_key(project, 'agent')}")
+    wait(browser, lambda b: b.find_elements(By.ID, "rating-call_rating"), "the ratings")
+    assert stars_shown(browser, "call_rating") == (2, "2 z 5 gwiazdek", "2")
+    assert stars_shown(browser, "manager_rating") == (0, "bez oceny", None)
+    radios = browser.find_elements(By.CSS_SELECTOR, ".rating input[type=radio]")
+    assert len(radios) == 10 and not any(radio.is_enabled() for radio in radios)
+    assert browser.find_elements(By.CSS_SELECTOR, ".clear-rating") == []
+
+
+# ---- sharing: lifetimes, the live links, copy, revoke -----------------------------------------------------
+
+
+def share_rows(browser: WebDriver) -> list[list[str]]:
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#share-links[aria-busy=false]"), "the share links")
+    return [
+        [cell.text for cell in row.find_elements(By.TAG_NAME, "td")[1:4]]
+        for row in browser.find_elements(By.CSS_SELECTOR, "#share-links tbody tr")
+    ]
+
+
+def test_share_links_are_made_with_a_lifetime_listed_copied_without_a_new_link_and_revoked(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    started_at = "2026-11-20T10:15:00+00:00"
+    call_id = project.call(started_at=started_at)
+    upload_recording(project, call_id, started_at)
+    shares = f"/v1/calls/{call_id}/recording/shares"
+    supervisor = projects_key(project, "supervisor")
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", supervisor)
+    allow_clipboard(browser, project.base_url)
+    assert share_rows(browser) == []
+    assert browser.find_element(By.ID, "share-links").text == "No live share links."
+    lifetimes = Select(browser.find_element(By.ID, "share-lifetime"))
+    assert [option.text for option in lifetimes.options] == ["No expiry", "1 day", "7 days", "30 days", "365 days"]
+
+    lifetimes.select_by_visible_text("7 days")
+    browser.find_element(By.ID, "share-create").click()
+    wait(browser, lambda b: len(share_rows(b)) == 1, "the week's link listed")
+    weekly = project.request("GET", shares).json()["items"][0]
+    expires = browser.execute_script(
+        "return new Intl.DateTimeFormat('en-GB', {timeZone: 'Europe/Warsaw', day: 'numeric', month: 'short',"
+        " year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23'}).format(new Date(arguments[0]))",
+        weekly["expires_at"],
+    )
+    assert share_rows(browser)[0][1:] == [expires, "0"]
+    assert share_rows(browser)[0][0].endswith(" · supervisor of the e2e test")
+    wait(browser, lambda b: "copied" in b.find_element(By.ID, "share-status").text, "the new link copied")
+    assert clipboard(browser) == weekly["url"]
+    assert requests.get(weekly["url"], headers={"Accept": "text/html"}, timeout=30).status_code == 200  # a use
+
+    lifetimes.select_by_visible_text("No expiry")
+    browser.find_element(By.ID, "share-create").click()
+    wait(browser, lambda b: len(share_rows(b)) == 2, "the second link listed")
+    forever = project.request("GET", shares).json()["items"][0]
+    assert forever["expires_at"] is None
+    assert [row[1:] for row in share_rows(browser)] == [["never", "0"], [expires, "1"]]  # newest first
+
+    # copying takes the listed link and makes none
+    week_row = f"#share-links tr[data-token='{weekly['token']}']"
+    copy = browser.find_element(By.CSS_SELECTOR, f"{week_row} .share-copy")
+    assert (copy.get_attribute("aria-label") or "").startswith("Copy the link made ")
+    copy.click()
+    wait(browser, lambda b: b.find_element(By.ID, "share-status").text == "Share link copied to the clipboard.", "copy")
+    assert clipboard(browser) == weekly["url"]
+    assert len(project.request("GET", shares).json()["items"]) == 2
+
+    # where the Clipboard API refuses (no permission, not a secure context), the selected field is copied
+    browser.execute_script("navigator.clipboard.writeText = () => Promise.reject(new Error('not allowed'))")
+    browser.find_element(By.CSS_SELECTOR, f"#share-links tr[data-token='{forever['token']}'] .share-copy").click()
+    wait(browser, lambda b: clipboard(b) == forever["url"], "the fallback's copy")
+    assert browser.find_element(By.ID, "share-status").text == "Share link copied to the clipboard."
+
+    browser.find_element(By.CSS_SELECTOR, f"{week_row} .share-revoke").send_keys(Keys.ENTER)
+    wait(browser, lambda b: b.find_element(By.ID, "share-status").text == "Link revoked.", "the revoke")
+    assert [row[1:] for row in share_rows(browser)] == [["never", "0"]]
+    assert [item["token"] for item in project.request("GET", shares).json()["items"]] == [forever["token"]]
+    assert requests.get(weekly["url"], headers={"Accept": "text/html"}, timeout=30).status_code == 404

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -277,6 +278,61 @@ def test_a_revoked_or_unknown_link_shows_a_browser_a_page(api: Api, queue: str) 
         answer = api.get(path, role=None, Accept="application/json")
         assert answer.status_code == 404
         assert answer.json_body["error"]["code"] == "not_found"
+
+
+def test_the_public_page_names_the_company_and_the_call_in_the_visitors_language(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)  # 2026-11-25 10:15 UTC, the 4 s greeting
+    assert api.patch("/v1/settings", {"timezone": "Europe/Warsaw"}).status_code == 200
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+
+    english = api.get(f"/v1/shared/{token}", role=None, Accept="text/html").body.decode()
+    assert '<html lang="en">' in english
+    assert "<h1>Call recording</h1><p>Shared by test project</p>" in english
+    assert "<p>Call of 25 Nov 2026, 11:15 (Europe/Warsaw), 0:04 long</p>" in english
+    assert ">Download</a>" in english
+
+    polish = api.get(
+        f"/v1/shared/{token}", role=None, Accept="text/html", **{"Accept-Language": "en;q=0.5, pl-PL, de;q=0.8"}
+    )
+    assert polish.headers["Vary"] == "Accept, Accept-Language"
+    page = polish.body.decode()
+    assert '<html lang="pl">' in page
+    assert "<h1>Nagranie rozmowy</h1><p>Udostępnia: test project</p>" in page
+    assert "<p>Rozmowa z 25.11.2026, 11:15 (Europe/Warsaw), długość 0:04</p>" in page
+    assert ">Pobierz</a>" in page
+
+    # q=0 refuses Polish; a language the page lacks falls back to English
+    for header in ("pl;q=0, de", "de-DE,fr;q=0.9", "pl;q=bad", ""):
+        answer = api.get(f"/v1/shared/{token}", role=None, Accept="text/html", **{"Accept-Language": header})
+        assert '<html lang="en">' in answer.body.decode(), header
+
+    api.request("DELETE", f"/v1/calls/{call_id}/recording/shares/{token}")
+    gone = api.get(f"/v1/shared/{token}", role=None, Accept="text/html", **{"Accept-Language": "pl"}).body.decode()
+    assert "<h1>Link niedostępny</h1>" in gone
+
+
+def test_the_public_page_escapes_the_company_name(api: Api, queue: str) -> None:
+    from chalicelib import settings
+
+    project = settings.load_project(api.project_id)
+    project.update(actions=[type(project).name.set('<b>"Acme" & Co</b>')])
+    call_id = with_recording(api, queue)
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+    page = api.get(f"/v1/shared/{token}", role=None, Accept="text/html").body.decode()
+    assert "<p>Shared by &lt;b&gt;&quot;Acme&quot; &amp; Co&lt;/b&gt;</p>" in page
+
+
+def test_the_public_pages_download_link_downloads_the_file_named_after_the_call(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+    page = api.get(f"/v1/shared/{token}", role=None, Accept="text/html").body.decode()
+    download = html.unescape(page.split('<a href="')[1].split('"')[0])
+    play = html.unescape(page.split('<audio controls preload="metadata" src="')[1].split('"')[0])
+    fetched = requests.get(download, timeout=10)
+    assert fetched.status_code == 200
+    assert fetched.headers["Content-Disposition"] == 'attachment; filename="call-2026-11-25-1015-380441234567.ogg"'
+    assert fetched.content == VORBIS
+    assert requests.get(play, timeout=10).headers["Content-Disposition"] == "inline"
 
 
 def test_share_links_expire(api: Api, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,6 +5,7 @@ import { appUrl, getJson, sendJson } from "./api.js";
 import { empty, facts, h, narrowScreen, replaceChildren, section } from "./dom.js";
 import { addMessages, formatDuration, formatNumber, formatTime, t } from "./i18n.js";
 import { renderAudio } from "./player.js";
+import { ratings } from "./review.js";
 import { describeError, loadPageData, may, session } from "./state.js";
 import { cardUrl, clientUrl, geoText, marks, pagedList, sessionsHistory } from "./tables.js";
 import { deviceLabel } from "./words.js";
@@ -68,20 +69,6 @@ function comment(item) {
     h("p", { class: "text" }, item.text));
 }
 
-function ratingGroup(name, label, value, onChange) {
-  const editable = may("rate");
-  return h("fieldset", { class: "rating", id: `rating-${name}` },
-    h("legend", {}, label),
-    [1, 2, 3, 4, 5].map((n) => {
-      const id = `${name}-${n}`;
-      const radio = h("input", { type: "radio", name, id, value: n, checked: value === n, disabled: !editable,
-        "aria-label": `${label}: ${t("rating_of", { n })}` });
-      radio.addEventListener("change", () => onChange(n));
-      return h("label", { for: id, class: "star" }, radio, h("span", { "aria-hidden": "true" }, String(n)));
-    }),
-    value ? null : h("span", { class: "muted" }, ` ${t("not_rated")}`));
-}
-
 function review(callId, data) {
   const status = h("p", { class: "muted", id: "review-status", role: "status", "aria-live": "polite" });
   const save = async (patch) => {
@@ -126,9 +113,7 @@ function review(callId, data) {
 
   return [
     h("div", { class: "field" }, h("label", { for: "review-category" }, t("category")), category),
-    h("div", { class: "ratings" },
-      ratingGroup("manager_rating", t("manager_rating"), data.manager_rating, (n) => save({ manager_rating: n })),
-      ratingGroup("call_rating", t("call_rating"), data.call_rating, (n) => save({ call_rating: n }))),
+    ratings(callId, data, status),
     h("h3", {}, t("comments")), none, older,
     may("comment") ? form : null,
     status,

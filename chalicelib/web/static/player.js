@@ -1,9 +1,11 @@
-// The card's Audio section: the player (audio-player.js, as in the docked player), download, share, delete, restore.
+// The card's Audio section: the player (audio-player.js, as in the docked player), download, share links
+// (sharing.js), delete, restore.
 
 import { getJson, sendJson } from "./api.js";
 import { audioPlayer } from "./audio-player.js";
 import { empty, facts, h, replaceChildren } from "./dom.js";
 import { formatBytes, formatDuration, formatTime, t } from "./i18n.js";
+import { sharing } from "./sharing.js";
 import { describeError, may } from "./state.js";
 import { actionLabel, serverText, tierLabel } from "./words.js";
 
@@ -15,14 +17,7 @@ export function recordingPath(callId, suffix = "") {
   return `v1/calls/${encodeURIComponent(callId)}/recording${suffix}`;
 }
 
-async function copyText(text) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    return false; // no clipboard permission (e.g. not a secure context): the link is shown to copy by hand
-  }
-}
+const shareLinks = (callId) => (may("share") ? sharing(callId) : null);
 
 function historyList(audio) {
   if (!audio.history?.length) return null;
@@ -36,24 +31,6 @@ function actions(audio, callId, refresh) {
   const buttons = [];
   if (audio.download_url) {
     buttons.push(h("a", { class: "button secondary", id: "audio-download", href: audio.download_url, download: "" }, t("download")));
-  }
-  if (may("share")) {
-    const share = h("button", { type: "button", id: "audio-share", class: "secondary" }, t("share"));
-    share.addEventListener("click", async () => {
-      share.disabled = true;
-      try {
-        const link = await sendJson("POST", recordingPath(callId, "/share"), {});
-        const copied = await copyText(link.url);
-        replaceChildren(status,
-          copied ? t("link_copied") : t("link_ready"), " ",
-          h("input", { type: "text", id: "share-url", readonly: true, value: link.url, "aria-label": t("share") }));
-      } catch (error) {
-        status.textContent = describeError(error);
-      } finally {
-        share.disabled = false;
-      }
-    });
-    buttons.push(share);
   }
   if (may("delete_recordings")) {
     const remove = h("button", { type: "button", id: "audio-delete", class: "danger" }, t("delete_recording"));
@@ -128,11 +105,11 @@ function body(audio, callId, refresh, poll) {
       const controls = audio.play_url
         ? audioPlayer({ id: "audio", audio, renew: () => getJson(recordingPath(callId)) }).element
         : h("p", { class: "muted" }, t("recording_unavailable"));
-      return [until, controls, details, actions(audio, callId, refresh), historyList(audio)];
+      return [until, controls, details, actions(audio, callId, refresh), shareLinks(callId), historyList(audio)];
     }
     case "archived":
       return [h("p", {}, t("archived")), details, may("restore") ? restoreForm(callId, refresh) : null,
-        may("delete_recordings") ? actions({}, callId, refresh) : null, historyList(audio)];
+        may("delete_recordings") ? actions({}, callId, refresh) : null, shareLinks(callId), historyList(audio)];
     case "restoring":
       poll();
       return [h("p", { id: "restore-progress", role: "status" },
