@@ -39,8 +39,12 @@ UtcTime = Annotated[datetime, PlainSerializer(clock.iso, return_type=str)]
 
 # ---- field types of requests: the rules of DESIGN.md "Bounds on input", each in one place -------------------
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_CONTROL_BUT_NEWLINES = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The control characters (Unicode Cc), written once for both Python's `re` and the OpenAPI document's ECMA-262
+# patterns (both read `\uXXXX`).
+_CC = r"\u0000-\u001f\u007f-\u009f"
+_CC_BUT_NEWLINES = r"\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f"
+_CONTROL = re.compile(f"[{_CC}]")
+_CONTROL_BUT_NEWLINES = re.compile(f"[{_CC_BUT_NEWLINES}]")
 # a lone surrogate (JSON's "\ud800") cannot be written as UTF-8: not text
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -56,11 +60,10 @@ def _text_without(control: re.Pattern[str]) -> AfterValidator:
     return AfterValidator(check)
 
 
-# The same rules for the OpenAPI document (ECMA-262 patterns), so that clients and fuzzers know them too; no
-# lookaheads, which generators (schemathesis) can only meet by trial and error.
-_CC = r"\u0000-\u001f\u007f-\u009f"
-_ANY = rf"[^{_CC}]"
-_ANY_LINE = r"[^\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]"
+# The same rules for the OpenAPI document, so that clients and fuzzers know them too; no lookaheads, which
+# generators (schemathesis) can only meet by trial and error.
+_ANY = f"[^{_CC}]"
+_ANY_LINE = f"[^{_CC_BUT_NEWLINES}]"
 _NO_CONTROL = {"pattern": rf"^{_ANY}*$"}
 
 # Every text field of a request: no control characters (they end up in CSV files and people's screens).
