@@ -8,7 +8,7 @@ import itertools
 import json
 import wave
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,8 @@ import requests
 from chalice.test import Client
 
 from chalicelib import auth, aws, clock, projects
+from chalicelib.store import keys
+from chalicelib.store.models import Comment
 from local import worker
 
 
@@ -90,6 +92,26 @@ def card(api: Api, call_id: str) -> dict[str, Any]:
     response = api.get(f"/v1/calls/{call_id}")
     assert response.status_code == 200, response.json_body
     return dict(response.json_body)
+
+
+def comments(call_pk: str, count: int, newest: datetime, apart: timedelta, author: str, text: str) -> list[Comment]:
+    """`count` comments of a call, the newest at `newest` and each earlier one `apart` before it (to write directly:
+    what tests measure is how they are read)."""
+    made = []
+    for index in range(count):
+        created_at = newest - apart * index
+        comment_id = f"{index:032x}"
+        made.append(
+            Comment(
+                call_pk,
+                keys.comment_sk(created_at, comment_id),
+                comment_id=comment_id,
+                author=author,
+                text=text,
+                created_at=created_at,
+            )
+        )
+    return made
 
 
 # ---- tracking numbers (fresh ones each time: numbers are global and the run shares one table) ----------

@@ -9,8 +9,8 @@ from pydantic import BaseModel
 from chalicelib import auth, calls, capture, clients, clock, history, recordings
 from chalicelib.schemas import COMMENT_MAX_CHARACTERS, CallIn, SessionStart, TrackEvent
 from chalicelib.store import keys, transactions
-from chalicelib.store.models import Call, ClientProfile, ClientSession, Comment, HistoryAction, Recording
-from tests.integration.helpers import Api, post
+from chalicelib.store.models import Call, ClientProfile, ClientSession, HistoryAction, Recording
+from tests.integration.helpers import Api, comments, post
 
 ONE_MB = 1024 * 1024  # as AWS counts its limits (Lambda's "6 MB" answer is 6 * 1024 * 1024 bytes)
 EMOJI = "\U0001f600"  # 4 bytes in UTF-8, 12 as a JSON `\u` escape pair
@@ -82,18 +82,10 @@ def build_largest_card(api: Api) -> str:
     with Call.batch_write() as batch:
         batch.save(call)
         batch.save(Recording(pk, keys.RECORDING_SK, object_key="recordings/x.ogg", codec="vorbis", history=actions))
-        for index in range(calls.COMMENTS_PAGE + 5):
-            created_at = now - timedelta(minutes=index)
-            batch.save(
-                Comment(
-                    pk,
-                    keys.comment_sk(created_at, f"{index:032x}"),
-                    comment_id=f"{index:032x}",
-                    author=label,
-                    text=EMOJI * COMMENT_MAX_CHARACTERS,
-                    created_at=created_at,
-                )
-            )
+        for comment in comments(
+            pk, calls.COMMENTS_PAGE + 5, now, timedelta(minutes=1), label, EMOJI * COMMENT_MAX_CHARACTERS
+        ):
+            batch.save(comment)
         client_pk = keys.client_pk(api.project_id, PHONE)
         for index in range(clients.CLIENT_PAGE + 5):
             started_at = now - timedelta(days=index)

@@ -8,7 +8,7 @@ from chalicelib import clock
 from chalicelib.store import keys
 from chalicelib.store.models import Call, ClientProfile, ClientSession, Comment
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, a_call, post
+from tests.integration.helpers import Api, a_call, comments, post
 
 # the call's partition, the client's days with its profile, the client's calls of the last 30 days (a count),
 # the client's newest sessions
@@ -122,19 +122,10 @@ def test_the_card_costs_the_same_with_no_comments_and_with_120(api: Api) -> None
         api.get(f"/v1/calls/{call_id}")
     now = clock.now()
     with Comment.batch_write() as batch:
-        for index in range(120):
-            created_at = now - timedelta(seconds=index)
-            comment_id = f"{index:032x}"
-            batch.save(
-                Comment(
-                    keys.call_pk(api.project_id, call_id),
-                    keys.comment_sk(created_at, comment_id),
-                    comment_id=comment_id,
-                    author="admin",
-                    text="a" * 4000,
-                    created_at=created_at,
-                )
-            )
+        for comment in comments(
+            keys.call_pk(api.project_id, call_id), 120, now, timedelta(seconds=1), "admin", "a" * 4000
+        ):
+            batch.save(comment)
     with dynamodb_requests() as seen:
         review = api.get(f"/v1/calls/{call_id}").json_body["review"]
     assert len(review["comments"]) == 50 and review["comments_next_cursor"]
