@@ -30,7 +30,7 @@ test: lint
 	$(BIN)/pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m bench.card
+	$(BIN)/python -m bench.card && $(BIN)/python -m bench.cost
 
 package: $(STAMP)
 	rm -rf out

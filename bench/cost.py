@@ -19,13 +19,29 @@ sizes, prices times quantities), tested in tests/unit/test_cost_model.py.
 
 from __future__ import annotations
 
+import gzip
+import json
 import math
+import os
 import re
+import socket
 import statistics
+import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+import boto3
+import botocore.session
+import mutagen
+import requests
+
+from chalicelib.store import keys
+from local.emulator import Emulator, configure_environment
 
 # ---- prices: on-demand, eu-central-1 (Frankfurt), taken 2026-12-02 -------------------------------------------
 # Sources: the stored public pages found with the session's `search` tool on that date (no live AWS page can be
@@ -369,3 +385,356 @@ def month(profiles: Mapping[str, Profile], counts: Mapping[str, float], stored: 
         ),
         Line("S3 Glacier", "lifecycle transitions", CALLS, "req", GLACIER_PER_TRANSITION),
     ]
+
+
+# ---- metering the emulator ----------------------------------------------------------------------------------
+
+AUDIO = Path(__file__).resolve().parent.parent / "local" / "demo_audio"
+SAMPLES = 6  # of each operation (two of each recording and card operation a round)
+DYNAMODB_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+# the local worker's requests stand for Lambda's SQS poller: priced in month(), not part of the handler's time
+POLLER_REQUESTS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl")
+TABLE_KEY = ("PK", "SK")
+TRACKING_KINDS = ("session", "hold", "visitor")  # what a session leaves; project-wide kinds are left out
+PROJECT_KINDS = ("project", "site_key", "api_key", "number")
+LANDING = "https://shop.example/catalog/winter-tyres-205-55-r16?utm_source=google&utm_medium=cpc&utm_campaign=tyres"
+VIEWER = {
+    "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
+    "Content-Type": "application/json",
+}
+
+
+@dataclass(frozen=True)
+class _Write:
+    table: str
+    key: dict[str, Any]
+    transactional: bool
+    sent_item: Item | None  # a Put's item as sent (a failed conditional put leaves no image behind)
+
+
+def _writes(operation: str, params: Mapping[str, Any]) -> list[_Write]:
+    """Every item a write request touches."""
+
+    def key_of(item: Item) -> dict[str, Any]:
+        return {name: item[name] for name in TABLE_KEY}
+
+    if operation == "PutItem":
+        return [_Write(params["TableName"], key_of(params["Item"]), False, params["Item"])]
+    if operation in ("UpdateItem", "DeleteItem"):
+        return [_Write(params["TableName"], dict(params["Key"]), False, None)]
+    if operation == "BatchWriteItem":
+        return [
+            _Write(table, key_of(request["PutRequest"]["Item"]), False, request["PutRequest"]["Item"])
+            if "PutRequest" in request
+            else _Write(table, dict(request["DeleteRequest"]["Key"]), False, None)
+            for table, requests in params["RequestItems"].items()
+            for request in requests
+        ]
+    touched = []
+    for entry in params["TransactItems"]:
+        (action, details), *_ = entry.items()
+        if action == "Put":
+            touched.append(_Write(details["TableName"], key_of(details["Item"]), True, details["Item"]))
+        else:  # Update, Delete, ConditionCheck: a ConditionCheck is billed as a transactional write
+            touched.append(_Write(details["TableName"], dict(details["Key"]), True, None))
+    return touched
+
+
+class Meter:
+    """botocore event hooks on every session made after install(): each DynamoDB request's units from item sizes
+    (read back through `probe`, a client made before install() and so never metered), S3 and SQS operations."""
+
+    def __init__(self, probe: Any) -> None:
+        self.probe = probe
+        self.profiles: dict[str, Profile] = {}
+        self.current: Profile | None = None
+        self.excluded = 0.0  # seconds of probes and of the poller's requests, taken off the handler's time
+        self.lock = threading.Lock()
+
+    def install(self) -> None:
+        original_init = botocore.session.Session.__init__
+        meter = self
+
+        def init(session: botocore.session.Session, *args: Any, **kwargs: Any) -> None:
+            original_init(session, *args, **kwargs)
+            session.register("before-parameter-build.dynamodb", meter._before_dynamodb)
+            session.register("after-call.dynamodb", meter._after_dynamodb)
+            session.register("before-call.s3", meter._s3_request)
+            session.register("before-call.sqs", meter._sqs_started)
+            session.register("after-call.sqs", meter._sqs_done)
+
+        botocore.session.Session.__init__ = init  # type: ignore[method-assign,assignment]
+
+    @contextmanager
+    def measuring(self, operation: str) -> Iterator[Profile]:
+        """One sample of `operation`: what is metered inside the block, and the block's time less the excluded."""
+        profile = self.profiles.setdefault(operation, Profile())
+        self.current = profile
+        excluded, started = self.excluded, time.perf_counter()
+        try:
+            yield profile
+        finally:
+            profile.seconds.append(time.perf_counter() - started - (self.excluded - excluded))
+            profile.samples += 1
+            self.current = None
+
+    def _probe(self, call: str, **params: Any) -> dict[str, Any]:
+        started = time.perf_counter()
+        try:
+            return dict(getattr(self.probe, call)(**params))
+        finally:
+            with self.lock:
+                self.excluded += time.perf_counter() - started
+
+    def _image(self, write: _Write) -> Item | None:
+        item: Item | None = self._probe("get_item", TableName=write.table, Key=write.key, ConsistentRead=True).get(
+            "Item"
+        )
+        return item
+
+    def _before_dynamodb(self, **event: Any) -> None:
+        if self.current is None:
+            return
+        params, model, context = event["params"], event["model"], event["context"]
+        writes = _writes(model.name, params) if model.name in DYNAMODB_WRITES else []
+        context["metered"] = (self.current, dict(params), [(write, self._image(write)) for write in writes])
+
+    def _after_dynamodb(self, **event: Any) -> None:
+        model, parsed, context = event["model"], event["parsed"], event["context"]
+        if "metered" not in context:
+            return
+        profile, params, before = context.pop("metered")
+        rru, wru = 0.0, 0
+        for write, old in before:
+            new = self._image(write)
+            wru += write_units(max(item_size(old), item_size(new), item_size(write.sent_item)), write.transactional)
+            wru += sum(index_write_units(old, new, names) for names in keys.INDEX_KEYS.values())
+        if model.name == "GetItem":
+            rru = read_units(item_size(parsed.get("Item")), bool(params.get("ConsistentRead")))
+        elif model.name == "BatchGetItem":
+            rru = sum(
+                read_units(item_size(item), bool(params["RequestItems"][table].get("ConsistentRead")))
+                for table, items in parsed.get("Responses", {}).items()
+                for item in items
+            )
+        elif model.name == "TransactGetItems":
+            rru = sum(read_units(item_size(got.get("Item")), True, True) for got in parsed.get("Responses", []))
+        elif model.name in ("Query", "Scan"):
+            rru = self._query_units(model.name, params, parsed)
+        with self.lock:
+            profile.dynamodb[model.name] += 1
+            profile.rru += rru
+            profile.wru += wru
+
+    def _query_units(self, operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any]) -> float:
+        items = parsed.get("Items")
+        if items is None or any(name in params for name in ("FilterExpression", "ProjectionExpression")):
+            # billed on what the key condition reads: ask again without the filter, projection or COUNT
+            items = self._probe(operation.lower(), **key_condition_only(params)).get("Items", [])
+        consistent = bool(params.get("ConsistentRead")) and "IndexName" not in params
+        return read_units(sum(item_size(item) for item in items), consistent)
+
+    def _s3_request(self, **event: Any) -> None:
+        if self.current is not None:
+            with self.lock:
+                self.current.s3[event["model"].name] += 1
+
+    def _sqs_started(self, **event: Any) -> None:
+        if event["model"].name in POLLER_REQUESTS:
+            event["context"]["poller_started"] = time.perf_counter()
+        elif self.current is not None:
+            with self.lock:
+                self.current.sqs[event["model"].name] += 1
+
+    def _sqs_done(self, **event: Any) -> None:
+        context = event["context"]
+        if "poller_started" in context:
+            with self.lock:
+                self.excluded += time.perf_counter() - context.pop("poller_started")
+
+
+class Month:
+    """Drives the month's operations through the HTTP API, each sample metered under its operation's name."""
+
+    def __init__(self, client: Any, meter: Meter, site_key: str, admin_key: str) -> None:
+        self.client, self.meter, self.site_key = client, meter, site_key
+        self.keys = {"admin": admin_key}
+        self.phones = 0
+
+    def request(self, method: str, path: str, body: Any = None, key: str | None = "admin") -> Any:
+        headers = {**VIEWER, **({"Authorization": f"Bearer {self.keys[key]}"} if key else {})}
+        response = self.client.http.request(
+            method, path, headers=headers, body=json.dumps(body).encode() if body else b""
+        )
+        assert response.status_code < 300, (path, response.status_code, response.body)
+        if self.meter.current is not None:
+            self.meter.current.response_bytes += len(response.body)
+        return response.json_body
+
+    def metered(self, operation: str, method: str, path: str, body: Any = None, key: str | None = "admin") -> Any:
+        with self.meter.measuring(operation):
+            return self.request(method, path, body, key)
+
+    def session(self, visitor_id: str | None, sample: int) -> dict[str, Any]:
+        body = {
+            "site_key": self.site_key,
+            "url": LANDING,
+            "referrer": "https://www.google.com/",
+            "title": "Winter tyres",
+        }
+        operation = "session start, new visitor" if visitor_id is None else "session start, returning visitor"
+        started: dict[str, Any] = self.metered(
+            operation,
+            "POST",
+            "/v1/track/sessions",
+            {**body, **({"visitor_id": visitor_id} if visitor_id else {})},
+            None,
+        )
+        events = f"/v1/track/sessions/{started['session_id']}/events"
+        for page in range(1, PAGEVIEWS // SESSIONS):
+            url = f"https://shop.example/catalog/winter-tyres-205-55-r16/item-{sample}-{page}?ref=list"
+            pageview = {"type": "pageview", "url": url, "title": f"Tyre {sample}-{page}: prices and sizes"}
+            self.metered(
+                "events batch: pageview", "POST", events, {"site_key": self.site_key, "events": [pageview]}, None
+            )
+            ping = {"site_key": self.site_key, "events": [{"type": "ping"}]}
+            self.metered("events batch: ping or exit beacon", "POST", events, ping, None)
+        return started
+
+    def call(self, destination: str, attributed: bool) -> str:
+        from chalicelib import clock
+
+        self.phones += 1
+        call = {
+            "external_id": f"pbx-{self.phones}",
+            "direction": "incoming",
+            "status": "answered",
+            "started_at": clock.iso(clock.now()),
+            "caller": f"+38067{self.phones:07d}",
+            "destination": destination,
+            "wait_seconds": 6,
+            "talk_seconds": RECORDING_SECONDS,
+        }
+        operation = f"call (POST /v1/calls), {'attributed' if attributed else 'not attributed'}"
+        return str(self.metered(operation, "POST", "/v1/calls", call, "integration")["call_id"])
+
+    def recording(self, call_id: str, audio: bytes, queue_url: str) -> None:
+        from local import worker
+
+        answer = self.metered(
+            "recording upload URL", "POST", f"/v1/calls/{call_id}/recording/upload", None, "integration"
+        )
+        put = requests.put(answer["upload_url"], data=audio, headers=answer["headers"], timeout=30)
+        assert put.status_code == 200, put.text
+        with self.meter.measuring(QUEUE_HANDLER):
+            assert worker.drain(queue_url) == 1
+
+    def card(self, call_id: str) -> None:
+        self.request("GET", f"/v1/calls/{call_id}")  # the key lookup is cached in a warm function
+        card = self.metered("card read", "GET", f"/v1/calls/{call_id}")
+        assert card["audio"]["status"] == "available", card["audio"]
+
+
+def _stored_bytes(probe: Any, table: str, sessions: int, calls: int) -> tuple[float, float]:
+    """DynamoDB bytes per session and per call, items and index entries with their overhead, from a scan."""
+    by_kind: Counter[str] = Counter()
+    for page in probe.get_paginator("scan").paginate(TableName=table):
+        for item in page["Items"]:
+            entries = 1 + sum(all(name in item for name in names) for names in keys.INDEX_KEYS.values())
+            by_kind[item["kind"]["S"]] += entries * (item_size(item) + DYNAMODB_ITEM_OVERHEAD_BYTES)
+    tracking = sum(size for kind, size in by_kind.items() if kind in TRACKING_KINDS)
+    of_calls = sum(size for kind, size in by_kind.items() if kind not in TRACKING_KINDS + PROJECT_KINDS)
+    return tracking / sessions, of_calls / calls
+
+
+def measure() -> tuple[dict[str, Profile], Stored]:
+    os.environ.setdefault("CALLCARD_TABLE", "callcard-cost")
+    os.environ.setdefault("CALLCARD_BUCKET", "callcard-cost-recordings")
+    os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")
+    emulator = Emulator(_free_port())
+    configure_environment(emulator.url)
+    emulator.start()
+    try:
+        meter = Meter(boto3.session.Session().client("dynamodb"))  # made before install(): never metered
+        meter.install()
+        from chalice.test import Client
+
+        from app import app
+        from chalicelib import projects
+        from local import worker
+        from local.bootstrap import bootstrap
+
+        bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
+        created = projects.create_project("cost", "UA")
+        audio_file = AUDIO / "call-72s-stereo-opus.ogg"
+        audio = audio_file.read_bytes()
+        bytes_per_second = len(audio) / float(mutagen.File(audio_file).info.length)
+        with Client(app) as client:
+            month = Month(client, meter, created.site_key, created.admin_key)
+            month.keys["integration"] = month.request("POST", "/v1/keys", {"role": "integration"})["key"]
+            default = "+380443330000"
+            month.request("PUT", f"/v1/numbers/{default}", {"kind": "default"})
+            for index in range(2 * SAMPLES):  # every session holds a free number, as with a pool sized to the traffic
+                month.request("PUT", f"/v1/numbers/+38044333{index + 1:04d}", {"kind": "pool"})
+            queue_url = worker.queue_url()
+            worker.drain(queue_url)  # S3's test event
+            for sample in range(SAMPLES):
+                first = month.session(None, sample)
+                again = month.session(first["visitor_id"], sample)
+                for call_id in (month.call(again["phone_number"], True), month.call(default, False)):
+                    month.recording(call_id, audio, queue_url)
+                    month.card(call_id)
+            snippet = client.http.request("GET", "/v1/track.js").body
+        per_session, per_call = _stored_bytes(meter.probe, os.environ["CALLCARD_TABLE"], 2 * SAMPLES, 2 * SAMPLES)
+        stored = Stored(
+            recording_bytes=recording_bytes(RECORDING_SECONDS, bytes_per_second),
+            dynamodb_bytes_per_session=per_session,
+            dynamodb_bytes_per_call=per_call,
+            snippet_bytes=len(gzip.compress(snippet)),
+        )
+        return meter.profiles, stored
+    finally:
+        emulator.stop()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def report(profiles: Mapping[str, Profile], stored: Stored) -> None:
+    print(f"cost model: one project's month on AWS {REGION}, on-demand prices taken {PRICES_TAKEN} (bench/cost.py)")
+    print(
+        f"  {SESSIONS:,} sessions, {PAGEVIEWS:,} pageviews, {CALLS:,} calls with {RECORDING_SECONDS // 60}-minute "
+        f"Opus recordings ({stored.recording_bytes / 1000:.0f} kB each, measured on local/demo_audio), "
+        f"{CARD_READS:,} card reads; month {stored.months_kept}: a year of recordings in S3, a year in Glacier"
+    )
+    print("per operation (DynamoDB units from item sizes; handler time: local, moto on this machine, median):")
+    print(f"  {'operation':40} {'a month':>9} {'DynamoDB requests':34} {'RRU':>5} {'WRU':>5} {'ms':>6}  S3, SQS")
+    for name, profile in profiles.items():
+        requests_made = ", ".join(f"{op} {profile.each(n):g}" for op, n in sorted(profile.dynamodb.items()))
+        others = ", ".join(f"{op} {profile.each(n):g}" for op, n in sorted((profile.s3 + profile.sqs).items()))
+        print(
+            f"  {name:40} {MONTH[name]:>9,.0f} {requests_made:34} {profile.each(profile.rru):>5.1f} "
+            f"{profile.each(profile.wru):>5.1f} {profile.handler_seconds * 1000:>6.0f}  {others or '-'}"
+        )
+    lines = month(profiles, MONTH, stored)
+    print("the month:")
+    print(f"  {'service':11} {'line':46} {'quantity':>14} {'unit':6} {'USD':>9}")
+    for line in lines:
+        print(f"  {line.service:11} {line.what:46} {line.quantity:>14,.1f} {line.unit:6} {line.cost:>9.2f}")
+    print(f"  {'total':11} {'':46} {'':>14} {'':6} {total(lines):>9.2f}")
+    top = max(lines, key=lambda line: line.cost)
+    print(
+        "  by service: " + ", ".join(f"{service} {cost:.2f}" for service, cost in by_service(lines).items()) + "; "
+        f"largest line: {top.service} {top.what} ({top.cost / total(lines):.0%})"
+    )
+
+
+def main() -> None:
+    report(*measure())
+
+
+if __name__ == "__main__":
+    main()
