@@ -229,6 +229,7 @@ class Profile:
     rru: float = 0.0
     wru: float = 0.0
     dynamodb: Counter[str] = field(default_factory=Counter)
+    wru_by_kind: Counter[str] = field(default_factory=Counter)  # the written items' `kind`, "+index" for indexes
     s3: Counter[str] = field(default_factory=Counter)
     sqs: Counter[str] = field(default_factory=Counter)
     seconds: list[float] = field(default_factory=list)
@@ -273,18 +274,40 @@ def by_service(lines: Iterable[Line]) -> dict[str, float]:
 
 # the month's operations and how many of each (API requests unless marked as the queue handler)
 QUEUE_HANDLER = "recording check (queue handler)"
-MONTH = {
-    "session start, new visitor": SESSIONS * (1 - RETURNING_VISITOR_SHARE),
-    "session start, returning visitor": SESSIONS * RETURNING_VISITOR_SHARE,
-    "events batch: pageview": PAGEVIEWS - SESSIONS,  # a session's landing page comes with its start
-    "events batch: ping or exit beacon": PAGEVIEWS
-    * (VISIBLE_SECONDS_PER_PAGEVIEW / PING_SECONDS + EXIT_BEACONS_PER_PAGEVIEW),
-    "call (POST /v1/calls), attributed": CALLS * ATTRIBUTED_CALL_SHARE,
-    "call (POST /v1/calls), not attributed": CALLS * (1 - ATTRIBUTED_CALL_SHARE),
-    "recording upload URL": CALLS,
-    QUEUE_HANDLER: CALLS,
-    "card read": CARD_READS,
-}
+PING = "events batch: ping or exit beacon"
+
+
+def month_counts(ping_seconds: float = PING_SECONDS) -> dict[str, float]:
+    """How many of each operation the month has; pings follow track.js's interval."""
+    return {
+        "session start, new visitor": SESSIONS * (1 - RETURNING_VISITOR_SHARE),
+        "session start, returning visitor": SESSIONS * RETURNING_VISITOR_SHARE,
+        "events batch: pageview": PAGEVIEWS - SESSIONS,  # a session's landing page comes with its start
+        PING: PAGEVIEWS * (VISIBLE_SECONDS_PER_PAGEVIEW / ping_seconds + EXIT_BEACONS_PER_PAGEVIEW),
+        "call (POST /v1/calls), attributed": CALLS * ATTRIBUTED_CALL_SHARE,
+        "call (POST /v1/calls), not attributed": CALLS * (1 - ATTRIBUTED_CALL_SHARE),
+        "recording upload URL": CALLS,
+        QUEUE_HANDLER: CALLS,
+        "card read": CARD_READS,
+    }
+
+
+MONTH = month_counts()
+
+
+def session_write_only(profile: Profile) -> Profile:
+    """An events batch that leaves the number's hold alone: the session's own update, as a plain conditional
+    UpdateItem (half its transactional units) with its index entry (the bench's pings are of sessions not yet
+    linked to a client, so they write no client items either)."""
+    each = profile.each
+    wru = each(profile.wru_by_kind["session"]) / 2 + each(profile.wru_by_kind["session+index"])
+    return Profile(
+        samples=1,
+        rru=each(profile.rru),
+        wru=wru,
+        seconds=profile.seconds,
+        response_bytes=round(each(profile.response_bytes)),
+    )
 
 
 @dataclass(frozen=True)
@@ -504,11 +527,13 @@ class Meter:
         if "metered" not in context:
             return
         profile, params, before = context.pop("metered")
-        rru, wru = 0.0, 0
+        rru, wru = 0.0, Counter[str]()
         for write, old in before:
             new = self._image(write)
-            wru += write_units(max(item_size(old), item_size(new), item_size(write.sent_item)), write.transactional)
-            wru += sum(index_write_units(old, new, names) for names in keys.INDEX_KEYS.values())
+            kind = str((new or old or write.sent_item or {}).get("kind", {}).get("S", "?"))
+            size = max(item_size(old), item_size(new), item_size(write.sent_item))
+            wru[kind] += write_units(size, write.transactional)
+            wru[f"{kind}+index"] += sum(index_write_units(old, new, names) for names in keys.INDEX_KEYS.values())
         if model.name == "GetItem":
             rru = read_units(item_size(parsed.get("Item")), bool(params.get("ConsistentRead")))
         elif model.name == "BatchGetItem":
@@ -524,7 +549,8 @@ class Meter:
         with self.lock:
             profile.dynamodb[model.name] += 1
             profile.rru += rru
-            profile.wru += wru
+            profile.wru += sum(wru.values())
+            profile.wru_by_kind.update(wru)
 
     def _query_units(self, operation: str, params: Mapping[str, Any], parsed: Mapping[str, Any]) -> float:
         items = parsed.get("Items")
@@ -703,33 +729,51 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _figures(counter: Counter[str], samples: Profile) -> str:
+    return ", ".join(f"{name} {samples.each(count):.3g}" for name, count in sorted(counter.items()) if count) or "-"
+
+
 def report(profiles: Mapping[str, Profile], stored: Stored) -> None:
     print(f"cost model: one project's month on AWS {REGION}, on-demand prices taken {PRICES_TAKEN} (bench/cost.py)")
     print(
         f"  {SESSIONS:,} sessions, {PAGEVIEWS:,} pageviews, {CALLS:,} calls with {RECORDING_SECONDS // 60}-minute "
-        f"Opus recordings ({stored.recording_bytes / 1000:.0f} kB each, measured on local/demo_audio), "
-        f"{CARD_READS:,} card reads; month {stored.months_kept}: a year of recordings in S3, a year in Glacier"
+        f"Opus recordings ({stored.recording_bytes / 1000:.0f} kB each at the demo recordings' "
+        f"{stored.recording_bytes * 8 / RECORDING_SECONDS / 1000:.1f} kbit/s), {CARD_READS:,} card reads; "
+        f"month {stored.months_kept}: a year of recordings in S3, a year in Glacier"
     )
-    print("per operation (DynamoDB units from item sizes; handler time: local, moto on this machine, median):")
-    print(f"  {'operation':40} {'a month':>9} {'DynamoDB requests':34} {'RRU':>5} {'WRU':>5} {'ms':>6}  S3, SQS")
+    print("per operation (means of the samples; DynamoDB units from item sizes; handler ms: median, LOCAL, moto):")
+    print(f"  {'operation':38} {'a month':>9}  {'RRU':>5} {'WRU':>5} {'ms':>5}  requests")
     for name, profile in profiles.items():
-        requests_made = ", ".join(f"{op} {profile.each(n):g}" for op, n in sorted(profile.dynamodb.items()))
-        others = ", ".join(f"{op} {profile.each(n):g}" for op, n in sorted((profile.s3 + profile.sqs).items()))
         print(
-            f"  {name:40} {MONTH[name]:>9,.0f} {requests_made:34} {profile.each(profile.rru):>5.1f} "
-            f"{profile.each(profile.wru):>5.1f} {profile.handler_seconds * 1000:>6.0f}  {others or '-'}"
+            f"  {name:38} {MONTH[name]:>9,.0f}  {profile.each(profile.rru):>5.1f} {profile.each(profile.wru):>5.1f} "
+            f"{profile.handler_seconds * 1000:>5.0f}  {_figures(profile.dynamodb + profile.s3 + profile.sqs, profile)}"
         )
+    print("  WRU by item kind (+index: its GSI entries):")
+    for name, profile in profiles.items():
+        print(f"    {name:36} {_figures(profile.wru_by_kind, profile)}")
     lines = month(profiles, MONTH, stored)
-    print("the month:")
+    print("the month (USD; no free tier subtracted):")
     print(f"  {'service':11} {'line':46} {'quantity':>14} {'unit':6} {'USD':>9}")
     for line in lines:
         print(f"  {line.service:11} {line.what:46} {line.quantity:>14,.1f} {line.unit:6} {line.cost:>9.2f}")
-    print(f"  {'total':11} {'':46} {'':>14} {'':6} {total(lines):>9.2f}")
+    bill = total(lines)
+    print(f"  {'total':11} {'':46} {'':>14} {'':6} {bill:>9.2f}")
     top = max(lines, key=lambda line: line.cost)
     print(
         "  by service: " + ", ".join(f"{service} {cost:.2f}" for service, cost in by_service(lines).items()) + "; "
-        f"largest line: {top.service} {top.what} ({top.cost / total(lines):.0%})"
+        f"largest line: {top.service} {top.what} ({top.cost / bill:.0%})"
     )
+    pings = {name: profile for name, profile in profiles.items() if name != PING}
+    print(f"  of which pings and exit beacons: {bill - total(month(pings, MONTH, stored)):.2f}")
+    lighter = {**profiles, PING: session_write_only(profiles[PING])}
+    what_ifs = {
+        "pings every 60 s instead of 15 s": month(profiles, month_counts(60), stored),
+        "a ping writes only the session (the hold is extended when under half is left)": month(lighter, MONTH, stored),
+        "both": month(lighter, month_counts(60), stored),
+    }
+    print("what would halve it:")
+    for what, changed in what_ifs.items():
+        print(f"  {what:80} {total(changed):>7.2f} ({total(changed) / bill - 1:+.0%})")
 
 
 def main() -> None:

@@ -124,3 +124,20 @@ def test_the_month_multiplies_each_operation_by_its_count_and_price() -> None:
     assert lines["duration at 512 MB (local timing)"].quantity == pytest.approx(1000 * 0.1 + 10 * 0.25)
     assert lines["send + receive + delete of each message"].quantity == 3 * (10 + cost.CALLS)
     assert lines["GET/HEAD requests (app's own + plays)"].quantity == 1000 + cost.CALLS
+
+
+def test_the_month_has_the_issue_s_traffic_with_pings_at_track_js_s_interval() -> None:
+    counts = cost.month_counts()
+    assert counts["session start, new visitor"] + counts["session start, returning visitor"] == cost.SESSIONS
+    assert counts["events batch: pageview"] + cost.SESSIONS == cost.PAGEVIEWS
+    assert counts[cost.PING] == cost.PAGEVIEWS * (45 / 15 + 1)
+    assert cost.month_counts(ping_seconds=45)[cost.PING] == cost.PAGEVIEWS * 2
+    assert counts["card read"] == cost.CARD_READS
+
+
+def test_a_ping_that_writes_only_the_session_keeps_half_its_units_and_its_index_entry() -> None:
+    ping = cost.Profile(
+        samples=2, rru=2.0, wru=26.0, wru_by_kind=Counter({"session": 8, "session+index": 4, "number": 4, "hold": 10})
+    )
+    lighter = cost.session_write_only(ping)
+    assert (lighter.samples, lighter.rru, lighter.wru) == (1, 1.0, 2 + 2)
