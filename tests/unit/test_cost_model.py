@@ -135,12 +135,8 @@ def test_the_month_has_the_issue_s_traffic_with_pings_at_track_js_s_interval() -
     assert counts["card read"] == cost.CARD_READS
 
 
-def test_a_ping_that_writes_only_the_session_keeps_half_its_units_and_its_index_entry() -> None:
-    ping = cost.Profile(
-        samples=2,
-        rru=2.0,
-        wru=26.0,
-        wru_by_kind=Counter({"session": 8, "session+GSI1": 4, "number": 4, "number+GSI1": 6, "hold": 10}),
-    )
-    lighter = cost.session_write_only(ping)
-    assert (lighter.samples, lighter.rru, lighter.wru) == (1, 1.0, 2 + 2)
+def test_a_ping_that_leaves_the_hold_alone_writes_neither_the_number_nor_its_hold_record() -> None:
+    by_kind = Counter({"session": 8, "session+GSI1": 4, "number": 4, "number+GSI1": 4, "number+GSI2": 2, "hold": 4})
+    ping = cost.Profile(samples=2, rru=2.0, wru=26.0, wru_by_kind=by_kind)
+    lighter = cost.without_hold_writes(ping)
+    assert (lighter.samples, lighter.rru, lighter.wru) == (1, 1.0, 4 + 2)
