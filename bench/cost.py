@@ -420,8 +420,7 @@ DYNAMODB_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", 
 # the local worker's requests stand for Lambda's SQS poller: priced in month(), not part of the handler's time
 POLLER_REQUESTS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl")
 TABLE_KEY = ("PK", "SK")
-TRACKING_KINDS = ("session", "hold", "visitor")  # what a session leaves; project-wide kinds are left out
-PROJECT_KINDS = ("project", "site_key", "api_key", "number")
+PROJECT_KINDS = ("project", "site_key", "api_key", "number")  # not counted per session or per call
 LANDING = "https://shop.example/catalog/winter-tyres-205-55-r16?utm_source=google&utm_medium=cpc&utm_campaign=tyres"
 VIEWER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
@@ -666,14 +665,17 @@ class Month:
 
 def _stored_bytes(probe: Any, table: str, sessions: int, calls: int) -> tuple[float, float]:
     """DynamoDB bytes per session and per call, items and index entries with their overhead, from a scan."""
-    by_kind: Counter[str] = Counter()
+    stored: Counter[str] = Counter()
     for page in probe.get_paginator("scan").paginate(TableName=table):
         for item in page["Items"]:
+            if item["kind"]["S"] in PROJECT_KINDS:
+                continue
             entries = 1 + sum(all(name in item for name in names) for names in keys.INDEX_KEYS.values())
-            by_kind[item["kind"]["S"]] += entries * (item_size(item) + DYNAMODB_ITEM_OVERHEAD_BYTES)
-    tracking = sum(size for kind, size in by_kind.items() if kind in TRACKING_KINDS)
-    of_calls = sum(size for kind, size in by_kind.items() if kind not in TRACKING_KINDS + PROJECT_KINDS)
-    return tracking / sessions, of_calls / calls
+            # a session's partition, its visitor's and its number's HOLD# records; the rest came with calls
+            tracking = any(part in item["PK"]["S"] for part in ("#SESSION#", "#VISITOR#"))
+            tracking = tracking or item["SK"]["S"].startswith(keys.HOLD_PREFIX)
+            stored["sessions" if tracking else "calls"] += entries * (item_size(item) + DYNAMODB_ITEM_OVERHEAD_BYTES)
+    return stored["sessions"] / sessions, stored["calls"] / calls
 
 
 def measure() -> tuple[dict[str, Profile], Stored]:
