@@ -382,3 +382,13 @@ def test_checkov_passes_the_packaged_template_and_every_skip_says_why(
     skipped = [skip for r in resources.values() for skip in r.get("Metadata", {}).get("checkov", {}).get("skip", [])]
     assert len(skipped) == report["summary"]["skipped"]
     assert all(skip["id"].startswith("CKV") and len(skip["comment"]) > 20 for skip in skipped)
+
+
+def test_the_dashboard_shows_every_function_and_queue(resources: dict[str, Any]) -> None:
+    body = json.loads(resources["OperationsDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"])
+    metrics = [metric for widget in body["widgets"] for metric in widget["properties"]["metrics"]]
+    shown = {value for metric in metrics for value in metric if isinstance(value, str)}
+    for function in _of_type(resources, "AWS::Serverless::Function"):
+        assert f"${{{function}}}" in shown, function
+    for queue in _of_type(resources, "AWS::SQS::Queue"):
+        assert f"${{{queue}.QueueName}}" in shown, queue
