@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib import aws
 from chalicelib.linking import LINK_QUEUE
-from chalicelib.recordings import EVENTS_QUEUE
+from chalicelib.recordings.objects import EVENTS_QUEUE
 
 log = logging.getLogger(__name__)
 

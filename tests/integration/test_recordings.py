@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import html
 import json
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime, timedelta
@@ -15,9 +17,11 @@ import boto3
 import pytest
 import requests
 
-from chalicelib import aws, clock, recordings
+from chalicelib import aws, clock, partition
 from chalicelib.auth import Caller, Role
 from chalicelib.errors import ConflictError
+from chalicelib.recordings import checking, events, shares
+from chalicelib.recordings.objects import call_of_object
 from chalicelib.schemas import ShareIn
 from chalicelib.store import keys
 from chalicelib.store.models import Recording
@@ -358,7 +362,7 @@ def test_sixty_simultaneous_shares_make_exactly_forty_links(api: Api, queue: str
         # the domain function itself: Chalice's test client keeps one current request for all threads
         barrier.wait()
         try:
-            recordings.create_share(caller, call_id, ShareIn(), lambda token: token)
+            shares.create_share(caller, call_id, ShareIn(), lambda token: token)
             outcome = "created"
         except ConflictError:
             outcome = "conflict"
@@ -383,14 +387,14 @@ def test_sixty_simultaneous_shares_make_exactly_forty_links(api: Api, queue: str
     assert [api.get(f"/v1/shared/{token}", role=None).status_code for token in tokens] == [404] * 40
     assert api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"] == []
     assert objects(api) == []
-    # the status shows the newest actions (recordings.HISTORY_SHOWN), oldest first
+    # the status shows the newest actions (status.HISTORY_SHOWN), oldest first
     assert [entry["action"] for entry in recording(api, call_id)["history"]] == ["share"] * 19 + ["delete"]
 
 
 def test_a_revoked_or_expired_link_frees_its_place_under_the_cap(
     api: Api, queue: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(recordings, "MAX_LIVE_SHARES", 3)  # the rule with fewer links to make
+    monkeypatch.setattr(partition, "MAX_LIVE_SHARES", 3)  # the rule with fewer links to make
     call_id = with_recording(api, queue)
 
     def share(**body: Any) -> Any:
@@ -519,10 +523,10 @@ def test_the_recording_costs_the_card_no_extra_dynamodb_request(
 
 def test_notifications_are_decoded_and_test_events_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
-    monkeypatch.setattr(recordings, "process_object", seen.append)
-    recordings.handle_notification(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"}))
+    monkeypatch.setattr(checking, "process_object", seen.append)
+    events.handle(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"}))
     record = {"eventName": "ObjectCreated:Put", "s3": {"object": {"key": "recordings%2Fp%2F2026%2F11%2Fa+b%2B1.ogg"}}}
-    recordings.handle_notification(json.dumps({"Records": [record, {**record, "eventName": "ObjectRemoved:Delete"}]}))
+    events.handle(json.dumps({"Records": [record, {**record, "eventName": "ObjectRemoved:Delete"}]}))
     assert seen == ["recordings/p/2026/11/a b+1.ogg"]
 
 
@@ -537,8 +541,8 @@ def test_the_handler_listens_to_the_templates_queue() -> None:
     sources = {source.name: source.queue for source in app.event_sources if hasattr(source, "queue")}
     assert sources["process_recording_event"] == queue_name("RecordingEventsQueue")
     assert sources["link_older_sessions"] == queue_name("LinkVisitorsQueue")
-    assert recordings.call_of_object("recordings/p1/2026/11/c1.ogg") == ("p1", "c1")
-    assert recordings.call_of_object("recordings/p1/c1.ogg") is None
+    assert call_of_object("recordings/p1/2026/11/c1.ogg") == ("p1", "c1")
+    assert call_of_object("recordings/p1/c1.ogg") is None
 
 
 def test_the_local_worker_processes_uploads_until_stopped(api: Api, queue: str) -> None:
@@ -610,7 +614,7 @@ def test_a_repeated_notification_changes_nothing(api: Api, queue: str) -> None:
     call_id = with_recording(api, queue)
     [key] = objects(api)
     before = recording(api, call_id)
-    recordings.process_object(key)  # SQS delivers at least once
+    checking.process_object(key)  # SQS delivers at least once
     assert objects(api) == [key]
     after = recording(api, call_id)
     assert (after["status"], after["codec"], after["history"]) == ("available", "vorbis", before["history"])
@@ -618,5 +622,17 @@ def test_a_repeated_notification_changes_nothing(api: Api, queue: str) -> None:
     rejected = str(post(api)["call_id"])
     upload(api, rejected, an_mp3(), queue)
     reason = recording(api, rejected)["reason"]
-    recordings.process_object(f"recordings/{api.project_id}/2026/11/{rejected}.ogg")
+    checking.process_object(f"recordings/{api.project_id}/2026/11/{rejected}.ogg")
     assert (recording(api, rejected)["status"], recording(api, rejected)["reason"]) == ("rejected", reason)
+
+
+def test_the_api_never_loads_the_ogg_checker() -> None:
+    """mutagen is loaded by the queue's handler only: `import app` (every API request's cold start) goes without."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app; print(sorted(m for m in sys.modules if m.startswith('mutagen')))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert loaded.stdout.strip() == "[]"

@@ -1,0 +1,152 @@
+"""Checking what arrives: an uploaded object becomes the call's `available` recording or is `rejected` and removed.
+
+The only module that loads the Ogg checker (ogg.py, mutagen): the queue's handler imports it, the API never does.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+from pynamodb.exceptions import TransactWriteError, UpdateError
+
+from chalicelib import aws, clock
+from chalicelib.partition import from_items
+from chalicelib.recordings import ogg
+from chalicelib.recordings.objects import call_of_object, delete_object, is_missing, object_key
+from chalicelib.recordings.upload import UPLOADABLE
+from chalicelib.store import keys, transactions
+from chalicelib.store.models import Call, Item, Recording
+
+log = logging.getLogger(__name__)
+
+# what a rejection clears
+_DETAILS = (Recording.etag, Recording.codec, Recording.duration_seconds, Recording.channels, Recording.size_bytes)
+
+
+# a call takes an object while an upload URL was issued for it, or while it checks one (a repeated message)
+_WAITING = (Call.recording_status.is_in(*UPLOADABLE) & Call.upload_requested_at.exists()) | (
+    Call.recording_status == "processing"
+)
+
+
+def process_object(key: str) -> None:
+    """Check an uploaded object and set the call's recording `available` or `rejected` (idempotent).
+
+    An object that arrives for a call not waiting for one (no upload URL issued, a recording already kept or
+    deleted, no such call) is removed; a repeated notification of the accepted object changes nothing.
+    """
+    owner = call_of_object(key)
+    if owner is None:
+        log.warning("ignoring object %s: not a recording key", key)
+        return
+    project_id, call_id = owner
+    pk = keys.call_pk(project_id, call_id)
+    try:
+        call = Call.get(pk, keys.CALL_SK, consistent_read=True)
+    except Call.DoesNotExist:
+        log.warning("deleting %s: its call does not exist", key)
+        delete_object(key)
+        return
+    if object_key(project_id, call_id, call.started_at) != key:
+        log.warning("deleting %s: not the object key of call %s", key, call_id)
+        delete_object(key)
+        return
+    try:
+        call.update(actions=[Call.recording_status.set("processing")], condition=_WAITING)
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
+        if _is_accepted(pk, key):  # what changed the status may have been a duplicate of this very message
+            log.info("ignoring object %s: the recording of call %s already (a repeated event)", key, call_id)
+        else:
+            log.warning("deleting %s: call %s is not waiting for a recording", key, call_id)
+            delete_object(key)
+        return
+    details: list[Any]
+    try:
+        found = _check_object(key)
+    except ogg.NotRecordingError as rejection:
+        # the object goes first: once the status says rejected, nothing of it may be left
+        delete_object(key)
+        outcome, details = "rejected", [Recording.reason.set(str(rejection))]
+        details += [attribute.remove() for attribute in _DETAILS]
+    else:
+        outcome = "available"
+        details = [
+            Recording.etag.set(found.etag),
+            Recording.codec.set(found.codec),
+            Recording.duration_seconds.set(found.duration_seconds),
+            Recording.channels.set(found.channels),
+            Recording.size_bytes.set(found.size),
+            Recording.reason.remove(),
+        ]
+    try:
+        with transactions.transaction() as transaction:
+            transaction.update(
+                Call(pk, keys.CALL_SK),
+                # checked: the call waits for no other object until a new upload URL is asked for
+                actions=[Call.recording_status.set(outcome), Call.upload_requested_at.remove()],
+                condition=Call.recording_status == "processing",
+            )
+            transaction.update(
+                Recording(pk, keys.RECORDING_SK),
+                actions=[
+                    Recording.kind.set(Recording),
+                    Recording.object_key.set(key),
+                    Recording.processed_at.set(clock.now()),
+                    Recording.history.set(Recording.history | []),
+                    Recording.share_links.set(Recording.share_links | 0),
+                    *details,
+                ],
+            )
+    except TransactWriteError as exc:
+        if not transactions.condition_failed(exc):
+            raise
+        log.info("recording of call %s changed while it was checked; leaving it", call_id)
+
+
+def _is_accepted(pk: str, key: str) -> bool:
+    """Whether the object now under `key` is the call's available recording (the ETag that was accepted)."""
+    partition = from_items(list(Item.query(pk, consistent_read=True)))
+    if partition is None or partition.call.recording_status != "available" or partition.recording is None:
+        return False
+    accepted = partition.recording
+    if accepted.etag is None:
+        return True  # accepted before ETags were kept: never remove what cannot be told apart from it
+    try:
+        return str(aws.s3().head_object(Bucket=aws.bucket_name(), Key=key)["ETag"]) == accepted.etag
+    except ClientError as exc:
+        if is_missing(exc):
+            return False
+        raise
+
+
+@dataclass(frozen=True)
+class _Found:
+    etag: str
+    codec: str
+    duration_seconds: float
+    channels: int
+    size: int
+
+
+def _check_object(key: str) -> _Found:
+    try:
+        # one GET: its size and ETag are those of the very bytes checked
+        got = aws.s3().get_object(Bucket=aws.bucket_name(), Key=key)
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise  # S3 failing for a moment: the message comes back and is tried again
+        raise ogg.NotRecordingError("the uploaded file is gone") from exc
+    with got["Body"] as stream, tempfile.TemporaryFile() as file:
+        size = int(got["ContentLength"])
+        ogg.check_size(size)  # before anything is read
+        # the whole object: a cut-off stream is only seen at its end
+        shutil.copyfileobj(stream, file)
+        checked = ogg.check(file, size)
+    return _Found(str(got["ETag"]), checked.codec, checked.duration_seconds, checked.channels, size)
