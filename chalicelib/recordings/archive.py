@@ -1,25 +1,109 @@
-"""Restore: S3's lifecycle rule moves recordings to Glacier; a restore makes one playable again for some days."""
+"""Archive state and restore.
+
+S3's lifecycle rule moves a recording to Glacier after 365 days, and a restore makes it playable for some days.
+S3 says so itself: the bucket notifies the uploads' queue of `s3:LifecycleTransition` and
+`s3:ObjectRestore:Post|Completed|Delete`, and `record_event` keeps the state on the call (`archived`, `restoring`,
+`restored` with its expiry), so that showing a status makes no S3 request. Notifications come at least once and
+in any order: each event's time (and its place in the cycle, for equal times) is kept, and an event no newer than
+the one kept changes nothing. A restore request reads S3 itself (one HEAD), and what it sees repairs a state
+whose notification was missed.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
 from botocore.exceptions import ClientError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import aws, clock
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
 from chalicelib.recordings import status
+from chalicelib.recordings.objects import Observed, call_of_object, object_state
 from chalicelib.schemas import Audio, RestoreIn
-from chalicelib.store.models import Recording
+from chalicelib.store import keys, transactions
+from chalicelib.store.models import Call, Recording
+
+log = logging.getLogger(__name__)
+
+# S3's eventName -> the state it leaves; the order is the cycle's, which decides between events of the same time
+EVENT_STATES = {
+    "LifecycleTransition": "archived",
+    "ObjectRestore:Post": "restoring",
+    "ObjectRestore:Completed": "restored",
+    "ObjectRestore:Delete": "archived",
+}
+# what this app saw itself (a restore request's HEAD) wins over an S3 event of the same time
+_SEEN = "R"
+
+
+@dataclass(frozen=True)
+class ArchiveEvent:
+    """One of S3's archive notifications of a recording object."""
+
+    key: str
+    name: str
+    at: datetime
+    restored_until: datetime | None = None
+
+    @property
+    def rank(self) -> str:
+        return f"{keys.sortable_time(self.at)}#{list(EVENT_STATES).index(self.name)}"
+
+
+def record_event(event: ArchiveEvent) -> None:
+    """Keep what an archive notification says of a kept recording (idempotent, whatever the order of delivery)."""
+    owner = call_of_object(event.key)
+    if owner is None:
+        log.warning("ignoring %s of %s: not a recording key", event.name, event.key)
+        return
+    state = EVENT_STATES[event.name]
+    until = event.restored_until if state == "restored" else None
+    _record(keys.call_pk(*owner), Observed(state, until), event.rank)
+
+
+def _record(pk: str, observed: Observed, rank: str) -> bool:
+    """Set the archive state of a kept recording, unless a newer event set it; whether it was set."""
+    newer = Recording.archive_event.does_not_exist() | (Recording.archive_event < rank)
+    until = observed.available_until
+    try:
+        with transactions.transaction() as transaction:
+            transaction.update(
+                Call(pk, keys.CALL_SK),
+                actions=[Call.recording_status.set(observed.status)],
+                # never brings back a deleted (or rejected, or never kept) recording
+                condition=Call.recording_status.is_in(*Call.KEPT_RECORDING),
+            )
+            transaction.update(
+                Recording(pk, keys.RECORDING_SK),
+                actions=[
+                    Recording.archive_event.set(rank),
+                    Recording.restored_until.set(until) if until else Recording.restored_until.remove(),
+                ],
+                condition=Recording.pk.exists() & newer,
+            )
+    except TransactWriteError as exc:
+        if not transactions.condition_failed(exc):
+            raise
+        log.info("archive state of %s not changed: a newer event set it, or no recording is kept", pk)
+        return False
+    return True
 
 
 def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
-    """Ask S3 to restore an archived recording for `days`; the status then follows the object."""
-    partition = load(caller.project_id, call_id)
-    recording = status.require_recording(partition)
-    observed = status.observe(partition)
-    if observed.status != "archived":
-        raise ConflictError(f"the recording is {observed.status}, not archived", {"status": observed.status})
+    """Ask S3 to restore an archived recording for `days`; S3's notifications then move the status on."""
+    read = load(caller.project_id, call_id)
+    recording = status.require_recording(read)
+    seen = object_state(recording.object_key)
+    if seen != status.shown(read):
+        log.warning("recording of call %s is %s in S3, not %s: repaired", call_id, seen.status, status.shown(read))
+        _record(read.pk, seen, f"{keys.sortable_time(clock.now())}#{_SEEN}")
+    if seen.status != "archived":
+        raise ConflictError(f"the recording is {seen.status}, not archived", {"status": seen.status})
     try:
         aws.s3().restore_object(
             Bucket=aws.bucket_name(),
@@ -39,4 +123,6 @@ def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
         ],
         condition=Recording.pk.exists(),
     )
+    # S3's ObjectRestore:Post says the same; this shows it at once
+    _record(read.pk, Observed("restoring"), f"{keys.sortable_time(clock.now())}#{_SEEN}")
     return status.audio(load(caller.project_id, call_id), caller.may(Permission.PLAY))

@@ -61,11 +61,15 @@ def process_object(key: str) -> None:
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":
             raise
-        if _is_accepted(pk, key):  # what changed the status may have been a duplicate of this very message
+        kept = _kept_recording(pk)
+        if kept is not None and _is_accepted(kept, key):  # what changed the status may have been this very message
             log.info("ignoring object %s: the recording of call %s already (a repeated event)", key, call_id)
-        else:
-            log.warning("deleting %s: call %s is not waiting for a recording", key, call_id)
-            delete_object(key)
+            return
+        log.warning("deleting %s: call %s is not waiting for a recording", key, call_id)
+        delete_object(key)
+        if kept is not None:
+            # the kept recording's bytes were replaced (no versioning): nothing of it is left
+            _lost(pk)
         return
     details: list[Any]
     try:
@@ -110,20 +114,34 @@ def process_object(key: str) -> None:
         log.info("recording of call %s changed while it was checked; leaving it", call_id)
 
 
-def _is_accepted(pk: str, key: str) -> bool:
-    """Whether the object now under `key` is the call's available recording (the ETag that was accepted)."""
-    partition = from_items(list(Item.query(pk, consistent_read=True)))
-    if partition is None or partition.call.recording_status != "available" or partition.recording is None:
-        return False
-    accepted = partition.recording
-    if accepted.etag is None:
+def _kept_recording(pk: str) -> Recording | None:
+    """The call's kept recording (available or archived at any stage), if it has one."""
+    read = from_items(list(Item.query(pk, Item.sk.between(keys.CALL_SK, keys.RECORDING_SK), consistent_read=True)))
+    if read is None or read.call.recording_status not in Call.KEPT_RECORDING:
+        return None
+    return read.recording
+
+
+def _is_accepted(kept: Recording, key: str) -> bool:
+    """Whether the object now under `key` is the kept recording (the ETag that was accepted)."""
+    if kept.etag is None:
         return True  # accepted before ETags were kept: never remove what cannot be told apart from it
     try:
-        return str(aws.s3().head_object(Bucket=aws.bucket_name(), Key=key)["ETag"]) == accepted.etag
+        return str(aws.s3().head_object(Bucket=aws.bucket_name(), Key=key)["ETag"]) == kept.etag
     except ClientError as exc:
         if is_missing(exc):
             return False
         raise
+
+
+def _lost(pk: str) -> None:
+    try:
+        Call(pk, keys.CALL_SK).update(
+            actions=[Call.recording_status.set("deleted")], condition=Call.recording_status.is_in(*Call.KEPT_RECORDING)
+        )
+    except UpdateError as exc:
+        if exc.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def delete(caller: Caller, call_id: str) -> None:
                 transaction.update(
                     Call(partition.pk, keys.CALL_SK),
                     actions=[Call.recording_status.set("deleted")],
-                    condition=Call.recording_status == "available",
+                    condition=Call.recording_status.is_in(*Call.KEPT_RECORDING),
                 )
                 transaction.update(
                     Recording(partition.pk, keys.RECORDING_SK),
@@ -38,7 +38,7 @@ def delete(caller: Caller, call_id: str) -> None:
         except TransactWriteError as exc:
             if not transactions.condition_failed(exc):
                 raise
-            # only a delete changes an available recording's status: a concurrent one; finish it as well
+            # only a delete takes a recording out of the kept states: a concurrent one; finish it as well
             partition = load(caller.project_id, call_id)
             if partition.call.recording_status != "deleted":
                 require_recording(partition)

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from botocore.exceptions import ClientError
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import aws, clock
+from chalicelib import clock
 from chalicelib.errors import NotFoundError
-from chalicelib.recordings.objects import ARCHIVE_CLASSES, is_missing, presigned_get, restore_state
+from chalicelib.partition import from_items
+from chalicelib.recordings import status
+from chalicelib.recordings.objects import presigned_get
 from chalicelib.recordings.shares import TOKEN
 from chalicelib.store import keys
-from chalicelib.store.models import CallShare, ShareLink
+from chalicelib.store.models import Call, CallShare, Item, ShareLink
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,9 @@ class SharedRecording:
 def open_share(token: str) -> SharedRecording:
     """A share link's fresh presigned URLs, counting the use; 404 once revoked, expired or deleted.
 
-    One GetItem by token; the count is a conditional ADD on the call's listing item, which a revoke removes in
-    the transaction that ends the link (a delete removes both, and the object, before it answers).
+    One GetItem by token, one Query for the call and its recording (whose status says archived or deleted, no S3
+    request); the count is a conditional ADD on the call's listing item, which a revoke removes in the transaction
+    that ends the link (a delete removes both, and the object, before it answers).
     """
     if not TOKEN.match(token):
         raise NotFoundError("no such share link")
@@ -39,20 +41,18 @@ def open_share(token: str) -> SharedRecording:
     now = clock.now()
     if link.expires_at is not None and link.expires_at <= now:
         raise NotFoundError("no such share link")
-    try:
-        head = aws.s3().head_object(Bucket=aws.bucket_name(), Key=link.object_key)
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        raise NotFoundError("no such share link") from None
+    pk = keys.call_pk(link.project_id, link.call_id)
+    read = from_items(list(Item.query(pk, Item.sk.between(keys.CALL_SK, keys.RECORDING_SK))))
+    shown = status.shown(read) if read is not None else None
+    if shown is None or shown.status not in Call.KEPT_RECORDING:
+        raise NotFoundError("no such share link")
     try:
         CallShare(keys.call_pk(link.project_id, link.call_id), keys.call_share_sk(token)).update(
             actions=[CallShare.uses.add(1)], condition=CallShare.pk.exists()
         )
     except UpdateError:
         raise NotFoundError("no such share link") from None
-    archived = head.get("StorageClass") in ARCHIVE_CLASSES and restore_state(head.get("Restore")).status != "restored"
-    if archived:
+    if shown.status not in status.PLAYABLE:
         return SharedRecording(None, None, link)
     file_name = link.file_name or link.object_key.rsplit("/", 1)[-1]
     attachment = f'attachment; filename="{file_name}"'

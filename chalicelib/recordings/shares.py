@@ -73,7 +73,8 @@ def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callabl
         under_cap = Recording.share_links.does_not_exist() | (Recording.share_links < cap)
         try:
             with transactions.transaction() as transaction:
-                transaction.condition_check(Call, read.pk, keys.CALL_SK, condition=Call.recording_status == "available")
+                kept = Call.recording_status.is_in(*Call.KEPT_RECORDING)
+                transaction.condition_check(Call, read.pk, keys.CALL_SK, condition=kept)
                 transaction.update(
                     Recording(read.pk, keys.RECORDING_SK),
                     actions=[Recording.share_links.add(1 - len(expired)), record_action(caller, "share")],

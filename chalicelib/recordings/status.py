@@ -8,23 +8,23 @@ from chalicelib import clock
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError
 from chalicelib.partition import CallPartition, load
-from chalicelib.recordings.objects import URL_LIFETIME, Observed, download_name, object_state, presigned_get
+from chalicelib.recordings.objects import URL_LIFETIME, Observed, download_name, presigned_get
 from chalicelib.schemas import Audio, HistoryEntry, RestoreState
-from chalicelib.store.models import HistoryAction, Recording
+from chalicelib.store.models import Call, HistoryAction, Recording
 
 # the status object lists the newest actions only: shares and revokes may follow each other without end
 HISTORY_SHOWN = 20
-_PLAYABLE = {"available", "restored"}
+PLAYABLE = ("available", "restored")
 
 
 def audio(partition: CallPartition, may_play: bool) -> Audio:
     """The recording status object; fresh play and download URLs only if `may_play` (the caller checked)."""
-    observed = observe(partition)
+    observed = shown(partition)
     recording = partition.recording
     if recording is None:
         return Audio(status=observed.status)
     urls: dict[str, Any] = {}
-    if may_play and observed.status in _PLAYABLE:
+    if may_play and observed.status in PLAYABLE:
         attachment = f'attachment; filename="{download_name(partition.call)}"'
         urls = {
             "play_url": presigned_get(recording.object_key, "inline"),
@@ -51,12 +51,17 @@ def audio(partition: CallPartition, may_play: bool) -> Audio:
     )
 
 
-def observe(partition: CallPartition) -> Observed:
-    """The status people see: an available recording's object may have moved to Glacier since."""
-    status = partition.call.recording_status
-    if status != "available" or partition.recording is None:
-        return Observed(status)
-    return object_state(partition.recording.object_key)
+def shown(partition: CallPartition) -> Observed:
+    """The status people see, from the call's partition alone (no S3 request: S3's notifications keep the archive
+    state, archive.py). A restored copy past its expiry reads as archived before S3's ObjectRestore:Delete comes."""
+    current = partition.call.recording_status
+    recording = partition.recording
+    if current != "restored" or recording is None:
+        return Observed(current)
+    until = recording.restored_until
+    if until is not None and until <= clock.now():
+        return Observed("archived")
+    return Observed("restored", until)
 
 
 def _number(value: float | None, kind: type[float] | type[int]) -> Any:
@@ -74,8 +79,8 @@ def record_action(caller: Caller, action: str) -> Any:
 
 
 def require_recording(partition: CallPartition) -> Recording:
-    """The call's kept recording; 409 with the status when it has none."""
-    if partition.call.recording_status != "available" or partition.recording is None:
+    """The call's kept recording (available or archived at any stage); 409 with the status when it has none."""
+    if partition.call.recording_status not in Call.KEPT_RECORDING or partition.recording is None:
         current = partition.call.recording_status
         raise ConflictError(f"the call has no recording (status {current})", {"status": current})
     return partition.recording

@@ -193,6 +193,10 @@ class Recording(Item, discriminator="recording"):
     restore_tier = UnicodeAttribute(null=True)
     restore_days = NumberAttribute(null=True)
     restore_requested_at = UTCDateTimeAttribute(null=True)
+    # the archive state (on the Call) comes from S3's notifications: a restored copy's expiry, and which event set
+    # the state ("{event time}#{rank}", recordings/archive.py), so that an older or repeated one changes nothing
+    restored_until = UTCDateTimeAttribute(null=True)
+    archive_event = UnicodeAttribute(null=True)
     history = ListAttribute(of=HistoryAction, default=list)
     # the accepted object's ETag: a repeated notification of it is told from another object under the same key
     etag = UnicodeAttribute(null=True)

@@ -34,10 +34,12 @@ from tests.integration.helpers import (
     a_wav,
     an_mp3,
     archive,
+    deliver,
     later,
     objects,
     post,
     recording,
+    s3_event,
     upload,
     with_recording,
     without_last_page,
@@ -222,7 +224,8 @@ def test_a_share_link_plays_counts_its_uses_and_ends_when_revoked(
 
     with dynamodb_requests() as made:
         page = api.get(f"/v1/shared/{token}", role=None, Accept="text/html,application/xhtml+xml")
-    assert made == ["GetItem", "UpdateItem"]  # the link by token, and its use counted
+    # the link by token, the call and its recording (the status: archived or deleted, no S3 request), the use counted
+    assert made == ["GetItem", "Query", "UpdateItem"]
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert b"<audio" in page.body
@@ -438,8 +441,7 @@ def test_archive_and_restore(api: Api, queue: str) -> None:
     not_archived = api.post(f"/v1/calls/{call_id}/recording/restore", {})
     assert not_archived.status_code == 409
     assert not_archived.json_body["error"]["details"] == {"status": "available"}
-    archive(api, call_id)
-    worker.drain(queue)  # the copy's notification changes nothing
+    key = archive(api, call_id)
     body = recording(api, call_id)
     assert body["status"] == "archived"
     assert (body["play_url"], body["download_url"], body["codec"]) == (None, None, "vorbis")
@@ -451,36 +453,111 @@ def test_archive_and_restore(api: Api, queue: str) -> None:
     assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Instant"}).status_code == 422
     restored = api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Expedited", "days": 3}, role="supervisor")
     assert restored.status_code == 202
-    # the emulator restores at once
+    assert restored.json_body["status"] == "restoring"
+    assert restored.json_body["restore"]["tier"] == "Expedited"
+    assert (restored.json_body["restore"]["available_until"], restored.json_body["play_url"]) == (None, None)
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
+    # S3 tells when the copy is ready, and until when
+    until = (clock.now() + timedelta(days=3)).replace(microsecond=0)
+    deliver(queue, s3_event("ObjectRestore:Completed", key, clock.now() + timedelta(seconds=1), until))
     body = recording(api, call_id)
     assert body["status"] == "restored"
-    assert body["restore"]["tier"] == "Expedited"
-    available_until = datetime.fromisoformat(body["restore"]["available_until"])
-    assert timedelta(days=2) < available_until - clock.now() <= timedelta(days=4)
+    assert datetime.fromisoformat(body["restore"]["available_until"]) == until
     assert requests.get(body["play_url"], timeout=10).content == VORBIS
     assert api.get(f"/v1/shared/{token}", role=None).status_code == 302
     assert [(e["action"], e["by"]) for e in body["history"]][-1] == ("restore", "supervisor of the test")
     assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
 
 
-def test_a_restore_in_progress_reads_as_restoring(api: Api, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_card_with_a_recording_makes_no_s3_request(api: Api, queue: str) -> None:
+    """The archive state is S3's to tell through its notifications, never asked for when a card is read."""
     call_id = with_recording(api, queue)
-    archive(api, call_id)
-    assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Bulk"}).status_code == 202
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+    sent: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        sent.append(model.name)
+
     s3 = aws.s3()
-    head = s3.head_object
+    s3.meta.events.register("before-call.s3", count)
+    try:
+        seen: list[str] = []
+        for change in (None, "LifecycleTransition", "ObjectRestore:Post", "ObjectRestore:Completed"):
+            if change is not None:
+                key = f"recordings/{api.project_id}/2026/11/{call_id}.ogg"
+                events_sent = len(sent)
+                deliver(queue, s3_event(change, key, clock.now() + timedelta(seconds=len(seen))))
+                del sent[events_sent:]  # the queue's handler is not the card
+            card = api.get(f"/v1/calls/{call_id}", role="agent").json_body
+            assert api.get(f"/v1/shared/{token}", role=None).status_code in (302, 409)
+            seen.append(card["audio"]["status"])
+    finally:
+        s3.meta.events.unregister("before-call.s3", count)
+    assert seen == ["available", "archived", "restoring", "restored"]
+    assert card["audio"]["play_url"]
+    assert sent == []
 
-    def restoring(**params: Any) -> Any:
-        # the emulator restores at once; on AWS a Bulk restore takes hours
-        return {**head(**params), "Restore": 'ongoing-request="true"'}
 
-    monkeypatch.setattr(s3, "head_object", restoring)
+def test_each_archive_event_moves_the_state_once_in_any_order(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    key = f"recordings/{api.project_id}/2026/11/{call_id}.ogg"
+    start = clock.now()
+    until = (start + timedelta(days=7)).replace(microsecond=0)
+    transition = s3_event("LifecycleTransition", key, start)
+    asked = s3_event("ObjectRestore:Post", key, start + timedelta(hours=1))
+    completed = s3_event("ObjectRestore:Completed", key, start + timedelta(hours=5), until)
+    expired = s3_event("ObjectRestore:Delete", key, until)
+
+    def state() -> tuple[str, str | None]:
+        body = recording(api, call_id)
+        return body["status"], (body["restore"] or {}).get("available_until")
+
+    deliver(queue, transition)
+    assert state() == ("archived", None)
+    deliver(queue, transition)  # delivered again: at least once
+    assert state() == ("archived", None)
+    deliver(queue, completed)  # before the restore's start: S3's order is not the queue's
+    assert recording(api, call_id)["status"] == "restored"
+    deliver(queue, asked, transition)  # older than what is kept: nothing changes
+    assert recording(api, call_id)["status"] == "restored"
+    deliver(queue, expired)
+    assert state() == ("archived", None)
+    deliver(queue, completed)
+    assert state() == ("archived", None)
+
+
+def test_a_restored_copy_past_its_expiry_reads_as_archived(
+    api: Api, queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    key = archive(api, call_id)
+    until = (clock.now() + timedelta(days=1)).replace(microsecond=0)
+    deliver(queue, s3_event("ObjectRestore:Completed", key, clock.now() + timedelta(seconds=1), until))
+    assert recording(api, call_id)["status"] == "restored"
+    later(monkeypatch, 24 * 60 + 1)  # S3's ObjectRestore:Delete has not come yet
     body = recording(api, call_id)
-    assert body["status"] == "restoring"
-    assert body["restore"]["tier"] == "Bulk"
-    assert body["restore"]["available_until"] is None
-    assert (body["play_url"], body["download_url"]) == (None, None)
-    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
+    assert (body["status"], body["play_url"]) == ("archived", None)
+
+
+def test_archive_events_never_bring_back_a_deleted_recording(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    key = f"recordings/{api.project_id}/2026/11/{call_id}.ogg"
+    assert api.request("DELETE", f"/v1/calls/{call_id}/recording").status_code == 204
+    deliver(queue, s3_event("ObjectRestore:Completed", key, clock.now(), clock.now() + timedelta(days=1)))
+    assert recording(api, call_id)["status"] == "deleted"
+    # and an event of an object that is no recording's is let go
+    deliver(queue, s3_event("LifecycleTransition", "recordings/elsewhere.ogg", clock.now()))
+
+
+def test_a_missed_transition_is_repaired_by_the_restore_request(api: Api, queue: str) -> None:
+    """The restore request reads S3 itself: what it finds there replaces a state whose notification never came."""
+    call_id = with_recording(api, queue)
+    archive(api, call_id, notify=False)
+    assert recording(api, call_id)["status"] == "available"  # no notification, no S3 request: not known yet
+    restored = api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Bulk"})
+    assert restored.status_code == 202
+    assert restored.json_body["status"] == "restoring"
+    assert restored.json_body["restore"]["tier"] == "Bulk"
 
 
 def test_the_bucket_archives_recordings_after_365_days(emulator: str) -> None:
