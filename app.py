@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalice.app import Chalice, Request, Response, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEvent
 
 from chalicelib import http, linking
 from chalicelib.errors import ApiError, translate_chalice_error
@@ -43,6 +43,15 @@ def process_recording_event(event: SQSEvent) -> None:
 
     for record in event:
         events.handle(record.body)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def sweep_recordings(event: CloudWatchEvent) -> None:
+    """Recordings whose check never finished (the message went to the dead-letter queue): checked again, or
+    rejected with a reason, so that nothing stays `processing` for good."""
+    from chalicelib.recordings import sweeper
+
+    sweeper.sweep()
 
 
 @app.on_sqs_message(queue=linking.LINK_QUEUE, batch_size=1)

@@ -11,7 +11,6 @@ whose notification was missed.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,8 +26,6 @@ from chalicelib.recordings.objects import Observed, call_of_object, object_state
 from chalicelib.schemas import Audio, RestoreIn
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Recording
-
-log = logging.getLogger(__name__)
 
 # S3's eventName -> the state it leaves; the order is the cycle's, which decides between events of the same time
 EVENT_STATES = {
@@ -59,15 +56,14 @@ def record_event(event: ArchiveEvent) -> None:
     """Keep what an archive notification says of a kept recording (idempotent, whatever the order of delivery)."""
     owner = call_of_object(event.key)
     if owner is None:
-        log.warning("ignoring %s of %s: not a recording key", event.name, event.key)
-        return
+        return  # not a recording's key
     state = EVENT_STATES[event.name]
     until = event.restored_until if state == "restored" else None
     _record(keys.call_pk(*owner), Observed(state, until), event.rank)
 
 
-def _record(pk: str, observed: Observed, rank: str) -> bool:
-    """Set the archive state of a kept recording, unless a newer event set it; whether it was set."""
+def _record(pk: str, observed: Observed, rank: str) -> None:
+    """Set the archive state of a kept recording, unless a newer event set it (then nothing changes)."""
     newer = Recording.archive_event.does_not_exist() | (Recording.archive_event < rank)
     until = observed.available_until
     try:
@@ -89,9 +85,7 @@ def _record(pk: str, observed: Observed, rank: str) -> bool:
     except TransactWriteError as exc:
         if not transactions.condition_failed(exc):
             raise
-        log.info("archive state of %s not changed: a newer event set it, or no recording is kept", pk)
-        return False
-    return True
+        # a newer event set it, or no recording is kept
 
 
 def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
@@ -100,7 +94,6 @@ def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
     recording = status.require_recording(read)
     seen = object_state(recording.object_key)
     if seen != status.shown(read):
-        log.warning("recording of call %s is %s in S3, not %s: repaired", call_id, seen.status, status.shown(read))
         _record(read.pk, seen, f"{keys.sortable_time(clock.now())}#{_SEEN}")
     if seen.status != "archived":
         raise ConflictError(f"the recording is {seen.status}, not archived", {"status": seen.status})

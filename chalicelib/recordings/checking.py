@@ -57,9 +57,9 @@ def process_object(key: str) -> None:
         delete_object(key)
         return
     try:
-        call.update(actions=[Call.recording_status.set("processing")], condition=_WAITING)
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
+        _start(pk, key)
+    except TransactWriteError as exc:
+        if not transactions.condition_failed(exc):
             raise
         kept = _kept_recording(pk)
         if kept is not None and _is_accepted(kept, key):  # what changed the status may have been this very message
@@ -71,8 +71,37 @@ def process_object(key: str) -> None:
             # the kept recording's bytes were replaced (no versioning): nothing of it is left
             _lost(pk)
         return
+    settle(pk, key)
+
+
+def _start(pk: str, key: str) -> None:
+    """The call's recording `processing`, listed (by when) among the checks the sweeper looks after (sweeper.py)."""
+    now = clock.now()
+    with transactions.transaction() as transaction:
+        processing = Call.recording_status.set("processing")
+        transaction.update(Call(pk, keys.CALL_SK), actions=[processing], condition=_WAITING)
+        transaction.update(
+            Recording(pk, keys.RECORDING_SK),
+            actions=[
+                Recording.kind.set(Recording),
+                Recording.object_key.set(key),
+                Recording.history.set(Recording.history | []),
+                Recording.gsi1pk.set(keys.RECORDING_CHECKS),
+                Recording.gsi1sk.set(keys.recording_check_gsi1sk(now, pk)),
+                Recording.sweeps.set(0),
+            ],
+        )
+
+
+def settle(pk: str, key: str, unchecked: str | None = None) -> None:
+    """Check the object of a call whose recording is `processing`: `available`, or `rejected` and removed.
+
+    `unchecked`: the reason to reject it with, unchecked (the sweeper's, for a check that never finishes).
+    """
     details: list[Any]
     try:
+        if unchecked is not None:
+            raise ogg.NotRecordingError(unchecked)
         found = _check_object(key)
     except ogg.NotRecordingError as rejection:
         # the object goes first: once the status says rejected, nothing of it may be left
@@ -105,13 +134,15 @@ def process_object(key: str) -> None:
                     Recording.processed_at.set(clock.now()),
                     Recording.history.set(Recording.history | []),
                     Recording.share_links.set(Recording.share_links | 0),
+                    Recording.gsi1pk.remove(),
+                    Recording.gsi1sk.remove(),
                     *details,
                 ],
             )
     except TransactWriteError as exc:
         if not transactions.condition_failed(exc):
             raise
-        log.info("recording of call %s changed while it was checked; leaving it", call_id)
+        log.info("recording of %s changed while it was checked; leaving it", pk)
 
 
 def _kept_recording(pk: str) -> Recording | None:

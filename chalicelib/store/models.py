@@ -203,6 +203,8 @@ class Recording(Item, discriminator="recording"):
     # the call's SHARE# items (live or expired, not yet purged): ADD 1 on condition it is under the cap, ADD -1 on
     # revoke. Absent on items made before it existed: every condition on it reads absent as 0.
     share_links = NumberAttribute(default=0)
+    # while `processing`: how many times the sweeper took the check up (recordings/sweeper.py); 0 at each upload
+    sweeps = NumberAttribute(default=0)
 
 
 class CallShare(Item, discriminator="call_share"):

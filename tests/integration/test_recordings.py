@@ -20,7 +20,7 @@ import requests
 from chalicelib import aws, clock, partition
 from chalicelib.auth import Caller, Role
 from chalicelib.errors import ConflictError
-from chalicelib.recordings import checking, events, shares
+from chalicelib.recordings import checking, events, ogg, shares, sweeper
 from chalicelib.recordings.objects import call_of_object
 from chalicelib.schemas import ShareIn
 from chalicelib.store import keys
@@ -713,3 +713,100 @@ def test_the_api_never_loads_the_ogg_checker() -> None:
         cwd=Path(__file__).resolve().parents[2],
     )
     assert loaded.stdout.strip() == "[]"
+
+
+# ---- checks that never finish -------------------------------------------------------------------------
+
+
+class FunctionTimedOut(BaseException):
+    """What Lambda does to a function past its timeout: nothing of it runs on (no `except Exception` catches it)."""
+
+
+@pytest.fixture
+def own_checks(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's checks listed apart from other tests' (the index partition is the whole table's)."""
+    monkeypatch.setattr(keys, "RECORDING_CHECKS", f"RECORDING_CHECKS#{api.project_id}")
+
+
+def stuck_upload(api: Api, call_id: str, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upload whose check never finishes: its message fails until SQS moves it to the dead-letter queue."""
+    answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration").json_body
+    assert requests.put(answer["upload_url"], data=VORBIS, headers=answer["headers"], timeout=10).status_code == 200
+    sqs = aws.sqs()
+    [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, WaitTimeSeconds=2)["Messages"]
+    with monkeypatch.context() as failing:
+        failing.setattr(ogg, "check", lambda file, size: time_out())
+        with pytest.raises(FunctionTimedOut):
+            events.handle(message["Body"])
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])  # gone to the dead-letter queue
+    assert recording(api, call_id)["status"] == "processing"
+
+
+def time_out() -> Any:
+    raise FunctionTimedOut
+
+
+def test_a_check_that_never_finished_is_done_again_by_the_sweeper(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    stuck_upload(api, call_id, queue, monkeypatch)
+    assert sweeper.sweep() == 0  # not stuck yet: its message may still come back
+    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    with dynamodb_requests() as made:
+        assert sweeper.sweep() == 1
+    assert made[0] == "Query" and "Scan" not in made  # the index of checks under way, never the table
+    body = recording(api, call_id)
+    assert (body["status"], body["codec"], body["duration_seconds"]) == ("available", "vorbis", 4.0)
+    assert sweeper.sweep() == 0  # no longer listed
+
+
+def test_a_check_that_fails_again_is_rejected_with_a_reason_and_a_new_upload_is_possible(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    stuck_upload(api, call_id, queue, monkeypatch)
+    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    with monkeypatch.context() as failing:
+        failing.setattr(ogg, "check", lambda file, size: 1 / 0)
+        assert sweeper.sweep() == 1
+    body = recording(api, call_id)
+    assert (body["status"], body["reason"]) == ("rejected", "the recording could not be checked; upload it again")
+    assert objects(api) == []
+    assert upload(api, call_id, OPUS, queue).status_code == 200
+    assert recording(api, call_id)["codec"] == "opus"
+
+
+def test_a_sweep_that_dies_checking_is_not_repeated_the_next_one_rejects(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    stuck_upload(api, call_id, queue, monkeypatch)
+    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    checks: list[int] = []
+
+    def check_that_times_out(file: Any, size: int) -> Any:
+        checks.append(size)
+        time_out()
+
+    monkeypatch.setattr(ogg, "check", check_that_times_out)
+    with pytest.raises(FunctionTimedOut):
+        sweeper.sweep()
+    assert recording(api, call_id)["status"] == "processing"
+    assert sweeper.sweep() == 1
+    assert checks == [len(VORBIS)]  # checked once by the sweeper, never twice
+    body = recording(api, call_id)
+    assert (body["status"], body["reason"]) == ("rejected", "the recording could not be checked; upload it again")
+    assert objects(api) == []
+
+
+def test_a_sweep_settles_a_bounded_number_of_checks(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweeper, "SWEEP_BATCH", 2)
+    calls = [str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"]) for _ in range(3)]
+    for call_id in calls:
+        stuck_upload(api, call_id, queue, monkeypatch)
+    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    assert [sweeper.sweep(), sweeper.sweep(), sweeper.sweep()] == [2, 1, 0]
+    assert [recording(api, call_id)["status"] for call_id in calls] == ["available"] * 3
