@@ -21,7 +21,7 @@ from chalicelib import aws, clock
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
-from chalicelib.recordings import status
+from chalicelib.recordings import schedule, status
 from chalicelib.recordings.objects import Observed, call_of_object, object_state
 from chalicelib.schemas import Audio, RestoreIn
 from chalicelib.store import keys, transactions
@@ -62,10 +62,12 @@ def record_event(event: ArchiveEvent) -> None:
     _record(keys.call_pk(*owner), Observed(state, until), event.rank)
 
 
-def _record(pk: str, observed: Observed, rank: str) -> None:
-    """Set the archive state of a kept recording, unless a newer event set it (then nothing changes)."""
+def _record(pk: str, observed: Observed, rank: str, tier: str | None = None) -> None:
+    """Set the archive state of a kept recording, unless a newer event set it (then nothing changes), with when the
+    sweeper should look whether S3 changed it since (schedule.py)."""
     newer = Recording.archive_event.does_not_exist() | (Recording.archive_event < rank)
     until = observed.available_until
+    due = schedule.archive_check(observed, clock.now(), tier)
     try:
         with transactions.transaction() as transaction:
             transaction.update(
@@ -79,6 +81,7 @@ def _record(pk: str, observed: Observed, rank: str) -> None:
                 actions=[
                     Recording.archive_event.set(rank),
                     Recording.restored_until.set(until) if until else Recording.restored_until.remove(),
+                    *schedule.listed(due, pk),
                 ],
                 condition=Recording.pk.exists() & newer,
             )
@@ -88,13 +91,22 @@ def _record(pk: str, observed: Observed, rank: str) -> None:
         # a newer event set it, or no recording is kept
 
 
+def check(pk: str, key: str) -> None:
+    """What S3 says now of a kept recording whose archive state it should have changed by now (the sweeper's)."""
+    _record(pk, object_state(key), _seen_now())
+
+
+def _seen_now() -> str:
+    return f"{keys.sortable_time(clock.now())}#{_SEEN}"
+
+
 def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
     """Ask S3 to restore an archived recording for `days`; S3's notifications then move the status on."""
     read = load(caller.project_id, call_id)
     recording = status.require_recording(read)
     seen = object_state(recording.object_key)
     if seen != status.shown(read):
-        _record(read.pk, seen, f"{keys.sortable_time(clock.now())}#{_SEEN}")
+        _record(read.pk, seen, _seen_now())
     if seen.status != "archived":
         raise ConflictError(f"the recording is {seen.status}, not archived", {"status": seen.status})
     try:
@@ -117,5 +129,5 @@ def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
         condition=Recording.pk.exists(),
     )
     # S3's ObjectRestore:Post says the same; this shows it at once
-    _record(read.pk, Observed("restoring"), f"{keys.sortable_time(clock.now())}#{_SEEN}")
+    _record(read.pk, Observed("restoring"), _seen_now(), payload.tier)
     return status.audio(load(caller.project_id, call_id), caller.may(Permission.PLAY))

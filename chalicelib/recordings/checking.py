@@ -16,7 +16,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib import aws, clock
 from chalicelib.partition import from_items
-from chalicelib.recordings import ogg
+from chalicelib.recordings import ogg, schedule
 from chalicelib.recordings.objects import call_of_object, delete_object, is_missing, object_key
 from chalicelib.recordings.upload import UPLOADABLE
 from chalicelib.store import keys, transactions
@@ -75,7 +75,7 @@ def process_object(key: str) -> None:
 
 
 def _start(pk: str, key: str) -> None:
-    """The call's recording `processing`, listed (by when) among the checks the sweeper looks after (sweeper.py)."""
+    """The call's recording `processing`, due a look from the sweeper should its check never finish."""
     now = clock.now()
     with transactions.transaction() as transaction:
         processing = Call.recording_status.set("processing")
@@ -86,8 +86,7 @@ def _start(pk: str, key: str) -> None:
                 Recording.kind.set(Recording),
                 Recording.object_key.set(key),
                 Recording.history.set(Recording.history | []),
-                Recording.gsi1pk.set(keys.RECORDING_CHECKS),
-                Recording.gsi1sk.set(keys.recording_check_gsi1sk(now, pk)),
+                *schedule.listed(now + schedule.STUCK_AFTER, pk),
                 Recording.sweeps.set(0),
             ],
         )
@@ -106,7 +105,7 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
     except ogg.NotRecordingError as rejection:
         # the object goes first: once the status says rejected, nothing of it may be left
         delete_object(key)
-        outcome, details = "rejected", [Recording.reason.set(str(rejection))]
+        outcome, details = "rejected", [Recording.reason.set(str(rejection)), *schedule.listed(None, pk)]
         details += [attribute.remove() for attribute in _DETAILS]
     else:
         outcome = "available"
@@ -117,6 +116,7 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
             Recording.channels.set(found.channels),
             Recording.size_bytes.set(found.size),
             Recording.reason.remove(),
+            *schedule.listed(clock.now() + schedule.ARCHIVED_AFTER, pk),
         ]
     try:
         with transactions.transaction() as transaction:
@@ -134,8 +134,6 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
                     Recording.processed_at.set(clock.now()),
                     Recording.history.set(Recording.history | []),
                     Recording.share_links.set(Recording.share_links | 0),
-                    Recording.gsi1pk.remove(),
-                    Recording.gsi1sk.remove(),
                     *details,
                 ],
             )

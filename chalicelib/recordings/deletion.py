@@ -7,6 +7,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
+from chalicelib.recordings import schedule
 from chalicelib.recordings.objects import delete_object
 from chalicelib.recordings.status import record_action, require_recording
 from chalicelib.store import keys, transactions
@@ -32,7 +33,7 @@ def delete(caller: Caller, call_id: str) -> None:
                 )
                 transaction.update(
                     Recording(partition.pk, keys.RECORDING_SK),
-                    actions=[record_action(caller, "delete")],
+                    actions=[record_action(caller, "delete"), *schedule.listed(None, partition.pk)],
                     condition=Recording.pk.exists(),
                 )
         except TransactWriteError as exc:

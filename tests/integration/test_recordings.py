@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ import requests
 from chalicelib import aws, clock, partition
 from chalicelib.auth import Caller, Role
 from chalicelib.errors import ConflictError
-from chalicelib.recordings import checking, events, ogg, shares, sweeper
+from chalicelib.recordings import checking, events, ogg, schedule, shares, sweeper
 from chalicelib.recordings.objects import call_of_object
 from chalicelib.schemas import ShareIn
 from chalicelib.store import keys
@@ -752,7 +752,7 @@ def test_a_check_that_never_finished_is_done_again_by_the_sweeper(
     call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
     stuck_upload(api, call_id, queue, monkeypatch)
     assert sweeper.sweep() == 0  # not stuck yet: its message may still come back
-    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
     with dynamodb_requests() as made:
         assert sweeper.sweep() == 1
     assert made[0] == "Query" and "Scan" not in made  # the index of checks under way, never the table
@@ -766,7 +766,7 @@ def test_a_check_that_fails_again_is_rejected_with_a_reason_and_a_new_upload_is_
 ) -> None:
     call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
     stuck_upload(api, call_id, queue, monkeypatch)
-    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
     with monkeypatch.context() as failing:
         failing.setattr(ogg, "check", lambda file, size: 1 / 0)
         assert sweeper.sweep() == 1
@@ -782,7 +782,7 @@ def test_a_sweep_that_dies_checking_is_not_repeated_the_next_one_rejects(
 ) -> None:
     call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
     stuck_upload(api, call_id, queue, monkeypatch)
-    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
     checks: list[int] = []
 
     def check_that_times_out(file: Any, size: int) -> Any:
@@ -807,6 +807,49 @@ def test_a_sweep_settles_a_bounded_number_of_checks(
     calls = [str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"]) for _ in range(3)]
     for call_id in calls:
         stuck_upload(api, call_id, queue, monkeypatch)
-    later(monkeypatch, sweeper.STUCK_AFTER.total_seconds() / 60 + 1)
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
     assert [sweeper.sweep(), sweeper.sweep(), sweeper.sweep()] == [2, 1, 0]
     assert [recording(api, call_id)["status"] for call_id in calls] == ["available"] * 3
+
+
+def test_a_missed_transition_is_found_by_the_sweeper_when_it_was_due(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    archive(api, call_id, notify=False)  # S3's notification never came
+    assert sweeper.sweep() == 0  # nothing is due before the lifecycle rule's time
+    later(monkeypatch, schedule.ARCHIVED_AFTER.total_seconds() / 60 + 1)
+    assert recording(api, call_id)["status"] == "available"
+    assert sweeper.sweep() == 1
+    assert recording(api, call_id)["status"] == "archived"
+    assert sweeper.sweep() == 0  # an archived recording waits on nothing: a restore request comes first
+
+
+def test_a_recording_not_archived_when_due_is_looked_at_again_a_day_later(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    later(monkeypatch, schedule.ARCHIVED_AFTER.total_seconds() / 60 + 1)
+    assert sweeper.sweep() == 1
+    assert sweeper.sweep() == 0
+    assert recording(api, call_id)["status"] == "available"
+    later(monkeypatch, schedule.AGAIN.total_seconds() / 60 - 1)
+    assert sweeper.sweep() == 0
+    later(monkeypatch, 2)
+    assert sweeper.sweep() == 1
+
+
+def test_a_missed_restore_completion_is_found_by_the_sweeper(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    archive(api, call_id)
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Expedited", "days": 2}).status_code == 202
+    assert sweeper.sweep() == 0  # an Expedited restore takes minutes
+    later(monkeypatch, schedule.RESTORE_TIMES["Expedited"].total_seconds() / 60 + 1)
+    worker.sweep()  # app.sweep_recordings, as the schedule runs it: S3 restored it, its notification never came
+    body = recording(api, call_id)
+    assert body["status"] == "restored"
+    available_until = datetime.fromisoformat(body["restore"]["available_until"])
+    assert timedelta(days=1) < available_until - datetime.now(UTC) <= timedelta(days=2)
+    assert requests.get(body["play_url"], timeout=10).content == VORBIS
