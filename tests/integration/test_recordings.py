@@ -853,3 +853,18 @@ def test_a_missed_restore_completion_is_found_by_the_sweeper(
     available_until = datetime.fromisoformat(body["restore"]["available_until"])
     assert timedelta(days=1) < available_until - datetime.now(UTC) <= timedelta(days=2)
     assert requests.get(body["play_url"], timeout=10).content == VORBIS
+
+
+def test_the_sweeper_runs_every_15_minutes_and_is_due_after_the_queues_last_delivery() -> None:
+    from app import app
+
+    template = json.loads((Path(__file__).resolve().parents[2] / "infra" / "resources.json").read_text())
+    queue = template["Resources"]["RecordingEventsQueue"]["Properties"]
+    schedules = {
+        source.name: source.schedule_expression.to_string()
+        for source in app.event_sources
+        if hasattr(source, "schedule_expression")
+    }
+    assert schedules == {"sweep_recordings": "rate(15 minutes)"}
+    last_delivery = timedelta(seconds=queue["VisibilityTimeout"] * queue["RedrivePolicy"]["maxReceiveCount"])
+    assert last_delivery < schedule.STUCK_AFTER
