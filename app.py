@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalice.app import Chalice, Request, Response, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEvent
 
 from chalicelib import http, linking
 from chalicelib.errors import ApiError, translate_chalice_error
-from chalicelib.recordings import EVENTS_QUEUE, handle_notification
+from chalicelib.recordings.objects import EVENTS_QUEUE
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
 
 app = Chalice(app_name="callcard")
@@ -38,8 +38,20 @@ def contract_errors(request: Request, get_response: Callable[[Request], Response
 @app.on_sqs_message(queue=EVENTS_QUEUE, batch_size=1)
 def process_recording_event(event: SQSEvent) -> None:
     """S3 notifications of uploaded recordings (locally local/worker.py hands them to this same handler)."""
+    # imported here: the checker (mutagen) loads in the function that checks, never for an API request
+    from chalicelib.recordings import events
+
     for record in event:
-        handle_notification(record.body)
+        events.handle(record.body)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def sweep_recordings(event: CloudWatchEvent) -> None:
+    """Recordings whose check never finished (the message went to the dead-letter queue): checked again, or
+    rejected with a reason, so that nothing stays `processing` for good."""
+    from chalicelib.recordings import sweeper
+
+    sweeper.sweep()
 
 
 @app.on_sqs_message(queue=linking.LINK_QUEUE, batch_size=1)

@@ -14,7 +14,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib import clock, linking, phones
-from chalicelib.auth import Caller
+from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
 from chalicelib.store import keys, transactions
@@ -298,7 +298,13 @@ def comment_page(project_id: str, call_id: str, cursor: str | None) -> Page[Comm
     return Page([item for item in page.items if isinstance(item, Comment)], page.next_cursor)
 
 
+RATINGS = frozenset({"manager_rating", "call_rating"})
+
+
 def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewPatch) -> Call:
+    """Category and ratings; a rating needs the right to rate as well as to categorise (the route checked that)."""
+    if patch.model_fields_set & RATINGS:
+        caller.require(Permission.RATE)
     changes = patch.model_dump(exclude_unset=True)
     category = changes.get("category")
     if category is not None and category not in project.categories:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import calls, clients, clock, history, recordings
+from chalicelib import calls, clients, clock, history, partition
 from chalicelib.errors import NotFoundError
+from chalicelib.recordings import status
 from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review
 from chalicelib.store import keys, paging
 from chalicelib.store.models import Call, Comment, Item
@@ -16,14 +17,14 @@ from chalicelib.store.models import Call, Comment, Item
 class _Partition:
     """What the card reads of the call's partition: the call, recording and share links, the newest comments."""
 
-    recording: recordings.CallPartition
+    recording: partition.CallPartition
     comments: list[Comment]
     comments_next_cursor: str | None
 
 
 # A page of the card's Query holds every live share link, the recording, the call and one comment more than the
 # card shows (that one says whether older comments follow).
-_CARD_QUERY_PAGE = recordings.MAX_LIVE_SHARES + 2 + calls.COMMENTS_PAGE + 1
+_CARD_QUERY_PAGE = partition.MAX_LIVE_SHARES + 2 + calls.COMMENTS_PAGE + 1
 
 
 def _call_partition(project_id: str, call_id: str) -> _Partition:
@@ -45,14 +46,14 @@ def _call_partition(project_id: str, call_id: str) -> _Partition:
                 items.append(item)
         if len(comments) > calls.COMMENTS_PAGE:
             break
-    partition = recordings.from_items(items)
-    if partition is None:
+    found = partition.from_items(items)
+    if found is None:
         raise NotFoundError(f"call {call_id} not found")
     shown = comments[: calls.COMMENTS_PAGE]
     cursor = None
     if len(comments) > len(shown):  # older comments continue after the last one shown
         cursor = paging.encode_cursor({keys.TABLE_HASH_KEY: {"S": pk}, keys.TABLE_RANGE_KEY: {"S": shown[-1].sk}})
-    return _Partition(partition, shown, cursor)
+    return _Partition(found, shown, cursor)
 
 
 def _review(call: Call, partition: _Partition) -> Review:
@@ -97,7 +98,7 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
     client_visit = call.visit or (newest.visit if newest else {})
     return Card(
         call=CallDetails.model_validate(call, from_attributes=True),
-        audio=recordings.audio(partition, may_play),
+        audio=status.audio(partition, may_play),
         review=_review(call, read),
         visit=visit,
         client=ClientOut(

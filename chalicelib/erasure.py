@@ -32,8 +32,8 @@ from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib import recordings
 from chalicelib.errors import NotFoundError
+from chalicelib.recordings import objects
 from chalicelib.store import keys
 from chalicelib.store.models import (
     Call,
@@ -146,7 +146,7 @@ def _erase_calls(run: _Run, calls: list[Call]) -> bool:
         return False
     dependents: list[Item] = []
     for call in calls:
-        recordings.delete_object(recordings.object_key(run.project_id, call.call_id, call.started_at))
+        objects.delete_object(objects.object_key(run.project_id, call.call_id, call.started_at))
         run.budget -= 1
         partition = list(Item.query(str(call.pk), consistent_read=True))
         dependents += [item for item in partition if not isinstance(item, Call)]

@@ -10,9 +10,10 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
-from chalicelib import aws, calls, clock, ogg, recordings, settings
+from chalicelib import aws, calls, clock, settings
 from chalicelib.auth import Caller, Role
 from chalicelib.projects import create_project
+from chalicelib.recordings import checking, objects, ogg, upload
 from chalicelib.schemas import CallIn, CommentIn, ReviewPatch, SettingsPatch
 
 CATEGORIES = ["sale", "support", "spam", "partnership"]
@@ -115,10 +116,10 @@ def seed_recordings(project_id: str, recorded: dict[str, Path]) -> None:
     pbx = Caller(project_id, Role.INTEGRATION, "PBX", "demo")
     for call_id, recording in recorded.items():
         call = calls.get(project_id, call_id)
-        key = recordings.object_key(project_id, call.call_id, call.started_at)
-        recordings.upload_url(pbx, call.call_id)  # the call waits for an object only once a URL was issued
+        key = objects.object_key(project_id, call.call_id, call.started_at)
+        upload.upload_url(pbx, call.call_id)  # the call waits for an object only once a URL was issued
         s3.put_object(Bucket=bucket, Key=key, Body=recording.read_bytes(), ContentType="audio/ogg")
-        recordings.process_object(key)
+        checking.process_object(key)
         keys.append(key)
     # what the lifecycle rule does after 365 days
     s3.copy_object(Bucket=bucket, Key=keys[0], CopySource={"Bucket": bucket, "Key": keys[0]}, StorageClass="GLACIER")

@@ -1,22 +1,27 @@
 """The queues' consumer for `make run`: what moto delivers to the local queues goes to the very handlers that
 Lambda runs on AWS (app.process_recording_event for S3 notifications, app.link_older_sessions for the linking
-of older visitor history), one processing path."""
+of older visitor history), one processing path. It also runs the recordings' sweeper (app.sweep_recordings),
+every SWEEP_SECONDS rather than AWS's 15 minutes, so that a local restore is seen to complete (the emulator
+notifies no completion with its expiry)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import aws
+from chalicelib import aws, clock
 from chalicelib.linking import LINK_QUEUE
-from chalicelib.recordings import EVENTS_QUEUE
+from chalicelib.recordings.objects import EVENTS_QUEUE
 
 log = logging.getLogger(__name__)
 
 WAIT_SECONDS = 1
+SWEEP_SECONDS = 60
 
 
 def queue_url(name: str = EVENTS_QUEUE) -> str:
@@ -79,11 +84,36 @@ def drain(url: str, wait_seconds: int = 0) -> int:
         wait_seconds = 0
 
 
+def sweep() -> None:
+    """The recordings' sweeper, as EventBridge's schedule runs it on AWS."""
+    from app import sweep_recordings
+
+    event: dict[str, Any] = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": clock.iso(clock.now()),
+        "region": os.environ.get("AWS_DEFAULT_REGION", ""),
+        "resources": [],
+        "detail": {},
+    }
+    sweep_recordings(event, None)
+
+
 def run(stop: threading.Event) -> None:
-    """Poll the queues until `stop` is set (`make run` starts this in a thread)."""
+    """Poll the queues, and sweep now and then, until `stop` is set (`make run` starts this in a thread)."""
     urls = [queue_url(EVENTS_QUEUE), queue_url(LINK_QUEUE)]
     log.info("worker polling %s", ", ".join(urls))
+    swept = float("-inf")
     while not stop.is_set():
+        if time.monotonic() - swept >= SWEEP_SECONDS:
+            swept = time.monotonic()
+            try:
+                sweep()
+            except Exception:  # noqa: BLE001 - as Lambda does: log, the next sweep tries again
+                log.exception("worker: the recordings' sweep failed")
         for url in urls:
             try:
                 drain(url, wait_seconds=WAIT_SECONDS)

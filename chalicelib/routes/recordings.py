@@ -7,9 +7,11 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, http, openapi, recordings
+from chalicelib import auth, http, openapi
 from chalicelib.auth import Permission
 from chalicelib.errors import ConflictError, NotFoundError
+from chalicelib.partition import MAX_LIVE_SHARES
+from chalicelib.recordings import archive, deletion, page, public, shares, status, upload
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import Audio, RestoreIn, ShareIn, ShareList, ShareOut, UploadOut
 
@@ -28,14 +30,14 @@ def _share_url(token: str) -> str:
 )
 def upload_url(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.UPLOAD_RECORDINGS)
-    return recordings.upload_url(caller, http.path_value("call_id", call_id)).model_dump(mode="json")
+    return upload.upload_url(caller, http.path_value("call_id", call_id)).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["GET"])
 @openapi.describe(may=Permission.READ, returns=Audio)
 def recording_status(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
-    return recordings.status(caller, http.path_value("call_id", call_id)).model_dump(mode="json")
+    return status.status(caller, http.path_value("call_id", call_id)).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["DELETE"])
@@ -46,7 +48,7 @@ def recording_status(call_id: str) -> dict[str, Any]:
 )
 def delete_recording(call_id: str) -> Response:
     caller = auth.require(bp.current_request, Permission.DELETE_RECORDINGS)
-    recordings.delete(caller, http.path_value("call_id", call_id))
+    deletion.delete(caller, http.path_value("call_id", call_id))
     return Response(body="", status_code=204)
 
 
@@ -56,13 +58,13 @@ def delete_recording(call_id: str) -> Response:
     body=ShareIn,
     returns=ShareOut,
     status=201,
-    also={409: f"no recording to share, or it has {recordings.MAX_LIVE_SHARES} live links already"},
+    also={409: f"no recording to share, or it has {MAX_LIVE_SHARES} live links already"},
 )
 def create_share(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
     payload = http.body(request, ShareIn)
-    share = recordings.create_share(caller, http.path_value("call_id", call_id), payload, _share_url)
+    share = shares.create_share(caller, http.path_value("call_id", call_id), payload, _share_url)
     return Response(body=share.model_dump(mode="json"), status_code=201)
 
 
@@ -71,7 +73,7 @@ def create_share(call_id: str) -> Response:
 def list_shares(call_id: str) -> dict[str, Any]:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
-    items = recordings.list_shares(caller, http.path_value("call_id", call_id), _share_url)
+    items = shares.list_shares(caller, http.path_value("call_id", call_id), _share_url)
     return ShareList(items=items).model_dump(mode="json")
 
 
@@ -79,7 +81,7 @@ def list_shares(call_id: str) -> dict[str, Any]:
 @openapi.describe(may=Permission.SHARE, status=204)
 def revoke_share(call_id: str, token: str) -> Response:
     caller = auth.require(bp.current_request, Permission.SHARE)
-    recordings.revoke_share(caller, http.path_value("call_id", call_id), http.path_value("token", token))
+    shares.revoke_share(caller, http.path_value("call_id", call_id), http.path_value("token", token))
     return Response(body="", status_code=204)
 
 
@@ -91,7 +93,7 @@ def restore_recording(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.RESTORE)
     payload = http.body(request, RestoreIn)
-    restored = recordings.restore(caller, http.path_value("call_id", call_id), payload)
+    restored = archive.restore(caller, http.path_value("call_id", call_id), payload)
     return Response(body=restored.model_dump(mode="json"), status_code=202)
 
 
@@ -109,21 +111,21 @@ def open_share(token: str) -> Response:
     """Public: a player page for a browser, else a redirect to a fresh presigned URL."""
     headers = bp.current_request.headers
     browser = "text/html" in headers.get("accept", "")
-    language = http.preferred_language(headers.get("accept-language"), recordings.PAGE_LANGUAGES)
+    language = http.preferred_language(headers.get("accept-language"), page.PAGE_LANGUAGES)
     play_url = None
     try:
-        shared = recordings.open_share(http.path_value("token", token))
+        shared = public.open_share(http.path_value("token", token))
     except NotFoundError as missing:
-        answer = _html(recordings.gone_page(language), 404) if browser else missing.as_response()
+        answer = _html(page.gone_page(language), 404) if browser else missing.as_response()
     else:
         play_url = shared.play_url
         if browser:
-            answer = _html(recordings.player_page(shared, language), 200)
+            answer = _html(page.player_page(shared, language), 200)
         elif play_url is None:
             answer = ConflictError("the recording is archived; the team that shared it can restore it").as_response()
         else:
             answer = Response(body="", status_code=302, headers={"Location": play_url})
-    answer.headers.update(recordings.public_page_headers(play_url if browser else None))
+    answer.headers.update(page.public_page_headers(play_url if browser else None))
     return answer
 
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import recordings
 from chalicelib.errors import NotFoundError
+from chalicelib.recordings import objects
 
 bp = Blueprint(__name__)
 
@@ -38,7 +38,7 @@ def _security_headers() -> dict[str, str]:
     """The pages' headers. Recordings play from, and the player fetches them for its waveform from, the origin of
     their presigned URLs (the bucket's, whose CORS rule allows GET with Range from any origin): that origin
     only, nothing else outside the app."""
-    recordings_origin = recordings.url_origin()
+    recordings_origin = objects.url_origin()
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"media-src 'self' {recordings_origin}; connect-src 'self' {recordings_origin}; "

@@ -12,6 +12,7 @@ Item kinds and their keys (see the README's access-pattern table):
         GSI1: P#{pid}#CALLS       {started_at}#{call_id}       the call log, newest first
         GSI2: P#{pid}#CLIENT#{ph} CALL#{started_at}#{call_id}  a client's calls (only calls with a client)
     P#{pid}#CALL#{call_id}        RECORDING                    the call's recording: details, restore, history
+        GSI1: RECORDING_CHECKS    {due}#{PK}                   the recording's next check, soonest first (the sweeper)
     P#{pid}#CALL#{call_id}        SHARE#{token}                a live share link of the recording, with its uses
     SHARE#{token}                 SHARE                        share token -> project and call (public route)
     P#{pid}#CLIENT#{phone}        PROFILE                      client counters and summary
@@ -121,6 +122,20 @@ def comment_sk(created_at: datetime, comment_id: str) -> str:
 
 def day_sk(day: date) -> str:
     return f"{DAY_PREFIX}{day.isoformat()}"
+
+
+# one partition for the whole table: written when an upload is checked and when its archive state changes (a few
+# times a recording), read by the sweeper every 15 minutes
+RECORDING_CHECKS = "RECORDING_CHECKS"
+
+
+def recording_check_gsi1sk(due: datetime, pk: str) -> str:
+    return f"{sortable_time(due)}#{pk}"
+
+
+def recording_check_bound(moment: datetime) -> str:
+    """Sorts after every check due before `moment` and before every one due at it or later."""
+    return sortable_time(moment)
 
 
 def call_share_sk(token: str) -> str:

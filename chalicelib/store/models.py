@@ -193,12 +193,18 @@ class Recording(Item, discriminator="recording"):
     restore_tier = UnicodeAttribute(null=True)
     restore_days = NumberAttribute(null=True)
     restore_requested_at = UTCDateTimeAttribute(null=True)
+    # the archive state (on the Call) comes from S3's notifications: a restored copy's expiry, and which event set
+    # the state ("{event time}#{rank}", recordings/archive.py), so that an older or repeated one changes nothing
+    restored_until = UTCDateTimeAttribute(null=True)
+    archive_event = UnicodeAttribute(null=True)
     history = ListAttribute(of=HistoryAction, default=list)
     # the accepted object's ETag: a repeated notification of it is told from another object under the same key
     etag = UnicodeAttribute(null=True)
     # the call's SHARE# items (live or expired, not yet purged): ADD 1 on condition it is under the cap, ADD -1 on
     # revoke. Absent on items made before it existed: every condition on it reads absent as 0.
     share_links = NumberAttribute(default=0)
+    # while `processing`: how many times the sweeper took the check up (recordings/sweeper.py); 0 at each upload
+    sweeps = NumberAttribute(default=0)
 
 
 class CallShare(Item, discriminator="call_share"):

@@ -257,7 +257,7 @@ def test_the_app_works_under_a_stage_prefix(chromium: BrowserFactory, project: P
 
 def upload_recording(project: Project, call_id: str, started_at: str, audio: Path = DEMO_AUDIO) -> None:
     """The PBX's side: ask for an upload URL, PUT a real OGG to it, then the queue's handler checks it."""
-    from chalicelib import recordings
+    from chalicelib.recordings import checking, objects
 
     integration = projects_key(project, "integration")
     asked = project.request("POST", f"/v1/calls/{call_id}/recording/upload", {}, key=integration)
@@ -266,7 +266,7 @@ def upload_recording(project: Project, call_id: str, started_at: str, audio: Pat
     put = requests.put(upload["upload_url"], data=audio.read_bytes(), headers=upload["headers"], timeout=30)
     assert put.status_code == 200, put.text
     # what the S3 notification -> SQS -> handler path does on AWS and in `make run`'s worker
-    recordings.process_object(recordings.object_key(project.project_id, call_id, datetime.fromisoformat(started_at)))
+    checking.process_object(objects.object_key(project.project_id, call_id, datetime.fromisoformat(started_at)))
     assert project.card(call_id)["audio"]["status"] == "available"
 
 

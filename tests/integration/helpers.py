@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import os
 import wave
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import boto3
 import pytest
@@ -242,10 +244,57 @@ def with_recording(api: Api, queue: str, data: bytes = VORBIS) -> str:
     return call_id
 
 
-def archive(api: Api, call_id: str) -> None:
-    """What the lifecycle rule does after 365 days: the object moves to Glacier."""
+def archive(api: Api, call_id: str, notify: bool = True) -> str:
+    """What the lifecycle rule does after 365 days: the object moves to Glacier, and S3 notifies the queue of the
+    transition (unless `notify` is off: a notification that was missed). The object's key."""
     s3 = boto3.client("s3")
     key = next(key for key in objects(api) if key.endswith(f"/{call_id}.ogg"))
     s3.copy_object(
         Bucket=aws.bucket_name(), Key=key, CopySource={"Bucket": aws.bucket_name(), "Key": key}, StorageClass="GLACIER"
     )
+    queue = worker.queue_url()
+    worker.drain(queue)  # the copy's own notification, which changes nothing
+    if notify:
+        deliver(queue, s3_event("LifecycleTransition", key, clock.now()))
+    return key
+
+
+def s3_event(name: str, key: str, at: datetime, restored_until: datetime | None = None) -> str:
+    """An S3 event notification as S3 sends it to SQS (AWS's documented message structure), for the events the
+    emulator never sends: lifecycle transitions, restores that complete with their expiry, restored copies that
+    expire. `name` is the record's eventName (`LifecycleTransition`, `ObjectRestore:Completed`...)."""
+
+    def when(moment: datetime) -> str:
+        return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.}{moment.microsecond // 1000:03d}Z"
+
+    record: dict[str, Any] = {
+        "eventVersion": "2.3",
+        "eventSource": "aws:s3",
+        "awsRegion": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
+        "eventTime": when(at),
+        "eventName": name,
+        "userIdentity": {"principalId": "s3.amazonaws.com"},
+        "requestParameters": {"sourceIPAddress": "s3.amazonaws.com"},
+        "responseElements": {"x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRj"},
+        "s3": {
+            "s3SchemaVersion": "1.0",
+            "configurationId": "recordings",
+            "bucket": {"name": aws.bucket_name(), "arn": f"arn:aws:s3:::{aws.bucket_name()}"},
+            "object": {"key": quote_plus(key), "size": len(VORBIS), "eTag": "d41d8cd98f00b204e9800998ecf8427e"},
+        },
+    }
+    if restored_until is not None:
+        record["glacierEventData"] = {
+            "restoreEventData": {
+                "lifecycleRestorationExpiryTime": when(restored_until),
+                "lifecycleRestoreStorageClass": "GLACIER",
+            }
+        }
+    return json.dumps({"Records": [record]})
+
+
+def deliver(queue: str, *bodies: str) -> None:
+    """Messages on the recordings queue, in this order, then the worker hands them to the app's handler."""
+    for body in bodies:
+        aws.sqs().send_message(QueueUrl=queue, MessageBody=body)
+    worker.drain(queue)

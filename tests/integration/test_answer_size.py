@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from chalicelib import auth, calls, capture, clients, clock, history, recordings
+from chalicelib import auth, calls, capture, clients, clock, history
+from chalicelib.recordings import status
 from chalicelib.schemas import COMMENT_MAX_CHARACTERS, CallIn, SessionStart, TrackEvent
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, ClientProfile, ClientSession, HistoryAction, Recording
@@ -78,7 +79,7 @@ def build_largest_card(api: Api) -> str:
         gsi2sk=keys.client_call_gsi2sk(now, call_id),
     )
     label = EMOJI * auth.MAX_LABEL
-    actions = [HistoryAction(action="revoke", by=label, at=now) for _ in range(recordings.HISTORY_SHOWN * 10)]
+    actions = [HistoryAction(action="revoke", by=label, at=now) for _ in range(status.HISTORY_SHOWN * 10)]
     with Call.batch_write() as batch:
         batch.save(call)
         batch.save(Recording(pk, keys.RECORDING_SK, object_key="recordings/x.ogg", codec="vorbis", history=actions))

@@ -9,7 +9,8 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib import aws, clock, erasure, recordings
+from chalicelib import aws, clock, erasure
+from chalicelib.recordings import objects
 from chalicelib.store import keys
 from chalicelib.store.models import ExternalId, Hold, Item, Session, ShareLink, Visitor
 from local import worker
@@ -143,7 +144,7 @@ def test_a_long_history_is_erased_over_several_requests_and_a_failure_is_finishe
         raise RuntimeError("S3 is down")
 
     with monkeypatch.context() as failing:
-        failing.setattr(recordings, "delete_object", s3_fails)
+        failing.setattr(objects, "delete_object", s3_fails)
         failed = [erase(api).status_code]
         while failed[-1] == 202 and len(failed) < 5:
             failed.append(erase(api).status_code)

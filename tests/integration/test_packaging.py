@@ -65,9 +65,18 @@ def test_bucket_is_private_and_notifies_the_recordings_queue(resources: dict[str
     assert block == dict.fromkeys(
         ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
     )
-    (notification,) = bucket["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
-    assert notification["Event"] == "s3:ObjectCreated:*"
-    assert notification["Queue"] == {"Fn::GetAtt": ["RecordingEventsQueue", "Arn"]}
+    notifications = bucket["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
+    # uploads, and the archive state S3 tells (chalicelib/recordings/archive.py): all to the one queue
+    assert [notification["Event"] for notification in notifications] == [
+        "s3:ObjectCreated:*",
+        "s3:LifecycleTransition",
+        "s3:ObjectRestore:Post",
+        "s3:ObjectRestore:Completed",
+        "s3:ObjectRestore:Delete",
+    ]
+    for notification in notifications:
+        assert notification["Queue"] == {"Fn::GetAtt": ["RecordingEventsQueue", "Arn"]}
+        assert notification["Filter"] == {"S3Key": {"Rules": [{"Name": "prefix", "Value": "recordings/"}]}}
     assert "RecordingEventsQueuePolicy" in bucket["DependsOn"]
 
 
@@ -200,6 +209,10 @@ EXPECTED_ACTIONS = {
     "LinkOlderSessionsRole": {
         *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
         *("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"),
+    },
+    "SweepRecordingsRole": {
+        *("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"),
+        *("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"),
     },
 }
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import json
+import subprocess
+import sys
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +17,11 @@ import boto3
 import pytest
 import requests
 
-from chalicelib import aws, clock, recordings
+from chalicelib import aws, clock, partition
 from chalicelib.auth import Caller, Role
 from chalicelib.errors import ConflictError
+from chalicelib.recordings import checking, events, ogg, schedule, shares, sweeper
+from chalicelib.recordings.objects import call_of_object
 from chalicelib.schemas import ShareIn
 from chalicelib.store import keys
 from chalicelib.store.models import Recording
@@ -30,10 +34,12 @@ from tests.integration.helpers import (
     a_wav,
     an_mp3,
     archive,
+    deliver,
     later,
     objects,
     post,
     recording,
+    s3_event,
     upload,
     with_recording,
     without_last_page,
@@ -218,7 +224,8 @@ def test_a_share_link_plays_counts_its_uses_and_ends_when_revoked(
 
     with dynamodb_requests() as made:
         page = api.get(f"/v1/shared/{token}", role=None, Accept="text/html,application/xhtml+xml")
-    assert made == ["GetItem", "UpdateItem"]  # the link by token, and its use counted
+    # the link by token, the call and its recording (the status: archived or deleted, no S3 request), the use counted
+    assert made == ["GetItem", "Query", "UpdateItem"]
     assert page.status_code == 200
     assert page.headers["Content-Type"].startswith("text/html")
     assert b"<audio" in page.body
@@ -358,7 +365,7 @@ def test_sixty_simultaneous_shares_make_exactly_forty_links(api: Api, queue: str
         # the domain function itself: Chalice's test client keeps one current request for all threads
         barrier.wait()
         try:
-            recordings.create_share(caller, call_id, ShareIn(), lambda token: token)
+            shares.create_share(caller, call_id, ShareIn(), lambda token: token)
             outcome = "created"
         except ConflictError:
             outcome = "conflict"
@@ -383,14 +390,14 @@ def test_sixty_simultaneous_shares_make_exactly_forty_links(api: Api, queue: str
     assert [api.get(f"/v1/shared/{token}", role=None).status_code for token in tokens] == [404] * 40
     assert api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"] == []
     assert objects(api) == []
-    # the status shows the newest actions (recordings.HISTORY_SHOWN), oldest first
+    # the status shows the newest actions (status.HISTORY_SHOWN), oldest first
     assert [entry["action"] for entry in recording(api, call_id)["history"]] == ["share"] * 19 + ["delete"]
 
 
 def test_a_revoked_or_expired_link_frees_its_place_under_the_cap(
     api: Api, queue: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(recordings, "MAX_LIVE_SHARES", 3)  # the rule with fewer links to make
+    monkeypatch.setattr(partition, "MAX_LIVE_SHARES", 3)  # the rule with fewer links to make
     call_id = with_recording(api, queue)
 
     def share(**body: Any) -> Any:
@@ -434,8 +441,7 @@ def test_archive_and_restore(api: Api, queue: str) -> None:
     not_archived = api.post(f"/v1/calls/{call_id}/recording/restore", {})
     assert not_archived.status_code == 409
     assert not_archived.json_body["error"]["details"] == {"status": "available"}
-    archive(api, call_id)
-    worker.drain(queue)  # the copy's notification changes nothing
+    key = archive(api, call_id)
     body = recording(api, call_id)
     assert body["status"] == "archived"
     assert (body["play_url"], body["download_url"], body["codec"]) == (None, None, "vorbis")
@@ -447,36 +453,111 @@ def test_archive_and_restore(api: Api, queue: str) -> None:
     assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Instant"}).status_code == 422
     restored = api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Expedited", "days": 3}, role="supervisor")
     assert restored.status_code == 202
-    # the emulator restores at once
+    assert restored.json_body["status"] == "restoring"
+    assert restored.json_body["restore"]["tier"] == "Expedited"
+    assert (restored.json_body["restore"]["available_until"], restored.json_body["play_url"]) == (None, None)
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
+    # S3 tells when the copy is ready, and until when
+    until = (clock.now() + timedelta(days=3)).replace(microsecond=0)
+    deliver(queue, s3_event("ObjectRestore:Completed", key, clock.now() + timedelta(seconds=1), until))
     body = recording(api, call_id)
     assert body["status"] == "restored"
-    assert body["restore"]["tier"] == "Expedited"
-    available_until = datetime.fromisoformat(body["restore"]["available_until"])
-    assert timedelta(days=2) < available_until - clock.now() <= timedelta(days=4)
+    assert datetime.fromisoformat(body["restore"]["available_until"]) == until
     assert requests.get(body["play_url"], timeout=10).content == VORBIS
     assert api.get(f"/v1/shared/{token}", role=None).status_code == 302
     assert [(e["action"], e["by"]) for e in body["history"]][-1] == ("restore", "supervisor of the test")
     assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
 
 
-def test_a_restore_in_progress_reads_as_restoring(api: Api, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_card_with_a_recording_makes_no_s3_request(api: Api, queue: str) -> None:
+    """The archive state is S3's to tell through its notifications, never asked for when a card is read."""
     call_id = with_recording(api, queue)
-    archive(api, call_id)
-    assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Bulk"}).status_code == 202
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+    sent: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        sent.append(model.name)
+
     s3 = aws.s3()
-    head = s3.head_object
+    s3.meta.events.register("before-call.s3", count)
+    try:
+        seen: list[str] = []
+        for change in (None, "LifecycleTransition", "ObjectRestore:Post", "ObjectRestore:Completed"):
+            if change is not None:
+                key = f"recordings/{api.project_id}/2026/11/{call_id}.ogg"
+                events_sent = len(sent)
+                deliver(queue, s3_event(change, key, clock.now() + timedelta(seconds=len(seen))))
+                del sent[events_sent:]  # the queue's handler is not the card
+            card = api.get(f"/v1/calls/{call_id}", role="agent").json_body
+            assert api.get(f"/v1/shared/{token}", role=None).status_code in (302, 409)
+            seen.append(card["audio"]["status"])
+    finally:
+        s3.meta.events.unregister("before-call.s3", count)
+    assert seen == ["available", "archived", "restoring", "restored"]
+    assert card["audio"]["play_url"]
+    assert sent == []
 
-    def restoring(**params: Any) -> Any:
-        # the emulator restores at once; on AWS a Bulk restore takes hours
-        return {**head(**params), "Restore": 'ongoing-request="true"'}
 
-    monkeypatch.setattr(s3, "head_object", restoring)
+def test_each_archive_event_moves_the_state_once_in_any_order(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    key = f"recordings/{api.project_id}/2026/11/{call_id}.ogg"
+    start = clock.now()
+    until = (start + timedelta(days=7)).replace(microsecond=0)
+    transition = s3_event("LifecycleTransition", key, start)
+    asked = s3_event("ObjectRestore:Post", key, start + timedelta(hours=1))
+    completed = s3_event("ObjectRestore:Completed", key, start + timedelta(hours=5), until)
+    expired = s3_event("ObjectRestore:Delete", key, until)
+
+    def state() -> tuple[str, str | None]:
+        body = recording(api, call_id)
+        return body["status"], (body["restore"] or {}).get("available_until")
+
+    deliver(queue, transition)
+    assert state() == ("archived", None)
+    deliver(queue, transition)  # delivered again: at least once
+    assert state() == ("archived", None)
+    deliver(queue, completed)  # before the restore's start: S3's order is not the queue's
+    assert recording(api, call_id)["status"] == "restored"
+    deliver(queue, asked, transition)  # older than what is kept: nothing changes
+    assert recording(api, call_id)["status"] == "restored"
+    deliver(queue, expired)
+    assert state() == ("archived", None)
+    deliver(queue, completed)
+    assert state() == ("archived", None)
+
+
+def test_a_restored_copy_past_its_expiry_reads_as_archived(
+    api: Api, queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    key = archive(api, call_id)
+    until = (clock.now() + timedelta(days=1)).replace(microsecond=0)
+    deliver(queue, s3_event("ObjectRestore:Completed", key, clock.now() + timedelta(seconds=1), until))
+    assert recording(api, call_id)["status"] == "restored"
+    later(monkeypatch, 24 * 60 + 1)  # S3's ObjectRestore:Delete has not come yet
     body = recording(api, call_id)
-    assert body["status"] == "restoring"
-    assert body["restore"]["tier"] == "Bulk"
-    assert body["restore"]["available_until"] is None
-    assert (body["play_url"], body["download_url"]) == (None, None)
-    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409
+    assert (body["status"], body["play_url"]) == ("archived", None)
+
+
+def test_archive_events_never_bring_back_a_deleted_recording(api: Api, queue: str) -> None:
+    call_id = with_recording(api, queue)
+    key = f"recordings/{api.project_id}/2026/11/{call_id}.ogg"
+    assert api.request("DELETE", f"/v1/calls/{call_id}/recording").status_code == 204
+    deliver(queue, s3_event("ObjectRestore:Completed", key, clock.now(), clock.now() + timedelta(days=1)))
+    assert recording(api, call_id)["status"] == "deleted"
+    # and an event of an object that is no recording's is let go
+    deliver(queue, s3_event("LifecycleTransition", "recordings/elsewhere.ogg", clock.now()))
+
+
+def test_a_missed_transition_is_repaired_by_the_restore_request(api: Api, queue: str) -> None:
+    """The restore request reads S3 itself: what it finds there replaces a state whose notification never came."""
+    call_id = with_recording(api, queue)
+    archive(api, call_id, notify=False)
+    assert recording(api, call_id)["status"] == "available"  # no notification, no S3 request: not known yet
+    restored = api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Bulk"})
+    assert restored.status_code == 202
+    assert restored.json_body["status"] == "restoring"
+    assert restored.json_body["restore"]["tier"] == "Bulk"
 
 
 def test_the_bucket_archives_recordings_after_365_days(emulator: str) -> None:
@@ -519,10 +600,10 @@ def test_the_recording_costs_the_card_no_extra_dynamodb_request(
 
 def test_notifications_are_decoded_and_test_events_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[str] = []
-    monkeypatch.setattr(recordings, "process_object", seen.append)
-    recordings.handle_notification(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"}))
+    monkeypatch.setattr(checking, "process_object", seen.append)
+    events.handle(json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent"}))
     record = {"eventName": "ObjectCreated:Put", "s3": {"object": {"key": "recordings%2Fp%2F2026%2F11%2Fa+b%2B1.ogg"}}}
-    recordings.handle_notification(json.dumps({"Records": [record, {**record, "eventName": "ObjectRemoved:Delete"}]}))
+    events.handle(json.dumps({"Records": [record, {**record, "eventName": "ObjectRemoved:Delete"}]}))
     assert seen == ["recordings/p/2026/11/a b+1.ogg"]
 
 
@@ -537,8 +618,8 @@ def test_the_handler_listens_to_the_templates_queue() -> None:
     sources = {source.name: source.queue for source in app.event_sources if hasattr(source, "queue")}
     assert sources["process_recording_event"] == queue_name("RecordingEventsQueue")
     assert sources["link_older_sessions"] == queue_name("LinkVisitorsQueue")
-    assert recordings.call_of_object("recordings/p1/2026/11/c1.ogg") == ("p1", "c1")
-    assert recordings.call_of_object("recordings/p1/c1.ogg") is None
+    assert call_of_object("recordings/p1/2026/11/c1.ogg") == ("p1", "c1")
+    assert call_of_object("recordings/p1/c1.ogg") is None
 
 
 def test_the_local_worker_processes_uploads_until_stopped(api: Api, queue: str) -> None:
@@ -610,7 +691,7 @@ def test_a_repeated_notification_changes_nothing(api: Api, queue: str) -> None:
     call_id = with_recording(api, queue)
     [key] = objects(api)
     before = recording(api, call_id)
-    recordings.process_object(key)  # SQS delivers at least once
+    checking.process_object(key)  # SQS delivers at least once
     assert objects(api) == [key]
     after = recording(api, call_id)
     assert (after["status"], after["codec"], after["history"]) == ("available", "vorbis", before["history"])
@@ -618,5 +699,172 @@ def test_a_repeated_notification_changes_nothing(api: Api, queue: str) -> None:
     rejected = str(post(api)["call_id"])
     upload(api, rejected, an_mp3(), queue)
     reason = recording(api, rejected)["reason"]
-    recordings.process_object(f"recordings/{api.project_id}/2026/11/{rejected}.ogg")
+    checking.process_object(f"recordings/{api.project_id}/2026/11/{rejected}.ogg")
     assert (recording(api, rejected)["status"], recording(api, rejected)["reason"]) == ("rejected", reason)
+
+
+def test_the_api_never_loads_the_ogg_checker() -> None:
+    """mutagen is loaded by the queue's handler only: `import app` (every API request's cold start) goes without."""
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, app; print(sorted(m for m in sys.modules if m.startswith('mutagen')))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert loaded.stdout.strip() == "[]"
+
+
+# ---- checks that never finish -------------------------------------------------------------------------
+
+
+class FunctionTimedOut(BaseException):
+    """What Lambda does to a function past its timeout: nothing of it runs on (no `except Exception` catches it)."""
+
+
+@pytest.fixture
+def own_checks(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's checks listed apart from other tests' (the index partition is the whole table's)."""
+    monkeypatch.setattr(keys, "RECORDING_CHECKS", f"RECORDING_CHECKS#{api.project_id}")
+
+
+def stuck_upload(api: Api, call_id: str, queue: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upload whose check never finishes: its message fails until SQS moves it to the dead-letter queue."""
+    answer = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration").json_body
+    assert requests.put(answer["upload_url"], data=VORBIS, headers=answer["headers"], timeout=10).status_code == 200
+    sqs = aws.sqs()
+    [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, WaitTimeSeconds=2)["Messages"]
+    with monkeypatch.context() as failing:
+        failing.setattr(ogg, "check", lambda file, size: time_out())
+        with pytest.raises(FunctionTimedOut):
+            events.handle(message["Body"])
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])  # gone to the dead-letter queue
+    assert recording(api, call_id)["status"] == "processing"
+
+
+def time_out() -> Any:
+    raise FunctionTimedOut
+
+
+def test_a_check_that_never_finished_is_done_again_by_the_sweeper(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    stuck_upload(api, call_id, queue, monkeypatch)
+    assert sweeper.sweep() == 0  # not stuck yet: its message may still come back
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
+    with dynamodb_requests() as made:
+        assert sweeper.sweep() == 1
+    assert made[0] == "Query" and "Scan" not in made  # the index of checks under way, never the table
+    body = recording(api, call_id)
+    assert (body["status"], body["codec"], body["duration_seconds"]) == ("available", "vorbis", 4.0)
+    assert sweeper.sweep() == 0  # no longer listed
+
+
+def test_a_check_that_fails_again_is_rejected_with_a_reason_and_a_new_upload_is_possible(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    stuck_upload(api, call_id, queue, monkeypatch)
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
+    with monkeypatch.context() as failing:
+        failing.setattr(ogg, "check", lambda file, size: 1 / 0)
+        assert sweeper.sweep() == 1
+    body = recording(api, call_id)
+    assert (body["status"], body["reason"]) == ("rejected", "the recording could not be checked; upload it again")
+    assert objects(api) == []
+    assert upload(api, call_id, OPUS, queue).status_code == 200
+    assert recording(api, call_id)["codec"] == "opus"
+
+
+def test_a_sweep_that_dies_checking_is_not_repeated_the_next_one_rejects(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"])
+    stuck_upload(api, call_id, queue, monkeypatch)
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
+    checks: list[int] = []
+
+    def check_that_times_out(file: Any, size: int) -> Any:
+        checks.append(size)
+        time_out()
+
+    monkeypatch.setattr(ogg, "check", check_that_times_out)
+    with pytest.raises(FunctionTimedOut):
+        sweeper.sweep()
+    assert recording(api, call_id)["status"] == "processing"
+    assert sweeper.sweep() == 1
+    assert checks == [len(VORBIS)]  # checked once by the sweeper, never twice
+    body = recording(api, call_id)
+    assert (body["status"], body["reason"]) == ("rejected", "the recording could not be checked; upload it again")
+    assert objects(api) == []
+
+
+def test_a_sweep_settles_a_bounded_number_of_checks(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweeper, "SWEEP_BATCH", 2)
+    calls = [str(post(api, started_at="2026-11-25T10:15:00Z")["call_id"]) for _ in range(3)]
+    for call_id in calls:
+        stuck_upload(api, call_id, queue, monkeypatch)
+    later(monkeypatch, schedule.STUCK_AFTER.total_seconds() / 60 + 1)
+    assert [sweeper.sweep(), sweeper.sweep(), sweeper.sweep()] == [2, 1, 0]
+    assert [recording(api, call_id)["status"] for call_id in calls] == ["available"] * 3
+
+
+def test_a_missed_transition_is_found_by_the_sweeper_when_it_was_due(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    archive(api, call_id, notify=False)  # S3's notification never came
+    assert sweeper.sweep() == 0  # nothing is due before the lifecycle rule's time
+    later(monkeypatch, schedule.ARCHIVED_AFTER.total_seconds() / 60 + 1)
+    assert recording(api, call_id)["status"] == "available"
+    assert sweeper.sweep() == 1
+    assert recording(api, call_id)["status"] == "archived"
+    assert sweeper.sweep() == 0  # an archived recording waits on nothing: a restore request comes first
+
+
+def test_a_recording_not_archived_when_due_is_looked_at_again_a_day_later(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    later(monkeypatch, schedule.ARCHIVED_AFTER.total_seconds() / 60 + 1)
+    assert sweeper.sweep() == 1
+    assert sweeper.sweep() == 0
+    assert recording(api, call_id)["status"] == "available"
+    later(monkeypatch, schedule.AGAIN.total_seconds() / 60 - 1)
+    assert sweeper.sweep() == 0
+    later(monkeypatch, 2)
+    assert sweeper.sweep() == 1
+
+
+def test_a_missed_restore_completion_is_found_by_the_sweeper(
+    api: Api, queue: str, own_checks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    call_id = with_recording(api, queue)
+    archive(api, call_id)
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Expedited", "days": 2}).status_code == 202
+    assert sweeper.sweep() == 0  # an Expedited restore takes minutes
+    later(monkeypatch, schedule.RESTORE_TIMES["Expedited"].total_seconds() / 60 + 1)
+    worker.sweep()  # app.sweep_recordings, as the schedule runs it: S3 restored it, its notification never came
+    body = recording(api, call_id)
+    assert body["status"] == "restored"
+    available_until = datetime.fromisoformat(body["restore"]["available_until"])
+    assert timedelta(days=1) < available_until - datetime.now(UTC) <= timedelta(days=2)
+    assert requests.get(body["play_url"], timeout=10).content == VORBIS
+
+
+def test_the_sweeper_runs_every_15_minutes_and_is_due_after_the_queues_last_delivery() -> None:
+    from app import app
+
+    template = json.loads((Path(__file__).resolve().parents[2] / "infra" / "resources.json").read_text())
+    queue = template["Resources"]["RecordingEventsQueue"]["Properties"]
+    schedules = {
+        source.name: source.schedule_expression.to_string()
+        for source in app.event_sources
+        if hasattr(source, "schedule_expression")
+    }
+    assert schedules == {"sweep_recordings": "rate(15 minutes)"}
+    last_delivery = timedelta(seconds=queue["VisibilityTimeout"] * queue["RedrivePolicy"]["maxReceiveCount"])
+    assert last_delivery < schedule.STUCK_AFTER

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib import ogg
+from chalicelib.recordings import ogg
 
 AUDIO = Path(__file__).resolve().parents[2] / "local" / "demo_audio"
 

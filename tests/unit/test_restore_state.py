@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from chalicelib.recordings import Observed, restore_state
+from chalicelib.recordings.objects import Observed, restore_state
 
 
 @pytest.mark.parametrize(

@@ -40,6 +40,7 @@ const SENTENCES_PL = [
   [/^the Ogg file is damaged: some of its pages are missing$/, "plik Ogg jest uszkodzony: brakuje części stron"],
   [/^the Ogg file is cut off: it stops before the end of the recording$/, "plik Ogg jest ucięty: kończy się przed końcem nagrania"],
   [/^the uploaded file is gone$/, "przesłany plik zniknął"],
+  [/^the recording could not be checked; upload it again$/, "nie udało się sprawdzić nagrania; prześlij je ponownie"],
   [/^recording is off for this project$/, "nagrywanie jest wyłączone w tym projekcie"],
   [/^a restore of the recording is in progress$/, "przywracanie nagrania już trwa"],
   [/^the recording was deleted meanwhile$/, "nagranie zostało w międzyczasie usunięte"],
