@@ -3,7 +3,7 @@
 POST /v1/calls does a bounded amount of work: it finds the session (1 Query + 1 GetItem), links the visitor
 and copies the visitor's LINK_NOW newest sessions into the client's partition. Older sessions follow through
 the link queue (LINK_QUEUE), a page at a time; every copy is conditional, so a message handled twice
-changes nothing. Sessions that start later find the client on the visitor item (tracking.start).
+changes nothing. Sessions that start later find the client on the visitor item (tracking.sessions).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws, clock, history, numbers
+from chalicelib import aws, clock, history
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Project, Session, Visitor
+from chalicelib.tracking import holds
 
 LINK_NOW = 20
 LINK_PAGE = 50
@@ -46,7 +47,7 @@ def attribute(project: Project, direction: str, dialed: str | None, started_at: 
     """The session behind an incoming call to a pool number (section 2); None for the default number."""
     if direction != "incoming" or not dialed or dialed == project.default_number:
         return None
-    session_id = numbers.session_that_held(project, dialed, started_at)
+    session_id = holds.session_that_held(project, dialed, started_at)
     return None if session_id is None else attribution_of(project.project_id, session_id)
 
 

@@ -81,17 +81,18 @@ def test_tracking_routes_are_open_to_any_origin_and_others_are_not(api: Api) -> 
     assert script.headers["Content-Type"].startswith("application/javascript")
 
 
-def test_a_session_start_costs_2_requests_for_a_new_visitor_and_3_for_a_returning_one_taking_a_number_back(
+def test_a_session_start_costs_3_requests_for_a_new_visitor_and_2_for_a_visitor_who_holds_a_number(
     api: Api, pool: Numbers
 ) -> None:
     first = start(api).json_body  # warms the site-key cache
     with dynamodb_requests() as new_visitor:
         start(api)
-    assert new_visitor == ["Query", "TransactWriteItems"]  # the pool; the hold, session and visitor at once
+    # the address's holds; the pool; the hold, session, visitor and address at once
+    assert new_visitor == ["BatchGetItem", "Query", "TransactWriteItems"]
     with dynamodb_requests() as returning:
-        taken_back = start(api, visitor_id=first["visitor_id"]).json_body
-    assert returning == ["GetItem", "Query", "TransactWriteItems"]  # the visitor's client link first
-    assert taken_back["phone_number"] == first["phone_number"]  # both numbers were held: the longest idle one
+        again = start(api, visitor_id=first["visitor_id"]).json_body
+    assert returning == ["BatchGetItem", "TransactWriteItems"]  # the visitor with the address; its number shared
+    assert again["phone_number"] == first["phone_number"]
 
 
 def test_an_events_batch_costs_2_requests(api: Api, pool: Numbers) -> None:
