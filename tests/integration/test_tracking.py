@@ -5,11 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 
 from chalicelib import clock
+from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
+from chalicelib.store import keys
+from chalicelib.store.models import Session
+from chalicelib.tracking import events as tracking_events
+from chalicelib.tracking.events import MAX_SESSION_PAGES
 from local.metrics import dynamodb_requests
 from tests.integration.helpers import Api, Numbers, events, later, start
 
@@ -121,3 +127,66 @@ def test_a_beacons_events_batch_in_text_plain_is_accepted(api: Api, pool: Number
         **{"Content-Type": "text/plain;charset=UTF-8"},
     )
     assert beacon.status_code == 202, beacon.json_body
+
+
+def stored_session(api: Api, session_id: str) -> Session:
+    return Session.get(keys.session_pk(api.project_id, session_id), keys.SESSION_SK, consistent_read=True)
+
+
+def test_a_session_of_2000_distinct_long_urls_stays_small_and_its_next_ping_is_accepted(
+    api: Api, pool: Numbers
+) -> None:
+    session_id = start(api).json_body["session_id"]
+    urls = [f"https://shop.example/{index:04d}/" + "x" * 1000 for index in range(2000)]
+    for first in range(0, len(urls), 14):  # as many 1 KB URLs as a 16 KB batch holds
+        batch = [{"type": "pageview", "url": url} for url in urls[first : first + 14]]
+        answer = events(api, session_id, batch)
+        assert answer.status_code == 202, (first, answer.json_body)
+    assert events(api, session_id, [{"type": "ping"}]).status_code == 202
+    session = stored_session(api, session_id)
+    assert int(session.pageviews) == 2001  # the landing page and every pageview
+    assert len(session.pages.as_dict()) == MAX_SESSION_PAGES  # the figures of the first pages only
+    assert len(json.dumps(session.serialize())) < 200_000  # far below DynamoDB's 400 KB
+
+
+def test_twenty_simultaneous_batches_of_one_session_are_all_accepted_and_every_pageview_counted(
+    api: Api, pool: Numbers
+) -> None:
+    session_id = start(api).json_body["session_id"]
+    barrier = threading.Barrier(20)
+    answers: list[object] = []
+    lock = threading.Lock()
+
+    def batch(index: int) -> None:
+        payload = EventBatch(
+            site_key=api.site_key,
+            events=[TrackEvent(type="pageview", url=f"https://shop.example/{index % 2}"), TrackEvent(type="ping")],
+        )
+        barrier.wait()
+        # the domain function itself: Chalice's test client keeps one current request for all threads
+        try:
+            answer: object = tracking_events.record_events(session_id, payload)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            answer = error
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=batch, args=(index,)) for index in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer for answer in answers if not isinstance(answer, EventsAccepted)] == []
+    session = stored_session(api, session_id)
+    assert int(session.pageviews) == 21
+    assert sum(int(page["v"]) for page in session.pages.as_dict().values()) == 21
+
+
+def test_a_session_that_can_take_no_more_answers_409_session_ended(api: Api, pool: Numbers) -> None:
+    session_id = start(api).json_body["session_id"]
+    # a session filled up to DynamoDB's item limit (by calls: no events batch can fill it)
+    stored_session(api, session_id).update(actions=[Session.calls.set([{"call_id": "x" * 402_000}])])
+    answer = events(api, session_id, [{"type": "pageview", "url": "https://shop.example/" + "y" * 2000}])
+    assert answer.status_code == 409, answer.json_body
+    assert answer.json_body["error"]["code"] == "session_ended"
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
