@@ -94,7 +94,6 @@ def link(project: Project, phone: str, attribution: Attribution, call: Call) -> 
 def link_session(session: Session, phone: str, call: dict[str, Any] | None = None) -> None:
     """Copy a session into the client's partition (once) and add a call to it; a race re-reads the session."""
     for attempt in range(ATTEMPTS):
-        version = int(session.version)
         calls = list(session.calls)
         if call and all(c["call_id"] != call["call_id"] for c in calls):
             calls.append(call)
@@ -107,12 +106,8 @@ def link_session(session: Session, phone: str, call: dict[str, Any] | None = Non
             with transactions.transaction() as transaction:
                 transaction.update(
                     session,
-                    actions=[
-                        Session.client_phone.set(phone),
-                        Session.calls.set(calls),
-                        Session.version.set(version + 1),
-                    ],
-                    condition=Session.version == version,
+                    # on condition of the version read (Session.version), which pynamodb checks and bumps
+                    actions=[Session.client_phone.set(phone), Session.calls.set(calls)],
                 )
                 if already:
                     history.update_copy(transaction, session, phone, {})

@@ -294,8 +294,8 @@ class Session(Item, discriminator="session"):
     address = UnicodeAttribute(null=True)
     calls = JSONAttribute(default=list)
     client_phone = UnicodeAttribute(null=True)
-    # every write checks and bumps it, so that events, calls and linking never overwrite each other
-    version = NumberAttribute(default=0)
+    # every write checks and bumps it (pynamodb does), so that events, calls and linking never overwrite each other
+    version = VersionAttribute()
 
 
 class Visitor(Item, discriminator="visitor"):

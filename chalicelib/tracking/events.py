@@ -109,9 +109,8 @@ def counter_actions(figures: Figures, kept: set[str]) -> list[Action]:
     return actions
 
 
-def _session_writes(
-    transaction: TransactWrite, session: Session, version: int, kept: set[str], figures: Figures
-) -> None:
+def _session_writes(transaction: TransactWrite, session: Session, kept: set[str], figures: Figures) -> None:
+    """The batch's changes, on condition of the session's version as read (pynamodb checks and bumps it)."""
     transaction.update(
         session,
         actions=[
@@ -124,9 +123,7 @@ def _session_writes(
             Session.number.set(session.number) if session.number else Session.number.remove(),
             Session.hold_until.set(session.hold_until) if session.hold_until else Session.hold_until.remove(),
             Session.hold_sk.set(session.hold_sk) if session.hold_sk else Session.hold_sk.remove(),
-            Session.version.set(version + 1),
         ],
-        condition=Session.version == version,
     )
     if session.client_phone:
         history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
@@ -153,14 +150,14 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
         now = clock.now()
         if now - session.last_event_at > timeout:
             raise SessionEndedError(f"session {session_id} has ended; start a new one")
-        version, kept = int(session.version), set(session.pages.as_dict())
+        kept = set(session.pages.as_dict())
         figures = apply_events(session, payload.events, now)
         try:
             if session.number and session.hold_sk:
-                _extend_or_reclaim(project, session, version, kept, figures, now)
+                _extend_or_reclaim(project, session, kept, figures, now)
             else:
                 with transactions.transaction() as transaction:
-                    _session_writes(transaction, session, version, kept, figures)
+                    _session_writes(transaction, session, kept, figures)
         except TransactWriteError as exc:
             if _too_large(exc):
                 raise SessionEndedError(f"session {session_id} can take no more events; start a new one") from None
@@ -187,7 +184,12 @@ def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) ->
                 figures.pages.setdefault(key, [url, None, 0, 0])[2] += 1
     try:
         with transactions.transaction() as transaction:
-            transaction.update(session, actions=counter_actions(figures, kept), condition=Session.pk.exists())
+            transaction.update(
+                session,
+                actions=counter_actions(figures, kept),
+                condition=Session.pk.exists(),
+                add_version_condition=False,
+            )
             if session.client_phone:
                 history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
     except TransactWriteError as exc:
@@ -205,16 +207,14 @@ def _accepted(project: Project, session: Session) -> EventsAccepted:
     )
 
 
-def _extend_or_reclaim(
-    project: Project, session: Session, version: int, kept: set[str], figures: Figures, now: datetime
-) -> None:
+def _extend_or_reclaim(project: Project, session: Session, kept: set[str], figures: Figures, now: datetime) -> None:
     """Extend the session's hold; when another holder took the number since, hold one as at start."""
     assert session.number and session.hold_sk
     holder = holds.Holder(project, session.session_id, session.visitor_id, session.address)
     try:
         with transactions.transaction() as transaction:
             session.hold_until = holds.extend(transaction, holder, session.number, session.hold_sk, now)
-            _session_writes(transaction, session, version, kept, figures)
+            _session_writes(transaction, session, kept, figures)
         return
     except TransactWriteError as exc:
         if holds.number_key(session.number) not in holds.failed_keys(exc):
@@ -222,6 +222,6 @@ def _extend_or_reclaim(
 
     def add_items(transaction: TransactWrite, claim: holds.Claim | None) -> None:
         holds.assign(session, claim)
-        _session_writes(transaction, session, version, kept, figures)
+        _session_writes(transaction, session, kept, figures)
 
     holds.hold(holder, now, add_items, prefer=session.number)
