@@ -14,6 +14,7 @@ A shared number is held by its newest session (calls are attributed to it); the 
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import ipaddress
 import random
@@ -198,9 +199,15 @@ def _count_against_address(
 # ---- taking a hold ---------------------------------------------------------------------------------------
 
 
-def _attempt(holder: Holder, add_items: AddItems, writes: Callable[[TransactWrite], Claim]) -> Claim | None:
-    """One transaction of a hold with the caller's items; None when a condition on a number or the address
-    failed (someone else came first), the exception when the caller's own items failed theirs."""
+class Lost(enum.Enum):
+    """Why a hold's transaction lost its race: a condition on the number, or another claim of the address."""
+
+    NUMBER = "number"
+    ADDRESS = "address"
+
+
+def _attempt(holder: Holder, add_items: AddItems, writes: Callable[[TransactWrite], Claim]) -> Claim | Lost:
+    """One transaction of a hold with the caller's items; the exception when the caller's own items failed."""
     try:
         with transactions.transaction() as transaction:
             got = writes(transaction)
@@ -208,9 +215,10 @@ def _attempt(holder: Holder, add_items: AddItems, writes: Callable[[TransactWrit
         return got
     except TransactWriteError as exc:
         failed = failed_keys(exc)
-        lost_race = any(pk.startswith(keys.number_pk("")) for pk, _ in failed) or address_item_key(holder) in failed
-        if lost_race or transactions.conflicted(exc):
-            return None
+        if address_item_key(holder) in failed:
+            return Lost.ADDRESS
+        if any(pk.startswith(keys.number_pk("")) for pk, _ in failed) or transactions.conflicted(exc):
+            return Lost.NUMBER
         raise
 
 
@@ -221,7 +229,7 @@ def assign(session: Session, claim: Claim | None) -> None:
     session.hold_sk = claim.hold_sk if claim else None
 
 
-def _share(holder: Holder, number: str, now: datetime, add_items: AddItems, whose: Condition) -> Claim | None:
+def _share(holder: Holder, number: str, now: datetime, add_items: AddItems, whose: Condition) -> Claim | Lost:
     """Hold a number that the visitor or the address holds already (no pool number is taken)."""
     condition = _in_pool(holder.project.project_id) & (Number.hold_until > now) & whose
     return _attempt(holder, add_items, lambda transaction: _hold_writes(transaction, holder, number, now, condition))
@@ -237,7 +245,7 @@ def _candidates(project_id: str, now: datetime) -> list[Number]:
 
 def _take(
     holder: Holder, candidate: Number | str, now: datetime, state: AddressState, add_items: AddItems
-) -> Claim | None:
+) -> Claim | Lost:
     """Take a pool number: a free one, or (the pool full) the longest idle one back, counted as overflow."""
     project = holder.project
     number = candidate if isinstance(candidate, str) else candidate.number
@@ -288,25 +296,27 @@ def hold(
         mine = Number.held_by_visitor == holder.visitor_id
         if holder.address:
             mine |= Number.held_by_address == holder.address
-        got = _share(holder, visitor_number, now, add_items, mine)
-        if got:
-            return got
+        shared = _share(holder, visitor_number, now, add_items, mine)
+        if isinstance(shared, Claim):
+            return shared
     limit = int(project.max_holds_per_ip)
     for _round in range(CLAIM_ROUNDS):
         state = address_state(holder, now, address)
         address = None  # read again after a lost race
         if state.holding is not None and len(state.holding) >= limit:
             for number in state.holding:
-                got = _share(holder, number.number, now, add_items, Number.held_by_address == holder.address)
-                if got:
-                    return got
-            continue
+                shared = _share(holder, number.number, now, add_items, Number.held_by_address == holder.address)
+                if isinstance(shared, Claim):
+                    return shared
+            continue  # each was taken back meanwhile: the address is under its limit now
         attempts: list[Number | str] = [prefer] if prefer else []
         attempts += _candidates(project.project_id, now)
         for candidate in attempts:
-            got = _take(holder, candidate, now, state, add_items)
-            if got:
-                return got
+            taken = _take(holder, candidate, now, state, add_items)
+            if isinstance(taken, Claim):
+                return taken
+            if taken is Lost.ADDRESS:
+                break  # another start from the address claimed meanwhile: read its holds again
     with transactions.transaction() as transaction:
         add_items(transaction, None)
     return None

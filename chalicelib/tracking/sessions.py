@@ -1,10 +1,11 @@
 """A session start (DESIGN.md section 2): a new session, its landing page and the number it shows.
 
-A start costs, with the site key cached: 1 BatchGetItem (the visitor, for its client link and its number, and
-the address's holds; none for a new visitor from an address without holds... see below), then the holds'
-own reads, and 1 transaction (the hold, its history, the session, the visitor and, for a linked visitor, the
-client's copy). Writes check what was read (the visitor's client link, the number's hold, the address's
-version), so a race is retried, never lost.
+A start costs, with the site key cached: 1 BatchGetItem (the returning visitor, for its client link and its
+number, with the address's holds), what `holds.hold` reads besides (the address's numbers once it lists as many
+as its limit; the pool, unless a number is shared), and 1 transaction (the hold, its history, the session, the
+visitor, the address's holds and, for a linked visitor, the client's copy): 2 to 4 requests. Writes check what
+was read (the visitor's client link, the number's hold, the address's version), so a race is retried, never
+lost.
 """
 
 from __future__ import annotations
