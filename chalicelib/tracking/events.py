@@ -29,8 +29,9 @@ from chalicelib.tracking import capture, holds, sites
 # attempts of a batch that lost the race to another writer of the same session, before it is counted alone
 ATTEMPTS = 3
 LATE_EVENTS = timedelta(hours=24)
-# pages (a page a day) whose views and seconds a session keeps: about 2.6 KB each at most (URL and title)
-MAX_SESSION_PAGES = 50
+# pages (a page a day) whose views and seconds a session keeps: about 4 KB each at most (a 2,048-byte URL and a
+# 500-character title), so a session item stays under about 170 KB
+MAX_SESSION_PAGES = 40
 
 
 class SessionEndedError(ApiError):
