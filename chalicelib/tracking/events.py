@@ -137,10 +137,12 @@ def _read(project: Project, session_id: str) -> Session:
         raise NotFoundError(f"session {session_id} not found") from None
 
 
-def _too_large(exc: TransactWriteError) -> bool:
-    """Whether DynamoDB refused the batch because the session (or its client's copy) would pass 400 KB."""
+def _end_when_full(exc: TransactWriteError, session_id: str) -> None:
+    """A session DynamoDB refuses because it (or its client's copy) would pass 400 KB has ended: 409, so that
+    track.js starts a new one."""
     reasons = [exc.cause_response_message or "", *(r.message or "" for r in exc.cancellation_reasons or [] if r)]
-    return any("size" in reason and "exceeded" in reason for reason in reasons)
+    if any("size" in reason and "exceeded" in reason for reason in reasons):
+        raise SessionEndedError(f"session {session_id} can take no more events; start a new one") from None
 
 
 def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
@@ -160,8 +162,7 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
                 with transactions.transaction() as transaction:
                     _session_writes(transaction, session, kept, figures)
         except TransactWriteError as exc:
-            if _too_large(exc):
-                raise SessionEndedError(f"session {session_id} can take no more events; start a new one") from None
+            _end_when_full(exc, session_id)
             if not (transactions.condition_failed(exc) or transactions.conflicted(exc)):
                 raise
             continue  # another batch, a call or the linking wrote the session meanwhile: read it again
@@ -194,8 +195,7 @@ def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) ->
             if session.client_phone:
                 history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
     except TransactWriteError as exc:
-        if _too_large(exc):
-            raise SessionEndedError(f"session {session_id} can take no more events; start a new one") from None
+        _end_when_full(exc, session_id)
         raise
     return session
 
