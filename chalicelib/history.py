@@ -36,11 +36,24 @@ def page_hash(page: str) -> str:
     return hashlib.sha1(page.encode()).hexdigest()[:12]
 
 
-def add_pages(pages: Pages, day: date, page: str, title: str | None, views: int, seconds: int) -> None:
-    entry = pages.setdefault(day.isoformat(), {}).setdefault(page_hash(page), [page, title, 0, 0])
-    entry[1] = title or entry[1]
-    entry[2] += views
-    entry[3] += seconds
+def page_key(day: date, page: str) -> str:
+    """A session's key of a page viewed on a day (its counters: `page_counters`)."""
+    return f"{day.isoformat()}#{page_hash(page)}"
+
+
+def page_counters(url: str, title: str | None, views: int, seconds: int) -> dict[str, Any]:
+    return {"u": url, "v": views, "s": seconds, **({"t": title} if title else {})}
+
+
+def day_pages(figures: dict[str, Any]) -> Pages:
+    """Page figures by page key ([url, title, views, seconds], or a session's counters) by day, as `add_days`
+    takes them."""
+    pages: Pages = {}
+    for key, value in figures.items():
+        day, digest = key.split("#", 1)
+        entry = value if isinstance(value, list) else [value["u"], value.get("t"), value["v"], value["s"]]
+        pages.setdefault(day, {})[digest] = [entry[0], entry[1], int(entry[2]), int(entry[3])]
+    return pages
 
 
 def add_days(transaction: TransactWrite, client_pk: str, pages: Pages) -> None:
@@ -78,7 +91,7 @@ def copy_session(transaction: TransactWrite, session: Session, phone: str, *prof
         ),
         condition=ClientSession.pk.does_not_exist(),
     )
-    add_days(transaction, client_pk, session.pages)
+    add_days(transaction, client_pk, day_pages(session.pages.as_dict()))
     transaction.update(
         ClientProfile(client_pk, keys.PROFILE_SK),
         actions=[
@@ -90,13 +103,14 @@ def copy_session(transaction: TransactWrite, session: Session, phone: str, *prof
     )
 
 
-def update_copy(transaction: TransactWrite, session: Session, phone: str, delta: Pages) -> None:
-    """A linked session's new events, mirrored into the client's partition."""
+def update_copy(transaction: TransactWrite, session: Session, phone: str, delta: Pages, pageviews: int = 0) -> None:
+    """A linked session's new events (`pageviews` more, `delta` per day and page), mirrored into the client's
+    partition."""
     client_pk = keys.client_pk(session.project_id, phone)
     transaction.update(
         ClientSession(client_pk, keys.client_session_sk(session.started_at, session.session_id)),
         actions=[
-            ClientSession.pageviews.set(session.pageviews),
+            *([ClientSession.pageviews.add(pageviews)] if pageviews else []),
             ClientSession.last_event_at.set(session.last_event_at),
             ClientSession.calls.set(session.calls),
         ],

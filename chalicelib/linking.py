@@ -3,7 +3,7 @@
 POST /v1/calls does a bounded amount of work: it finds the session (1 Query + 1 GetItem), links the visitor
 and copies the visitor's LINK_NOW newest sessions into the client's partition. Older sessions follow through
 the link queue (LINK_QUEUE), a page at a time; every copy is conditional, so a message handled twice
-changes nothing. Sessions that start later find the client on the visitor item (tracking.start).
+changes nothing. Sessions that start later find the client on the visitor item (tracking.sessions).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws, clock, history, numbers
+from chalicelib import aws, clock, history
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Project, Session, Visitor
+from chalicelib.tracking import holds
 
 LINK_NOW = 20
 LINK_PAGE = 50
@@ -46,7 +47,7 @@ def attribute(project: Project, direction: str, dialed: str | None, started_at: 
     """The session behind an incoming call to a pool number (section 2); None for the default number."""
     if direction != "incoming" or not dialed or dialed == project.default_number:
         return None
-    session_id = numbers.session_that_held(project, dialed, started_at)
+    session_id = holds.session_that_held(project, dialed, started_at)
     return None if session_id is None else attribution_of(project.project_id, session_id)
 
 
@@ -93,7 +94,6 @@ def link(project: Project, phone: str, attribution: Attribution, call: Call) -> 
 def link_session(session: Session, phone: str, call: dict[str, Any] | None = None) -> None:
     """Copy a session into the client's partition (once) and add a call to it; a race re-reads the session."""
     for attempt in range(ATTEMPTS):
-        version = int(session.version)
         calls = list(session.calls)
         if call and all(c["call_id"] != call["call_id"] for c in calls):
             calls.append(call)
@@ -106,12 +106,8 @@ def link_session(session: Session, phone: str, call: dict[str, Any] | None = Non
             with transactions.transaction() as transaction:
                 transaction.update(
                     session,
-                    actions=[
-                        Session.client_phone.set(phone),
-                        Session.calls.set(calls),
-                        Session.version.set(version + 1),
-                    ],
-                    condition=Session.version == version,
+                    # on condition of the version read (Session.version), which pynamodb checks and bumps
+                    actions=[Session.client_phone.set(phone), Session.calls.set(calls)],
                 )
                 if already:
                     history.update_copy(transaction, session, phone, {})

@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 
 from chalicelib import clock, phones
 from chalicelib.auth import MAX_LABEL, Role
-from chalicelib.capture import IpStorage
+from chalicelib.tracking.capture import IpStorage
 
 Direction = Literal["incoming", "outgoing", "callback"]
 CallStatus = Literal["answered", "missed", "busy", "failed", "voicemail"]
@@ -103,6 +103,7 @@ WholeNumber = BeforeValidator(_whole_number)
 Seconds = Annotated[int, Field(ge=0, le=86_400), WholeNumber]
 Minutes = Annotated[int, Field(ge=1, le=1440), WholeNumber]
 Days = Annotated[int, Field(ge=1, le=365), WholeNumber]
+HoldsPerAddress = Annotated[int, Field(ge=1, le=50), WholeNumber]
 RatingValue = Annotated[int, Field(ge=1, le=5), WholeNumber]
 
 # ISO 8601 / RFC 3339 with seconds and `Z` or an offset; pydantic alone also takes Unix seconds and dates
@@ -273,6 +274,7 @@ class SettingsPatch(Schema):
     target_call_seconds: Seconds | None = None
     sale_cycle_days: Days | None = None
     ip_storage: IpStorage | None = None
+    max_holds_per_ip: HoldsPerAddress | None = None
 
     @field_validator("categories")
     @classmethod
@@ -319,6 +321,8 @@ class Settings(BaseModel):
     sale_cycle_days: int
     # what a new session keeps of the visitor's IP: all of it, IPv4 /24 and IPv6 /48, or nothing
     ip_storage: IpStorage
+    # pool numbers one address (an IPv4 address, an IPv6 /64) may hold at a time; at the limit it shares its own
+    max_holds_per_ip: int
 
 
 class _CallNumbers(BaseModel):

@@ -220,8 +220,8 @@ def seed_tracking(project_id: str) -> str:
     id of the last call (the newest of the log, made as long as its recording)."""
     from unittest import mock
 
-    from chalicelib import numbers, tracking
     from chalicelib.schemas import EventBatch, SessionStart, TrackEvent
+    from chalicelib.tracking import capture, events, numbers, sessions
 
     project = settings.load_project(project_id)
     numbers.put(project, COMPANY_LINE, numbers.DEFAULT, "printed on the site")
@@ -237,11 +237,9 @@ def seed_tracking(project_id: str) -> str:
     call_ids = []
     for index, (days, visitor, phone, device, city, path, referrer, call_after) in enumerate(timeline):
         moment = now - timedelta(days=days)
-        viewer = tracking.Viewer(
-            UA[device], f"198.51.100.{10 + index}", {"country": "UA", "region": None, "city": city}
-        )
+        viewer = capture.Viewer(UA[device], f"198.51.100.{10 + index}", {"country": "UA", "region": None, "city": city})
         with mock.patch.object(clock, "now", return_value=moment):
-            started = tracking.start(
+            started = sessions.start(
                 SessionStart(
                     site_key=site_key, visitor_id=visitor, url=SITE + path, referrer=referrer, title="Demo shop"
                 ),
@@ -251,7 +249,7 @@ def seed_tracking(project_id: str) -> str:
             moment += timedelta(seconds=40 + 25 * step)
             batch = [TrackEvent(type="pageview", url=SITE + page, title=title), TrackEvent(type="ping")]
             with mock.patch.object(clock, "now", return_value=moment):
-                tracking.record_events(str(started.session_id), EventBatch(site_key=site_key, events=batch))
+                events.record_events(str(started.session_id), EventBatch(site_key=site_key, events=batch))
         if phone and call_after is not None and started.phone_number:
             payload = CallIn(
                 external_id=f"demo-tracked-{index}",

@@ -12,10 +12,11 @@ from pathlib import Path
 
 from chalice.app import Blueprint, CORSConfig, Response
 
-from chalicelib import http, openapi, tracking
+from chalicelib import http, openapi
 from chalicelib.errors import ApiError
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import EventBatch, EventsAccepted, SessionStart, SessionStarted
+from chalicelib.tracking import capture, events, sessions
 
 bp = Blueprint(__name__)
 
@@ -36,9 +37,9 @@ def _errors_with_cors(view: Callable[..., Response]) -> Callable[..., Response]:
     return answer
 
 
-def _viewer() -> tracking.Viewer:
+def _viewer() -> capture.Viewer:
     request = bp.current_request
-    return tracking.Viewer.of(request.headers, request.context)
+    return capture.Viewer.of(request.headers, request.context)
 
 
 @bp.route("/v1/track.js", methods=["GET"], cors=CORS)
@@ -55,7 +56,7 @@ def snippet() -> Response:
 @_errors_with_cors
 def start_session() -> Response:
     payload = http.body(bp.current_request, SessionStart, max_bytes=MAX_BODY_BYTES)
-    started = tracking.start(payload, _viewer())
+    started = sessions.start(payload, _viewer())
     return Response(body=started.model_dump(mode="json"), status_code=201)
 
 
@@ -70,5 +71,5 @@ def start_session() -> Response:
 @_errors_with_cors
 def session_events(session_id: str) -> Response:
     payload = http.body(bp.current_request, EventBatch, max_bytes=MAX_BODY_BYTES)
-    accepted = tracking.record_events(http.path_value("session_id", session_id), payload)
+    accepted = events.record_events(http.path_value("session_id", session_id), payload)
     return Response(body=accepted.model_dump(mode="json"), status_code=202)

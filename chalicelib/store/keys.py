@@ -24,7 +24,8 @@ Item kinds and their keys (see the README's access-pattern table):
     NUMBER#{e164}                 HOLD#{started_at}#{sid}      hold history: who held the number when (attribution)
     P#{pid}#SESSION#{sid}         SESSION                      a tracked session (visit capture, pages, hold)
         GSI1: P#{pid}#VISITOR#{v} {started_at}#{sid}           a visitor's sessions, newest first
-    P#{pid}#VISITOR#{vid}         VISITOR                      a visitor, with the client it is linked to
+    P#{pid}#VISITOR#{vid}         VISITOR                      a visitor, with the client it is linked to and its number
+    P#{pid}#ADDRESS#{key}         HOLDS                        the pool numbers a visitor address took (hold limit)
 
 A call's partition sorts `#COMMENT#...` (oldest first), `CALL`, `RECORDING`, `SHARE#...`: read newest first, one
 Query meets the share links, the recording and the call before the comments, newest first, so a Limit bounds the
@@ -178,6 +179,13 @@ def pool_gsi1sk(hold_until: datetime | None, number: str) -> str:
 
 def numbers_gsi2pk(project_id: str) -> str:
     return f"P#{project_id}#NUMBERS"
+
+
+ADDRESS_HOLDS_SK = "HOLDS"
+
+
+def address_holds_pk(project_id: str, address_key: str) -> str:
+    return f"P#{project_id}#ADDRESS#{address_key}"
 
 
 def session_pk(project_id: str, session_id: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -17,7 +18,9 @@ from pynamodb.attributes import (
     NumberAttribute,
     TTLAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
+    VersionAttribute,
 )
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
@@ -86,6 +89,7 @@ class Project(Item, discriminator="project"):
     target_call_seconds = NumberAttribute(default=30)
     sale_cycle_days = NumberAttribute(default=30)
     ip_storage = UnicodeAttribute(default="full")
+    max_holds_per_ip = NumberAttribute(default=3)
     overflow_total = NumberAttribute(default=0)
     # the number printed on the site, kept here too so that a session start reads no Number item for it
     default_number = UnicodeAttribute(null=True)
@@ -249,6 +253,20 @@ class Number(Item, discriminator="number"):
     held_by_session = UnicodeAttribute(null=True)
     hold_until = UTCDateTimeAttribute(null=True)
     hold_sk = UnicodeAttribute(null=True)
+    # who holds it: the visitor of the last session that took or shared it, and the address that took it from the
+    # pool (its key, see tracking.holds), which the address's holds count
+    held_by_visitor = UnicodeAttribute(null=True)
+    held_by_address = UnicodeAttribute(null=True)
+
+
+class AddressHolds(Item, discriminator="address_holds"):
+    """The pool numbers one visitor address took (tracking.holds): those still held by it count against the
+    project's `max_holds_per_ip`. Every claim checks and bumps the version, so concurrent starts from one address
+    cannot both take a number past the limit."""
+
+    numbers = UnicodeSetAttribute(default=set)
+    version = VersionAttribute()
+    ttl = TTLAttribute(null=True, attr_name="ttl")
 
 
 class Hold(Item, discriminator="hold"):
@@ -275,12 +293,15 @@ class Session(Item, discriminator="session"):
     hold_sk = UnicodeAttribute(null=True)
     current_url = UnicodeAttribute(null=True)
     current_title = UnicodeAttribute(null=True)
-    # {"yyyy-mm-dd": {page hash: [url, title, views, seconds]}}: copied into a client's days when linked
-    pages = JSONAttribute(default=dict)
+    # {page key: {"u": url, "t": title (when known), "v": views, "s": seconds}} (history.page_key: the day and the
+    # page): counters added in place, at most MAX_SESSION_PAGES keys; copied into a client's days when linked
+    pages: MapAttribute[str, Any] = MapAttribute(default=dict, attr_name="page_counters")
+    # the key of the address the session started from (tracking.holds), for the holds it takes later
+    address = UnicodeAttribute(null=True)
     calls = JSONAttribute(default=list)
     client_phone = UnicodeAttribute(null=True)
-    # every write checks and bumps it, so that events, calls and linking never overwrite each other
-    version = NumberAttribute(default=0)
+    # every write checks and bumps it (pynamodb does), so that events, calls and linking never overwrite each other
+    version = VersionAttribute()
 
 
 class Visitor(Item, discriminator="visitor"):
@@ -288,6 +309,8 @@ class Visitor(Item, discriminator="visitor"):
     project_id = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     client_phone = UnicodeAttribute(null=True)
+    # the pool number its newest session got: a new session shares it while the visitor still holds it
+    number = UnicodeAttribute(null=True)
 
 
 class ClientSession(Item, discriminator="client_session"):

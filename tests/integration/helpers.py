@@ -4,6 +4,7 @@ tracking numbers and recordings that tests make through it. Fixtures live in con
 from __future__ import annotations
 
 import io
+import ipaddress
 import itertools
 import json
 import os
@@ -157,6 +158,14 @@ VIEWER = {
     "CloudFront-Viewer-City": "Kyiv",
 }
 LANDING = "https://shop.example/sofas?utm_source=newsletter&utm_medium=email&utm_campaign=spring&gclid=abc123"
+
+
+_addresses = itertools.count(1)
+
+
+def an_address() -> str:
+    """A visitor address no other start of the run used (198.18.0.0/15 is for benchmarks, RFC 2544)."""
+    return str(ipaddress.ip_address("198.18.0.0") + next(_addresses))
 
 
 def start(api: Api, site_key: str | None = None, **fields: Any) -> Any:

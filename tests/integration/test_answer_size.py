@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 
-from chalicelib import auth, calls, capture, clients, clock, history
+from chalicelib import auth, calls, clients, clock, history
 from chalicelib.recordings import status
 from chalicelib.schemas import COMMENT_MAX_CHARACTERS, CallIn, SessionStart, TrackEvent
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, ClientProfile, ClientSession, HistoryAction, Recording
+from chalicelib.tracking import capture
 from tests.integration.helpers import Api, comments, post
 
 ONE_MB = 1024 * 1024  # as AWS counts its limits (Lambda's "6 MB" answer is 6 * 1024 * 1024 bytes)
@@ -108,13 +109,14 @@ def build_largest_card(api: Api) -> str:
                 )
             )
         batch.save(ClientProfile(client_pk, keys.PROFILE_SK, phone=PHONE, total_calls=10**9, total_sessions=10**9))
-    pages: history.Pages = {}
     title = EMOJI * longest(TrackEvent, "title")
-    for index in range(history.TOP_PAGES + 5):
-        page = capture.page_without_query(url_of(longest(SessionStart, "url"), f"{index}/"))
-        history.add_pages(pages, now.date(), page, title, 10**9, 10**9)
+    page_urls = [
+        capture.page_without_query(url_of(longest(SessionStart, "url"), f"{index}/"))
+        for index in range(history.TOP_PAGES + 5)
+    ]
+    pages = {history.page_key(now.date(), page): [page, title, 10**9, 10**9] for page in page_urls}
     with transactions.transaction() as transaction:
-        history.add_days(transaction, client_pk, pages)
+        history.add_days(transaction, client_pk, history.day_pages(pages))
     return call_id
 
 

@@ -9,17 +9,20 @@ from typing import Any
 
 import pytest
 
-from chalicelib import clock, numbers, settings, tracking
+from chalicelib import clock, settings
 from chalicelib.errors import ConflictError
 from chalicelib.schemas import SessionStart, SessionStarted
 from chalicelib.store import keys
 from chalicelib.store.models import Number, Project
-from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, fresh_number
+from chalicelib.tracking import capture, numbers, sessions
+from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, fresh_number
 
 
 def start(api: Api, user_agent: str = UA_DESKTOP, **fields: Any) -> dict[str, Any]:
+    """A new visitor's session, each from an address of its own."""
     body = {"site_key": api.site_key, "url": "https://shop.example/?utm_source=news", **fields}
-    response = api.request("POST", "/v1/track/sessions", body, role=None, **{"User-Agent": user_agent})
+    headers = {"User-Agent": user_agent, "X-Forwarded-For": an_address()}
+    response = api.request("POST", "/v1/track/sessions", body, role=None, **headers)
     assert response.status_code == 201, response.json_body
     return dict(response.json_body)
 
@@ -174,13 +177,13 @@ def test_twenty_simultaneous_sessions_get_twenty_different_numbers(api: Api) -> 
     errors: list[BaseException] = []
     lock = threading.Lock()
     payload = SessionStart(site_key=api.site_key, url="https://shop.example/")
-    viewer = tracking.Viewer(UA_DESKTOP, "203.0.113.9", {"country": None, "region": None, "city": None})
 
     def visitor() -> None:
         # the domain function itself: Chalice's test client keeps one current request for all threads
+        viewer = capture.Viewer(UA_DESKTOP, an_address(), {"country": None, "region": None, "city": None})
         barrier.wait()
         try:
-            answer = tracking.start(payload, viewer)
+            answer = sessions.start(payload, viewer)
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             with lock:
                 errors.append(error)

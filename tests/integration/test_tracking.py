@@ -5,11 +5,17 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import threading
 from datetime import timedelta
 
 import pytest
 
 from chalicelib import clock
+from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
+from chalicelib.store import keys
+from chalicelib.store.models import Session
+from chalicelib.tracking import events as tracking_events
+from chalicelib.tracking.events import MAX_SESSION_PAGES
 from local.metrics import dynamodb_requests
 from tests.integration.helpers import Api, Numbers, events, later, start
 
@@ -81,17 +87,18 @@ def test_tracking_routes_are_open_to_any_origin_and_others_are_not(api: Api) -> 
     assert script.headers["Content-Type"].startswith("application/javascript")
 
 
-def test_a_session_start_costs_2_requests_for_a_new_visitor_and_3_for_a_returning_one_taking_a_number_back(
+def test_a_session_start_costs_3_requests_for_a_new_visitor_and_2_for_a_visitor_who_holds_a_number(
     api: Api, pool: Numbers
 ) -> None:
     first = start(api).json_body  # warms the site-key cache
     with dynamodb_requests() as new_visitor:
         start(api)
-    assert new_visitor == ["Query", "TransactWriteItems"]  # the pool; the hold, session and visitor at once
+    # the address's holds; the pool; the hold, session, visitor and address at once
+    assert new_visitor == ["BatchGetItem", "Query", "TransactWriteItems"]
     with dynamodb_requests() as returning:
-        taken_back = start(api, visitor_id=first["visitor_id"]).json_body
-    assert returning == ["GetItem", "Query", "TransactWriteItems"]  # the visitor's client link first
-    assert taken_back["phone_number"] == first["phone_number"]  # both numbers were held: the longest idle one
+        again = start(api, visitor_id=first["visitor_id"]).json_body
+    assert returning == ["BatchGetItem", "TransactWriteItems"]  # the visitor with the address; its number shared
+    assert again["phone_number"] == first["phone_number"]
 
 
 def test_an_events_batch_costs_2_requests(api: Api, pool: Numbers) -> None:
@@ -120,3 +127,73 @@ def test_a_beacons_events_batch_in_text_plain_is_accepted(api: Api, pool: Number
         **{"Content-Type": "text/plain;charset=UTF-8"},
     )
     assert beacon.status_code == 202, beacon.json_body
+
+
+def stored_session(api: Api, session_id: str) -> Session:
+    return Session.get(keys.session_pk(api.project_id, session_id), keys.SESSION_SK, consistent_read=True)
+
+
+def test_a_session_of_2000_distinct_long_urls_stays_small_and_its_next_ping_is_accepted(
+    api: Api, pool: Numbers
+) -> None:
+    session_id = start(api).json_body["session_id"]
+    # the pages whose figures it keeps as large as the limits allow, then many more, each as many as a batch holds
+    longest = [f"https://shop.example/{index:04d}/".ljust(2048, "x") for index in range(MAX_SESSION_PAGES)]
+    long = [f"https://shop.example/{index:04d}/" + "x" * 1000 for index in range(MAX_SESSION_PAGES, 2000)]
+    title = "\U0001f600" * 500
+    batches = [
+        *([{"type": "pageview", "url": url, "title": title}] for url in longest),  # JSON escapes: 12 bytes an emoji
+        *([{"type": "pageview", "url": url} for url in long[i : i + 14]] for i in range(0, len(long), 14)),
+    ]
+    for batch in batches:
+        answer = events(api, session_id, batch)
+        assert answer.status_code == 202, answer.json_body
+    assert events(api, session_id, [{"type": "ping"}]).status_code == 202
+    session = stored_session(api, session_id)
+    assert int(session.pageviews) == 2001  # the landing page and every pageview
+    assert len(session.pages.as_dict()) == MAX_SESSION_PAGES  # the figures of the first pages only
+    size = len(json.dumps(session.serialize(), ensure_ascii=False).encode())  # a little more than DynamoDB counts
+    assert size < 200_000  # far below DynamoDB's 400 KB
+
+
+def test_twenty_simultaneous_batches_of_one_session_are_all_accepted_and_every_pageview_counted(
+    api: Api, pool: Numbers
+) -> None:
+    session_id = start(api).json_body["session_id"]
+    barrier = threading.Barrier(20)
+    answers: list[object] = []
+    lock = threading.Lock()
+
+    def batch(index: int) -> None:
+        payload = EventBatch(
+            site_key=api.site_key,
+            events=[TrackEvent(type="pageview", url=f"https://shop.example/{index % 2}"), TrackEvent(type="ping")],
+        )
+        barrier.wait()
+        # the domain function itself: Chalice's test client keeps one current request for all threads
+        try:
+            answer: object = tracking_events.record_events(session_id, payload)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            answer = error
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=batch, args=(index,)) for index in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [answer for answer in answers if not isinstance(answer, EventsAccepted)] == []
+    session = stored_session(api, session_id)
+    assert int(session.pageviews) == 21
+    assert sum(int(page["v"]) for page in session.pages.as_dict().values()) == 21
+
+
+def test_a_session_that_can_take_no_more_answers_409_session_ended(api: Api, pool: Numbers) -> None:
+    session_id = start(api).json_body["session_id"]
+    # a session filled up to DynamoDB's item limit (by calls: no events batch can fill it)
+    stored_session(api, session_id).update(actions=[Session.calls.set([{"call_id": "x" * 402_000}])])
+    answer = events(api, session_id, [{"type": "pageview", "url": "https://shop.example/" + "y" * 2000}])
+    assert answer.status_code == 409, answer.json_body
+    assert answer.json_body["error"]["code"] == "session_ended"
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import capture
+from chalicelib.tracking import capture
 
 UA_IPAD = "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari"
 UA_ANDROID = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120 Mobile Safari"

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chalicelib import capture, export
+from chalicelib import export
 from chalicelib.schemas import CallIn, ReviewPatch
 from chalicelib.store import keys
 from chalicelib.store.models import Call
+from chalicelib.tracking import capture
 
 EMOJI = "\U0001f600"  # 4 bytes in UTF-8
 STARTED_AT = datetime(2026, 11, 20, 10, 15, tzinfo=UTC)

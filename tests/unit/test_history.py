@@ -1,4 +1,4 @@
-"""A client's pages, as pure logic: pages added per day (history.add_pages) and the card's 30-day pageviews
+"""A client's pages, as pure logic: page figures by day (history.day_pages) and the card's 30-day pageviews
 and top pages folded from the raw DAY items (history.fold_days)."""
 
 from __future__ import annotations
@@ -13,17 +13,22 @@ from chalicelib.schemas import TopPage
 MONDAY, TUESDAY = date(2026, 11, 16), date(2026, 11, 17)
 
 
-def test_add_pages_sums_views_and_seconds_per_day_and_page_keeping_the_latest_title() -> None:
-    pages: Pages = {}
-    history.add_pages(pages, MONDAY, "https://shop.example/a", "A", 1, 0)
-    history.add_pages(pages, MONDAY, "https://shop.example/a", None, 0, 30)
-    history.add_pages(pages, MONDAY, "https://shop.example/a", "A, renamed", 1, 5)
-    history.add_pages(pages, TUESDAY, "https://shop.example/a", None, 1, 0)
+def test_page_figures_by_key_fold_into_days_and_pages_whether_a_batchs_or_a_sessions_counters() -> None:
+    monday, tuesday = (
+        history.page_key(MONDAY, "https://shop.example/a"),
+        history.page_key(TUESDAY, "https://shop.example/a"),
+    )
     digest = history.page_hash("https://shop.example/a")
-    assert pages == {
-        "2026-11-16": {digest: ["https://shop.example/a", "A, renamed", 2, 35]},
+    expected: Pages = {
+        "2026-11-16": {digest: ["https://shop.example/a", "A", 2, 35]},
         "2026-11-17": {digest: ["https://shop.example/a", None, 1, 0]},
     }
+    batch = {monday: ["https://shop.example/a", "A", 2, 35], tuesday: ["https://shop.example/a", None, 1, 0]}
+    counters = {
+        monday: history.page_counters("https://shop.example/a", "A", 2, 35),
+        tuesday: history.page_counters("https://shop.example/a", None, 1, 0),
+    }
+    assert history.day_pages(batch) == history.day_pages(counters) == expected
 
 
 def day(pageviews: int | None, *pages: tuple[str, str | None, int, int | None]) -> dict[str, Any]:

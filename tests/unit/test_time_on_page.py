@@ -1,4 +1,5 @@
-"""Event times and time on page (DESIGN.md section 2), as pure logic: tracking.event_time and apply_events."""
+"""Event times and time on page (DESIGN.md section 2), as pure logic: tracking.events.event_time and
+apply_events."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ from typing import Any
 
 import pytest
 
-from chalicelib import capture, history
+from chalicelib import history
 from chalicelib.history import Pages
 from chalicelib.schemas import TrackEvent
 from chalicelib.store.models import Session
-from chalicelib.tracking import apply_events, event_time
+from chalicelib.tracking import capture
+from chalicelib.tracking.events import MAX_SESSION_PAGES, Figures, apply_events, event_time
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 DAY = T0.date().isoformat()
@@ -32,9 +34,8 @@ def ping(at: datetime | None = None) -> TrackEvent:
 
 
 def landed(url: str = SOFAS + "?utm_source=news", title: str | None = "Sofas", at: datetime = T0) -> Session:
-    """A session just started on `url`: its landing page is its first pageview (as tracking.start makes it)."""
-    pages: Pages = {}
-    history.add_pages(pages, at.date(), capture.page_without_query(url), title, 1, 0)
+    """A session just started on `url`: its landing page is its first pageview (as tracking.sessions.start makes it)."""
+    page = capture.page_without_query(url)
     return Session(
         "P#p#SESSION#s",
         "SESSION",
@@ -43,8 +44,18 @@ def landed(url: str = SOFAS + "?utm_source=news", title: str | None = "Sofas", a
         pageviews=1,
         current_url=url,
         current_title=title,
-        pages=pages,
+        pages={history.page_key(at.date(), page): history.page_counters(page, title, 1, 0)},
     )
+
+
+def after(session: Session, figures: Figures) -> Pages:
+    """The session's pages once the figures are added (as the write adds them in place)."""
+    pages = history.day_pages(session.pages.as_dict())
+    for day, by_page in figures.by_day().items():
+        for digest, (url, title, views, seconds) in by_page.items():
+            entry = pages.setdefault(day, {}).setdefault(digest, [url, None, 0, 0])
+            entry[1:] = [title or entry[1], entry[2] + views, entry[3] + seconds]
+    return pages
 
 
 def on(day: str, *entries: list[Any]) -> Pages:
@@ -78,85 +89,95 @@ def test_an_event_time_is_its_at_within_the_last_24_hours_else_the_receive_time(
 
 def test_a_pageview_credits_the_time_since_the_last_event_to_the_page_left_and_a_view_to_the_new_page() -> None:
     session = landed()
-    delta = apply_events(session, [pageview(SOFA_1, "Sofa 1")], minutes(2))
-    assert delta == on(DAY, [SOFAS, "Sofas", 0, 120], [SOFA_1, "Sofa 1", 1, 0])
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 1, 120], [SOFA_1, "Sofa 1", 1, 0])
+    figures = apply_events(session, [pageview(SOFA_1, "Sofa 1")], minutes(2))
+    assert figures.by_day() == on(DAY, [SOFAS, "Sofas", 0, 120], [SOFA_1, "Sofa 1", 1, 0])
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 1, 120], [SOFA_1, "Sofa 1", 1, 0])
     assert (session.current_url, session.current_title, session.pageviews) == (SOFA_1, "Sofa 1", 2)
     assert session.last_event_at == minutes(2)
 
 
 def test_a_ping_only_says_still_here_crediting_time_to_the_page_being_viewed() -> None:
     session = landed()
-    delta = apply_events(session, [ping()], minutes(3))
-    assert delta == on(DAY, [SOFAS, "Sofas", 0, 180])
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 1, 180])
+    figures = apply_events(session, [ping()], minutes(3))
+    assert figures.by_day() == on(DAY, [SOFAS, "Sofas", 0, 180])
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 1, 180])
     assert (session.current_url, session.pageviews) == (SOFAS + "?utm_source=news", 1)
     assert session.last_event_at == minutes(3)
 
 
 def test_the_last_page_counts_up_to_the_last_ping() -> None:
     session = landed()
-    apply_events(session, [pageview(SOFA_1, "Sofa 1", at=minutes(2)), ping(at=minutes(5))], minutes(9))
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 1, 120], [SOFA_1, "Sofa 1", 1, 180])
+    figures = apply_events(session, [pageview(SOFA_1, "Sofa 1", at=minutes(2)), ping(at=minutes(5))], minutes(9))
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 1, 120], [SOFA_1, "Sofa 1", 1, 180])
     assert session.last_event_at == minutes(5)  # the last event's time, not the batch's receive time
 
 
 def test_pages_are_grouped_without_their_query_string_and_fragment() -> None:
     session = landed()
-    apply_events(
+    figures = apply_events(
         session,
         [pageview(SOFAS + "?page=2", "Sofas", at=minutes(1)), pageview(SOFAS + "#reviews", "Sofas", at=minutes(2))],
         minutes(2),
     )
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 3, 120])
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 3, 120])
     assert session.current_url == SOFAS + "#reviews"  # the session keeps the URL as seen
 
 
 def test_events_of_a_batch_count_in_time_order_whatever_their_order_in_the_batch() -> None:
     in_order, shuffled = landed(), landed()
     events = [pageview(SOFA_1, "Sofa 1", at=minutes(2)), ping(at=minutes(5))]
-    assert apply_events(in_order, events, minutes(6)) == apply_events(shuffled, events[::-1], minutes(6))
-    assert shuffled.pages == in_order.pages == on(DAY, [SOFAS, "Sofas", 1, 120], [SOFA_1, "Sofa 1", 1, 180])
+    figures = apply_events(in_order, events, minutes(6))
+    assert apply_events(shuffled, events[::-1], minutes(6)) == figures
+    assert after(in_order, figures) == on(DAY, [SOFAS, "Sofas", 1, 120], [SOFA_1, "Sofa 1", 1, 180])
     assert (shuffled.current_url, shuffled.last_event_at) == (SOFA_1, minutes(5))
 
 
 def test_events_at_the_same_moment_keep_their_batch_order() -> None:
     session = landed()
-    apply_events(session, [pageview(SOFA_1, "Sofa 1"), pageview(SOFAS, "Sofas")], minutes(1))
+    figures = apply_events(session, [pageview(SOFA_1, "Sofa 1"), pageview(SOFAS, "Sofas")], minutes(1))
     assert session.current_url == SOFAS
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 2, 60], [SOFA_1, "Sofa 1", 1, 0])
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 2, 60], [SOFA_1, "Sofa 1", 1, 0])
 
 
 def test_an_event_older_than_the_sessions_last_event_counts_at_the_last_event_and_credits_no_time() -> None:
     session = landed(at=minutes(10))
-    delta = apply_events(session, [pageview(SOFA_1, "Sofa 1", at=minutes(4))], minutes(12))
-    assert delta == on(DAY, [SOFA_1, "Sofa 1", 1, 0])
+    figures = apply_events(session, [pageview(SOFA_1, "Sofa 1", at=minutes(4))], minutes(12))
+    assert figures.by_day() == on(DAY, [SOFA_1, "Sofa 1", 1, 0])
     assert session.last_event_at == minutes(10)
 
 
 @pytest.mark.parametrize("at", [minutes(5), minutes(-24 * 60 - 1)], ids=["future", "older than 24 hours"])
 def test_an_event_with_an_unusable_at_counts_at_the_receive_time(at: datetime) -> None:
     session = landed()
-    apply_events(session, [ping(at=at)], minutes(1))
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 1, 60])
+    figures = apply_events(session, [ping(at=at)], minutes(1))
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 1, 60])
     assert session.last_event_at == minutes(1)
 
 
 def test_a_pageview_without_url_is_another_view_of_the_current_page_keeping_its_title() -> None:
     session = landed()
-    apply_events(session, [pageview()], minutes(1))
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 2, 60])
+    figures = apply_events(session, [pageview()], minutes(1))
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 2, 60])
     assert (session.current_title, session.pageviews) == ("Sofas", 2)
 
 
 def test_a_pageview_of_another_page_without_title_leaves_that_page_untitled() -> None:
     session = landed()
-    apply_events(session, [pageview(SOFA_1)], minutes(1))
+    figures = apply_events(session, [pageview(SOFA_1)], minutes(1))
     assert session.current_title is None
-    assert session.pages == on(DAY, [SOFAS, "Sofas", 1, 60], [SOFA_1, None, 1, 0])
+    assert after(session, figures) == on(DAY, [SOFAS, "Sofas", 1, 60], [SOFA_1, None, 1, 0])
 
 
 def test_time_is_credited_to_the_day_of_the_event_that_ends_it() -> None:
     session = landed(at=datetime(2026, 11, 20, 23, 59, tzinfo=UTC))
-    delta = apply_events(session, [ping()], datetime(2026, 11, 21, 0, 1, tzinfo=UTC))
-    assert delta == on(date(2026, 11, 21).isoformat(), [SOFAS, "Sofas", 0, 120])
+    figures = apply_events(session, [ping()], datetime(2026, 11, 21, 0, 1, tzinfo=UTC))
+    assert figures.by_day() == on(date(2026, 11, 21).isoformat(), [SOFAS, "Sofas", 0, 120])
+
+
+def test_a_session_keeps_the_figures_of_its_first_pages_and_counts_later_ones_in_its_pageviews_only() -> None:
+    session = landed()
+    urls = [f"{SOFAS}/{index}" for index in range(MAX_SESSION_PAGES + 5)]
+    figures = apply_events(session, [pageview(url, at=minutes(1)) for url in urls], minutes(1))
+    assert figures.pageviews == MAX_SESSION_PAGES + 5
+    assert len(after(session, figures)[DAY]) == MAX_SESSION_PAGES  # the landing page and the first others
+    assert session.pageviews == MAX_SESSION_PAGES + 6

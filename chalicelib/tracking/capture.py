@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
-
-from ua_parser import parse as parse_user_agent
 
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 CLICK_IDS = ("gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id", "yclid")
@@ -103,6 +102,9 @@ def page_without_query(url: str) -> str:
 
 def device(user_agent: str) -> dict[str, str | None]:
     """`device` (desktop, mobile, tablet or bot), `os` and `browser` parsed with ua-parser."""
+    # imported at the first parse, not with the app: loading its rules costs a cold start about 100 ms
+    from ua_parser import parse as parse_user_agent
+
     parsed = parse_user_agent(user_agent or "")
     family = parsed.device.family if parsed.device else None
     os_name = parsed.os.family if parsed.os else None
@@ -184,3 +186,16 @@ def visit(url: str, referrer: str | None, user_agent: str) -> dict[str, Any]:
         "user_agent": user_agent[:MAX_USER_AGENT] or None,
         **device(user_agent),
     }
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the request itself says about the visitor."""
+
+    user_agent: str
+    ip: str | None
+    geo: dict[str, str | None]
+
+    @classmethod
+    def of(cls, headers: Mapping[str, str], context: Mapping[str, Any] | None) -> Viewer:
+        return cls(headers.get("user-agent", ""), client_ip(headers, context), geo(headers))

@@ -1,0 +1,228 @@
+"""An events batch (DESIGN.md section 2): pageviews and pings, time on page, the hold extended.
+
+A batch costs 1 GetItem (the session) and 1 transaction. The session's figures are counters added in place
+(its pageviews, and per page its views and seconds), so no write rewrites a growing map, and a session keeps
+the figures of at most MAX_SESSION_PAGES pages (later pages count in its pageviews only): its item stays far
+below DynamoDB's 400 KB whatever the pages. What only the order of events tells (the page being viewed, the time
+since the last event) is written on condition of the session's version; when other batches of the session keep
+winning that race, the batch is still counted (its pageviews and views, not its time, which the winners credit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from chalicelib import clock, history
+from chalicelib.errors import ApiError, NotFoundError
+from chalicelib.history import Pages
+from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
+from chalicelib.store import keys, transactions
+from chalicelib.store.models import Project, Session
+from chalicelib.tracking import capture, holds, sites
+
+# attempts of a batch that lost the race to another writer of the same session, before it is counted alone
+ATTEMPTS = 3
+LATE_EVENTS = timedelta(hours=24)
+# pages (a page a day) whose views and seconds a session keeps: about 4 KB each at most (a 2,048-byte URL and a
+# 500-character title), so a session item stays under about 170 KB
+MAX_SESSION_PAGES = 40
+
+
+class SessionEndedError(ApiError):
+    status, code = 409, "session_ended"
+
+
+@dataclass
+class Figures:
+    """What a batch adds to its session: pageviews, and per page key [url, title, views, seconds]."""
+
+    pageviews: int = 0
+    pages: dict[str, list[Any]] = field(default_factory=dict)
+
+    def by_day(self) -> Pages:
+        return history.day_pages(self.pages)
+
+
+def event_time(event: TrackEvent, received: datetime) -> datetime:
+    """An event's `at` when it is recent and not in the future, else the time it was received."""
+    if event.at is not None and received - LATE_EVENTS <= event.at <= received:
+        return event.at
+    return received
+
+
+def apply_events(session: Session, events: list[TrackEvent], received: datetime) -> Figures:
+    """Advance the session by the events; the figures they add (time on page, section 2).
+
+    Each event credits the time since the previous event to the page being viewed, so a page's time runs
+    to the next pageview and the last page's to the last ping.
+    """
+    figures = Figures()
+    kept = set(session.pages.as_dict())
+    timed = sorted(
+        ((max(event_time(e, received), session.last_event_at), i, e) for i, e in enumerate(events)),
+        key=lambda item: (item[0], item[1]),
+    )
+    for moment, _, event in timed:
+        seconds = int((moment - session.last_event_at).total_seconds())
+        if seconds and session.current_url:
+            _add(figures, kept, session, moment, 0, seconds)
+        session.last_event_at = moment
+        if event.type == "pageview":
+            session.current_url = event.url or session.current_url
+            session.current_title = event.title if event.url else event.title or session.current_title
+            figures.pageviews += 1
+            if session.current_url:
+                _add(figures, kept, session, moment, 1, 0)
+    session.pageviews = int(session.pageviews) + figures.pageviews
+    return figures
+
+
+def _add(figures: Figures, kept: set[str], session: Session, moment: datetime, views: int, seconds: int) -> None:
+    assert session.current_url
+    page = capture.page_without_query(session.current_url)
+    key = history.page_key(moment.date(), page)
+    new = figures.pages.keys() - kept
+    if key not in kept and key not in new and len(kept) + len(new) >= MAX_SESSION_PAGES:
+        return
+    entry = figures.pages.setdefault(key, [page, None, 0, 0])
+    entry[1] = session.current_title or entry[1]
+    entry[2] += views
+    entry[3] += seconds
+
+
+def counter_actions(figures: Figures, kept: set[str]) -> list[Action]:
+    """The figures as in-place additions: a page the session has already is added to, a new one is set."""
+    actions: list[Action] = [Session.pageviews.add(figures.pageviews)] if figures.pageviews else []
+    for key, (url, title, views, seconds) in figures.pages.items():
+        page = Session.pages[key]
+        if key not in kept:
+            actions.append(page.set(history.page_counters(url, title, views, seconds)))
+            continue
+        actions += [page[name].set(page[name] + value) for name, value in (("v", views), ("s", seconds)) if value]
+        if title:
+            actions.append(page["t"].set(title))
+    return actions
+
+
+def _session_writes(transaction: TransactWrite, session: Session, kept: set[str], figures: Figures) -> None:
+    """The batch's changes, on condition of the session's version as read (pynamodb checks and bumps it)."""
+    transaction.update(
+        session,
+        actions=[
+            *counter_actions(figures, kept),
+            Session.current_url.set(session.current_url) if session.current_url else Session.current_url.remove(),
+            Session.current_title.set(session.current_title)
+            if session.current_title
+            else Session.current_title.remove(),
+            Session.last_event_at.set(session.last_event_at),
+            Session.number.set(session.number) if session.number else Session.number.remove(),
+            Session.hold_until.set(session.hold_until) if session.hold_until else Session.hold_until.remove(),
+            Session.hold_sk.set(session.hold_sk) if session.hold_sk else Session.hold_sk.remove(),
+        ],
+    )
+    if session.client_phone:
+        history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
+
+
+def _read(project: Project, session_id: str) -> Session:
+    try:
+        return Session.get(keys.session_pk(project.project_id, session_id), keys.SESSION_SK, consistent_read=True)
+    except Session.DoesNotExist:
+        raise NotFoundError(f"session {session_id} not found") from None
+
+
+def _end_when_full(exc: TransactWriteError, session_id: str) -> None:
+    """A session DynamoDB refuses because it (or its client's copy) would pass 400 KB has ended: 409, so that
+    track.js starts a new one."""
+    reasons = [exc.cause_response_message or "", *(r.message or "" for r in exc.cancellation_reasons or [] if r)]
+    if any("size" in reason and "exceeded" in reason for reason in reasons):
+        raise SessionEndedError(f"session {session_id} can take no more events; start a new one") from None
+
+
+def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
+    project = sites.site_project(payload.site_key)
+    timeout = timedelta(minutes=int(project.session_timeout_minutes))
+    for _attempt in range(ATTEMPTS):
+        session = _read(project, session_id)
+        now = clock.now()
+        if now - session.last_event_at > timeout:
+            raise SessionEndedError(f"session {session_id} has ended; start a new one")
+        kept = set(session.pages.as_dict())
+        figures = apply_events(session, payload.events, now)
+        try:
+            if session.number and session.hold_sk:
+                _extend_or_reclaim(project, session, kept, figures, now)
+            else:
+                with transactions.transaction() as transaction:
+                    _session_writes(transaction, session, kept, figures)
+        except TransactWriteError as exc:
+            _end_when_full(exc, session_id)
+            if not (transactions.condition_failed(exc) or transactions.conflicted(exc)):
+                raise
+            continue  # another batch, a call or the linking wrote the session meanwhile: read it again
+        return _accepted(project, session)
+    return _accepted(project, _count_alone(project, session_id, payload.events))
+
+
+def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) -> Session:
+    """A batch that kept losing the race to other batches of its session: its pageviews and views counted as they
+    are, its position and time left to the batches that won."""
+    session = _read(project, session_id)
+    now = clock.now()
+    kept = set(session.pages.as_dict())
+    figures = Figures()
+    for event in events:
+        if event.type == "pageview":
+            figures.pageviews += 1
+            url = event.url or session.current_url
+            key = history.page_key(event_time(event, now).date(), capture.page_without_query(url)) if url else ""
+            if key in kept:
+                figures.pages.setdefault(key, [url, None, 0, 0])[2] += 1
+    try:
+        with transactions.transaction() as transaction:
+            transaction.update(
+                session,
+                actions=counter_actions(figures, kept),
+                condition=Session.pk.exists(),
+                add_version_condition=False,
+            )
+            if session.client_phone:
+                history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
+    except TransactWriteError as exc:
+        _end_when_full(exc, session_id)
+        raise
+    return session
+
+
+def _accepted(project: Project, session: Session) -> EventsAccepted:
+    return EventsAccepted(
+        phone_number=session.number or project.default_number,
+        hold_until=session.hold_until,
+        default_number=project.default_number,
+    )
+
+
+def _extend_or_reclaim(project: Project, session: Session, kept: set[str], figures: Figures, now: datetime) -> None:
+    """Extend the session's hold; when another holder took the number since, hold one as at start."""
+    assert session.number and session.hold_sk
+    holder = holds.Holder(project, session.session_id, session.visitor_id, session.address)
+    try:
+        with transactions.transaction() as transaction:
+            session.hold_until = holds.extend(transaction, holder, session.number, session.hold_sk, now)
+            _session_writes(transaction, session, kept, figures)
+        return
+    except TransactWriteError as exc:
+        if holds.number_key(session.number) not in holds.failed_keys(exc):
+            raise
+
+    def add_items(transaction: TransactWrite, claim: holds.Claim | None) -> None:
+        holds.assign(session, claim)
+        _session_writes(transaction, session, kept, figures)
+
+    holds.hold(holder, now, add_items, prefer=session.number)
