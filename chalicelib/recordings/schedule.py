@@ -17,8 +17,8 @@ from chalicelib.recordings.objects import Observed
 from chalicelib.store import keys
 from chalicelib.store.models import Recording
 
-# longer than the queue's five deliveries, 180 seconds apart (infra/resources.json): the message is gone by then
-STUCK_AFTER = timedelta(minutes=30)
+# longer than the queue's five deliveries, 720 seconds apart (infra/resources.json): the message is gone by then
+STUCK_AFTER = timedelta(minutes=75)
 # the lifecycle rule's 365 days (infra/resources.json), and the day or two S3 takes to apply a rule
 ARCHIVED_AFTER = timedelta(days=367)
 # S3's restore times per tier (Glacier Flexible Retrieval), with some margin; unknown (S3's own event): the longest
