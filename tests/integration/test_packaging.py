@@ -1,10 +1,11 @@
-"""`chalice package` with infra/resources.json merged in gives a template that cfn-lint accepts and that
-keeps the contract's storage guarantees (DESIGN.md sections 3 and 6)."""
+"""`make package` (infra/package.py: `chalice package` with infra/resources.json merged) gives, for each stage, a
+template that cfn-lint accepts, that keeps the contract's storage guarantees (DESIGN.md sections 3 and 6) and
+whose names no other stage shares. Each stage is packaged once for this module."""
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,30 +13,37 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from infra.package import package, stages
+
 BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
-def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("package") / "out"
-    env = {**os.environ, "AWS_DEFAULT_REGION": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")}
-    command = [str(BIN / "chalice"), "package", "--stage", "prod"]
-    command += ["--merge-template", "infra/resources.json", str(out)]
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return out / "sam.json"
+def packages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Each stage's package folder (sam.json and deployment.zip), by stage."""
+    root = tmp_path_factory.mktemp("package")
+    return {stage: package(stage, root / stage).parent for stage in stages()}
 
 
 @pytest.fixture(scope="module")
-def resources(packaged: Path) -> dict[str, Any]:
-    template: dict[str, Any] = json.loads(packaged.read_text(encoding="utf-8"))
-    resources: dict[str, Any] = template["Resources"]
+def packaged(packages: dict[str, Path]) -> Path:
+    return packages["prod"] / "sam.json"
+
+
+def _template(folder: Path) -> dict[str, Any]:
+    template: dict[str, Any] = json.loads((folder / "sam.json").read_text(encoding="utf-8"))
+    return template
+
+
+@pytest.fixture(scope="module")
+def resources(packages: dict[str, Path]) -> dict[str, Any]:
+    resources: dict[str, Any] = _template(packages["prod"])["Resources"]
     return resources
 
 
-def test_template_passes_cfn_lint(packaged: Path) -> None:
-    result = subprocess.run([str(BIN / "cfn-lint"), str(packaged)], capture_output=True, text=True, timeout=300)
+def test_every_stage_template_passes_cfn_lint(packages: dict[str, Path]) -> None:
+    templates = [str(folder / "sam.json") for folder in packages.values()]
+    result = subprocess.run([str(BIN / "cfn-lint"), *templates], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -152,3 +160,67 @@ def test_the_api_function_reads_its_public_address_from_a_parameter_it_alone_may
     assert _as_list(grant["Action"]) == ["ssm:GetParameter"]
     arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
     assert grant["Resource"] == {"Fn::Sub": arn + name}
+
+
+_SUB_VARIABLE = re.compile(r"\$\{([^}]+)\}")
+
+
+def _resolved(value: Any, parameters: dict[str, str]) -> Any:
+    """A name as deployed: parameters by their default, pseudo parameters as `<AWS::...>`."""
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return parameters.get(value["Ref"], f"<{value['Ref']}>")
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+        return _SUB_VARIABLE.sub(lambda match: parameters.get(match[1], f"<{match[1]}>"), value["Fn::Sub"])
+    return value
+
+
+_NAME_PROPERTIES = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::S3::Bucket": "BucketName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::SSM::Parameter": "Name",
+}
+
+
+def _names(template: dict[str, Any]) -> dict[str, str]:
+    """Every named resource's name, as deployed, by logical id."""
+    parameters = {name: spec["Default"] for name, spec in template["Parameters"].items() if "Default" in spec}
+    return {
+        logical_id: _resolved(resource["Properties"][_NAME_PROPERTIES[resource["Type"]]], parameters)
+        for logical_id, resource in template["Resources"].items()
+        if resource["Type"] in _NAME_PROPERTIES
+    }
+
+
+def test_the_stages_share_no_resource_name(packages: dict[str, Path]) -> None:
+    names = {stage: _names(_template(folder)) for stage, folder in packages.items()}
+    assert set(names) == {"dev", "prod"}
+    for stage, named in names.items():
+        assert {"CallcardTable", "RecordingsBucket", "RecordingEventsQueue", "LinkVisitorsQueue"} <= set(named)
+        assert all(f"callcard-{stage}" in name for name in named.values()), named
+    assert not set(names["dev"].values()) & set(names["prod"].values())
+    assert names["prod"]["RecordingEventsQueue"] == "callcard-prod-recording-events"
+    assert names["dev"]["RecordingsBucket"] == "callcard-dev-recordings-<AWS::AccountId>-<AWS::Region>"
+
+
+def test_a_template_takes_only_its_own_stage_name_prefix(packages: dict[str, Path]) -> None:
+    for stage, folder in packages.items():
+        prefix = _template(folder)["Parameters"]["NamePrefix"]
+        assert (prefix["Default"], prefix["AllowedValues"]) == (f"callcard-{stage}", [f"callcard-{stage}"])
+
+
+def test_queue_handlers_are_bound_to_their_stage_queues(resources: dict[str, Any]) -> None:
+    bindings = {"ProcessRecordingEvent": "RecordingEventsQueue", "LinkOlderSessions": "LinkVisitorsQueue"}
+    for function, queue in bindings.items():
+        (source,) = resources[function]["Properties"]["Events"].values()
+        assert source["Type"] == "SQS"
+        assert source["Properties"]["Queue"] == {"Fn::Sub": f"${{{queue}.Arn}}"}, function
+
+
+def test_functions_get_the_link_queue_by_reference_and_no_dead_stage_setting(resources: dict[str, Any]) -> None:
+    functions = {name: r for name, r in resources.items() if r["Type"] == "AWS::Serverless::Function"}
+    for name, function in functions.items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert variables["CALLCARD_LINK_QUEUE"] == {"Fn::GetAtt": ["LinkVisitorsQueue", "QueueName"]}, name
+        assert "CALLCARD_STAGE" not in variables, name
