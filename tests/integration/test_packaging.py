@@ -4,16 +4,23 @@ whose names no other stage shares. Each stage is packaged once for this module."
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+import requests
 
 from infra.package import package, stages
+from tests.integration.helpers import VORBIS, Api, a_call, card, post, recording
 
 BIN = Path(sys.executable).parent
 
@@ -39,6 +46,163 @@ def _template(folder: Path) -> dict[str, Any]:
 def resources(packages: dict[str, Path]) -> dict[str, Any]:
     resources: dict[str, Any] = _template(packages["prod"])["Resources"]
     return resources
+
+
+# ---- the artifact runs ------------------------------------------------------------------------------------
+
+RUNTIME = Path(__file__).resolve().with_name("lambda_runtime.py")
+# Distributions that the template gives the functions as Lambda layers, not in deployment.zip (say
+# "aws-lambda-powertools"): each is copied from this virtualenv into a layer folder that goes on sys.path after
+# the package, as Lambda mounts a layer's python/ at /opt/python.
+LAYERS: list[str] = []
+# What Lambda's environment holds here: the emulator, dummy credentials, the template's names.
+LAMBDA_ENVIRONMENT = (
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "CALLCARD_TABLE",
+    "CALLCARD_BUCKET",
+    "CALLCARD_PUBLIC_URL",
+)
+
+
+def layer(folder: Path, distributions: list[str]) -> Path:
+    """A layer's python/ folder holding `distributions`, copied from this virtualenv's site-packages."""
+    target = folder / "python"
+    for name in distributions:
+        distribution = importlib.metadata.distribution(name)
+        for file in distribution.files or []:
+            source = Path(str(distribution.locate_file(file)))
+            if file.parts[0] != ".." and source.is_file():  # not its scripts in bin/
+                (target / file).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target / file)
+    return target
+
+
+@pytest.fixture(scope="module")
+def lambda_path(packages: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """prod's deployment.zip unzipped (Lambda's /var/task), then the layers' folders."""
+    task = tmp_path_factory.mktemp("task")
+    with zipfile.ZipFile(packages["prod"] / "deployment.zip") as archive:
+        archive.extractall(task)
+    return [task, *([layer(tmp_path_factory.mktemp("layer"), LAYERS)] if LAYERS else [])]
+
+
+def run_packaged(path: list[Path], invocations: list[dict[str, Any]], tmp_path: Path) -> list[Any]:
+    """Each invocation's answer from the packaged handlers, run by a fresh `python -I -S` (lambda_runtime.py)."""
+    job = {"path": [str(folder) for folder in path], "invocations": invocations}
+    out = tmp_path / "answers.json"
+    environment = {name: os.environ[name] for name in LAMBDA_ENVIRONMENT}
+    command = [sys.executable, "-I", "-S", str(RUNTIME), str(out)]
+    result = subprocess.run(command, input=json.dumps(job), env=environment, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    answers: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    assert answers["outside"] == [], "imported from outside the package and the standard library"
+    for answer in answers["results"]:
+        assert "error" not in answer, answer["error"] + result.stdout + result.stderr
+    return [answer["result"] for answer in answers["results"]]
+
+
+def gateway_event(
+    method: str,
+    resource: str,
+    path_parameters: dict[str, str] | None = None,
+    body: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """An API Gateway (REST, proxy) event as the deployed stage `api` hands it to the function."""
+    path = resource.format(**(path_parameters or {}))
+    headers = {"Host": "example.execute-api.eu-central-1.amazonaws.com", "User-Agent": "pytest", **(headers or {})}
+    return {
+        "resource": resource,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {name: [value] for name, value in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": path_parameters,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": resource,
+            "httpMethod": method,
+            "path": f"/api{path}",
+            "stage": "api",
+            "requestId": "packaged-test",
+            "identity": {"sourceIp": "198.51.100.7"},
+        },
+        "body": body,
+        "isBase64Encoded": False,
+    }
+
+
+def _bearer(api: Api, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api.key(role)}"}
+
+
+def test_the_packaged_api_function_reads_a_card_records_a_call_and_documents_itself(
+    lambda_path: list[Path], api: Api, tmp_path: Path
+) -> None:
+    call_id = post(api)["call_id"]
+    new_call = a_call()
+    read, created, document = run_packaged(
+        lambda_path,
+        [
+            {
+                "handler": "app.app",
+                "event": gateway_event(
+                    "GET", "/v1/calls/{call_id}", {"call_id": call_id}, headers=_bearer(api, "agent")
+                ),
+            },
+            {
+                "handler": "app.app",
+                "event": gateway_event(
+                    "POST",
+                    "/v1/calls",
+                    body=json.dumps(new_call),
+                    headers={**_bearer(api, "integration"), "Content-Type": "application/json"},
+                ),
+            },
+            {"handler": "app.app", "event": gateway_event("GET", "/v1/openapi.json")},
+        ],
+        tmp_path,
+    )
+    assert read["statusCode"] == 200, read["body"]
+    assert json.loads(read["body"])["call"]["call_id"] == call_id
+    assert created["statusCode"] == 201, created["body"]
+    assert card(api, json.loads(created["body"])["call_id"])["call"]["external_id"] == new_call["external_id"]
+    assert document["statusCode"] == 200, document["body"]
+    assert json.loads(document["body"])["servers"] == [{"url": "https://callcard.test"}]
+
+
+def test_the_packaged_queue_function_accepts_an_uploaded_recording(
+    lambda_path: list[Path], api: Api, queue: str, tmp_path: Path
+) -> None:
+    call_id = post(api)["call_id"]
+    upload = api.post(f"/v1/calls/{call_id}/recording/upload", role="integration").json_body
+    assert requests.put(upload["upload_url"], data=VORBIS, headers=upload["headers"], timeout=10).status_code == 200
+    sqs = boto3.client("sqs")
+    (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:callcard-prod-recording-events",
+        "awsRegion": "eu-central-1",
+    }
+    assert recording(api, call_id)["status"] != "available"
+    run_packaged(lambda_path, [{"handler": "app.process_recording_event", "event": {"Records": [record]}}], tmp_path)
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])  # what Lambda does after success
+    assert recording(api, call_id)["status"] == "available"
+
+
+# ---- the template -----------------------------------------------------------------------------------------
 
 
 def test_every_stage_template_passes_cfn_lint(packages: dict[str, Path]) -> None:
