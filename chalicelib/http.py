@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hmac
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
@@ -11,9 +14,10 @@ from urllib.parse import quote, unquote
 import pydantic
 from chalice.app import Request, Response
 
-from chalicelib import aws
+from chalicelib import aws, capture
 from chalicelib.errors import (
     BadRequestError,
+    ForbiddenError,
     NotFoundError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
@@ -140,6 +144,37 @@ def public_url(path: str) -> str:
     """The absolute address of `path` that people and browsers use: from configuration, never from request
     headers (a client can forge those)."""
     return f"{aws.public_base_url()}{quote(path)}"
+
+
+# The header that the template's CloudFront adds to every request it forwards, holding the stack's origin secret.
+ORIGIN_HEADER = "X-Callcard-Origin"
+# Deployed, the Secrets Manager secret whose value that header must hold; unset locally, where nothing is checked.
+ORIGIN_SECRET_VARIABLE = "CALLCARD_ORIGIN_SECRET_ARN"
+
+
+def behind_the_edge() -> bool:
+    """Deployed behind the template's CloudFront: requests must carry its origin secret, and its viewer headers
+    are the truth about the visitor. Locally (`make run`, tests) local/api.py stands in for the edge."""
+    return bool(os.environ.get(ORIGIN_SECRET_VARIABLE))
+
+
+def check_origin(headers: Mapping[str, str]) -> None:
+    """Refuse a request that did not come through the edge (the execute-api address would let anyone bypass it
+    and forge the CloudFront-Viewer-* headers); deployed only."""
+    if not behind_the_edge():
+        return
+    expected = aws.secret_value(os.environ[ORIGIN_SECRET_VARIABLE]).encode()
+    if not hmac.compare_digest(headers.get(ORIGIN_HEADER.lower(), "").encode(), expected):
+        raise ForbiddenError("this API answers through its public address only")
+
+
+def visitor_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) -> str | None:
+    """The visitor's IP, None unless it parses. Deployed: CloudFront-Viewer-Address (`ip:port`, set by the edge,
+    which replaces whatever the viewer sent); locally: the first X-Forwarded-For hop, else the socket's."""
+    if behind_the_edge():
+        address, _, _port = headers.get("cloudfront-viewer-address", "").rpartition(":")
+        return capture.ip_address(address)
+    return capture.client_ip(headers, context)
 
 
 def json_text(response: Response) -> Response:

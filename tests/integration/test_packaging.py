@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -90,11 +91,11 @@ def lambda_path(packages: dict[str, Path], tmp_path_factory: pytest.TempPathFact
     return [task, *([layer(tmp_path_factory.mktemp("layer"), LAYERS)] if LAYERS else [])]
 
 
-def run_packaged(path: list[Path], invocations: list[dict[str, Any]], tmp_path: Path) -> list[Any]:
+def run_packaged(path: list[Path], invocations: list[dict[str, Any]], tmp_path: Path, **environment: str) -> list[Any]:
     """Each invocation's answer from the packaged handlers, run by a fresh `python -I -S` (lambda_runtime.py)."""
     job = {"path": [str(folder) for folder in path], "invocations": invocations}
     out = tmp_path / "answers.json"
-    environment = {name: os.environ[name] for name in LAMBDA_ENVIRONMENT}
+    environment = {**{name: os.environ[name] for name in LAMBDA_ENVIRONMENT}, **environment}
     command = [sys.executable, "-I", "-S", str(RUNTIME), str(out)]
     result = subprocess.run(command, input=json.dumps(job), env=environment, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -147,13 +148,16 @@ def test_the_packaged_api_function_reads_a_card_records_a_call_and_documents_its
 ) -> None:
     call_id = post(api)["call_id"]
     new_call = a_call()
-    read, created, document = run_packaged(
+    secret = uuid.uuid4().hex  # deployed mode: CloudFront's origin secret, from Secrets Manager
+    arn = boto3.client("secretsmanager").create_secret(Name=f"callcard-test/{secret}", SecretString=secret)["ARN"]
+    edge = {"X-Callcard-Origin": secret}
+    read, created, document, bypassing = run_packaged(
         lambda_path,
         [
             {
                 "handler": "app.app",
                 "event": gateway_event(
-                    "GET", "/v1/calls/{call_id}", {"call_id": call_id}, headers=_bearer(api, "agent")
+                    "GET", "/v1/calls/{call_id}", {"call_id": call_id}, headers={**edge, **_bearer(api, "agent")}
                 ),
             },
             {
@@ -162,12 +166,14 @@ def test_the_packaged_api_function_reads_a_card_records_a_call_and_documents_its
                     "POST",
                     "/v1/calls",
                     body=json.dumps(new_call),
-                    headers={**_bearer(api, "integration"), "Content-Type": "application/json"},
+                    headers={**edge, **_bearer(api, "integration"), "Content-Type": "application/json"},
                 ),
             },
+            {"handler": "app.app", "event": gateway_event("GET", "/v1/openapi.json", headers=edge)},
             {"handler": "app.app", "event": gateway_event("GET", "/v1/openapi.json")},
         ],
         tmp_path,
+        CALLCARD_ORIGIN_SECRET_ARN=arn,
     )
     assert read["statusCode"] == 200, read["body"]
     assert json.loads(read["body"])["call"]["call_id"] == call_id
@@ -175,6 +181,7 @@ def test_the_packaged_api_function_reads_a_card_records_a_call_and_documents_its
     assert card(api, json.loads(created["body"])["call_id"])["call"]["external_id"] == new_call["external_id"]
     assert document["statusCode"] == 200, document["body"]
     assert json.loads(document["body"])["servers"] == [{"url": "https://callcard.test"}]
+    assert bypassing["statusCode"] == 403, bypassing["body"]
 
 
 def test_the_packaged_queue_function_accepts_an_uploaded_recording(
