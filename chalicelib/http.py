@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
@@ -175,6 +177,33 @@ def visitor_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) ->
         address, _, _port = headers.get("cloudfront-viewer-address", "").rpartition(":")
         return capture.ip_address(address)
     return capture.client_ip(headers, context)
+
+
+# How long browsers and the edge may keep a public file before asking again (then a 304 if it is unchanged): the
+# files have no fingerprint in their names, so a deployment reaches everyone within this time.
+PUBLIC_FILE_MAX_AGE = 300
+
+
+@cache
+def _etag(text: str) -> str:
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
+
+
+def _names_etag(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 13.1.2) or is `*`."""
+    tags = [tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")]
+    return "*" in tags or etag in tags
+
+
+def public_file(request: Request, text: str, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
+    """A public file (track.js, the web app's assets) as browsers and CloudFront may cache it: Cache-Control and an
+    ETag of its content; 304 without a body to a conditional GET that names that ETag."""
+    etag = _etag(text)
+    cache_headers = {"Cache-Control": f"public, max-age={PUBLIC_FILE_MAX_AGE}", "ETag": etag}
+    answer: dict[str, str | list[str]] = {**(headers or {}), "Content-Type": content_type, **cache_headers}
+    if _names_etag(request.headers.get("if-none-match"), etag):
+        return Response(body="", status_code=304, headers=answer)
+    return Response(body=text, status_code=200, headers=answer)
 
 
 def json_text(response: Response) -> Response:
