@@ -37,3 +37,4 @@ package: $(STAMP)
 	rm -rf out
 	$(BIN)/python -m infra.package --stage $(or $(STAGE),prod) out/
 	$(BIN)/cfn-lint out/sam.json
+	$(BIN)/cfn-lint infra/tracking-waf.json --regions us-east-1

@@ -20,6 +20,7 @@ import boto3
 import pytest
 import requests
 
+from chalicelib import http
 from infra.package import package, stages
 from tests.integration.helpers import VORBIS, Api, a_call, card, post, recording
 
@@ -302,12 +303,95 @@ def test_gateway_answers_unknown_paths_in_the_error_format(resources: dict[str, 
     assert {"DEFAULT_4XX", "DEFAULT_5XX"} <= set(responses)
 
 
-def test_api_has_a_cloudfront_distribution_forwarding_viewer_location(resources: dict[str, Any]) -> None:
-    config = resources["ApiDistribution"]["Properties"]["DistributionConfig"]
-    assert config["Origins"][0]["OriginPath"] == "/api"
-    # AllViewerExceptHostHeader: every viewer header (Authorization too, caching being off) but Host,
-    # plus the CloudFront-Viewer-* location headers.
-    assert config["DefaultCacheBehavior"]["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"  # honours the origin's Cache-Control
+# AllViewerExceptHostHeader: every viewer header (Authorization too, caching being off) but Host, plus CloudFront's
+# own headers: CloudFront-Viewer-Address and the CloudFront-Viewer-* location headers.
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+
+
+def _distribution(resources: dict[str, Any]) -> dict[str, Any]:
+    config: dict[str, Any] = resources["ApiDistribution"]["Properties"]["DistributionConfig"]
+    return config
+
+
+def test_the_api_is_regional_behind_the_one_cloudfront_distribution(resources: dict[str, Any]) -> None:
+    assert resources["RestAPI"]["Properties"]["EndpointConfiguration"] == "REGIONAL"
+    assert [r["Type"] for r in resources.values()].count("AWS::CloudFront::Distribution") == 1
+    config = _distribution(resources)
+    (origin,) = config["Origins"]
+    assert origin["DomainName"] == {"Fn::Sub": "${RestAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
+    assert origin["OriginPath"] == "/api"
+    assert config["DefaultCacheBehavior"]["OriginRequestPolicyId"] == ALL_VIEWER_EXCEPT_HOST
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == CACHING_DISABLED
+
+
+def test_cloudfront_adds_the_stack_generated_origin_secret_that_the_api_function_checks(
+    resources: dict[str, Any],
+) -> None:
+    (origin,) = _distribution(resources)["Origins"]
+    secret_value = {"Fn::Sub": "{{resolve:secretsmanager:${OriginSecret}:SecretString}}"}
+    assert origin["OriginCustomHeaders"] == [{"HeaderName": http.ORIGIN_HEADER, "HeaderValue": secret_value}]
+    secret = resources["OriginSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"] == {"PasswordLength": 64, "ExcludePunctuation": True}
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables[http.ORIGIN_SECRET_VARIABLE] == {"Ref": "OriginSecret"}
+    grants = [
+        statement
+        for statement in _statements(resources)
+        if any(action.startswith("secretsmanager:") for action in _as_list(statement["Action"]))
+    ]
+    assert [(grant["Action"], grant["Resource"]) for grant in grants] == [
+        ("secretsmanager:GetSecretValue", {"Ref": "OriginSecret"})
+    ]
+
+
+def test_cloudfront_caches_track_js_and_the_static_files_and_nothing_else(resources: dict[str, Any]) -> None:
+    config = _distribution(resources)
+    behaviours = {behaviour["PathPattern"]: behaviour for behaviour in config["CacheBehaviors"]}
+    assert set(behaviours) == {"/v1/track.js", "/static/*"}
+    for behaviour in behaviours.values():
+        assert behaviour["CachePolicyId"] == CACHING_OPTIMIZED
+        assert behaviour["AllowedMethods"] == ["GET", "HEAD"]
+        assert behaviour["TargetOriginId"] == "api"
+        assert "OriginRequestPolicyId" not in behaviour  # no viewer header in the cache key or the origin request
+    assert config["DefaultCacheBehavior"]["CachePolicyId"] == CACHING_DISABLED
+
+
+def test_the_api_stage_is_throttled(resources: dict[str, Any]) -> None:
+    (setting,) = resources["RestAPI"]["Properties"]["MethodSettings"]
+    assert setting == {
+        "ResourcePath": "/*",
+        "HttpMethod": "*",
+        "ThrottlingRateLimit": {"Ref": "ApiRateLimit"},
+        "ThrottlingBurstLimit": {"Ref": "ApiBurstLimit"},
+    }
+
+
+WAF = Path(__file__).resolve().parents[2] / "infra" / "tracking-waf.json"
+
+
+def test_a_web_acl_limiting_tracking_requests_per_ip_is_optional(packages: dict[str, Path]) -> None:
+    template = _template(packages["prod"])
+    assert template["Parameters"]["TrackingWebAclArn"]["Default"] == ""
+    no_acl = {"Fn::If": ["HasTrackingWebAcl", {"Ref": "TrackingWebAclArn"}, {"Ref": "AWS::NoValue"}]}
+    assert _distribution(template["Resources"])["WebACLId"] == no_acl
+    web_acl = json.loads(WAF.read_text(encoding="utf-8"))["Resources"]["TrackingWebAcl"]["Properties"]
+    assert web_acl["Scope"] == "CLOUDFRONT"
+    (rule,) = web_acl["Rules"]
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert (rate["AggregateKeyType"], rate["EvaluationWindowSec"]) == ("IP", 300)
+    path = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert (path["FieldToMatch"], path["PositionalConstraint"], path["SearchString"]) == (
+        {"UriPath": {}},
+        "STARTS_WITH",
+        "/v1/track/",
+    )
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    lint = [str(BIN / "cfn-lint"), str(WAF), "--regions", "us-east-1"]
+    result = subprocess.run(lint, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_api_function_reads_its_public_address_from_a_parameter_it_alone_may_read(
