@@ -345,6 +345,7 @@ def test_cloudfront_adds_the_stack_generated_origin_secret_that_the_api_function
     assert [(grant["Action"], grant["Resource"]) for grant in grants] == [
         ("secretsmanager:GetSecretValue", {"Ref": "OriginSecret"})
     ]
+    assert resources["OriginSecretReadPolicy"]["Properties"]["Roles"] == [{"Ref": "ApiHandlerRole"}]
 
 
 def test_cloudfront_caches_track_js_and_the_static_files_and_nothing_else(resources: dict[str, Any]) -> None:
