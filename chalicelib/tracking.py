@@ -18,7 +18,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import capture, clock, history, numbers, settings
+from chalicelib import capture, clock, history, http, numbers, settings
 from chalicelib.errors import ApiError, NotFoundError
 from chalicelib.history import Pages
 from chalicelib.schemas import EventBatch, EventsAccepted, SessionStart, SessionStarted, TrackEvent
@@ -45,7 +45,7 @@ class Viewer:
 
     @classmethod
     def of(cls, headers: Mapping[str, str], context: Mapping[str, Any] | None) -> Viewer:
-        return cls(headers.get("user-agent", ""), capture.client_ip(headers, context), capture.geo(headers))
+        return cls(headers.get("user-agent", ""), http.visitor_ip(headers, context), capture.geo(headers))
 
 
 # site key -> (monotonic expiry, project with its settings); settings may be up to a minute old here

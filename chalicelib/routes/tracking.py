@@ -44,9 +44,8 @@ def _viewer() -> tracking.Viewer:
 @bp.route("/v1/track.js", methods=["GET"], cors=CORS)
 @openapi.describe(public=True, returns="application/javascript")
 def snippet() -> Response:
-    return Response(
-        body=SNIPPET.read_text(encoding="utf-8"),
-        headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"},
+    return http.public_file(
+        bp.current_request, SNIPPET.read_text(encoding="utf-8"), "application/javascript; charset=utf-8"
     )
 
 
