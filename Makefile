@@ -41,8 +41,9 @@ test: lint $(CHECKOV_STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.card && $(BIN)/python -m bench.cost
 
+# STAGE (a stage of .chalice/config.json) defaults to prod: `make package STAGE=dev`
 package: $(STAMP)
 	rm -rf out
-	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage prod \
-		--merge-template infra/resources.json out/
+	$(BIN)/python -m infra.package --stage $(or $(STAGE),prod) out/
 	$(BIN)/cfn-lint out/sam.json
+	$(BIN)/cfn-lint infra/tracking-waf.json --regions us-east-1

@@ -35,6 +35,16 @@ def contract_errors(request: Request, get_response: Callable[[Request], Response
     return http.json_text(response)
 
 
+@app.middleware("http")
+def trusted_edge(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """Deployed, only the template's CloudFront reaches the routes (inside contract_errors: a refusal is a 403 in
+    the contract's format)."""
+    http.check_origin(request.headers)
+    return get_response(request)
+
+
+# The queues' names here are the local stack's: the template binds each handler to its stage's queue
+# (infra/resources.json overrides the event sources Chalice generates from these names).
 @app.on_sqs_message(queue=EVENTS_QUEUE, batch_size=1)
 def process_recording_event(event: SQSEvent) -> None:
     """S3 notifications of uploaded recordings (locally local/worker.py hands them to this same handler)."""

@@ -46,6 +46,12 @@ def _parameter(name: str) -> str:
 
 
 @cache
+def secret_value(arn: str) -> str:
+    """A Secrets Manager secret's string, read once per warm function (a rotated secret needs new functions)."""
+    return str(secretsmanager().get_secret_value(SecretId=arn)["SecretString"])
+
+
+@cache
 def s3() -> S3Client:
     return boto3.client("s3", config=_CONFIG)
 
@@ -58,3 +64,8 @@ def sqs() -> SQSClient:
 @cache
 def ssm() -> Any:  # no mypy_boto3_ssm stubs installed
     return boto3.client("ssm", config=_CONFIG)
+
+
+@cache
+def secretsmanager() -> Any:  # no mypy_boto3_secretsmanager stubs installed
+    return boto3.client("secretsmanager", config=_CONFIG)

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
@@ -14,12 +19,14 @@ from chalice.app import Request, Response
 from chalicelib import aws
 from chalicelib.errors import (
     BadRequestError,
+    ForbiddenError,
     NotFoundError,
     PayloadTooLargeError,
     UnsupportedMediaTypeError,
     ValidationError,
     invalid,
 )
+from chalicelib.tracking import capture
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
@@ -140,6 +147,64 @@ def public_url(path: str) -> str:
     """The absolute address of `path` that people and browsers use: from configuration, never from request
     headers (a client can forge those)."""
     return f"{aws.public_base_url()}{quote(path)}"
+
+
+# The header that the template's CloudFront adds to every request it forwards, holding the stack's origin secret.
+ORIGIN_HEADER = "X-Callcard-Origin"
+# Deployed, the Secrets Manager secret whose value that header must hold; unset locally, where nothing is checked.
+ORIGIN_SECRET_VARIABLE = "CALLCARD_ORIGIN_SECRET_ARN"
+
+
+def behind_the_edge() -> bool:
+    """Deployed behind the template's CloudFront: requests must carry its origin secret, and its viewer headers
+    are the truth about the visitor. Locally (`make run`, tests) local/api.py stands in for the edge."""
+    return bool(os.environ.get(ORIGIN_SECRET_VARIABLE))
+
+
+def check_origin(headers: Mapping[str, str]) -> None:
+    """Refuse a request that did not come through the edge (the execute-api address would let anyone bypass it
+    and forge the CloudFront-Viewer-* headers); deployed only."""
+    if not behind_the_edge():
+        return
+    expected = aws.secret_value(os.environ[ORIGIN_SECRET_VARIABLE]).encode()
+    if not hmac.compare_digest(headers.get(ORIGIN_HEADER.lower(), "").encode(), expected):
+        raise ForbiddenError("this API answers through its public address only")
+
+
+def visitor_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) -> str | None:
+    """The visitor's IP, None unless it parses. Deployed: CloudFront-Viewer-Address (`ip:port`, set by the edge,
+    which replaces whatever the viewer sent); locally: the first X-Forwarded-For hop, else the socket's."""
+    if behind_the_edge():
+        address, _, _port = headers.get("cloudfront-viewer-address", "").rpartition(":")
+        return capture.ip_address(address)
+    return capture.client_ip(headers, context)
+
+
+# How long browsers and the edge may keep a public file before asking again (then a 304 if it is unchanged): the
+# files have no fingerprint in their names, so a deployment reaches everyone within this time.
+PUBLIC_FILE_MAX_AGE = 300
+
+
+@cache
+def _etag(text: str) -> str:
+    return f'"{hashlib.sha256(text.encode()).hexdigest()[:32]}"'
+
+
+def _names_etag(if_none_match: str | None, etag: str) -> bool:
+    """Whether an If-None-Match header names `etag` (weak comparison, RFC 9110 13.1.2) or is `*`."""
+    tags = [tag.strip().removeprefix("W/") for tag in (if_none_match or "").split(",")]
+    return "*" in tags or etag in tags
+
+
+def public_file(request: Request, text: str, content_type: str, headers: Mapping[str, str] | None = None) -> Response:
+    """A public file (track.js, the web app's assets) as browsers and CloudFront may cache it: Cache-Control and an
+    ETag of its content; 304 without a body to a conditional GET that names that ETag."""
+    etag = _etag(text)
+    cache_headers = {"Cache-Control": f"public, max-age={PUBLIC_FILE_MAX_AGE}", "ETag": etag}
+    answer: dict[str, str | list[str]] = {**(headers or {}), "Content-Type": content_type, **cache_headers}
+    if _names_etag(request.headers.get("if-none-match"), etag):
+        return Response(body="", status_code=304, headers=answer)
+    return Response(body=text, status_code=200, headers=answer)
 
 
 def json_text(response: Response) -> Response:

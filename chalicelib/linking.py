@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from chalicelib.tracking import holds
 LINK_NOW = 20
 LINK_PAGE = 50
 ATTEMPTS = 3
-LINK_QUEUE = "callcard-link-visitors"  # infra/resources.json, LinkVisitorsQueue
+LINK_QUEUE = "callcard-link-visitors"  # the local stack's; deployed, CALLCARD_LINK_QUEUE names the stage's
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +127,8 @@ def _enqueue(message: dict[str, str]) -> None:
     """Older history is linked afterwards; a queue that fails leaves the call recorded and logs why."""
     try:
         sqs = aws.sqs()
-        url = sqs.get_queue_url(QueueName=LINK_QUEUE)["QueueUrl"]
+        # the stage's queue (set by the template), else the local stack's
+        url = sqs.get_queue_url(QueueName=os.environ.get("CALLCARD_LINK_QUEUE", LINK_QUEUE))["QueueUrl"]
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message))
     except (BotoCoreError, ClientError):
         log.exception("could not queue the linking of visitor %s's older sessions", message["visitor_id"])

@@ -29,6 +29,8 @@ TABLE_ID = "CallcardTable"
 BUCKET_ID = "RecordingsBucket"
 QUEUE_ID = "RecordingEventsQueue"
 QUEUE_POLICY_ID = "RecordingEventsQueuePolicy"
+# The template's NamePrefix (callcard-<stage> when deployed): the local stack's names carry no stage.
+LOCAL_NAME_PREFIX = "callcard"
 
 # Where CloudFormation and the S3 API name the same thing differently.
 _S3_API_NAMES = {
@@ -68,6 +70,7 @@ def bootstrap(table_name: str, bucket_name: str) -> LocalStack:
     names = {
         TABLE_ID: table_name,
         BUCKET_ID: bucket_name,
+        "NamePrefix": LOCAL_NAME_PREFIX,
         "AWS::Region": region,
         "AWS::AccountId": "123456789012",
         "AWS::Partition": "aws",
@@ -89,8 +92,8 @@ def bootstrap(table_name: str, bucket_name: str) -> LocalStack:
     queue_urls: dict[str, str] = {}
     for queue_id in queue_ids:
         props = properties(template, queue_id)
-        names[queue_id] = props["QueueName"]
-        queue_urls[props["QueueName"]], arns[queue_id] = _create_queue(sqs, props, props["QueueName"], names, arns)
+        names[queue_id] = _resolve(props["QueueName"], names, arns)
+        queue_urls[names[queue_id]], arns[queue_id] = _create_queue(sqs, props, names[queue_id], names, arns)
     bucket = _resolve(properties(template, BUCKET_ID), names, arns)
     # The policy names the deployed bucket by its pattern (no Ref back to it); here it has its local name.
     policy = json.dumps(_resolve(properties(template, QUEUE_POLICY_ID)["PolicyDocument"], names, arns))
@@ -117,7 +120,7 @@ def _create_table(template: dict[str, Any], table_name: str) -> str:
         # The CloudFormation properties of a table carry the CreateTable parameters' own names.
         shape = dynamodb.meta.service_model.operation_model("CreateTable").input_shape
         accepted = shape.members if shape is not None else {}
-        params = {name: value for name, value in props.items() if name in accepted}
+        params = {name: value for name, value in props.items() if name in accepted and name != "TableName"}
         arn = dynamodb.create_table(TableName=table_name, **params)["TableDescription"]["TableArn"]
         dynamodb.get_waiter("table_exists").wait(TableName=table_name)
     if "PointInTimeRecoverySpecification" in props:

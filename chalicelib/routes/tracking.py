@@ -39,15 +39,14 @@ def _errors_with_cors(view: Callable[..., Response]) -> Callable[..., Response]:
 
 def _viewer() -> capture.Viewer:
     request = bp.current_request
-    return capture.Viewer.of(request.headers, request.context)
+    return capture.Viewer.of(request.headers, http.visitor_ip(request.headers, request.context))
 
 
 @bp.route("/v1/track.js", methods=["GET"], cors=CORS)
 @openapi.describe(public=True, returns="application/javascript")
 def snippet() -> Response:
-    return Response(
-        body=SNIPPET.read_text(encoding="utf-8"),
-        headers={"Content-Type": "application/javascript; charset=utf-8", "Cache-Control": "public, max-age=300"},
+    return http.public_file(
+        bp.current_request, SNIPPET.read_text(encoding="utf-8"), "application/javascript; charset=utf-8"
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chalice.app import Blueprint, Response
 
+from chalicelib import http
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import objects
 
@@ -88,4 +89,4 @@ def static_file(name: str) -> Response:
     path = STATIC_DIRECTORY / name
     if not _ASSET_NAME.match(name) or content_type is None or not path.is_file():
         raise NotFoundError(f"no file {name!r}")
-    return Response(body=_read(path), status_code=200, headers={"Content-Type": content_type, **_security_headers()})
+    return http.public_file(bp.current_request, _read(path), content_type, _security_headers())

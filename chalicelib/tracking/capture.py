@@ -134,7 +134,8 @@ def ip_address(text: str | None) -> str | None:
 
 
 def client_ip(headers: Mapping[str, str], context: Mapping[str, Any] | None) -> str | None:
-    """The visitor's IP: the first hop of X-Forwarded-For, else API Gateway's source IP; None unless it parses."""
+    """The visitor's IP where local/api.py stands in for the edge (`make run`, tests): the first hop of
+    X-Forwarded-For, else the socket's; None unless it parses. Deployed: http.visitor_ip."""
     first = headers.get("x-forwarded-for", "").split(",")[0].strip()
     if first:
         return ip_address(first)
@@ -197,5 +198,6 @@ class Viewer:
     geo: dict[str, str | None]
 
     @classmethod
-    def of(cls, headers: Mapping[str, str], context: Mapping[str, Any] | None) -> Viewer:
-        return cls(headers.get("user-agent", ""), client_ip(headers, context), geo(headers))
+    def of(cls, headers: Mapping[str, str], ip: str | None) -> Viewer:
+        """`ip` from http.visitor_ip: which header tells it depends on where the app runs."""
+        return cls(headers.get("user-agent", ""), ip, geo(headers))

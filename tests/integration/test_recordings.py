@@ -26,6 +26,7 @@ from chalicelib.schemas import ShareIn
 from chalicelib.store import keys
 from chalicelib.store.models import Recording
 from local import worker
+from local.bootstrap import LOCAL_NAME_PREFIX
 from local.metrics import dynamodb_requests
 from tests.integration.helpers import (
     OPUS,
@@ -613,7 +614,9 @@ def test_the_handler_listens_to_the_templates_queue() -> None:
     template = json.loads((Path(__file__).resolve().parents[2] / "infra" / "resources.json").read_text())
 
     def queue_name(logical_id: str) -> str:
-        return str(template["Resources"][logical_id]["Properties"]["QueueName"])
+        # the local stack's (deployed, the template binds each handler to its stage's queue: test_packaging.py)
+        name = template["Resources"][logical_id]["Properties"]["QueueName"]["Fn::Sub"]
+        return str(name.replace("${NamePrefix}", LOCAL_NAME_PREFIX))
 
     sources = {source.name: source.queue for source in app.event_sources if hasattr(source, "queue")}
     assert sources["process_recording_event"] == queue_name("RecordingEventsQueue")

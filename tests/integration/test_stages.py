@@ -1,0 +1,28 @@
+"""Stages side by side (issue 10): deployed, a function finds its stage's queue by the name the template gives it
+(CALLCARD_LINK_QUEUE), read when the queue is used; locally the local stack's queue. The names themselves are
+checked in the packaged templates (test_packaging.py)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from chalicelib import aws, linking
+from tests.integration.helpers import Api, Numbers, call_to, later, start
+
+
+def test_older_history_goes_to_the_queue_that_the_environment_names_when_it_is_queued(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage_queue = f"callcard-{uuid.uuid4().hex[:8]}-link-visitors"
+    url = aws.sqs().create_queue(QueueName=stage_queue)["QueueUrl"]
+    monkeypatch.setattr(linking, "LINK_NOW", 1)  # the newest session at once, the older one through the queue
+    monkeypatch.setenv("CALLCARD_LINK_QUEUE", stage_queue)
+    visitor = start(api).json_body["visitor_id"]
+    later(monkeypatch, 31)
+    newest = start(api, visitor_id=visitor).json_body
+    call_to(api, newest["phone_number"])
+    messages = aws.sqs().receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 1
+    assert visitor in messages[0]["Body"]
