@@ -73,7 +73,7 @@ async function renderSnippet(main) {
   replaceChildren(main, ...screenHeading("snippet"),
     h("section", { class: "panel", id: "snippet-section", "aria-labelledby": "snippet-intro" },
       h("p", { id: "snippet-intro" }, t("snippet_intro")),
-      copyField("snippet-tag", tag, { multiline: true }),
+      copyField("snippet-tag", tag, { multiline: true, labelledBy: "snippet-intro" }),
       h("h2", {}, t("snippet_check")),
       h("ol", { id: "snippet-steps" },
         h("li", {}, t("snippet_step_1"), " ", h("a", { href: appUrl("admin/numbers") }, t("numbers"))),

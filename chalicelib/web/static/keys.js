@@ -74,7 +74,8 @@ export async function renderKeys(main, notice = null) {
     try {
       const issued = await sendJson("POST", "v1/keys", { role: role.value, label: label.value.trim() });
       await renderKeys(main, h("div", { class: "notice-inline", id: "new-key" },
-        h("p", {}, t("key_shown_once")), copyField("new-key-value", issued.key)));
+        h("p", { id: "new-key-text" }, t("key_shown_once")),
+        copyField("new-key-value", issued.key, { labelledBy: "new-key-text" })));
     } catch (error) {
       status.textContent = describeError(error, (name) => t(name));
     }
