@@ -17,7 +17,7 @@ addMessages({
     copy_by_hand: "Select the text and copy it.",
     snippet_intro: "Put this tag on every page of your website, just before </body>:",
     snippet_check: "How to check that numbers are replaced",
-    snippet_step_1: "Make sure the project has a default number (the one printed on your site) and pool numbers: see Numbers.",
+    snippet_step_1: "Make sure the project has a default number (the one printed on your site) and pool numbers: see",
     snippet_step_2: "Open your website in a private window. Where the page shows {number}, a pool number should appear within a second.",
     snippet_step_3: "Reload Numbers here: that pool number is now held, until the time shown.",
     snippet_step_none: "the default number",
@@ -28,7 +28,7 @@ addMessages({
     copy_by_hand: "Zaznacz tekst i skopiuj go.",
     snippet_intro: "Umieść ten znacznik na każdej stronie swojej witryny, tuż przed </body>:",
     snippet_check: "Jak sprawdzić, że numery są podmieniane",
-    snippet_step_1: "Upewnij się, że projekt ma numer domyślny (ten wydrukowany na stronie) i numery z puli: zobacz Numery.",
+    snippet_step_1: "Upewnij się, że projekt ma numer domyślny (ten wydrukowany na stronie) i numery z puli: zobacz",
     snippet_step_2: "Otwórz swoją witrynę w oknie prywatnym. Tam, gdzie strona pokazuje {number}, w ciągu sekundy powinien pojawić się numer z puli.",
     snippet_step_3: "Odśwież tutaj Numery: ten numer z puli jest teraz zajęty, do pokazanej godziny.",
     snippet_step_none: "numer domyślny",
@@ -76,7 +76,7 @@ async function renderSnippet(main) {
       copyField("snippet-tag", tag, { multiline: true, labelledBy: "snippet-intro" }),
       h("h2", {}, t("snippet_check")),
       h("ol", { id: "snippet-steps" },
-        h("li", {}, t("snippet_step_1"), " ", h("a", { href: appUrl("admin/numbers") }, t("numbers"))),
+        h("li", {}, t("snippet_step_1"), " ", h("a", { href: appUrl("admin/numbers") }, t("numbers")), "."),
         h("li", {}, t("snippet_step_2", { number })),
         h("li", {}, t("snippet_step_3")))));
 }
