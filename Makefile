@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 
-.PHONY: run reset test bench package lint
+.PHONY: run reset test bench package lint screenshots
 
 # The virtualenv is (re)installed only when a requirements file changed since the last install.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -37,3 +37,7 @@ package: $(STAMP)
 	AWS_DEFAULT_REGION=$${AWS_DEFAULT_REGION:-eu-central-1} $(BIN)/chalice package --stage prod \
 		--merge-template infra/resources.json out/
 	$(BIN)/cfn-lint out/sam.json
+
+# PNGs of the web app with the demo data (desktop and phone) for the README: its own stack, headless Chromium
+screenshots: $(STAMP)
+	$(BIN)/python -m scripts.screenshots
