@@ -1,5 +1,6 @@
-"""Accessibility measured in headless Chromium: axe-core on every page of the web app (no serious or critical
-finding), and every control reachable and usable by keyboard.
+"""Accessibility measured in headless Chromium: axe-core (tests/e2e/vendor) on every page of the web app and the
+states they change into, on a desktop and a phone (no finding at all; the server's public share page: none serious
+or critical), and every control reachable by Tab in order and usable by Enter, Space and the arrows.
 
 All tests share one demo project (local/seed.py, what `make run` shows), seeded once for the module.
 """
@@ -27,7 +28,10 @@ pytestmark = pytest.mark.e2e
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 WAIT_SECONDS = 15
 PHONE_WIDTH = 360
-BLOCKING = ("serious", "critical")
+EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
+# the public share page is written by the server (chalicelib/recordings.py): held to the issue's bar for now, as
+# it has no landmarks yet (axe-core's moderate `region` and `landmark-one-main`)
+SERIOUS = ("serious", "critical")
 
 
 @dataclass(frozen=True)
@@ -60,9 +64,9 @@ def wait(browser: WebDriver, condition: Any, message: str) -> Any:
     return WebDriverWait(browser, WAIT_SECONDS).until(lambda driver: condition(driver), message)
 
 
-def axe_findings(browser: WebDriver) -> list[str]:
-    """The page's serious and critical axe-core findings, one line each: rule, impact, where, what to fix. Every
-    rule axe-core runs by default (WCAG 2.x A and AA, best practices) counts; none is turned off."""
+def axe_findings(browser: WebDriver, impacts: tuple[str, ...] = EVERY_IMPACT) -> list[str]:
+    """The page's axe-core findings of those impacts, one line each: rule, impact, where, what to fix. Every rule
+    axe-core runs by default (WCAG 2.x A and AA, best practices) counts; none is turned off."""
     browser.set_script_timeout(60)
     browser.execute_script(AXE.read_text(encoding="utf-8"))
     violations = browser.execute_async_script(
@@ -78,7 +82,7 @@ def axe_findings(browser: WebDriver) -> list[str]:
             for node in violation["nodes"]
         )
         for violation in violations
-        if violation["impact"] in BLOCKING
+        if violation["impact"] in impacts
     ]
 
 
@@ -118,13 +122,13 @@ def open_app_page(browser: WebDriver, demo: Demo, page: str) -> None:
 
 
 def report(findings: dict[str, list[str]]) -> str:
-    return "axe-core found serious or critical problems:\n" + "\n".join(
+    return "axe-core found problems:\n" + "\n".join(
         f"{page}: {finding}" for page, found in findings.items() for finding in found
     )
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
-def test_no_page_has_a_serious_or_critical_axe_finding(chromium: BrowserFactory, demo: Demo, phone: bool) -> None:
+def test_no_page_has_an_axe_finding(chromium: BrowserFactory, demo: Demo, phone: bool) -> None:
     browser = on_a_phone(chromium()) if phone else chromium()
     findings: dict[str, list[str]] = {}
     browser.get(f"{demo.base_url}/")  # no key yet: the sign-in page
@@ -152,7 +156,7 @@ def test_no_page_has_a_serious_or_critical_axe_finding(chromium: BrowserFactory,
 
     browser.get(demo.share_url)  # the public page of a share link
     wait(browser, lambda b: b.find_elements(By.TAG_NAME, "audio"), "the shared recording")
-    findings["public share page"] = axe_findings(browser)
+    findings["public share page"] = axe_findings(browser, SERIOUS)
     assert not any(findings.values()), report(findings)
 
 
