@@ -185,8 +185,14 @@ function describe(element) {
   return `${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} "${name}"`;
 }
 """
+# The focused control: its index in TABBABLE's list, its description, and whether a focus ring shows (its own outline
+# or shadow; a star's visually hidden radio: its label's)
 FOCUSED = """const active = document.activeElement;
-return active === document.body ? null : [window.__tabbable.indexOf(active), describe(active)];
+if (active === document.body) return null;
+const ringed = active.classList.contains('visually-hidden') ? active.closest('label') || active : active;
+const style = getComputedStyle(ringed);
+const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+return [window.__tabbable.indexOf(active), describe(active), ring];
 """ + TABBABLE.split("return window.__tabbable.map(describe);")[1]
 START_AT_TOP = """const start = document.createElement('span');
 start.tabIndex = -1;
@@ -195,37 +201,45 @@ start.focus();
 start.remove();"""
 
 
-def tab_through(browser: WebDriver) -> tuple[list[str], list[int], list[str]]:
+def tab_through(browser: WebDriver) -> tuple[list[str], list[int], list[str], list[str]]:
     """Presses Tab from the top of the page to its end: the controls Tab should reach (TABBABLE), the index among
-    them of each control that took focus in turn, and anything else that took focus."""
+    them of each control that took focus in turn, anything else that took focus, and the controls that took it
+    without showing it."""
     expected = list(browser.execute_script(TABBABLE))
     browser.execute_script(START_AT_TOP)
     reached: list[int] = []
     strays: list[str] = []
+    unringed: list[str] = []
     for _ in range(len(expected) * 3 + 5):  # a date field takes a Tab for each of its parts
         ActionChains(browser).send_keys(Keys.TAB).perform()
         focused = browser.execute_script(FOCUSED)
         if focused is None or (focused[0] == 0 and reached):
             break  # past the last control: the browser's own interface, or round to the first
-        index, description = focused
+        index, description, ring = focused
         if index == -1:
             strays.append(description)
         elif not reached or index != reached[-1]:
             reached.append(index)
-    return expected, reached, strays
+            if not ring:
+                unringed.append(description)
+    return expected, reached, strays, unringed
 
 
 def assert_tab_reaches_every_control_in_order(browser: WebDriver, page: str) -> None:
-    expected, reached, strays = tab_through(browser)
+    expected, reached, strays, unringed = tab_through(browser)
     missed = [control for index, control in enumerate(expected) if index not in reached]
     assert (reached, strays) == (list(range(len(expected))), []), (
         f"{page}: Tab missed {missed}, took focus to {strays}, or went out of order: {reached}"
     )
+    assert unringed == [], f"{page}: focus shows no ring on {unringed}"
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
 def test_tab_reaches_every_control_of_every_page_in_order(chromium: BrowserFactory, demo: Demo, phone: bool) -> None:
     browser = on_a_phone(chromium()) if phone else chromium()
+    browser.get(f"{demo.base_url}/")
+    wait(browser, lambda b: b.find_elements(By.ID, "sign-in"), "the sign-in page")
+    assert_tab_reaches_every_control_in_order(browser, "sign-in")
     for page in PAGES:
         open_app_page(browser, demo, page)
         if page == "call log":  # with the docked player and its controls
