@@ -7,7 +7,6 @@ All tests share one demo project (local/seed.py, what `make run` shows), seeded 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,7 +44,7 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(local_api: str) -> Iterator[Demo]:
+def demo(local_api: str) -> Demo:
     from local.seed import seed
 
     seeded = seed()
@@ -58,7 +57,7 @@ def demo(local_api: str) -> Iterator[Demo]:
         timeout=30,
     )
     assert share.status_code == 201, share.text
-    yield Demo(local_api, seeded["admin_key"], newest["call_id"], newest["caller"], share.json()["url"])
+    return Demo(local_api, seeded["admin_key"], newest["call_id"], newest["caller"], share.json()["url"])
 
 
 def wait(browser: WebDriver, condition: Any, message: str) -> Any:
@@ -87,12 +86,6 @@ def axe_findings(browser: WebDriver, impacts: tuple[str, ...] = EVERY_IMPACT) ->
     ]
 
 
-def open_page(browser: WebDriver, url: str, key: str, ready: str) -> None:
-    browser.get("about:blank")  # from the same address, a new #key= would only change the fragment
-    browser.get(f"{url}#key={key}")
-    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ready), ready)
-
-
 def on_a_phone(browser: WebDriver) -> WebDriver:
     """Chrome's windows are at least ~500 px wide: DevTools emulates a 360 px phone instead."""
     browser.execute_cdp_cmd(
@@ -114,12 +107,13 @@ PAGES = {
 }
 
 
-def page_url(demo: Demo, page: str) -> str:
-    return demo.base_url + PAGES[page][0].format(call_id=demo.call_id, client=quote(demo.client, safe=""))
-
-
 def open_app_page(browser: WebDriver, demo: Demo, page: str) -> None:
-    open_page(browser, page_url(demo, page), demo.key, PAGES[page][1])
+    """Opens `page` signed in with the demo's admin key, and waits until it has loaded."""
+    path, ready = PAGES[page]
+    url = demo.base_url + path.format(call_id=demo.call_id, client=quote(demo.client, safe=""))
+    browser.get("about:blank")  # from the same address, a new #key= would only change the fragment
+    browser.get(f"{url}#key={demo.key}")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ready), ready)
 
 
 def report(findings: dict[str, list[str]]) -> str:
@@ -176,9 +170,16 @@ def test_the_polish_pages_say_their_language_and_have_no_axe_finding(chromium: B
 
 # ---- the keyboard ---------------------------------------------------------------------------------------------
 
+DESCRIBE = """
+function describe(element) {
+  const name = element.getAttribute('aria-label') || element.textContent.trim().slice(0, 30);
+  return `${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} "${name}"`;
+}
+"""
 # What Tab should reach, in document order: the visible, enabled controls that are not taken out of the order; of a
 # radio group only the checked radio (the first while none is), as browsers do.
-TABBABLE = """
+TABBABLE = (
+    """
 const candidates = [...document.querySelectorAll(
   'a[href], button, input, select, textarea, summary, [tabindex], audio[controls]')];
 const seen = new Set();
@@ -194,20 +195,22 @@ window.__tabbable = candidates.filter((element) => {
   return true;
 });
 return window.__tabbable.map(describe);
-function describe(element) {
-  const name = element.getAttribute('aria-label') || element.textContent.trim().slice(0, 30);
-  return `${element.tagName.toLowerCase()}${element.id ? '#' + element.id : ''} "${name}"`;
-}
 """
+    + DESCRIBE
+)
 # The focused control: its index in TABBABLE's list, its description, and whether a focus ring shows (its own outline
 # or shadow; a star's visually hidden radio: its label's)
-FOCUSED = """const active = document.activeElement;
+FOCUSED = (
+    """const active = document.activeElement;
 if (active === document.body) return null;
 const ringed = active.classList.contains('visually-hidden') ? active.closest('label') || active : active;
 const style = getComputedStyle(ringed);
 const ring = (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
 return [window.__tabbable.indexOf(active), describe(active), ring];
-""" + TABBABLE.split("return window.__tabbable.map(describe);")[1]
+"""
+    + DESCRIBE
+)
+# Tab's starting point at the top of the page: an element before everything takes focus and goes
 START_AT_TOP = """const start = document.createElement('span');
 start.tabIndex = -1;
 document.body.prepend(start);
