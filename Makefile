@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 
-.PHONY: run reset test bench package lint
+.PHONY: run reset test bench package lint screenshots
 
 # The virtualenv is (re)installed only when a requirements file changed since the last install.
 $(STAMP): requirements.txt requirements-dev.txt
@@ -47,3 +47,7 @@ package: $(STAMP)
 	$(BIN)/python -m infra.package --stage $(or $(STAGE),prod) out/
 	$(BIN)/cfn-lint out/sam.json
 	$(BIN)/cfn-lint infra/tracking-waf.json --regions us-east-1
+
+# PNGs of the web app with the demo data (desktop and phone) for the README: its own stack, headless Chromium
+screenshots: $(STAMP)
+	$(BIN)/python -m scripts.screenshots

@@ -124,5 +124,5 @@ def _page(language: str, title: str, body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta name="robots" content="noindex"><title>{title}</title>'
         f"<style>{_PAGE_STYLE}</style></head>"
-        f"<body><h1>{title}</h1>{body}</body></html>"
+        f"<body><main><h1>{title}</h1>{body}</main></body></html>"
     )

@@ -201,7 +201,8 @@ export function audioPlayer({ id, audio, renew }) {
   const root = h("div", { class: "player", id: `${id}-player`, role: "group", "aria-label": t("audio"), "aria-keyshortcuts": "Space ArrowLeft ArrowRight M" },
     media,
     seek,
-    h("div", { class: "controls" }, back, toggle, forward, time, h("span", { class: "muted" }, "/"), total,
+    h("div", { class: "controls" }, back, toggle, forward,
+      h("span", { class: "clock" }, time, h("span", { class: "muted" }, " / "), total),
       mute, volume, h("label", { for: `${id}-speed` }, t("speed")), speed),
     problem);
 

@@ -27,10 +27,15 @@ function showRowButtons() {
 }
 
 function close() {
-  document.getElementById("dock")?.remove();
+  const dock = document.getElementById("dock");
+  // a keyboard closed it: focus goes back to the row's play button (or the page), not to nowhere
+  const hadFocus = dock?.contains(document.activeElement);
+  const row = dock && document.querySelector(`button.row-play[data-call-id="${CSS.escape(dock.dataset.callId)}"]`);
+  dock?.remove();
   document.body.classList.remove("has-dock");
   docked = null;
   showRowButtons();
+  if (hadFocus) (row || document.getElementById("main")).focus();
 }
 
 function dockShell(call) {

@@ -55,6 +55,11 @@ export function narrowScreen() {
   return matchMedia("(max-width: 640px)").matches;
 }
 
+/** The heading of a table's column of buttons: named for screen readers, blank on screen. */
+export function actionsHeading(text) {
+  return h("th", { scope: "col" }, h("span", { class: "visually-hidden" }, text));
+}
+
 export function empty(text) {
   return h("p", { class: "empty" }, text);
 }

@@ -14,11 +14,12 @@ export async function copyText(text) {
   }
 }
 
-/** A read-only text with a Copy button. */
-export function copyField(id, text, { multiline = false } = {}) {
+/** A read-only text with a Copy button; `labelledBy`: the id of the words that name the text. */
+export function copyField(id, text, { multiline = false, labelledBy } = {}) {
+  const named = { id, readonly: true, spellcheck: "false", "aria-labelledby": labelledBy };
   const field = multiline
-    ? h("textarea", { id, readonly: true, rows: 3, spellcheck: "false" }, text)
-    : h("input", { id, type: "text", readonly: true, value: text, spellcheck: "false" });
+    ? h("textarea", { ...named, rows: 3 }, text)
+    : h("input", { ...named, type: "text", value: text });
   const status = h("span", { class: "muted", role: "status", id: `${id}-status` });
   const button = h("button", { type: "button", class: "secondary", id: `${id}-copy` }, t("copy"));
   button.addEventListener("click", async () => {

@@ -49,7 +49,7 @@ const MESSAGES = {
     no_top_pages: "No pages viewed in the last 30 days.", page: "Page", views: "Views", time_spent: "Time spent",
     no_sessions: "No tracked sessions.", ended_at: "Ended", pageviews: "Pageviews", calls: "Calls",
     client_calls: "Calls", error: "Something went wrong: {message}", unavailable: "Not available on this server yet.",
-    forbidden: "Your role may not do this.",
+    forbidden: "Your role may not do this.", actions: "Actions",
   },
   pl: {
     skip: "Przejdź do treści", language: "Język", sign_out: "Wyloguj", loading: "Wczytywanie…",
@@ -99,7 +99,7 @@ const MESSAGES = {
     no_top_pages: "Brak odsłon w ostatnich 30 dniach.", page: "Strona", views: "Odsłony", time_spent: "Spędzony czas",
     no_sessions: "Brak śledzonych sesji.", ended_at: "Zakończenie", pageviews: "Odsłony", calls: "Połączenia",
     client_calls: "Połączenia", error: "Coś poszło nie tak: {message}", unavailable: "Jeszcze niedostępne na tym serwerze.",
-    forbidden: "Twoja rola nie pozwala na to.",
+    forbidden: "Twoja rola nie pozwala na to.", actions: "Działania",
   },
 };
 

@@ -1,7 +1,7 @@
 // The API keys screen (admin): create a key for a person or system (its secret shown once), list, revoke.
 
 import { apiKey, sendJson } from "./api.js";
-import { h, replaceChildren } from "./dom.js";
+import { actionsHeading, h, replaceChildren } from "./dom.js";
 import { confirmDialog, copyField, screenHeading } from "./forms.js";
 import { addMessages, formatTime, t } from "./i18n.js";
 import { describeError, loadPageData } from "./state.js";
@@ -74,7 +74,8 @@ export async function renderKeys(main, notice = null) {
     try {
       const issued = await sendJson("POST", "v1/keys", { role: role.value, label: label.value.trim() });
       await renderKeys(main, h("div", { class: "notice-inline", id: "new-key" },
-        h("p", {}, t("key_shown_once")), copyField("new-key-value", issued.key)));
+        h("p", { id: "new-key-text" }, t("key_shown_once")),
+        copyField("new-key-value", issued.key, { labelledBy: "new-key-text" })));
     } catch (error) {
       status.textContent = describeError(error, (name) => t(name));
     }
@@ -85,6 +86,6 @@ export async function renderKeys(main, notice = null) {
     notice ? h("section", { class: "panel", role: "status" }, notice) : null,
     form, status,
     h("div", { class: "scroll" }, h("table", { class: "list", id: "keys-table" },
-      h("thead", {}, h("tr", {}, ["label", "role", "created", "revoked"].map((key) => h("th", { scope: "col" }, t(key))), h("th", {}))),
+      h("thead", {}, h("tr", {}, ["label", "role", "created", "revoked"].map((key) => h("th", { scope: "col" }, t(key))), actionsHeading(t("actions")))),
       h("tbody", {}, items.map((item) => keyRow(item, revoke))))));
 }

@@ -1,7 +1,7 @@
 // The Numbers screen (admin): the default and pool numbers, which are held now and until when, the pool's overflow.
 
 import { sendJson } from "./api.js";
-import { empty, facts, h, replaceChildren } from "./dom.js";
+import { actionsHeading, empty, facts, h, replaceChildren } from "./dom.js";
 import { confirmDialog, screenHeading } from "./forms.js";
 import { addMessages, formatNumber, formatTime, t } from "./i18n.js";
 import { describeError, loadPageData } from "./state.js";
@@ -54,7 +54,7 @@ export async function renderNumbers(main, message = "") {
   const table = items.length
     ? h("div", { class: "scroll" }, h("table", { class: "list", id: "numbers-table" },
       h("thead", {}, h("tr", {}, ["number", "kind", "label", "held_until"].map((key) => h("th", { scope: "col" }, t(key))),
-        h("th", {}))),
+        actionsHeading(t("actions")))),
       h("tbody", {}, items.map((item) => numberRow(item, remove)))))
     : empty(t("no_numbers"));
 

@@ -36,6 +36,8 @@ function ratingGroup(name, label, initial, save) {
       stars[index].classList.toggle("filled", shown !== null && STARS[index] <= shown);
     });
     summary.textContent = shown === null ? t("not_rated") : t("stars_of", { n: shown });
+    // a disabled button drops keyboard focus: the cleared group's first star takes it
+    if (shown === null && clear && document.activeElement === clear) radios[0].focus();
     if (clear) clear.disabled = shown === null;
   };
 

@@ -2,7 +2,7 @@
 // expiry, copy any of them (without making a new one), revoke any.
 
 import { getJson, sendJson } from "./api.js";
-import { h, replaceChildren } from "./dom.js";
+import { actionsHeading, h, replaceChildren } from "./dom.js";
 import { addMessages, formatNumber, formatTime, t } from "./i18n.js";
 import { describeError } from "./state.js";
 
@@ -77,8 +77,8 @@ export function sharing(callId) {
   };
 
   const table = (items) => h("div", { class: "scroll" }, h("table", { class: "list shares" },
-    h("thead", {}, h("tr", {}, ["share_link", "share_created", "share_expires", "share_uses", null]
-      .map((key) => h("th", { scope: "col" }, key ? t(key) : "")))),
+    h("thead", {}, h("tr", {}, ["share_link", "share_created", "share_expires", "share_uses"]
+      .map((key) => h("th", { scope: "col" }, t(key))), actionsHeading(t("actions")))),
     h("tbody", {}, items.map(row))));
 
   const row = (item) => {
