@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from chalice.app import Chalice, Request, Response, SQSEvent
 
-from chalicelib import http, linking
+from chalicelib import aws, http, linking
 from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings import EVENTS_QUEUE, handle_notification
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
@@ -27,9 +27,11 @@ app.register_blueprint(openapi.bp)
 
 @app.middleware("http")
 def contract_errors(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Every error leaves in the contract's format, whoever raised it; every JSON body as UTF-8 (http.json_text)."""
+    """Every error leaves in the contract's format, whoever raised it; every JSON body as UTF-8 (http.json_text).
+    The request's AWS calls stop at its deadline (aws.py), so that it answers before API Gateway's 29 s."""
     try:
-        response = translate_chalice_error(get_response(request))
+        with aws.api_request():
+            response = translate_chalice_error(get_response(request))
     except ApiError as error:
         response = error.as_response()
     return http.json_text(response)
@@ -38,12 +40,14 @@ def contract_errors(request: Request, get_response: Callable[[Request], Response
 @app.on_sqs_message(queue=EVENTS_QUEUE, batch_size=1)
 def process_recording_event(event: SQSEvent) -> None:
     """S3 notifications of uploaded recordings (locally local/worker.py hands them to this same handler)."""
-    for record in event:
-        handle_notification(record.body)
+    with aws.background():
+        for record in event:
+            handle_notification(record.body)
 
 
 @app.on_sqs_message(queue=linking.LINK_QUEUE, batch_size=1)
 def link_older_sessions(event: SQSEvent) -> None:
     """A linked visitor's sessions beyond the newest ones join the client's history (idempotent)."""
-    for record in event:
-        linking.link_older(record.body)
+    with aws.background():
+        for record in event:
+            linking.link_older(record.body)

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import aws
 from chalicelib.store import keys
-from chalicelib.store.models import Item
-
-
-@functools.cache
-def _connection() -> Connection:
-    # one per process, as the models' own: a new Connection builds a new botocore client (tenths of a second)
-    return Connection(region=Item.Meta.region)
 
 
 def transaction() -> TransactWrite:
-    """A TransactWrite on the table (pynamodb's transactions take a connection of their own)."""
-    return TransactWrite(connection=_connection())
+    """A TransactWrite on the table, over the process's one connection (the models' own, store/models.py)."""
+    return TransactWrite(connection=aws.dynamodb())
 
 
 def condition_failed(exc: TransactWriteError) -> bool:
