@@ -63,7 +63,7 @@ class ValidationError(ApiError):
 class ServiceUnavailableError(ApiError):
     """AWS was slow, unreachable or throttling past the request's retry budget (aws.py): worth trying again."""
 
-    status, code = 503, "unavailable"
+    status, code = 503, "service_unavailable"
     retry_after_seconds: ClassVar[int] = 2
 
     def as_response(self) -> Response:
