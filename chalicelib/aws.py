@@ -14,12 +14,13 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.config import Config
 from botocore.exceptions import ConnectionError, HTTPClientError
@@ -47,6 +48,9 @@ API_DEADLINE_SECONDS = 20.0
 BACKGROUND = ClientPolicy(connect_timeout=5, read_timeout=20, max_attempts=8)
 # the card sends its client's queries together (card.py) over the one DynamoDB connection's pool
 POOL_CONNECTIONS = 10
+
+First = TypeVar("First")
+Second = TypeVar("Second")
 
 _policy: ContextVar[ClientPolicy] = ContextVar("aws_client_policy", default=API)
 _deadline: ContextVar[float | None] = ContextVar("aws_deadline", default=None)
@@ -115,6 +119,24 @@ def api_request() -> Iterator[None]:
         yield
     finally:
         _deadline.reset(token)
+
+
+def together(first: Callable[[], First], second: Callable[[], Second]) -> tuple[First, Second]:
+    """Both calls at once, as one round trip's wait instead of two (botocore clients are thread-safe and the one
+    DynamoDB connection keeps a pool); `first` runs in this thread, `second` in the process's pool, with this
+    request's policy and deadline. Raises what either raised (the first's error first)."""
+    pending = _threads().submit(copy_context().run, second)
+    try:
+        first_result = first()
+    except BaseException:
+        wait([pending])  # no call outlives the request that made it
+        raise
+    return first_result, pending.result()
+
+
+@cache
+def _threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=POOL_CONNECTIONS, thread_name_prefix="aws")
 
 
 def _refuse_past_deadline(**_: Any) -> None:

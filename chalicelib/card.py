@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import calls, clients, clock, history, recordings
+from chalicelib import aws, calls, clients, clock, history, recordings
 from chalicelib.errors import NotFoundError
-from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review
+from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review, Statistics
 from chalicelib.store import keys, paging
-from chalicelib.store.models import Call, Comment, Item
+from chalicelib.store.models import Call, ClientSession, Comment, Item
 
 
 @dataclass(frozen=True)
@@ -75,8 +75,9 @@ def review(project_id: str, call_id: str) -> Review:
 
 
 def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_play: bool = False) -> Card:
-    """One Query for the call's partition, two for the client's statistics and top pages (clients.overview) and
-    one for its newest sessions: the same four requests whatever the client's history.
+    """One Query for the call's partition, then together two for the client's statistics and top pages
+    (clients.overview) and one for its newest sessions: the same four requests whatever the client's history, in
+    two round trips.
 
     `may_play`: the caller's role may play recordings, so the audio carries fresh presigned URLs.
     """
@@ -84,13 +85,18 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
     partition = read.recording
     call = partition.call
     phone = call.client_phone
-    statistics, window, sessions = None, None, None
+    statistics: Statistics | None = None
+    window: history.Window | None = None
+    sessions: paging.Page[ClientSession] | None = None
     if phone:
         try:
-            statistics, window = clients.overview(project_id, phone, clock.now())
-            sessions = history.session_page(project_id, phone, None, clients.CLIENT_PAGE)
+            overview, sessions = aws.together(
+                lambda: clients.overview(project_id, phone, clock.now()),
+                lambda: history.session_page(project_id, phone, None, clients.CLIENT_PAGE),
+            )
+            statistics, window = overview
         except NotFoundError:
-            statistics = None  # the client was erased meanwhile
+            pass  # the client was erased meanwhile: a card without its statistics
     # the visit is the attributed session's, kept on the call; else the client's last session tells
     visit: dict[str, object] | None = call.visit
     newest = sessions.items[0] if sessions and sessions.items else None
