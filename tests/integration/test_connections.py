@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import botocore.session
 import pytest
 
@@ -24,9 +23,8 @@ def sessions_built(monkeypatch: pytest.MonkeyPatch) -> list[botocore.session.Ses
         built.append(self)
 
     monkeypatch.setattr(botocore.session.Session, "__init__", counted)
-    for cached in (aws._dynamodb, aws._s3, aws._sqs, aws._ssm):
+    for cached in (aws._dynamodb, aws._client, aws._session):
         cached.cache_clear()
-    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
     return built
 
 
@@ -47,5 +45,5 @@ def test_fifty_mixed_requests_build_at_most_two_botocore_sessions(
             answers.append(api.get("/v1/calls?limit=5").status_code)
     assert len(answers) == 50
     assert set(answers) == {200, 201, 202}
-    # pynamodb's connection (one for every model and transaction) and boto3's default session (S3, SQS)
+    # pynamodb's connection (one for every model and transaction) and the one of S3's and SQS's clients
     assert len(sessions_built) <= 2
