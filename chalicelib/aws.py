@@ -2,7 +2,7 @@
 configuration they read when first used (never at import: Chalice's packager imports app.py without the stage's
 environment).
 
-boto3 and pynamodb both honour the standard AWS_ENDPOINT_URL, which is how the local stack is reached.
+botocore (and so pynamodb) honours the standard AWS_ENDPOINT_URL, which is how the local stack is reached.
 
 Every client has connect and read timeouts and a bounded retry budget, in one of two policies: an API request's
 (it must answer before API Gateway's 29 s: a request past its deadline stops calling AWS and answers 503) and a
