@@ -39,7 +39,7 @@ ERRORS: dict[int, str] = {
     422: "well-formed but invalid values (the body, the query, a phone number in the path); `details.fields` maps "
     "each bad field to its reason",
     404: "not found, or another project's",
-    503: "AWS was slow or throttling (chalicelib/aws.py): nothing was changed; try again after `Retry-After` seconds",
+    503: "AWS was slow or throttling (chalicelib/aws.py): try again after `Retry-After` seconds",
 }
 RETRY_AFTER = {"description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}}
 
