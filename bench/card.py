@@ -77,9 +77,8 @@ def cold_start(pairs: int = COLD_START_PAIRS) -> None:
 
 
 def package_size() -> None:
-    """The deployment zip of `make package` (built first when absent) and its size unpacked, by top-level folder."""
-    if not PACKAGE.exists():
-        subprocess.run(["make", "package"], check=True, cwd=PACKAGE.parent.parent, stdout=subprocess.DEVNULL)
+    """The deployment zip of `make package` (built afresh, so that it is the tree's) and its size unpacked."""
+    subprocess.run(["make", "package"], check=True, cwd=PACKAGE.parent.parent, stdout=subprocess.DEVNULL)
     with zipfile.ZipFile(PACKAGE) as archive:
         entries = archive.infolist()
     by_folder = Counter[str]()
