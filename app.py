@@ -1,15 +1,26 @@
 """callcard's HTTP API: the routes live in chalicelib/routes (one blueprint per domain)."""
 
+# ruff: noqa: E402 - the collector is paused before the imports
+
 from __future__ import annotations
+
+import gc
+
+# A cold start's imports make a great many objects and no garbage: the collector's passes over them while they are
+# made are wasted (about a sixth of `import app`); after them, freezing keeps later passes from walking them again.
+gc.disable()
 
 from collections.abc import Callable
 
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEvent
 
-from chalicelib import http, linking
+from chalicelib import aws, http, linking
 from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings.objects import EVENTS_QUEUE
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
+
+gc.freeze()
+gc.enable()
 
 app = Chalice(app_name="callcard")
 app.register_blueprint(calls.bp)
@@ -27,9 +38,11 @@ app.register_blueprint(openapi.bp)
 
 @app.middleware("http")
 def contract_errors(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Every error leaves in the contract's format, whoever raised it; every JSON body as UTF-8 (http.json_text)."""
+    """Every error leaves in the contract's format, whoever raised it; every JSON body as UTF-8 (http.json_text).
+    The request's AWS calls stop at its deadline (aws.py), so that it answers before API Gateway's 29 s."""
     try:
-        response = translate_chalice_error(get_response(request))
+        with aws.api_request():
+            response = translate_chalice_error(get_response(request))
     except ApiError as error:
         response = error.as_response()
     return http.json_text(response)
@@ -51,8 +64,9 @@ def process_recording_event(event: SQSEvent) -> None:
     # imported here: the checker (mutagen) loads in the function that checks, never for an API request
     from chalicelib.recordings import events
 
-    for record in event:
-        events.handle(record.body)
+    with aws.background():
+        for record in event:
+            events.handle(record.body)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))
@@ -61,11 +75,13 @@ def sweep_recordings(event: CloudWatchEvent) -> None:
     rejected with a reason, so that nothing stays `processing` for good."""
     from chalicelib.recordings import sweeper
 
-    sweeper.sweep()
+    with aws.background():
+        sweeper.sweep()
 
 
 @app.on_sqs_message(queue=linking.LINK_QUEUE, batch_size=1)
 def link_older_sessions(event: SQSEvent) -> None:
     """A linked visitor's sessions beyond the newest ones join the client's history (idempotent)."""
-    for record in event:
-        linking.link_older(record.body)
+    with aws.background():
+        for record in event:
+            linking.link_older(record.body)

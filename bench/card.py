@@ -1,5 +1,5 @@
 """What one card read costs for a short and a long client history, what tracking costs, the size of track.js as
-served, and `import app`.
+served, the round trips each request waits for, `import app` against `import boto3`, and the package's size.
 
 Run with `make bench`. It starts its own emulator (moto server over HTTP), so it needs no AWS account.
 Everything goes through the HTTP API (Chalice's test client); request counts come from botocore's event
@@ -16,10 +16,14 @@ import statistics
 import subprocess
 import sys
 import time
+import zipfile
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+from bench.delay import delayed_dynamodb
 from local import metrics
 from local.emulator import Emulator, configure_environment
 
@@ -27,6 +31,11 @@ metrics.install()
 
 HISTORIES = (3, 300)
 READS = 20
+# the delay added to every DynamoDB request to count the round trips a request waits for (the issue's figure)
+DELAY_SECONDS = 0.25
+DELAYED_RUNS = 5
+COLD_START_PAIRS = 11
+PACKAGE = Path(__file__).resolve().parent.parent / "out" / "deployment.zip"
 SNIPPET_BUDGET_GZIPPED = 6 * 1024  # the issue's budget for track.js (README, "Tracking")
 BROWSER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
@@ -39,14 +48,47 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _import_seconds(statement: str, runs: int = 5) -> float:
-    """Median wall time of a fresh interpreter running `statement` (interpreter start included)."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", statement], check=True, env=os.environ.copy())
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def _interpreter_seconds(statement: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of a fresh interpreter running `statement` (its start included). CPU time is the steadier
+    figure on a shared machine: another process's load stretches the wall time, not the work."""
+    before, started = os.times(), time.perf_counter()
+    subprocess.run([sys.executable, "-c", statement], check=True, env=os.environ.copy())
+    wall, after = time.perf_counter() - started, os.times()
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+def cold_start(pairs: int = COLD_START_PAIRS) -> None:
+    """`import app` against `import boto3`, in pairs run one after the other (so that both see the same load); the
+    median of the pairs' ratios."""
+    wall_ratios, cpu_ratios, app_cpu, boto3_cpu = [], [], [], []
+    for _ in range(pairs):
+        boto3_wall, boto3_seconds = _interpreter_seconds("import boto3")
+        app_wall, app_seconds = _interpreter_seconds("import app")
+        wall_ratios.append(app_wall / boto3_wall)
+        cpu_ratios.append(app_seconds / boto3_seconds)
+        app_cpu.append(app_seconds)
+        boto3_cpu.append(boto3_seconds)
+    print(f"cold start (fresh interpreters, {pairs} pairs, medians; budget 1.5 x import boto3):")
+    print(
+        f"  import boto3 {statistics.median(boto3_cpu) * 1000:.0f} ms CPU, import app "
+        f"{statistics.median(app_cpu) * 1000:.0f} ms CPU: {statistics.median(cpu_ratios):.2f} x "
+        f"(wall time: {statistics.median(wall_ratios):.2f} x)"
+    )
+
+
+def package_size() -> None:
+    """The deployment zip of `make package` (built afresh, so that it is the tree's) and its size unpacked."""
+    subprocess.run(["make", "package"], check=True, cwd=PACKAGE.parent.parent, stdout=subprocess.DEVNULL)
+    with zipfile.ZipFile(PACKAGE) as archive:
+        entries = archive.infolist()
+    by_folder = Counter[str]()
+    for entry in entries:
+        by_folder[entry.filename.split("/", 1)[0]] += entry.file_size
+    largest = ", ".join(f"{name} {size / 1e6:.1f}" for name, size in by_folder.most_common(4))
+    print(
+        f"package: deployment.zip {PACKAGE.stat().st_size / 1e6:.1f} MB, unpacked "
+        f"{sum(by_folder.values()) / 1e6:.1f} MB (budget 35 MB); largest: {largest} MB"
+    )
 
 
 class Bench:
@@ -89,6 +131,24 @@ class Bench:
             started: dict[str, Any] = self.request("POST", "/v1/track/sessions", body, **BROWSER)
         started["requests"] = len(seen)
         return started
+
+    def round_trips(self, label: str, request: Callable[[], object]) -> None:
+        """The request's extra time with DELAY_SECONDS added to every DynamoDB request, in delays: the number of
+        round trips it waits for one after another (bench/delay.py)."""
+        plain, delayed = [], []
+        rounds: list[list[str]] = []
+        for _ in range(DELAYED_RUNS):
+            started = time.perf_counter()
+            request()
+            plain.append(time.perf_counter() - started)
+            with delayed_dynamodb(DELAY_SECONDS) as sent:
+                started = time.perf_counter()
+                request()
+                delayed.append(time.perf_counter() - started)
+            rounds = sent.rounds()
+        extra = (statistics.median(delayed) - statistics.median(plain)) / DELAY_SECONDS
+        shape = " then ".join("+".join(round_) for round_ in rounds)
+        print(f"  {label}: {extra:.1f} x the delay (round trips of the last run: {len(rounds)}, {shape})")
 
     def card_cost(self, call_id: str) -> tuple[list[str], float]:
         self.request("GET", f"/v1/calls/{call_id}")  # warms the key lookup
@@ -156,6 +216,17 @@ def main() -> None:
             )
             print(f"session start (site key warm), {len(session_starts) - 1} starts on a 3-number pool: {spread}")
             print("  (3 while a number is free; a takeover of the longest-idle number adds the previous hold's end)")
+            print(f"round trips waited for ({DELAY_SECONDS * 1000:.0f} ms added to every DynamoDB request):")
+            bench.round_trips("card read       ", lambda: bench.request("GET", f"/v1/calls/{call_id}"))
+            bench.round_trips("call log page   ", lambda: bench.request("GET", "/v1/calls?limit=50"))
+            bench.round_trips("session start   ", lambda: bench.start_session(None))
+            session_id = bench.start_session(None)["session_id"]
+            pageview = {"type": "pageview", "url": "https://shop.example/sofas?utm_source=bench"}
+            events = {"site_key": bench.site_key, "events": [pageview, {"type": "ping"}]}
+            bench.round_trips(
+                "events batch    ",
+                lambda: bench.request("POST", f"/v1/track/sessions/{session_id}/events", events, **BROWSER),
+            )
             snippet = client.http.request("GET", "/v1/track.js").body
             print(
                 f"track.js as served: {len(snippet)} bytes, {len(gzip.compress(snippet))} gzipped "
@@ -164,13 +235,8 @@ def main() -> None:
     finally:
         emulator.stop()
 
-    boto3_alone = _import_seconds("import boto3")
-    whole_app = _import_seconds("import app")
-    print("cold start (fresh interpreter, median of 5):")
-    print(
-        f"  import boto3: {boto3_alone * 1000:.0f} ms; import app: {whole_app * 1000:.0f} ms "
-        f"(ratio {whole_app / boto3_alone:.2f})"
-    )
+    cold_start()
+    package_size()
 
 
 if __name__ == "__main__":

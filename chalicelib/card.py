@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import calls, clients, clock, history, partition
+from chalicelib import aws, calls, clients, clock, history, partition
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import status
-from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review
+from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review, Statistics
 from chalicelib.store import keys, paging
-from chalicelib.store.models import Call, Comment, Item
+from chalicelib.store.models import Call, ClientSession, Comment, Item
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,13 @@ def _call_partition(project_id: str, call_id: str) -> _Partition:
     return _Partition(found, shown, cursor)
 
 
-def _review(call: Call, partition: _Partition) -> Review:
+def _review(call: Call, read: _Partition) -> Review:
     return Review(
         category=call.category,
         manager_rating=call.manager_rating,
         call_rating=call.call_rating,
-        comments=[comment_out(comment) for comment in partition.comments],
-        comments_next_cursor=partition.comments_next_cursor,
+        comments=[comment_out(comment) for comment in read.comments],
+        comments_next_cursor=read.comments_next_cursor,
     )
 
 
@@ -71,34 +71,39 @@ def comment_out(comment: Comment) -> CommentOut:
 
 
 def review(project_id: str, call_id: str) -> Review:
-    partition = _call_partition(project_id, call_id)
-    return _review(partition.recording.call, partition)
+    read = _call_partition(project_id, call_id)
+    return _review(read.recording.call, read)
 
 
 def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_play: bool = False) -> Card:
-    """One Query for the call's partition, two for the client's statistics and top pages (clients.overview) and
-    one for its newest sessions: the same four requests whatever the client's history.
+    """One Query for the call's partition, then together two for the client's statistics and top pages
+    (clients.overview) and one for its newest sessions: the same four requests whatever the client's history, in
+    two round trips.
 
     `may_play`: the caller's role may play recordings, so the audio carries fresh presigned URLs.
     """
     read = _call_partition(project_id, call_id)
-    partition = read.recording
-    call = partition.call
+    call = read.recording.call
     phone = call.client_phone
-    statistics, window, sessions = None, None, None
+    statistics: Statistics | None = None
+    window: history.Window | None = None
+    sessions: paging.Page[ClientSession] | None = None
     if phone:
         try:
-            statistics, window = clients.overview(project_id, phone, clock.now())
-            sessions = history.session_page(project_id, phone, None, clients.CLIENT_PAGE)
+            overview, sessions = aws.together(
+                lambda: clients.overview(project_id, phone, clock.now()),
+                lambda: history.session_page(project_id, phone, None, clients.CLIENT_PAGE),
+            )
+            statistics, window = overview
         except NotFoundError:
-            statistics = None  # the client was erased meanwhile
+            pass  # the client was erased meanwhile: a card without its statistics
     # the visit is the attributed session's, kept on the call; else the client's last session tells
     visit: dict[str, object] | None = call.visit
     newest = sessions.items[0] if sessions and sessions.items else None
     client_visit = call.visit or (newest.visit if newest else {})
     return Card(
         call=CallDetails.model_validate(call, from_attributes=True),
-        audio=status.audio(partition, may_play),
+        audio=status.audio(read.recording, may_play),
         review=_review(call, read),
         visit=visit,
         client=ClientOut(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib import calls, clock, history, phones
+from chalicelib import aws, calls, clock, history, phones
 from chalicelib.errors import NotFoundError, invalid
 from chalicelib.schemas import ClientCard, SessionList, Statistics
 from chalicelib.store import keys
@@ -38,18 +38,20 @@ def statistics(project_id: str, phone: str, as_of: datetime) -> Statistics:
 
 
 def overview(project_id: str, phone: str, as_of: datetime) -> tuple[Statistics, history.Window]:
-    """Two Queries whatever the history: the window's days with the profile (history.window) and a count of
-    the calls in the window."""
+    """Two Queries together whatever the history: the window's days with the profile (history.window) and a
+    count of the calls in the window."""
     client = keys.client_pk(project_id, phone)
-    window = history.window(project_id, phone, as_of)
+    window, recent_calls = aws.together(
+        lambda: history.window(project_id, phone, as_of),
+        lambda: Call.count(
+            client,
+            Call.gsi2sk.between(keys.client_call_bound(as_of - WINDOW), keys.client_call_bound(as_of) + "~"),
+            index_name=keys.GSI2,
+        ),
+    )
     profile = window.profile
     if profile is None:
         raise NotFoundError(f"client {phone} not found")
-    recent_calls = Call.count(
-        client,
-        Call.gsi2sk.between(keys.client_call_bound(as_of - WINDOW), keys.client_call_bound(as_of) + "~"),
-        index_name=keys.GSI2,
-    )
     stats = Statistics(
         as_of=as_of,
         days_since_first_visit=_days_since(profile.first_visit_at, as_of),

@@ -60,6 +60,18 @@ class ValidationError(ApiError):
         self.fields = fields
 
 
+class ServiceUnavailableError(ApiError):
+    """AWS was slow, unreachable or throttling past the request's retry budget (aws.py): worth trying again."""
+
+    status, code = 503, "service_unavailable"
+    retry_after_seconds: ClassVar[int] = 2
+
+    def as_response(self) -> Response:
+        response = super().as_response()
+        response.headers["Retry-After"] = str(self.retry_after_seconds)
+        return response
+
+
 def invalid(field: str, reason: str) -> ValidationError:
     return ValidationError({field: reason}, f"{field}: {reason}")
 

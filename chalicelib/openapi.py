@@ -39,7 +39,9 @@ ERRORS: dict[int, str] = {
     422: "well-formed but invalid values (the body, the query, a phone number in the path); `details.fields` maps "
     "each bad field to its reason",
     404: "not found, or another project's",
+    503: "AWS was slow or throttling (chalicelib/aws.py): try again after `Retry-After` seconds",
 }
+RETRY_AFTER = {"description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}}
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ def document(app: Chalice) -> dict[str, Any]:
             "schemas": components,
             "responses": {
                 _error_name(status): _answer(text, {"application/json": {"schema": error_ref}})
+                | ({"headers": {"Retry-After": RETRY_AFTER}} if status == 503 else {})
                 for status, text in ERRORS.items()
             },
             "securitySchemes": {
@@ -216,6 +219,7 @@ def _responses(
         or (status in (400, 413, 415, 422) and operation.body)
         or (status == 422 and (operation.query or 422 in path_refusals))
         or (status == 404 and entry.view_args)
+        or status == 503
     ]
     for status in errors:
         answers[status] = {"$ref": f"#/components/responses/{_error_name(status)}"}

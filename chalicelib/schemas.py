@@ -191,7 +191,14 @@ def _strict_bool(value: object) -> object:
 QueryBool = Annotated[bool, BeforeValidator(_strict_bool)]
 
 
-class Schema(BaseModel):
+class Model(BaseModel):
+    """Every model of the API: its validators and serialisers are built on first use, not at import (a cold start
+    pays only for the models its request uses; the OpenAPI document builds the rest when it is first asked for)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Schema(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
@@ -309,7 +316,7 @@ class KeyIn(Schema):
 # ---- responses --------------------------------------------------------------------------------------
 
 
-class Settings(BaseModel):
+class Settings(Model):
     recording_enabled: bool
     categories: list[str]
     default_country: str
@@ -325,7 +332,7 @@ class Settings(BaseModel):
     max_holds_per_ip: int
 
 
-class _CallNumbers(BaseModel):
+class _CallNumbers(Model):
     """A call's two sides, each with its display form for people (`+380 44 123 4567`; an extension as given)."""
 
     caller: str | None
@@ -360,7 +367,7 @@ class CallSummary(_CallNumbers):
     repeat: bool
 
 
-class CallList(BaseModel):
+class CallList(Model):
     items: list[CallSummary]
     next_cursor: str | None
 
@@ -380,14 +387,14 @@ class CallDetails(_CallNumbers):
     repeat: bool
 
 
-class CommentOut(BaseModel):
+class CommentOut(Model):
     comment_id: str
     author: str
     text: str
     created_at: UtcTime
 
 
-class Review(BaseModel):
+class Review(Model):
     """`comments`: the newest first, at most 50; `comments_next_cursor` continues them (GET .../comments)."""
 
     category: str | None
@@ -397,26 +404,26 @@ class Review(BaseModel):
     comments_next_cursor: str | None
 
 
-class CommentList(BaseModel):
+class CommentList(Model):
     """GET /v1/calls/{call_id}/comments: older comments, newest first, as the card lists them."""
 
     items: list[CommentOut]
     next_cursor: str | None
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     action: str
     by: str
     at: UtcTime
 
 
-class RestoreState(BaseModel):
+class RestoreState(Model):
     tier: str | None
     requested_at: UtcTime | None
     available_until: UtcTime | None
 
 
-class Audio(BaseModel):
+class Audio(Model):
     """The recording status object (DESIGN.md section 4, Recordings); URLs only for those who may play."""
 
     status: RecordingStatus
@@ -433,14 +440,14 @@ class Audio(BaseModel):
     history: list[HistoryEntry] = []
 
 
-class UploadOut(BaseModel):
+class UploadOut(Model):
     upload_url: str
     method: Literal["PUT"] = "PUT"
     headers: dict[str, str]
     expires_at: UtcTime
 
 
-class ShareOut(BaseModel):
+class ShareOut(Model):
     token: str
     url: str
     expires_at: UtcTime | None
@@ -452,17 +459,17 @@ class ShareItem(ShareOut):
     uses: int
 
 
-class ShareList(BaseModel):
+class ShareList(Model):
     items: list[ShareItem]
 
 
-class Geo(BaseModel):
+class Geo(Model):
     country: str | None
     region: str | None
     city: str | None
 
 
-class _ClientPhone(BaseModel):
+class _ClientPhone(Model):
     phone: str
 
     @computed_field  # type: ignore[prop-decorator]
@@ -477,7 +484,7 @@ class ClientOut(_ClientPhone):
     client_url: str
 
 
-class Statistics(BaseModel):
+class Statistics(Model):
     as_of: UtcTime
     days_since_first_visit: int | None
     days_since_last_visit: int | None
@@ -487,13 +494,13 @@ class Statistics(BaseModel):
     pageviews_last_30_days: int
 
 
-class SessionCall(BaseModel):
+class SessionCall(Model):
     call_id: str
     started_at: UtcTime
     status: CallStatus
 
 
-class SessionOut(BaseModel):
+class SessionOut(Model):
     session_id: str
     started_at: UtcTime
     ended_at: UtcTime | None
@@ -507,14 +514,14 @@ class SessionOut(BaseModel):
     calls: list[SessionCall]
 
 
-class TopPage(BaseModel):
+class TopPage(Model):
     url: str
     title: str | None
     views: int
     time_spent_seconds: int
 
 
-class Card(BaseModel):
+class Card(Model):
     """GET /v1/calls/{call_id}: everything known about a call and its client."""
 
     call: CallDetails
@@ -537,7 +544,7 @@ class ClientCard(_ClientPhone):
     sessions_next_cursor: str | None
 
 
-class SessionList(BaseModel):
+class SessionList(Model):
     items: list[SessionOut]
     next_cursor: str | None
 
@@ -570,7 +577,7 @@ class EventBatch(Schema):
     events: list[TrackEvent] = Field(min_length=1, max_length=50)
 
 
-class EventsAccepted(BaseModel):
+class EventsAccepted(Model):
     """The number to show; `default_number` is the one printed on the site, which track.js replaces."""
 
     phone_number: str | None
@@ -588,7 +595,7 @@ class NumberIn(Schema):
     label: Text | None = Field(default=None, max_length=200)
 
 
-class NumberOut(BaseModel):
+class NumberOut(Model):
     number: str
     kind: Literal["pool", "default"]
     label: str | None
@@ -601,13 +608,13 @@ class NumberOut(BaseModel):
         return phones.display(self.number)
 
 
-class Pool(BaseModel):
+class Pool(Model):
     size: int
     held: int
     overflow_total: int
 
 
-class NumberList(BaseModel):
+class NumberList(Model):
     items: list[NumberOut]
     pool: Pool
 
@@ -615,7 +622,7 @@ class NumberList(BaseModel):
 # ---- answers that no domain module owns ------------------------------------------------------------------
 
 
-class CallRecorded(BaseModel):
+class CallRecorded(Model):
     """POST /v1/calls: the stored call (`record`: whether to upload its recording)."""
 
     call_id: str
@@ -624,7 +631,7 @@ class CallRecorded(BaseModel):
     client_phone: str | None
 
 
-class Me(BaseModel):
+class Me(Model):
     """GET /v1/me: the key's project, role and label, and the permissions of its role."""
 
     project_id: str
@@ -636,13 +643,13 @@ class Me(BaseModel):
     )
 
 
-class Timezones(BaseModel):
+class Timezones(Model):
     """GET /v1/settings/timezones: the values `timezone` may take (IANA names that browsers know), sorted."""
 
     items: list[str]
 
 
-class KeyOut(BaseModel):
+class KeyOut(Model):
     key_id: str
     role: Role
     label: str
@@ -650,26 +657,26 @@ class KeyOut(BaseModel):
     revoked_at: UtcTime | None
 
 
-class KeyList(BaseModel):
+class KeyList(Model):
     """GET /v1/keys: every key of the project, revoked ones too, oldest first."""
 
     items: list[KeyOut]
 
 
-class KeyIssued(BaseModel):
+class KeyIssued(Model):
     """POST /v1/keys: `key` is the secret, shown this once (only its hash is kept)."""
 
     key_id: str
     key: str
 
 
-class ErrorInfo(BaseModel):
+class ErrorInfo(Model):
     code: str = Field(description="snake_case, e.g. not_found, invalid, forbidden")
     message: str = Field(description="for a person")
     details: dict[str, Any] = Field(description="422: `fields` maps each bad field to its reason")
 
 
-class ErrorOut(BaseModel):
+class ErrorOut(Model):
     """Every error answer (DESIGN.md section 4): chalicelib.errors.error_response writes this shape."""
 
     error: ErrorInfo

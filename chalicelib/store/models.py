@@ -5,7 +5,7 @@ Item kinds share the table through a discriminator (`kind`), as in PynamoDB's po
 
 from __future__ import annotations
 
-import os
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -22,15 +22,29 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
+from pynamodb.connection import TableConnection
+from pynamodb.connection.base import MetaTable
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from chalicelib.aws import table_name
+from chalicelib import aws
 
 
-class _TableMeta:
-    table_name = table_name()
-    region = os.environ.get("AWS_DEFAULT_REGION", "eu-central-1")
+class _ReadWhenUsed(type):
+    """The table's name and region as pynamodb's Meta, read from the environment each time pynamodb asks (never
+    at import: Chalice's packager imports the app without the stage's environment)."""
+
+    @property
+    def table_name(cls) -> str:
+        return aws.table_name()
+
+    @property
+    def region(cls) -> str:
+        return aws.region()
+
+
+class _TableMeta(metaclass=_ReadWhenUsed):
+    pass
 
 
 class GSI1(GlobalSecondaryIndex["Item"]):
@@ -71,6 +85,14 @@ class Item(Model):
 
     gsi1 = GSI1()
     gsi2 = GSI2()
+
+    @classmethod
+    def _get_connection(cls) -> TableConnection:
+        """The one connection of the process (aws.dynamodb), for every item kind: pynamodb would build one per
+        model class, each with its own botocore session and client (tenths of a second each)."""
+        # pynamodb's own TableConnection (cached on the class, no botocore client until used) knows the schema
+        schema = super()._get_connection().get_meta_table()
+        return _on_shared_connection(schema)
 
 
 class Project(Item, discriminator="project"):
@@ -330,3 +352,19 @@ class ClientDay(Item, discriminator="client_day"):
 
     day = UnicodeAttribute()
     pageviews = NumberAttribute(default=0)
+
+
+_tables: dict[tuple[int, str], TableConnection] = {}
+_adding = threading.Lock()  # the card's threads may ask first at once
+
+
+def _on_shared_connection(schema: MetaTable) -> TableConnection:
+    connection = aws.dynamodb()
+    key = (id(connection), schema.table_name)
+    with _adding:
+        if key not in _tables:
+            connection.add_meta_table(schema)
+            table = TableConnection(schema.table_name)
+            table.connection = connection
+            _tables[key] = table
+        return _tables[key]

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-
-from pynamodb.connection import Connection
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import aws
 from chalicelib.store import keys
-from chalicelib.store.models import Item
-
-
-@functools.cache
-def _connection() -> Connection:
-    # one per process, as the models' own: a new Connection builds a new botocore client (tenths of a second)
-    return Connection(region=Item.Meta.region)
 
 
 def transaction() -> TransactWrite:
-    """A TransactWrite on the table (pynamodb's transactions take a connection of their own)."""
-    return TransactWrite(connection=_connection())
+    """A TransactWrite on the table, over the process's one connection (the models' own, store/models.py)."""
+    return TransactWrite(connection=aws.dynamodb())
 
 
 def condition_failed(exc: TransactWriteError) -> bool:
@@ -35,21 +26,11 @@ def conflicted(exc: TransactWriteError) -> bool:
     return any(reason is not None and reason.code == "TransactionConflict" for reason in reasons)
 
 
-def failed_keys(transaction: TransactWrite, exc: TransactWriteError) -> set[tuple[str, str]]:
-    """The (PK, SK) of the transaction's items whose condition failed.
-
-    pynamodb sends condition checks, deletes, puts and updates in that order, whatever the order of the calls.
-    """
-    sent = [
-        *transaction._condition_check_items,
-        *transaction._delete_items,
-        *transaction._put_items,
-        *transaction._update_items,
-    ]
-    reasons = exc.cancellation_reasons or []
-    failed = set()
-    for item, reason in zip(sent, reasons, strict=False):
-        if reason is not None and reason.code == "ConditionalCheckFailed":
-            key = item.get("Key") or item["Item"]
-            failed.add((key[keys.TABLE_HASH_KEY]["S"], key[keys.TABLE_RANGE_KEY]["S"]))
-    return failed
+def failed_keys(exc: TransactWriteError) -> set[tuple[str, str]]:
+    """The (PK, SK) of the items whose condition cancelled a transaction, as DynamoDB returns them (the writes
+    with a condition ask for them with `return_values=ALL_OLD`; an item that does not exist has none)."""
+    return {
+        (reason.raw_item[keys.TABLE_HASH_KEY]["S"], reason.raw_item[keys.TABLE_RANGE_KEY]["S"])
+        for reason in exc.cancellation_reasons or []
+        if reason is not None and reason.code == "ConditionalCheckFailed" and reason.raw_item
+    }

@@ -28,6 +28,8 @@ from chalicelib.tracking import capture, holds, sites
 
 # attempts of a batch that lost the race to another writer of the same session, before it is counted alone
 ATTEMPTS = 3
+# attempts of a batch counted alone: a page new to the session may have been added by another batch meanwhile
+COUNT_ALONE_ATTEMPTS = 3
 LATE_EVENTS = timedelta(hours=24)
 # pages (a page a day) whose views and seconds a session keeps: about 4 KB each at most (a 2,048-byte URL and a
 # 500-character title), so a session item stays under about 170 KB
@@ -172,32 +174,51 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
 
 def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) -> Session:
     """A batch that kept losing the race to other batches of its session: its pageviews and views counted as they
-    are, its position and time left to the batches that won."""
-    session = _read(project, session_id)
-    now = clock.now()
-    kept = set(session.pages.as_dict())
+    are, its position and time left to the batches that won.
+
+    A page new to the session is added on condition that it is still absent: when another batch added it
+    meanwhile, the views are added to that one instead (read again). The last attempt counts the pageviews and
+    the views of the pages the session has only, so the batch is answered whatever the traffic.
+    """
+    for attempt in range(COUNT_ALONE_ATTEMPTS):
+        session = _read(project, session_id)
+        kept = set(session.pages.as_dict())
+        figures = _views(session, events, clock.now(), kept, new_pages=attempt < COUNT_ALONE_ATTEMPTS - 1)
+        condition = Session.pk.exists()
+        for key in figures.pages.keys() - kept:
+            condition &= Session.pages[key].does_not_exist()
+        try:
+            with transactions.transaction() as transaction:
+                transaction.update(
+                    session, actions=counter_actions(figures, kept), condition=condition, add_version_condition=False
+                )
+                if session.client_phone:
+                    history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
+        except TransactWriteError as exc:
+            _end_when_full(exc, session_id)
+            if figures.pages.keys() - kept and transactions.condition_failed(exc):
+                continue  # another batch added one of its pages meanwhile
+            raise
+        return session
+    raise AssertionError("the last attempt adds no page, so no condition of its own can fail")
+
+
+def _views(session: Session, events: list[TrackEvent], now: datetime, kept: set[str], new_pages: bool) -> Figures:
+    """The pageviews of `events` and the views of their pages (new ones only with `new_pages`, up to the cap)."""
     figures = Figures()
     for event in events:
-        if event.type == "pageview":
-            figures.pageviews += 1
-            url = event.url or session.current_url
-            key = history.page_key(event_time(event, now).date(), capture.page_without_query(url)) if url else ""
-            if key in kept:
-                figures.pages.setdefault(key, [url, None, 0, 0])[2] += 1
-    try:
-        with transactions.transaction() as transaction:
-            transaction.update(
-                session,
-                actions=counter_actions(figures, kept),
-                condition=Session.pk.exists(),
-                add_version_condition=False,
-            )
-            if session.client_phone:
-                history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
-    except TransactWriteError as exc:
-        _end_when_full(exc, session_id)
-        raise
-    return session
+        if event.type != "pageview":
+            continue
+        figures.pageviews += 1
+        url = event.url or session.current_url
+        if not url:
+            continue
+        key = history.page_key(event_time(event, now).date(), capture.page_without_query(url))
+        new = figures.pages.keys() - kept
+        if key not in kept and (not new_pages or (key not in new and len(kept) + len(new) >= MAX_SESSION_PAGES)):
+            continue
+        figures.pages.setdefault(key, [capture.page_without_query(url), None, 0, 0])[2] += 1
+    return figures
 
 
 def _accepted(project: Project, session: Session) -> EventsAccepted:
@@ -218,7 +239,7 @@ def _extend_or_reclaim(project: Project, session: Session, kept: set[str], figur
             _session_writes(transaction, session, kept, figures)
         return
     except TransactWriteError as exc:
-        if holds.number_key(session.number) not in holds.failed_keys(exc):
+        if holds.number_key(session.number) not in transactions.failed_keys(exc):
             raise
 
     def add_items(transaction: TransactWrite, claim: holds.Claim | None) -> None:

@@ -79,16 +79,6 @@ def held(number: Number, now: datetime) -> bool:
     return number.number_kind == POOL and number.hold_until is not None and number.hold_until > now
 
 
-def failed_keys(exc: TransactWriteError) -> set[tuple[str, str]]:
-    """The (PK, SK) of the items whose condition cancelled a transaction, as DynamoDB returns them (the writes
-    with a condition ask for them with `return_values=ALL_OLD`; an item that does not exist has none)."""
-    return {
-        (reason.raw_item[keys.TABLE_HASH_KEY]["S"], reason.raw_item[keys.TABLE_RANGE_KEY]["S"])
-        for reason in exc.cancellation_reasons or []
-        if reason is not None and reason.code == "ConditionalCheckFailed" and reason.raw_item
-    }
-
-
 def _in_pool(project_id: str) -> Condition:
     return Number.gsi1pk == keys.pool_gsi1pk(project_id)
 
@@ -214,7 +204,7 @@ def _attempt(holder: Holder, add_items: AddItems, writes: Callable[[TransactWrit
             add_items(transaction, got)
         return got
     except TransactWriteError as exc:
-        failed = failed_keys(exc)
+        failed = transactions.failed_keys(exc)
         if address_item_key(holder) in failed:
             return Lost.ADDRESS
         if any(pk.startswith(keys.number_pk("")) for pk, _ in failed) or transactions.conflicted(exc):
@@ -324,7 +314,7 @@ def hold(
 
 def extend(transaction: TransactWrite, holder: Holder, number: str, hold_sk: str, now: datetime) -> datetime:
     """Extend a session's hold, on condition that the number is still its own, its visitor's or its address's
-    (another holder took it back meanwhile otherwise: see `failed_keys`)."""
+    (another holder took it back meanwhile otherwise: see `transactions.failed_keys`)."""
     hold_until = now + timedelta(minutes=int(holder.project.number_hold_minutes))
     ours = (Number.hold_sk == hold_sk) | (Number.held_by_visitor == holder.visitor_id)
     if holder.address:

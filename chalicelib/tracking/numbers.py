@@ -15,7 +15,7 @@ from chalicelib.schemas import NumberList, NumberOut, Pool
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Number, Project
 from chalicelib.tracking import sites
-from chalicelib.tracking.holds import POOL, failed_keys, held
+from chalicelib.tracking.holds import POOL, held
 
 DEFAULT = "default"
 # a project's numbers: far beyond any real pool, and GET /v1/numbers (about 1 KB a number) stays under 1 MB
@@ -104,7 +104,7 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
                         condition=Number.project_id == project_id,
                     )
         except TransactWriteError as exc:
-            if (project.pk, project.sk) in failed_keys(exc):
+            if (project.pk, project.sk) in transactions.failed_keys(exc):
                 raise ConflictError(
                     f"a project may have at most {MAX_NUMBERS} numbers; delete one first", {"max_numbers": MAX_NUMBERS}
                 ) from None
@@ -142,7 +142,7 @@ def delete(project: Project, number: str) -> None:
     except TransactWriteError as exc:
         if not transactions.condition_failed(exc):
             raise
-        if (project.pk, project.sk) in failed_keys(exc):
+        if (project.pk, project.sk) in transactions.failed_keys(exc):
             raise ConflictError("the default number changed meanwhile; try again") from None
         raise NotFoundError(f"number {number} not found") from None
     sites.forget_site(project)

@@ -189,6 +189,18 @@ def test_twenty_simultaneous_batches_of_one_session_are_all_accepted_and_every_p
     assert sum(int(page["v"]) for page in session.pages.as_dict().values()) == 21
 
 
+def test_a_batch_that_lost_every_race_still_counts_the_views_of_a_page_new_to_the_session(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session_id = start(api).json_body["session_id"]
+    monkeypatch.setattr(tracking_events, "ATTEMPTS", 0)  # every attempt lost: the batch is counted alone
+    payload = EventBatch(site_key=api.site_key, events=[TrackEvent(type="pageview", url="https://shop.example/new")])
+    tracking_events.record_events(session_id, payload)
+    pages = stored_session(api, session_id).pages.as_dict()
+    assert {page["u"]: int(page["v"]) for page in pages.values()}["https://shop.example/new"] == 1
+    assert int(stored_session(api, session_id).pageviews) == 2
+
+
 def test_a_session_that_can_take_no_more_answers_409_session_ended(api: Api, pool: Numbers) -> None:
     session_id = start(api).json_body["session_id"]
     # a session filled up to DynamoDB's item limit (by calls: no events batch can fill it)
