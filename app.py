@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from chalice.app import Chalice, Request, Response, SQSEvent
 
-from chalicelib import http, linking
+from chalicelib import http, linking, observability
 from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings import EVENTS_QUEUE, handle_notification
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
 
-app = Chalice(app_name="callcard")
+app = Chalice(app_name="callcard", configure_logs=False)  # chalicelib.observability logs, as JSON
 app.register_blueprint(calls.bp)
 app.register_blueprint(clients.bp)
 app.register_blueprint(settings.bp)
@@ -23,6 +23,15 @@ app.register_blueprint(numbers.bp)
 app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)
 app.register_blueprint(openapi.bp)
+
+
+@app.middleware("http")
+def observed(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """One JSON log line per request, 4xx/5xx counted by route (outermost: it sees the final status)."""
+    with observability.request_scope(request) as scope:
+        response = get_response(request)
+        scope["status"] = response.status_code
+    return response
 
 
 @app.middleware("http")
@@ -39,11 +48,13 @@ def contract_errors(request: Request, get_response: Callable[[Request], Response
 def process_recording_event(event: SQSEvent) -> None:
     """S3 notifications of uploaded recordings (locally local/worker.py hands them to this same handler)."""
     for record in event:
-        handle_notification(record.body)
+        with observability.message_scope(EVENTS_QUEUE, record):
+            handle_notification(record.body)
 
 
 @app.on_sqs_message(queue=linking.LINK_QUEUE, batch_size=1)
 def link_older_sessions(event: SQSEvent) -> None:
     """A linked visitor's sessions beyond the newest ones join the client's history (idempotent)."""
     for record in event:
-        linking.link_older(record.body)
+        with observability.message_scope(linking.LINK_QUEUE, record):
+            linking.link_older(record.body)
