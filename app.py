@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chalice.app import Chalice, Request, Response, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEvent
 
-from chalicelib import http, linking, observability
+from chalicelib import clock, erasure, http, linking, observability
 from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings import EVENTS_QUEUE, handle_notification
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
@@ -58,3 +58,25 @@ def link_older_sessions(event: SQSEvent) -> None:
     for record in event:
         with observability.message_scope(linking.LINK_QUEUE, record):
             linking.link_older(record.body)
+
+
+@app.on_sqs_message(queue=erasure.ERASE_QUEUE, batch_size=1)
+def continue_erasure(event: SQSEvent) -> None:
+    """The next step of a client's erasure (each unfinished step queues the next; a repeat changes nothing)."""
+    for record in event:
+        with observability.message_scope(erasure.ERASE_QUEUE, record):
+            erasure.continue_erasure(record.body)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def deliver_link_jobs(event: CloudWatchEvent) -> None:
+    """Linkings of older sessions that a request could not queue (their outbox items) are delivered here."""
+    with observability.schedule_scope("deliver_link_jobs", event) as scope:
+        scope["settled"] = linking.sweep(clock.now())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def resume_erasures(event: CloudWatchEvent) -> None:
+    """Erasures whose next step was lost or failed go on from here."""
+    with observability.schedule_scope("resume_erasures", event) as scope:
+        scope["resumed"] = erasure.sweep(clock.now())

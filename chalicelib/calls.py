@@ -96,6 +96,8 @@ def record(project: Project, payload: CallIn) -> Recorded:
         with transactions.transaction() as transaction:
             transaction.save(external, condition=ExternalId.pk.does_not_exist())
             transaction.save(call, condition=Call.pk.does_not_exist())
+            if client_phone and attribution:
+                transaction.save(linking.link_job(call))
             if client_phone:
                 transaction.update(
                     ClientProfile(keys.client_pk(project_id, client_phone), keys.PROFILE_SK),
@@ -110,7 +112,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
             raise
         return _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
     if client_phone and attribution:
-        linking.link(project, client_phone, attribution, call)
+        linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
         reclassify_client(project, client_phone, since=call.started_at, also=call)
     _count_recorded(values["direction"], attributed=attribution is not None)
@@ -143,7 +145,7 @@ def _replay(
         call = get(project.project_id, existing.call_id)
         attribution = linking.attribution_of(project.project_id, call.session_id) if call.session_id else None
         if attribution:
-            linking.link(project, client_phone, attribution, call)
+            linking.link_and_settle(client_phone, attribution, call)
         reclassify_client(project, client_phone, since=started_at)
     return Recorded(False, dict(existing.response))
 

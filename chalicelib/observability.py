@@ -165,3 +165,11 @@ def message_scope(queue: str, record: Any) -> Iterator[dict[str, Any]]:
     ) as tags:
         yield tags
         tags["status"] = "done"
+
+
+@contextmanager
+def schedule_scope(name: str, event: Any) -> Iterator[dict[str, Any]]:
+    """One run of a scheduled function."""
+    with _scope("schedule", {"request_id": _request_id(event.context), "schedule": name}) as tags:
+        yield tags
+        tags["status"] = "done"

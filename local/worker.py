@@ -1,22 +1,30 @@
-"""The queues' consumer for `make run`: what moto delivers to the local queues goes to the very handlers that
-Lambda runs on AWS (app.process_recording_event for S3 notifications, app.link_older_sessions for the linking
-of older visitor history), one processing path."""
+"""The queues' consumer and the schedules for `make run`: what moto delivers to the local queues goes to the very
+handlers that Lambda runs on AWS (app.process_recording_event for S3 notifications, app.link_older_sessions for
+the linking of older visitor history, app.continue_erasure for the next steps of an erasure), one processing path;
+the app's scheduled functions (the sweepers) run every SCHEDULE_SECONDS, as EventBridge runs them on AWS."""
 
 from __future__ import annotations
 
 import logging
 import os
 import threading
+import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
-from chalicelib import aws
+from chalice.local import LambdaContext
+
+from chalicelib import aws, clock
+from chalicelib.erasure import ERASE_QUEUE
 from chalicelib.linking import LINK_QUEUE
 from chalicelib.recordings import EVENTS_QUEUE
 
 log = logging.getLogger(__name__)
 
 WAIT_SECONDS = 1
+SCHEDULE_SECONDS = 60  # the template's schedules run every 5 minutes; locally a minute shows the sweepers sooner
+QUEUES = (EVENTS_QUEUE, LINK_QUEUE, ERASE_QUEUE)
 
 
 def queue_url(name: str = EVENTS_QUEUE) -> str:
@@ -25,13 +33,38 @@ def queue_url(name: str = EVENTS_QUEUE) -> str:
 
 def _handler(url: str) -> Callable[[dict[str, Any], Any], Any]:
     """The app's handler of the queue at `url` (imported late: the app reads the environment on import)."""
-    from app import link_older_sessions, process_recording_event
+    from app import continue_erasure, link_older_sessions, process_recording_event
 
     handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {
         EVENTS_QUEUE: process_recording_event,
         LINK_QUEUE: link_older_sessions,
+        ERASE_QUEUE: continue_erasure,
     }
     return handlers[url.rsplit("/", 1)[-1]]
+
+
+def lambda_context(function_name: str) -> LambdaContext:
+    """A context as Lambda hands one to each invocation (its request id goes into the log lines)."""
+    return LambdaContext(function_name, memory_size=512)
+
+
+def run_schedules() -> None:
+    """Each of the app's scheduled functions once, with the event EventBridge sends."""
+    from app import deliver_link_jobs, resume_erasures
+
+    for handler in (deliver_link_jobs, resume_erasures):
+        event: dict[str, Any] = {
+            "version": "0",
+            "id": uuid.uuid4().hex,
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": clock.iso(clock.now()),
+            "region": os.environ.get("AWS_DEFAULT_REGION", ""),
+            "resources": [],
+            "detail": {},
+        }
+        handler(event, lambda_context(handler.func.__name__))
 
 
 def _lambda_event(messages: list[dict[str, Any]], source_arn: str) -> dict[str, Any]:
@@ -70,7 +103,7 @@ def drain(url: str, wait_seconds: int = 0) -> int:
         if not messages:
             return handled
         try:
-            handler(_lambda_event(messages, source_arn), None)
+            handler(_lambda_event(messages, source_arn), lambda_context(url.rsplit("/", 1)[-1]))
         except Exception:  # noqa: BLE001 - as Lambda does: log, leave the message for a retry
             log.exception("message %s failed; it will be retried", messages[0]["MessageId"])
             continue
@@ -80,13 +113,19 @@ def drain(url: str, wait_seconds: int = 0) -> int:
 
 
 def run(stop: threading.Event) -> None:
-    """Poll the queues until `stop` is set (`make run` starts this in a thread)."""
-    urls = [queue_url(EVENTS_QUEUE), queue_url(LINK_QUEUE)]
-    log.info("worker polling %s", ", ".join(urls))
+    """Poll the queues and run the schedules until `stop` is set (`make run` starts this in a thread)."""
+    log.info("worker polling %s", ", ".join(QUEUES))
+    next_schedule = time.monotonic() + SCHEDULE_SECONDS
     while not stop.is_set():
-        for url in urls:
+        for name in QUEUES:
             try:
-                drain(url, wait_seconds=WAIT_SECONDS)
+                drain(queue_url(name), wait_seconds=WAIT_SECONDS)
             except Exception:  # noqa: BLE001 - the emulator may be stopping; keep polling until told to stop
-                log.exception("worker: polling %s failed", url)
+                log.exception("worker: polling %s failed", name)
                 stop.wait(WAIT_SECONDS)
+        if time.monotonic() >= next_schedule:
+            next_schedule = time.monotonic() + SCHEDULE_SECONDS
+            try:
+                run_schedules()
+            except Exception:  # noqa: BLE001 - as EventBridge does: the next run tries again
+                log.exception("worker: a scheduled function failed")

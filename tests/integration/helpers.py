@@ -7,6 +7,8 @@ import io
 import itertools
 import json
 import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from typing import Any
 import boto3
 import pytest
 import requests
+from botocore.exceptions import EndpointConnectionError
 from chalice.test import Client
 
 from chalicelib import auth, aws, clock, projects
@@ -249,3 +252,33 @@ def archive(api: Api, call_id: str) -> None:
     s3.copy_object(
         Bucket=aws.bucket_name(), Key=key, CopySource={"Bucket": aws.bucket_name(), "Key": key}, StorageClass="GLACIER"
     )
+
+
+# ---- failures --------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def queue_sends_fail() -> Iterator[None]:
+    """Every SQS SendMessage of the app fails inside the block, as when SQS cannot be reached (a botocore hook)."""
+    events = aws.sqs().meta.events
+
+    def refuse(**kwargs: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://sqs.unreachable")
+
+    events.register("before-call.sqs.SendMessage", refuse, unique_id="queue_sends_fail")
+    try:
+        yield
+    finally:
+        events.unregister("before-call.sqs.SendMessage", unique_id="queue_sends_fail")
+
+
+def sqs_event(body: str) -> dict[str, Any]:
+    """One received message in the shape of Lambda's SQS event."""
+    record = {
+        "body": body,
+        "eventSource": "aws:sqs",
+        "receiptHandle": "r",
+        "messageId": "m",
+        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q",
+    }
+    return {"Records": [record]}
