@@ -161,3 +161,52 @@ def test_client_and_server_errors_are_counted_by_route(
     assert (client_error["route"], client_error["ApiClientErrors"]) == ("GET /v1/calls/{call_id}", [1.0])
     assert client_error["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [["service", "route"]]
     assert (server_error["route"], server_error["ApiServerErrors"]) == ("GET /v1/clients/{phone}", [1.0])
+
+
+def test_each_queue_message_is_one_json_line_with_its_ids_and_never_its_body(logs: Captured) -> None:
+    from app import link_older_sessions
+    from local import worker
+
+    body = json.dumps({"project_id": "p1", "visitor_id": "v1", "phone": "+380501234567", "before": "0"})
+    event = {
+        "Records": [
+            {
+                "body": body,
+                "eventSource": "aws:sqs",
+                "receiptHandle": "r",
+                "messageId": "message-1",
+                "attributes": {"ApproximateReceiveCount": "2"},
+                "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:callcard-link-visitors",
+            }
+        ]
+    }
+    context = worker.lambda_context("link_older_sessions")
+    link_older_sessions(event, context)
+    [line] = logs.lines()
+    assert {name: line[name] for name in ("level", "message", "queue", "message_id", "receive_count", "status")} == {
+        "level": "INFO",
+        "message": "message",
+        "queue": "callcard-link-visitors",
+        "message_id": "message-1",
+        "receive_count": "2",
+        "status": "done",
+    }
+    assert (line["request_id"], line["project_id"], line["visitor_id"]) == (context.aws_request_id, "p1", "v1")
+    assert "380501234567" not in logs.text
+
+
+def test_a_failing_queue_message_logs_its_stack_and_fails(logs: Captured) -> None:
+    from app import link_older_sessions
+
+    event = {"Records": [{"body": "not json", "receiptHandle": "r", "messageId": "message-2"}]}
+    with pytest.raises(json.JSONDecodeError):
+        link_older_sessions(event, None)
+    [line] = logs.lines()
+    assert (line["level"], line["message"], line["message_id"], line["exception_name"]) == (
+        "ERROR",
+        "message",
+        "message-2",
+        "JSONDecodeError",
+    )
+    assert "in link_older" in line["exception"]
+    assert "status" not in line
