@@ -11,7 +11,8 @@ from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings import EVENTS_QUEUE, handle_notification
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
 
-app = Chalice(app_name="callcard", configure_logs=False)  # chalicelib.observability logs, as JSON
+observability.configure()  # JSON log lines, Chalice's own too
+app = Chalice(app_name="callcard", configure_logs=False)
 app.register_blueprint(calls.bp)
 app.register_blueprint(clients.bp)
 app.register_blueprint(settings.bp)

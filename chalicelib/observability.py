@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -32,8 +33,6 @@ APP_LOGGERS = ("callcard", "chalicelib")  # Chalice's app.log is named after the
 
 # an E.164 number anywhere in a log message: the country code and the last two digits stay, for support
 _PHONE = re.compile(r"\+(\d{2})\d{4,11}(\d{2})")
-
-logger = Logger(service=SERVICE)  # level: POWERTOOLS_LOG_LEVEL or LOG_LEVEL, else INFO
 
 
 def _traced() -> bool:
@@ -79,7 +78,11 @@ class _ContextFilter(logging.Filter):
 context_filter = _ContextFilter()  # on every handler of the app's log lines (tests add one that captures them)
 
 
-def _configure() -> None:
+@functools.cache
+def configure() -> Logger:
+    """JSON logs for the app's functions (app.py calls this on import). Only there: the operator CLI, which shares
+    the `callcard` logger's name space, keeps its plain lines on stderr."""
+    logger = Logger(service=SERVICE)  # level: POWERTOOLS_LOG_LEVEL or LOG_LEVEL, else INFO
     handler = logger.registered_handler
     handler.addFilter(context_filter)
     for name in APP_LOGGERS:
@@ -88,9 +91,7 @@ def _configure() -> None:
             app_logger.addHandler(handler)
         app_logger.setLevel(logger.log_level)
         app_logger.propagate = False  # Lambda's root handler would write each line again, as plain text
-
-
-_configure()
+    return logger
 
 
 def tag(**ids: str | None) -> None:
@@ -101,7 +102,10 @@ def tag(**ids: str | None) -> None:
 
 
 def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count, **dimensions: str) -> None:
-    """One metric as one EMF line (CloudWatch makes it a metric; no API call, no latency)."""
+    """One metric as one EMF line on stdout (CloudWatch makes it a metric: no API call, no latency). Counted only
+    within a request, a queue message or a scheduled run: the CLI's stdout is its answer, not a log."""
+    if _tags.get() is None:
+        return
     with single_metric(
         name=name, unit=unit, value=value, namespace=NAMESPACE, default_dimensions={"service": SERVICE, **dimensions}
     ):
@@ -126,6 +130,7 @@ def _scope(message: str, fields: dict[str, Any]) -> Iterator[dict[str, Any]]:
     finally:
         tags["duration_ms"] = round((time.perf_counter() - started) * 1000, 1)
         failed = "exception" in tags or (isinstance(tags.get("status"), int) and tags["status"] >= 500)
+        logger = configure()
         (logger.error if failed else logger.info)(message)
         _tags.reset(token)
 
@@ -152,12 +157,14 @@ def request_scope(request: Request) -> Iterator[dict[str, Any]]:
             "session_id": params.get("session_id"),
         },
     ) as tags:
-        yield tags
-    status = int(tags.get("status", 500))
-    if status >= 500:
-        count("ApiServerErrors", route=route)
-    elif status >= 400:
-        count("ApiClientErrors", route=route)
+        try:
+            yield tags
+        finally:
+            status = int(tags.get("status", 500))
+            if status >= 500:
+                count("ApiServerErrors", route=route)
+            elif status >= 400:
+                count("ApiClientErrors", route=route)
 
 
 @contextmanager

@@ -35,7 +35,7 @@ def logs() -> Iterator[Captured]:
     """The app's log lines as they leave for CloudWatch: Powertools' JSON formatter and the app's filter."""
     captured = Captured()
     handler = logging.StreamHandler(captured.stream)
-    handler.setFormatter(observability.logger.registered_formatter)
+    handler.setFormatter(observability.configure().registered_formatter)
     handler.addFilter(observability.context_filter)
     for name in observability.APP_LOGGERS:
         logging.getLogger(name).addHandler(handler)
