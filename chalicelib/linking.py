@@ -102,7 +102,11 @@ def sweep(now: datetime) -> int:
         if attribution is None or not call.client_phone:
             job.delete()
             continue
-        link_and_settle(call.client_phone, attribution, call)
+        try:
+            link_and_settle(call.client_phone, attribution, call)
+        except Exception:  # noqa: BLE001 - one job that fails must not hold back the others; the next sweep retries
+            log.exception("linking for call %s failed; the next sweep tries again", call.call_id)
+            continue
         settled += 1
     if settled:
         observability.count("LinkJobsSwept", settled)

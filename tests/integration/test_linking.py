@@ -201,6 +201,37 @@ def test_older_sessions_whose_queueing_failed_are_delivered_by_the_sweeper_once(
     assert calls == [card["call"]["call_id"]]
 
 
+def test_a_linking_that_fails_in_the_sweeper_holds_back_no_other_and_is_retried(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    monkeypatch.setattr(linking, "LINK_NOW", 2)
+    queue = _link_queue()
+    with queue_sends_fail():
+        first = call_to(api, _visitor_with_sessions(api, monkeypatch, 3)["phone_number"], caller="+380671110001")
+        later(monkeypatch, 31)
+        call_to(api, _visitor_with_sessions(api, monkeypatch, 3)["phone_number"], caller="+380671110002")
+    assert len(_pending_link_jobs(api.project_id)) == 2
+    later(monkeypatch, 3)
+    real_link = linking.link
+
+    def fails_for_the_first(project_id: str, phone: str, attribution: linking.Attribution, call: Any) -> bool:
+        if call.call_id == first["call"]["call_id"]:
+            raise RuntimeError("the table throttled")
+        return real_link(project_id, phone, attribution, call)
+
+    with monkeypatch.context() as failing:
+        failing.setattr(linking, "link", fails_for_the_first)
+        worker.run_schedules()
+    assert [job.call_id for job in _pending_link_jobs(api.project_id)] == [first["call"]["call_id"]]
+    worker.run_schedules()
+    assert _pending_link_jobs(api.project_id) == []
+    assert worker.drain(queue) == 2
+    for phone in ("+380671110001", "+380671110002"):
+        assert api.get(f"/v1/clients/{phone}").json_body["statistics"]["total_sessions"] == 3
+
+
 def test_a_call_whose_linking_is_queued_leaves_no_outbox_item(
     api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
