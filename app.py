@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEvent
 
-from chalicelib import aws, http, linking
+from chalicelib import aws, clock, erasure, http, linking, observability
 from chalicelib.errors import ApiError, translate_chalice_error
 from chalicelib.recordings.objects import EVENTS_QUEUE
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
@@ -22,7 +22,8 @@ from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi
 gc.freeze()
 gc.enable()
 
-app = Chalice(app_name="callcard")
+observability.configure()  # JSON log lines, Chalice's own too
+app = Chalice(app_name="callcard", configure_logs=False)
 app.register_blueprint(calls.bp)
 app.register_blueprint(clients.bp)
 app.register_blueprint(settings.bp)
@@ -34,6 +35,15 @@ app.register_blueprint(numbers.bp)
 app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)
 app.register_blueprint(openapi.bp)
+
+
+@app.middleware("http")
+def observed(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """One JSON log line per request, 4xx/5xx counted by route (outermost: it sees the final status)."""
+    with observability.request_scope(request) as scope:
+        response = get_response(request)
+        scope["status"] = response.status_code
+    return response
 
 
 @app.middleware("http")
@@ -66,7 +76,8 @@ def process_recording_event(event: SQSEvent) -> None:
 
     with aws.background():
         for record in event:
-            events.handle(record.body)
+            with observability.message_scope(EVENTS_QUEUE, record):
+                events.handle(record.body)
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))
@@ -75,8 +86,8 @@ def sweep_recordings(event: CloudWatchEvent) -> None:
     rejected with a reason, so that nothing stays `processing` for good."""
     from chalicelib.recordings import sweeper
 
-    with aws.background():
-        sweeper.sweep()
+    with aws.background(), observability.schedule_scope("sweep_recordings", event) as scope:
+        scope["settled"] = sweeper.sweep()
 
 
 @app.on_sqs_message(queue=linking.LINK_QUEUE, batch_size=1)
@@ -84,4 +95,28 @@ def link_older_sessions(event: SQSEvent) -> None:
     """A linked visitor's sessions beyond the newest ones join the client's history (idempotent)."""
     with aws.background():
         for record in event:
-            linking.link_older(record.body)
+            with observability.message_scope(linking.LINK_QUEUE, record):
+                linking.link_older(record.body)
+
+
+@app.on_sqs_message(queue=erasure.ERASE_QUEUE, batch_size=1)
+def continue_erasure(event: SQSEvent) -> None:
+    """The next step of a client's erasure (each unfinished step queues the next; a repeat changes nothing)."""
+    with aws.background():
+        for record in event:
+            with observability.message_scope(erasure.ERASE_QUEUE, record):
+                erasure.continue_erasure(record.body)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def deliver_link_jobs(event: CloudWatchEvent) -> None:
+    """Linkings of older sessions that a request could not queue (their outbox items) are delivered here."""
+    with aws.background(), observability.schedule_scope("deliver_link_jobs", event) as scope:
+        scope["settled"] = linking.sweep(clock.now())
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def resume_erasures(event: CloudWatchEvent) -> None:
+    """Erasures whose next step was lost or failed go on from here."""
+    with aws.background(), observability.schedule_scope("resume_erasures", event) as scope:
+        scope["resumed"] = erasure.sweep(clock.now())

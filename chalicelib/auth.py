@@ -16,7 +16,7 @@ from enum import StrEnum
 from chalice.app import Request
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import clock
+from chalicelib import clock, observability
 from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError, invalid
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import ApiKey, Project
@@ -183,7 +183,9 @@ def authenticate(request: Request) -> Caller:
     scheme, _, key = header.partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise UnauthorizedError("send an API key as 'Authorization: Bearer <key>'")
-    return _lookup(key.strip())
+    caller = _lookup(key.strip())
+    observability.tag(project_id=caller.project_id, key_id=caller.key_id)  # the key's public id, never the key
+    return caller
 
 
 def require(request: Request, permission: Permission) -> Caller:

@@ -13,7 +13,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib import clock, linking, phones
+from chalicelib import clock, linking, observability, phones
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
@@ -56,6 +56,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
     fingerprint = _fingerprint(values)
     project_id = project.project_id
     call_id = uuid.uuid4().hex
+    observability.tag(call_id=call_id)
     client_phone: str | None = values["client_phone"]
     body = {
         "call_id": call_id,
@@ -95,6 +96,8 @@ def record(project: Project, payload: CallIn) -> Recorded:
         with transactions.transaction() as transaction:
             transaction.save(external, condition=ExternalId.pk.does_not_exist())
             transaction.save(call, condition=Call.pk.does_not_exist())
+            if client_phone and attribution:
+                transaction.save(linking.link_job(call))
             if client_phone:
                 transaction.update(
                     ClientProfile(keys.client_pk(project_id, client_phone), keys.PROFILE_SK),
@@ -109,10 +112,21 @@ def record(project: Project, payload: CallIn) -> Recorded:
             raise
         return _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
     if client_phone and attribution:
-        linking.link(project, client_phone, attribution, call)
+        linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
         reclassify_client(project, client_phone, since=call.started_at, also=call)
+    _count_recorded(values["direction"], attributed=attribution is not None)
     return Recorded(True, body)
+
+
+def _count_recorded(direction: str, attributed: bool) -> None:
+    """Calls recorded; of the incoming ones, those attributed to a visit, and their share (the percent's average)."""
+    observability.count("CallsRecorded", direction=direction)
+    if direction != "incoming":
+        return
+    if attributed:
+        observability.count("CallsAttributed")
+    observability.count("CallsAttributedPercent", 100 if attributed else 0, observability.MetricUnit.Percent)
 
 
 def _replay(
@@ -131,7 +145,7 @@ def _replay(
         call = get(project.project_id, existing.call_id)
         attribution = linking.attribution_of(project.project_id, call.session_id) if call.session_id else None
         if attribution:
-            linking.link(project, client_phone, attribution, call)
+            linking.link_and_settle(client_phone, attribution, call)
         reclassify_client(project, client_phone, since=started_at)
     return Recorded(False, dict(existing.response))
 

@@ -11,8 +11,11 @@ What goes:
 What stays: the numbers' HOLD# history (number, session id, times: no personal data), so attribution of other
 calls is unchanged.
 
-A long history is unbounded work, so one request deletes at most BUDGET items (BatchWriteItem pages of PAGE)
-and reports whether the client is gone; the route answers 202 until it is, and the caller repeats. Each step
+A long history is unbounded work, so one step deletes at most BUDGET items (BatchWriteItem pages of PAGE)
+and reports whether the client is gone; the route answers 202 until it is. The erasure goes on by itself: an
+Erasure item records it (`erasing`, then `done`: GET /v1/clients/{phone}/erasure), each unfinished step queues
+the next (ERASE_QUEUE), and a sweeper (`sweep`, a schedule) resumes an erasure whose message was lost or whose
+step failed. A step delivered twice, or an admin repeating the DELETE meanwhile, only repeats work. Each step
 deletes what it found only after what hangs off it is gone (a session copy after its visitor's sessions, a
 call after its recording, partition and share tokens), so a request that fails or runs out of budget leaves
 the rest findable, and the next one finishes the job. Unlinking the visitors first stops new sessions joining
@@ -23,15 +26,21 @@ new client.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from itertools import islice
 from typing import TypeVar
 
+from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute
 from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
+from chalicelib import aws, clock, observability
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import objects
 from chalicelib.store import keys
@@ -41,6 +50,7 @@ from chalicelib.store.models import (
     ClientDay,
     ClientProfile,
     ClientSession,
+    Erasure,
     ExternalId,
     Item,
     Session,
@@ -48,9 +58,16 @@ from chalicelib.store.models import (
     Visitor,
 )
 
-# items (and recording objects) one request deletes, give or take a page: well within API Gateway's 29 s
+# items (and recording objects) one step deletes, give or take a page: well within API Gateway's 29 s
 BUDGET = 1000
 PAGE = 25  # BatchWriteItem's limit
+ERASE_QUEUE = "callcard-erase-clients"  # the next steps of an erasure (infra/resources.json, EraseClientsQueue)
+STALLED_AFTER = timedelta(minutes=10)  # an erasure not advanced for this long is resumed by the sweeper
+SWEEP_LIMIT = 5  # erasures one sweep advances by a step (each up to BUDGET items)
+KEEP_DONE = timedelta(days=30)  # how long GET .../erasure still answers `done` (the item keeps no phone number)
+ERASING, DONE = "erasing", "done"
+
+log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
@@ -92,13 +109,123 @@ def _pages(items: Iterator[_T]) -> Iterator[list[_T]]:
         yield page
 
 
-def erase(project_id: str, phone: str) -> bool:
-    """Erase a page-bounded part of the client; True once nothing of it is left. 404 for an unknown client."""
-    client = keys.client_pk(project_id, phone)
+def _digest(project_id: str, phone: str) -> str:
+    return hashlib.sha256(f"{project_id}:{phone}".encode()).hexdigest()
+
+
+def _profile(project_id: str, phone: str) -> ClientProfile:
     try:
-        profile = ClientProfile.get(client, keys.PROFILE_SK, consistent_read=True)
+        return ClientProfile.get(keys.client_pk(project_id, phone), keys.PROFILE_SK, consistent_read=True)
     except ClientProfile.DoesNotExist:
         raise NotFoundError(f"client {phone} not found") from None
+
+
+def _record(project_id: str, digest: str) -> Erasure | None:
+    try:
+        return Erasure.get(keys.erasure_pk(project_id, digest), keys.ERASURE_SK, consistent_read=True)
+    except Erasure.DoesNotExist:
+        return None
+
+
+def erase(project_id: str, phone: str) -> bool:
+    """DELETE: start (or go on with) the client's erasure and run one step; True once nothing of the client is
+    left, else the rest goes on by itself. 404 for an unknown client."""
+    profile = _profile(project_id, phone)
+    digest = _digest(project_id, phone)
+    record = _record(project_id, digest)
+    if record is None or record.status == DONE:  # a client erased before who called again is a new erasure
+        record = Erasure(
+            keys.erasure_pk(project_id, digest),
+            keys.ERASURE_SK,
+            project_id=project_id,
+            digest=digest,
+            status=ERASING,
+            phone=phone,
+            started_at=clock.now(),
+        )
+    return _step(record, profile)
+
+
+def status(project_id: str, phone: str) -> Erasure:
+    """GET .../erasure: the client's erasure, under way or done; 404 when none was asked for (or long ago)."""
+    record = _record(project_id, _digest(project_id, phone))
+    if record is None or (record.ttl is not None and record.ttl <= clock.now()):  # TTL deletes up to days late
+        raise NotFoundError(f"no erasure of client {phone}")
+    return record
+
+
+def continue_erasure(body: str) -> None:
+    """A queued step (ERASE_QUEUE). The message names the erasure, never the phone number."""
+    message = json.loads(body)
+    _resume(message["project_id"], message["digest"])
+
+
+def sweep(now: datetime) -> int:
+    """Resume the erasures that have not advanced for STALLED_AFTER (a lost message, a failed step)."""
+    stalled = list(
+        Erasure.query(
+            keys.ERASURES_GSI1PK,
+            Erasure.gsi1sk < keys.sortable_time(now - STALLED_AFTER),
+            index_name=keys.GSI1,
+            limit=SWEEP_LIMIT,
+        )
+    )
+    for record in stalled:
+        try:
+            _resume(record.project_id, record.digest)
+        except Exception:  # noqa: BLE001 - one erasure that fails must not hold back the others; the next sweep retries
+            log.exception("a step of erasure %s failed; the next sweep tries again", record.digest)
+    return len(stalled)
+
+
+def _resume(project_id: str, digest: str) -> None:
+    observability.tag(project_id=project_id)
+    record = _record(project_id, digest)
+    if record is None or record.status == DONE or not record.phone:
+        return  # finished already: a message delivered again changes nothing
+    try:
+        profile = _profile(project_id, record.phone)
+    except NotFoundError:
+        _finish(record)  # the last step deleted the profile and stopped before saying so
+        return
+    _step(record, profile)
+
+
+def _step(record: Erasure, profile: ClientProfile) -> bool:
+    """One step of at most BUDGET items; then done, or the next step queued."""
+    record.updated_at = clock.now()
+    record.gsi1pk = keys.ERASURES_GSI1PK
+    record.gsi1sk = keys.erasure_gsi1sk(record.updated_at, record.project_id, record.digest)
+    record.save()  # before the work: a step that dies leaves an erasure the sweeper finds
+    if _erase_some(record.project_id, str(record.phone), profile):
+        _finish(record)
+        return True
+    _queue_next(record)
+    return False
+
+
+def _finish(record: Erasure) -> None:
+    record.status, record.finished_at, record.phone = DONE, clock.now(), None
+    record.gsi1pk = record.gsi1sk = None
+    record.ttl = record.finished_at + KEEP_DONE
+    record.save()
+    observability.count("ClientsErased")
+
+
+def _queue_next(record: Erasure) -> None:
+    try:
+        sqs = aws.sqs()
+        url = sqs.get_queue_url(QueueName=ERASE_QUEUE)["QueueUrl"]
+        sqs.send_message(
+            QueueUrl=url, MessageBody=json.dumps({"project_id": record.project_id, "digest": record.digest})
+        )
+    except (BotoCoreError, ClientError):
+        log.exception("could not queue the next step of an erasure; the sweeper will resume it")
+
+
+def _erase_some(project_id: str, phone: str, profile: ClientProfile) -> bool:
+    """Erase a page-bounded part of the client; True once nothing of it is left."""
+    client = keys.client_pk(project_id, phone)
     run = _Run(project_id, phone, BUDGET)
     copies = ClientSession.query(
         client, ClientSession.sk.startswith(keys.SESSION_PREFIX), consistent_read=True, page_size=PAGE

@@ -590,6 +590,14 @@ class SessionStarted(EventsAccepted):
     visitor_id: str | None
 
 
+class ErasureOut(BaseModel):
+    """A client's erasure: `erasing` until nothing of the client is left, then `done` (kept 30 days)."""
+
+    status: Literal["erasing", "done"]
+    started_at: UtcTime
+    finished_at: UtcTime | None = None
+
+
 class NumberIn(Schema):
     kind: Literal["pool", "default"]
     label: Text | None = Field(default=None, max_length=200)

@@ -1,8 +1,8 @@
-"""The queues' consumer for `make run`: what moto delivers to the local queues goes to the very handlers that
-Lambda runs on AWS (app.process_recording_event for S3 notifications, app.link_older_sessions for the linking
-of older visitor history), one processing path. It also runs the recordings' sweeper (app.sweep_recordings),
-every SWEEP_SECONDS rather than AWS's 15 minutes, so that a local restore is seen to complete (the emulator
-notifies no completion with its expiry)."""
+"""The queues' consumer and the schedules for `make run`: what moto delivers to the local queues goes to the very
+handlers that Lambda runs on AWS (app.process_recording_event for S3 notifications, app.link_older_sessions for
+the linking of older visitor history, app.continue_erasure for the next steps of an erasure), one processing path;
+the app's scheduled functions (the sweepers) run every SCHEDULE_SECONDS, as EventBridge runs them on AWS (the
+recordings' sweeper also shows a local restore complete: the emulator notifies no completion with its expiry)."""
 
 from __future__ import annotations
 
@@ -14,14 +14,18 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from chalice.local import LambdaContext
+
 from chalicelib import aws, clock
+from chalicelib.erasure import ERASE_QUEUE
 from chalicelib.linking import LINK_QUEUE
 from chalicelib.recordings.objects import EVENTS_QUEUE
 
 log = logging.getLogger(__name__)
 
 WAIT_SECONDS = 1
-SWEEP_SECONDS = 60
+SCHEDULE_SECONDS = 60  # the template's schedules run every 5 minutes; locally a minute shows the sweepers sooner
+QUEUES = (EVENTS_QUEUE, LINK_QUEUE, ERASE_QUEUE)
 
 
 def queue_url(name: str = EVENTS_QUEUE) -> str:
@@ -30,13 +34,38 @@ def queue_url(name: str = EVENTS_QUEUE) -> str:
 
 def _handler(url: str) -> Callable[[dict[str, Any], Any], Any]:
     """The app's handler of the queue at `url` (imported late: the app reads the environment on import)."""
-    from app import link_older_sessions, process_recording_event
+    from app import continue_erasure, link_older_sessions, process_recording_event
 
     handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {
         EVENTS_QUEUE: process_recording_event,
         LINK_QUEUE: link_older_sessions,
+        ERASE_QUEUE: continue_erasure,
     }
     return handlers[url.rsplit("/", 1)[-1]]
+
+
+def lambda_context(function_name: str) -> LambdaContext:
+    """A context as Lambda hands one to each invocation (its request id goes into the log lines)."""
+    return LambdaContext(function_name, memory_size=512)
+
+
+def run_schedules() -> None:
+    """Each of the app's scheduled functions once, with the event EventBridge sends."""
+    from app import deliver_link_jobs, resume_erasures, sweep_recordings
+
+    for handler in (deliver_link_jobs, resume_erasures, sweep_recordings):
+        event: dict[str, Any] = {
+            "version": "0",
+            "id": uuid.uuid4().hex,
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": "123456789012",
+            "time": clock.iso(clock.now()),
+            "region": os.environ.get("AWS_DEFAULT_REGION", ""),
+            "resources": [],
+            "detail": {},
+        }
+        handler(event, lambda_context(handler.func.__name__))
 
 
 def _lambda_event(messages: list[dict[str, Any]], source_arn: str) -> dict[str, Any]:
@@ -75,7 +104,7 @@ def drain(url: str, wait_seconds: int = 0) -> int:
         if not messages:
             return handled
         try:
-            handler(_lambda_event(messages, source_arn), None)
+            handler(_lambda_event(messages, source_arn), lambda_context(url.rsplit("/", 1)[-1]))
         except Exception:  # noqa: BLE001 - as Lambda does: log, leave the message for a retry
             log.exception("message %s failed; it will be retried", messages[0]["MessageId"])
             continue
@@ -84,39 +113,20 @@ def drain(url: str, wait_seconds: int = 0) -> int:
         wait_seconds = 0
 
 
-def sweep() -> None:
-    """The recordings' sweeper, as EventBridge's schedule runs it on AWS."""
-    from app import sweep_recordings
-
-    event: dict[str, Any] = {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": clock.iso(clock.now()),
-        "region": os.environ.get("AWS_DEFAULT_REGION", ""),
-        "resources": [],
-        "detail": {},
-    }
-    sweep_recordings(event, None)
-
-
 def run(stop: threading.Event) -> None:
-    """Poll the queues, and sweep now and then, until `stop` is set (`make run` starts this in a thread)."""
-    urls = [queue_url(EVENTS_QUEUE), queue_url(LINK_QUEUE)]
-    log.info("worker polling %s", ", ".join(urls))
-    swept = float("-inf")
+    """Poll the queues and run the schedules until `stop` is set (`make run` starts this in a thread)."""
+    log.info("worker polling %s", ", ".join(QUEUES))
+    next_schedule = time.monotonic() + SCHEDULE_SECONDS
     while not stop.is_set():
-        if time.monotonic() - swept >= SWEEP_SECONDS:
-            swept = time.monotonic()
+        for name in QUEUES:
             try:
-                sweep()
-            except Exception:  # noqa: BLE001 - as Lambda does: log, the next sweep tries again
-                log.exception("worker: the recordings' sweep failed")
-        for url in urls:
-            try:
-                drain(url, wait_seconds=WAIT_SECONDS)
+                drain(queue_url(name), wait_seconds=WAIT_SECONDS)
             except Exception:  # noqa: BLE001 - the emulator may be stopping; keep polling until told to stop
-                log.exception("worker: polling %s failed", url)
+                log.exception("worker: polling %s failed", name)
                 stop.wait(WAIT_SECONDS)
+        if time.monotonic() >= next_schedule:
+            next_schedule = time.monotonic() + SCHEDULE_SECONDS
+            try:
+                run_schedules()
+            except Exception:  # noqa: BLE001 - as EventBridge does: the next run tries again
+                log.exception("worker: a scheduled function failed")

@@ -8,7 +8,7 @@ from chalice.app import Blueprint, Response
 
 from chalicelib import auth, calls, clients, erasure, http, openapi, settings
 from chalicelib.auth import Permission
-from chalicelib.schemas import CallList, ClientCard, PageQuery, SessionList
+from chalicelib.schemas import CallList, ClientCard, ErasureOut, PageQuery, SessionList
 from chalicelib.store.models import Project
 
 bp = Blueprint(__name__)
@@ -31,14 +31,26 @@ def client_card(phone: str) -> dict[str, Any]:
 @openapi.describe(
     may=Permission.ERASE_CLIENTS,
     status=204,
-    also={202: 'a long history: `{"status": "erasing"}`, repeat the request until 204'},
+    also={
+        202: 'a long history: `{"status": "erasing"}`; the erasure goes on by itself, '
+        "`GET /v1/clients/{phone}/erasure` tells when it is done (repeating the request is harmless)"
+    },
 )
 def erase_client(phone: str) -> Response:
-    """204 once the client is gone; 202 while a long history needs more requests (see chalicelib.erasure)."""
+    """204 once the client is gone; 202 while the rest of a long history is erased (see chalicelib.erasure)."""
     project, number = _client(Permission.ERASE_CLIENTS, phone)
     if erasure.erase(project.project_id, number):
         return Response(body="", status_code=204)
     return Response(body={"status": "erasing"}, status_code=202)
+
+
+@bp.route("/v1/clients/{phone}/erasure", methods=["GET"])
+@openapi.describe(may=Permission.ERASE_CLIENTS, returns=ErasureOut)
+def client_erasure(phone: str) -> dict[str, Any]:
+    """The client's erasure: `erasing` or `done`; 404 when none was asked for (or it finished 30+ days ago)."""
+    project, number = _client(Permission.ERASE_CLIENTS, phone)
+    record = erasure.status(project.project_id, number)
+    return ErasureOut.model_validate(record, from_attributes=True).model_dump(mode="json")
 
 
 @bp.route("/v1/clients/{phone}/calls", methods=["GET"])

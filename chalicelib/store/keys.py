@@ -26,6 +26,10 @@ Item kinds and their keys (see the README's access-pattern table):
         GSI1: P#{pid}#VISITOR#{v} {started_at}#{sid}           a visitor's sessions, newest first
     P#{pid}#VISITOR#{vid}         VISITOR                      a visitor, with the client it is linked to and its number
     P#{pid}#ADDRESS#{key}         HOLDS                        the pool numbers a visitor address took (hold limit)
+    P#{pid}#LINKJOB#{call_id}     LINKJOB                      outbox: a call's linking of older sessions, until queued
+        GSI1: LINKJOBS            {created_at}#{pid}#{call_id} pending linkings, oldest first (the sweeper)
+    P#{pid}#ERASURE#{digest}      ERASURE                      a client's erasure: erasing/done (digest: of the phone)
+        GSI1: ERASURES            {updated_at}#{pid}#{digest}  erasures under way, least recently advanced first
 
 A call's partition sorts `#COMMENT#...` (oldest first), `CALL`, `RECORDING`, `SHARE#...`: read newest first, one
 Query meets the share links, the recording and the call before the comments, newest first, so a Limit bounds the
@@ -206,3 +210,25 @@ def visitor_session_gsi1sk(started_at: datetime, session_id: str) -> str:
 
 def client_session_sk(started_at: datetime, session_id: str) -> str:
     return f"{SESSION_PREFIX}{sortable_time(started_at)}#{session_id}"
+
+
+LINK_JOB_SK = "LINKJOB"
+LINK_JOBS_GSI1PK = "LINKJOBS"
+ERASURE_SK = "ERASURE"
+ERASURES_GSI1PK = "ERASURES"
+
+
+def link_job_pk(project_id: str, call_id: str) -> str:
+    return f"P#{project_id}#LINKJOB#{call_id}"
+
+
+def link_job_gsi1sk(created_at: datetime, project_id: str, call_id: str) -> str:
+    return f"{sortable_time(created_at)}#{project_id}#{call_id}"
+
+
+def erasure_pk(project_id: str, digest: str) -> str:
+    return f"P#{project_id}#ERASURE#{digest}"
+
+
+def erasure_gsi1sk(updated_at: datetime, project_id: str, digest: str) -> str:
+    return f"{sortable_time(updated_at)}#{project_id}#{digest}"

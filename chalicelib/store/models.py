@@ -354,6 +354,29 @@ class ClientDay(Item, discriminator="client_day"):
     pageviews = NumberAttribute(default=0)
 
 
+class LinkJob(Item, discriminator="link_job"):
+    """Outbox: written in a call's own transaction, deleted once the older sessions' linking is queued; the
+    sweeper (app.deliver_link_jobs) delivers the ones a failed request left."""
+
+    project_id = UnicodeAttribute()
+    call_id = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+
+
+class Erasure(Item, discriminator="erasure"):
+    """A client's erasure. The phone is kept only while erasing (the next steps need it); `done` keeps the times
+    until its TTL, keyed by a digest of the number."""
+
+    project_id = UnicodeAttribute()
+    digest = UnicodeAttribute()
+    status = UnicodeAttribute()  # "erasing" | "done"
+    phone = UnicodeAttribute(null=True)
+    started_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    finished_at = UTCDateTimeAttribute(null=True)
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+
 _tables: dict[tuple[int, str], TableConnection] = {}
 _adding = threading.Lock()  # the card's threads may ask first at once
 

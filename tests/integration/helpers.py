@@ -9,6 +9,8 @@ import itertools
 import json
 import os
 import wave
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,6 +20,7 @@ from urllib.parse import quote_plus
 import boto3
 import pytest
 import requests
+from botocore.exceptions import EndpointConnectionError
 from chalice.test import Client
 
 from chalicelib import auth, aws, clock, projects
@@ -307,3 +310,38 @@ def deliver(queue: str, *bodies: str) -> None:
     for body in bodies:
         aws.sqs().send_message(QueueUrl=queue, MessageBody=body)
     worker.drain(queue)
+
+
+# ---- failures --------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def queue_sends_fail() -> Iterator[None]:
+    """Every SQS SendMessage of the app fails inside the block, as when SQS cannot be reached (a botocore hook on
+    the API's client and the queue handlers' alike)."""
+    with aws.background():
+        background = aws.sqs()
+    clients = [aws.sqs(), background]
+
+    def refuse(**kwargs: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://sqs.unreachable")
+
+    for client in clients:
+        client.meta.events.register("before-call.sqs.SendMessage", refuse, unique_id="queue_sends_fail")
+    try:
+        yield
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call.sqs.SendMessage", unique_id="queue_sends_fail")
+
+
+def sqs_event(body: str) -> dict[str, Any]:
+    """One received message in the shape of Lambda's SQS event."""
+    record = {
+        "body": body,
+        "eventSource": "aws:sqs",
+        "receiptHandle": "r",
+        "messageId": "m",
+        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q",
+    }
+    return {"Records": [record]}

@@ -3,6 +3,7 @@ tracked sessions and the visitor's link go; other clients and other projects sta
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,9 @@ from tests.integration.helpers import (
     events,
     later,
     post,
+    queue_sends_fail,
     recording,
+    sqs_event,
     start,
     upload,
 )
@@ -163,9 +166,10 @@ def test_a_long_history_is_erased_over_several_requests_and_a_failure_is_finishe
         assert len(answers) < 20  # (the loop's guard)
     assert answers == [202, 202, 202, 204], answers
     # a request that runs out of budget deletes exactly BUDGET items (2 BatchWriteItem pages of 4), after the
-    # reads that find them; the last deletes what is left and the profile
+    # reads that find them and the erasure's own item (read, then saved as advanced); the last deletes what is
+    # left and the profile, and saves the erasure as done
     assert [made.count("BatchWriteItem") for made in made_by_request] == [2, 2, 2, 1]
-    assert [len(made) for made in made_by_request] == [10, 10, 11, 7], made_by_request
+    assert [len(made) for made in made_by_request] == [12, 12, 13, 10], made_by_request
     assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
     assert api.get(f"/v1/calls?phone={CLIENT}").json_body["items"] == []
     for call_id in calls:
@@ -180,3 +184,92 @@ def test_a_client_who_never_visited_the_site_is_erased_in_one_request(api: Api) 
     post(api, caller=CLIENT)
     assert erase(api).status_code == 204
     assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
+
+
+@pytest.fixture
+def erase_queue(emulator: str) -> str:
+    """The queue of an erasure's next steps, drained of what earlier tests left."""
+    sqs = aws.sqs()
+    try:
+        url = sqs.get_queue_url(QueueName=erasure.ERASE_QUEUE)["QueueUrl"]
+    except sqs.exceptions.QueueDoesNotExist:  # the template's EraseClientsQueue (infra/, helper H)
+        url = sqs.create_queue(QueueName=erasure.ERASE_QUEUE)["QueueUrl"]
+    worker.drain(url)
+    return url
+
+
+def a_long_history(api: Api, monkeypatch: pytest.MonkeyPatch, calls: int = 9) -> None:
+    """A client whose erasure takes several steps of 8 items."""
+    for hours in range(calls):
+        post(api, caller=CLIENT, started_at=clock.iso(clock.now() - timedelta(hours=hours + 1)))
+    monkeypatch.setattr(erasure, "BUDGET", 8)
+    monkeypatch.setattr(erasure, "PAGE", 4)
+
+
+def erasure_status(api: Api, phone: str = CLIENT, role: str = "admin") -> Any:
+    return api.get(f"/v1/clients/{phone}/erasure", role=role)
+
+
+def erased_metrics(out: str) -> int:
+    return sum('"ClientsErased"' in line for line in out.splitlines() if line.startswith('{"_aws"'))
+
+
+def test_an_erasure_goes_on_by_itself_after_the_first_202_and_reports_done(
+    api: Api, other_api: Api, erase_queue: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)
+    a_long_history(api, monkeypatch)
+    assert erasure_status(api).status_code == 404  # none asked for
+    assert erase(api).status_code == 202
+    status = erasure_status(api)
+    assert (status.status_code, status.json_body) == (
+        200,
+        {"status": "erasing", "started_at": clock.iso(clock.now()), "finished_at": None},
+    )
+    for role in ("supervisor", "agent", "integration"):
+        assert erasure_status(api, role=role).status_code == 403
+    assert erasure_status(other_api).status_code == 404  # another project's
+    assert erasure_status(api, "not a phone").status_code == 422
+
+    later(monkeypatch, 1)
+    assert worker.drain(erase_queue) == 2  # each step queues the next; nobody repeats the DELETE
+    assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
+    assert api.get(f"/v1/calls?phone={CLIENT}").json_body["items"] == []
+    assert erasure_status(api).json_body == {
+        "status": "done",
+        "started_at": clock.iso(clock.now() - timedelta(minutes=1)),
+        "finished_at": clock.iso(clock.now()),
+    }
+    [item] = stored(keys.erasure_pk(api.project_id, erasure._digest(api.project_id, CLIENT)))
+    assert CLIENT not in json.dumps(item.serialize())  # the record of a done erasure keeps no phone number
+    assert erase(api).status_code == 404
+
+
+def test_an_erasure_whose_next_step_is_lost_is_resumed_by_the_sweeper_and_a_redelivery_changes_nothing(
+    api: Api, erase_queue: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app import continue_erasure
+
+    later(monkeypatch, 0)
+    a_long_history(api, monkeypatch)
+    with queue_sends_fail():
+        assert erase(api).status_code == 202  # its next step could not be queued
+        worker.run_schedules()  # not stalled yet: an erasure advanced just now is left alone
+        assert erasure_status(api).json_body["status"] == "erasing"
+        steps = 0
+        while erasure_status(api).json_body["status"] == "erasing" and steps < 5:
+            later(monkeypatch, 11)
+            worker.run_schedules()
+            steps += 1
+    assert steps == 2
+    assert worker.drain(erase_queue) == 0
+    assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
+    assert erasure_status(api).json_body["status"] == "done"
+    assert erased_metrics(capsys.readouterr().out) == 1
+
+    message = json.dumps({"project_id": api.project_id, "digest": erasure._digest(api.project_id, CLIENT)})
+    with dynamodb_requests() as made:
+        continue_erasure(sqs_event(message), None)  # a step's message delivered again after the end
+    assert made == ["GetItem"]
+    assert erased_metrics(capsys.readouterr().out) == 0
+    assert erasure_status(api).json_body["status"] == "done"

@@ -7,9 +7,24 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import EndpointConnectionError
 
 from chalicelib import clock
-from tests.integration.helpers import LANDING, Api, Numbers, a_call, call_to, events, later, start
+from chalicelib.store import keys
+from chalicelib.store.models import LinkJob
+from local import worker
+from tests.integration.helpers import (
+    LANDING,
+    Api,
+    Numbers,
+    a_call,
+    call_to,
+    events,
+    later,
+    queue_sends_fail,
+    sqs_event,
+    start,
+)
 
 
 def test_a_call_during_the_hold_is_attributed_and_fills_the_card(
@@ -103,17 +118,7 @@ def test_older_history_is_linked_through_the_queue(api: Api, pool: Numbers, monk
     assert card["statistics"]["total_sessions"] == 20  # the newest ones at once
     messages = aws.sqs().receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
     assert len(messages) == 1
-    event = {
-        "Records": [
-            {
-                "body": messages[0]["Body"],
-                "eventSource": "aws:sqs",
-                "receiptHandle": "r",
-                "messageId": "m",
-                "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q",
-            }
-        ]
-    }
+    event = sqs_event(messages[0]["Body"])
     link_older_sessions(event, None)
     link_older_sessions(event, None)  # delivered twice: nothing changes
     client = api.get("/v1/clients/+380671234567").json_body
@@ -142,3 +147,118 @@ def test_a_retried_webhook_finishes_a_linking_that_failed_after_the_call_was_sav
     assert card["visit"]["session_id"] == session["session_id"]
     assert [s["session_id"] for s in card["sessions"]] == [session["session_id"]]
     assert card["sessions"][0]["calls"][0]["call_id"] == retried.json_body["call_id"]
+
+
+def _visitor_with_sessions(api: Api, monkeypatch: pytest.MonkeyPatch, count: int) -> dict[str, Any]:
+    """A visitor's `count` sessions, 31 minutes apart; returns the last one (it holds a pool number)."""
+    later(monkeypatch, 0)
+    last = start(api).json_body
+    for _ in range(count - 1):
+        later(monkeypatch, 31)
+        last = start(api, visitor_id=last["visitor_id"]).json_body
+    return dict(last)
+
+
+def _link_queue() -> str:
+    from chalicelib import aws, linking
+
+    url = aws.sqs().get_queue_url(QueueName=linking.LINK_QUEUE)["QueueUrl"]
+    worker.drain(url)  # what earlier tests left
+    return url
+
+
+def _pending_link_jobs(project_id: str) -> list[LinkJob]:
+    mine = LinkJob.project_id == project_id
+    return list(LinkJob.query(keys.LINK_JOBS_GSI1PK, index_name=keys.GSI1, filter_condition=mine))
+
+
+def test_older_sessions_whose_queueing_failed_are_delivered_by_the_sweeper_once(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    monkeypatch.setattr(linking, "LINK_NOW", 2)
+    queue = _link_queue()
+    last = _visitor_with_sessions(api, monkeypatch, 5)
+    with queue_sends_fail():
+        card = call_to(api, last["phone_number"])
+    assert card["statistics"]["total_sessions"] == 2  # the newest at once; the rest could not be queued
+    [job] = _pending_link_jobs(api.project_id)
+    assert job.call_id == card["call"]["call_id"]
+
+    worker.run_schedules()  # too early: the job may still be in its request's hands
+    assert worker.drain(queue) == 0
+    later(monkeypatch, 3)
+    worker.run_schedules()
+    assert _pending_link_jobs(api.project_id) == []
+    assert worker.drain(queue) == 1
+    worker.run_schedules()  # delivered once: nothing is left to deliver
+    assert worker.drain(queue) == 0
+
+    client = api.get("/v1/clients/+380671234567").json_body
+    assert client["statistics"]["total_sessions"] == 5
+    calls = [call["call_id"] for session in client["sessions"] for call in session["calls"]]
+    assert calls == [card["call"]["call_id"]]
+
+
+def test_a_linking_that_fails_in_the_sweeper_holds_back_no_other_and_is_retried(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    monkeypatch.setattr(linking, "LINK_NOW", 2)
+    queue = _link_queue()
+    with queue_sends_fail():
+        first = call_to(api, _visitor_with_sessions(api, monkeypatch, 3)["phone_number"], caller="+380671110001")
+        later(monkeypatch, 31)
+        call_to(api, _visitor_with_sessions(api, monkeypatch, 3)["phone_number"], caller="+380671110002")
+    assert len(_pending_link_jobs(api.project_id)) == 2
+    later(monkeypatch, 3)
+    real_link = linking.link
+
+    def fails_for_the_first(project_id: str, phone: str, attribution: linking.Attribution, call: Any) -> bool:
+        if call.call_id == first["call"]["call_id"]:
+            raise RuntimeError("the table throttled")
+        return real_link(project_id, phone, attribution, call)
+
+    with monkeypatch.context() as failing:
+        failing.setattr(linking, "link", fails_for_the_first)
+        worker.run_schedules()
+    assert [job.call_id for job in _pending_link_jobs(api.project_id)] == [first["call"]["call_id"]]
+    worker.run_schedules()
+    assert _pending_link_jobs(api.project_id) == []
+    assert worker.drain(queue) == 2
+    for phone in ("+380671110001", "+380671110002"):
+        assert api.get(f"/v1/clients/{phone}").json_body["statistics"]["total_sessions"] == 3
+
+
+def test_a_call_whose_linking_is_queued_leaves_no_outbox_item(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    monkeypatch.setattr(linking, "LINK_NOW", 2)
+    queue = _link_queue()
+    card = call_to(api, _visitor_with_sessions(api, monkeypatch, 3)["phone_number"])
+    assert card["statistics"]["total_sessions"] == 2
+    assert _pending_link_jobs(api.project_id) == []
+    assert worker.drain(queue) == 1
+    assert api.get("/v1/clients/+380671234567").json_body["statistics"]["total_sessions"] == 3
+
+
+def test_a_page_whose_continuation_cannot_be_queued_fails_and_its_redelivery_finishes(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import link_older_sessions
+    from chalicelib import aws, linking
+
+    monkeypatch.setattr(linking, "LINK_NOW", 2)
+    monkeypatch.setattr(linking, "LINK_PAGE", 1)
+    queue = _link_queue()
+    call_to(api, _visitor_with_sessions(api, monkeypatch, 5)["phone_number"])
+    [message] = aws.sqs().receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
+    with queue_sends_fail(), pytest.raises(EndpointConnectionError):
+        link_older_sessions(sqs_event(message["Body"]), None)  # SQS keeps the message and delivers it again
+    link_older_sessions(sqs_event(message["Body"]), None)
+    assert worker.drain(queue) == 2  # the rest, a page a message
+    assert api.get("/v1/clients/+380671234567").json_body["statistics"]["total_sessions"] == 5

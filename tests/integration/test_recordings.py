@@ -850,7 +850,7 @@ def test_a_missed_restore_completion_is_found_by_the_sweeper(
     assert api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Expedited", "days": 2}).status_code == 202
     assert sweeper.sweep() == 0  # an Expedited restore takes minutes
     later(monkeypatch, schedule.RESTORE_TIMES["Expedited"].total_seconds() / 60 + 1)
-    worker.sweep()  # app.sweep_recordings, as the schedule runs it: S3 restored it, its notification never came
+    worker.run_schedules()  # app.sweep_recordings among them: S3 restored it, its notification never came
     body = recording(api, call_id)
     assert body["status"] == "restored"
     available_until = datetime.fromisoformat(body["restore"]["available_until"])
@@ -868,6 +868,6 @@ def test_the_sweeper_runs_every_15_minutes_and_is_due_after_the_queues_last_deli
         for source in app.event_sources
         if hasattr(source, "schedule_expression")
     }
-    assert schedules == {"sweep_recordings": "rate(15 minutes)"}
+    assert schedules["sweep_recordings"] == "rate(15 minutes)"
     last_delivery = timedelta(seconds=queue["VisibilityTimeout"] * queue["RedrivePolicy"]["maxReceiveCount"])
     assert last_delivery < schedule.STUCK_AFTER

@@ -29,7 +29,7 @@ addMessages({
 });
 
 // the numeric settings with their bounds (chalicelib/schemas.py SettingsPatch)
-// what a new session keeps of the visitor's IP (chalicelib/capture.py IpStorage)
+// what a new session keeps of the visitor's IP (chalicelib/tracking/capture.py IpStorage)
 const IP_STORAGE = ["full", "truncated", "none"];
 
 const NUMBERS = [
