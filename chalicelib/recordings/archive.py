@@ -17,7 +17,7 @@ from datetime import datetime
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws, clock
+from chalicelib import aws, clock, observability
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
@@ -119,6 +119,7 @@ def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
         if exc.response.get("Error", {}).get("Code") == "RestoreAlreadyInProgress":
             raise ConflictError("a restore of the recording is in progress") from None
         raise
+    observability.count("RestoreRequests", tier=payload.tier)
     recording.update(
         actions=[
             Recording.restore_tier.set(payload.tier),

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from chalicelib import aws, clock
+from chalicelib import aws, clock, observability
 from chalicelib.partition import from_items
 from chalicelib.recordings import ogg, schedule
 from chalicelib.recordings.objects import call_of_object, delete_object, is_missing, object_key
@@ -45,6 +45,7 @@ def process_object(key: str) -> None:
         log.warning("ignoring object %s: not a recording key", key)
         return
     project_id, call_id = owner
+    observability.tag(project_id=project_id, call_id=call_id)
     pk = keys.call_pk(project_id, call_id)
     try:
         call = Call.get(pk, keys.CALL_SK, consistent_read=True)
@@ -98,15 +99,17 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
     `unchecked`: the reason to reject it with, unchecked (the sweeper's, for a check that never finishes).
     """
     details: list[Any]
+    rejected: ogg.RejectionCode | None = None
     try:
         if unchecked is not None:
-            raise ogg.NotRecordingError(unchecked)
+            raise ogg.NotRecordingError(unchecked, "unchecked")
         found = _check_object(key)
     except ogg.NotRecordingError as rejection:
         # the object goes first: once the status says rejected, nothing of it may be left
         delete_object(key)
         outcome, details = "rejected", [Recording.reason.set(str(rejection)), *schedule.listed(None, pk)]
         details += [attribute.remove() for attribute in _DETAILS]
+        rejected = rejection.code
     else:
         outcome = "available"
         details = [
@@ -141,6 +144,11 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
         if not transactions.condition_failed(exc):
             raise
         log.info("recording of %s changed while it was checked; leaving it", pk)
+        return
+    if rejected is None:
+        observability.count("RecordingsAvailable")
+    else:
+        observability.count("RecordingsRejected", reason=rejected)
 
 
 def _kept_recording(pk: str) -> Recording | None:
@@ -189,7 +197,7 @@ def _check_object(key: str) -> _Found:
     except ClientError as exc:
         if not is_missing(exc):
             raise  # S3 failing for a moment: the message comes back and is tried again
-        raise ogg.NotRecordingError("the uploaded file is gone") from exc
+        raise ogg.NotRecordingError("the uploaded file is gone", "gone") from exc
     with got["Body"] as stream, tempfile.TemporaryFile() as file:
         size = int(got["ContentLength"])
         ogg.check_size(size)  # before anything is read

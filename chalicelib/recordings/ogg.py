@@ -6,7 +6,7 @@ Pure checks on a file object (no AWS), so that they can be tested without the em
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
 import mutagen
 from mutagen.ogg import OggPage
@@ -19,8 +19,18 @@ _SNIFF_BYTES = 512
 _MAX_PAGE_BYTES = 27 + 255 + 255 * 255  # header, segment table, segments
 
 
+# why an object is not kept, in a few fixed words: a metric's dimension (the message says it for people)
+RejectionCode = Literal[
+    "empty", "too_large", "not_ogg", "damaged", "truncated", "chained", "codec", "gone", "unchecked"
+]
+
+
 class NotRecordingError(Exception):
     """The object is not a recording callcard keeps; the message is the reason shown to people."""
+
+    def __init__(self, reason: str, code: RejectionCode) -> None:
+        super().__init__(reason)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -36,26 +46,26 @@ def check(file: BinaryIO, size: int) -> OggAudio:
     file.seek(0)
     head = file.read(_SNIFF_BYTES)
     if not head.startswith(b"OggS"):
-        raise NotRecordingError(f"not an Ogg file: {_what(head)}")
+        raise NotRecordingError(f"not an Ogg file: {_what(head)}", "not_ogg")
     _check_complete(file)
     file.seek(0)
     try:
         parsed = mutagen.File(file)
     except Exception:  # noqa: BLE001 - untrusted bytes: mutagen's parsers also raise struct.error & co
-        raise NotRecordingError("the Ogg file's audio header is damaged") from None
+        raise NotRecordingError("the Ogg file's audio header is damaged", "damaged") from None
     codec = _CODECS.get(type(parsed))
     if parsed is None or codec is None:
         held = type(parsed).__name__.removeprefix("Ogg") if parsed is not None else "an unknown kind of"
-        raise NotRecordingError(f"an Ogg file of {held} audio, not Vorbis or Opus")
+        raise NotRecordingError(f"an Ogg file of {held} audio, not Vorbis or Opus", "codec")
     return OggAudio(codec, round(float(parsed.info.length), 3), int(parsed.info.channels))
 
 
 def check_size(size: int) -> None:
     """Refuses an empty or oversized object before anything is downloaded."""
     if size == 0:
-        raise NotRecordingError("the upload is empty")
+        raise NotRecordingError("the upload is empty", "empty")
     if size > MAX_BYTES:
-        raise NotRecordingError(f"the upload is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        raise NotRecordingError(f"the upload is larger than {MAX_BYTES // (1024 * 1024)} MB", "too_large")
 
 
 def _check_complete(file: BinaryIO) -> None:
@@ -77,19 +87,22 @@ def _check_complete(file: BinaryIO) -> None:
         except Exception:  # noqa: BLE001 - untrusted bytes, see check()
             file.seek(offset)
             if _is_last_page_cut(file.read(_MAX_PAGE_BYTES + 1)):
-                raise NotRecordingError("the Ogg file is cut off: it ends in the middle of a page") from None
-            raise NotRecordingError("the Ogg file is damaged part-way through") from None
+                raise NotRecordingError(
+                    "the Ogg file is cut off: it ends in the middle of a page", "truncated"
+                ) from None
+            raise NotRecordingError("the Ogg file is damaged part-way through", "damaged") from None
         if first is None:
             first = page
         elif last is not None and last.last or page.first or page.serial != first.serial:
             raise NotRecordingError(
-                "the Ogg file holds several recordings one after another (a chained file); upload one per call"
+                "the Ogg file holds several recordings one after another (a chained file); upload one per call",
+                "chained",
             )
         elif last is not None and page.sequence != last.sequence + 1:
-            raise NotRecordingError("the Ogg file is damaged: some of its pages are missing")
+            raise NotRecordingError("the Ogg file is damaged: some of its pages are missing", "damaged")
         last = page
     if last is None or not last.last:
-        raise NotRecordingError("the Ogg file is cut off: it stops before the end of the recording")
+        raise NotRecordingError("the Ogg file is cut off: it stops before the end of the recording", "truncated")
 
 
 def _is_last_page_cut(rest: bytes) -> bool:

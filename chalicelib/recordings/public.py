@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import clock
+from chalicelib import clock, observability
 from chalicelib.errors import NotFoundError
 from chalicelib.partition import from_items
 from chalicelib.recordings import status
@@ -52,6 +52,8 @@ def open_share(token: str) -> SharedRecording:
         )
     except UpdateError:
         raise NotFoundError("no such share link") from None
+    observability.tag(project_id=link.project_id, call_id=link.call_id)
+    observability.count("ShareLinksOpened")
     if shown.status not in status.PLAYABLE:
         return SharedRecording(None, None, link)
     file_name = link.file_name or link.object_key.rsplit("/", 1)[-1]

@@ -18,7 +18,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, history
+from chalicelib import clock, history, observability
 from chalicelib.errors import ApiError, NotFoundError
 from chalicelib.history import Pages
 from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
@@ -149,6 +149,7 @@ def _end_when_full(exc: TransactWriteError, session_id: str) -> None:
 
 def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
     project = sites.site_project(payload.site_key)
+    observability.tag(project_id=project.project_id, session_id=session_id)
     timeout = timedelta(minutes=int(project.session_timeout_minutes))
     for _attempt in range(ATTEMPTS):
         session = _read(project, session_id)

@@ -27,6 +27,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from chalicelib import observability
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import AddressHolds, Hold, Number, Project, Session
 
@@ -262,7 +263,10 @@ def _take(
         _count_against_address(transaction, holder, state, number, now)
         return got
 
-    return _attempt(holder, add_items, writes)
+    taken = _attempt(holder, add_items, writes)
+    if takeover and isinstance(taken, Claim):  # counted once it committed
+        observability.count("PoolOverflowTakeovers")
+    return taken
 
 
 def hold(

@@ -17,7 +17,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, history, settings
+from chalicelib import clock, history, observability, settings
 from chalicelib.schemas import SessionStart, SessionStarted
 from chalicelib.store import keys
 from chalicelib.store.models import AddressHolds, ClientProfile, Item, Session, Visitor
@@ -82,6 +82,8 @@ def start(payload: SessionStart, viewer: capture.Viewer) -> SessionStarted:
             if attempt == ATTEMPTS - 1:
                 raise
             continue  # the visitor was linked to a client meanwhile
+        observability.tag(project_id=project.project_id, session_id=session.session_id)
+        observability.count("SessionsStarted")
         return SessionStarted(
             session_id=session.session_id,
             visitor_id=visitor_id,

@@ -1,5 +1,6 @@
 """Structured logs and metrics: one JSON line per request and per queue message with its ids, never a key, a
-phone number in full or a body; CloudWatch embedded-metric-format lines for calls and the API's errors."""
+phone number in full or a body; CloudWatch embedded-metric-format lines for calls, sessions, pool overflow,
+recordings, restores, share links and the API's errors."""
 
 from __future__ import annotations
 
@@ -12,7 +13,27 @@ from typing import Any
 import pytest
 
 from chalicelib import observability
-from tests.integration.helpers import Api, Numbers, a_call, call_to, later, start
+from tests.integration.helpers import (
+    LANDING,
+    VIEWER,
+    Api,
+    Numbers,
+    a_call,
+    a_wav,
+    add_numbers,
+    an_address,
+    archive,
+    call_to,
+    events,
+    later,
+    post,
+    recording,
+    start,
+    upload,
+    with_recording,
+)
+
+GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
 class Captured:
@@ -53,6 +74,25 @@ def metrics(out: str) -> dict[str, list[dict[str, Any]]]:
             for metric in document["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
                 found.setdefault(metric["Name"], []).append(document)
     return found
+
+
+def one_count(document: dict[str, Any], name: str, **dimensions: str) -> dict[str, Any]:
+    """The EMF document that `observability.count(name, **dimensions)` writes (its timestamp the document's own)."""
+    return {
+        "_aws": {
+            "Timestamp": document["_aws"]["Timestamp"],
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": "callcard",
+                    "Dimensions": [["service", *dimensions]],
+                    "Metrics": [{"Name": name, "Unit": "Count"}],
+                }
+            ],
+        },
+        "service": "callcard",
+        **dimensions,
+        name: [1.0],
+    }
 
 
 def test_each_request_is_one_json_line_with_its_ids_and_never_the_key_phone_or_body(api: Api, logs: Captured) -> None:
@@ -210,3 +250,86 @@ def test_a_failing_queue_message_logs_its_stack_and_fails(logs: Captured) -> Non
     )
     assert "in link_older" in line["exception"]
     assert "status" not in line
+
+
+def start_as(api: Api, **headers: str) -> dict[str, Any]:
+    """A session start from the usual viewer, but for these headers."""
+    body = {"site_key": api.site_key, "url": LANDING}
+    response = api.request("POST", "/v1/track/sessions", body, role=None, **{**VIEWER, **headers})
+    assert response.status_code == 201, response.json_body
+    return dict(response.json_body)
+
+
+def test_a_session_start_is_counted_and_its_requests_carry_the_session(
+    api: Api, pool: Numbers, logs: Captured, capsys: pytest.CaptureFixture[str]
+) -> None:
+    session_id = start(api).json_body["session_id"]
+    assert start_as(api, **{"User-Agent": GOOGLEBOT})["session_id"] is None  # a crawler is no session
+    assert events(api, session_id, [{"type": "ping"}]).status_code == 202
+    [started] = metrics(capsys.readouterr().out)["SessionsStarted"]
+    assert started == one_count(started, "SessionsStarted")
+    assert [(line["route"], line.get("project_id"), line.get("session_id")) for line in logs.requests()] == [
+        ("POST /v1/track/sessions", api.project_id, session_id),
+        ("POST /v1/track/sessions", None, None),  # tagged on a real start only
+        ("POST /v1/track/sessions/{session_id}/events", api.project_id, session_id),
+    ]
+
+
+def test_a_pool_number_taken_back_from_another_session_is_counted_once(
+    api: Api, capsys: pytest.CaptureFixture[str]
+) -> None:
+    [number] = add_numbers(api, 1).pool
+    first, second = (start_as(api, **{"X-Forwarded-For": an_address()}) for _ in range(2))
+    assert (first["phone_number"], second["phone_number"]) == (number, number)  # the second took it back
+    [takeover] = metrics(capsys.readouterr().out)["PoolOverflowTakeovers"]
+    assert takeover == one_count(takeover, "PoolOverflowTakeovers")
+    assert api.get("/v1/numbers").json_body["pool"]["overflow_total"] == 1
+
+
+def test_recordings_available_and_rejected_are_counted_with_a_short_reason(
+    api: Api, queue: str, logs: Captured, capsys: pytest.CaptureFixture[str]
+) -> None:
+    available = with_recording(api, queue)
+    rejected = str(post(api)["call_id"])
+    upload(api, rejected, a_wav(), queue)
+    assert recording(api, rejected)["reason"] == "not an Ogg file: it looks like a WAV file"  # for people, unchanged
+    found = metrics(capsys.readouterr().out)
+    [kept] = found["RecordingsAvailable"]
+    [refused] = found["RecordingsRejected"]
+    assert kept == one_count(kept, "RecordingsAvailable")
+    assert refused == one_count(refused, "RecordingsRejected", reason="not_ogg")
+    checks = [line for line in logs.lines() if line["message"] == "message"]
+    assert [(line["project_id"], line["call_id"], line["status"]) for line in checks] == [
+        (api.project_id, available, "done"),
+        (api.project_id, rejected, "done"),
+    ]
+
+
+def test_a_restore_request_is_counted_by_tier_once_s3_accepted_it(
+    api: Api, queue: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_id = with_recording(api, queue)
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409  # not archived
+    archive(api, call_id)
+    restored = api.post(f"/v1/calls/{call_id}/recording/restore", {"tier": "Expedited", "days": 3})
+    assert restored.status_code == 202
+    assert api.post(f"/v1/calls/{call_id}/recording/restore", {}).status_code == 409  # in progress
+    [requested] = metrics(capsys.readouterr().out)["RestoreRequests"]
+    assert requested == one_count(requested, "RestoreRequests", tier="Expedited")
+
+
+def test_a_share_link_opened_is_counted_and_a_revoked_one_is_not(
+    api: Api, queue: str, logs: Captured, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_id = with_recording(api, queue)
+    token = api.post(f"/v1/calls/{call_id}/recording/share", {}).json_body["token"]
+    assert api.get(f"/v1/shared/{token}", role=None).status_code == 302
+    assert api.request("DELETE", f"/v1/calls/{call_id}/recording/shares/{token}").status_code == 204
+    assert api.get(f"/v1/shared/{token}", role=None).status_code == 404
+    [opened] = metrics(capsys.readouterr().out)["ShareLinksOpened"]
+    assert opened == one_count(opened, "ShareLinksOpened")
+    shared = [line for line in logs.requests() if line["route"] == "GET /v1/shared/{token}"]
+    assert [(line["status"], line.get("project_id"), line.get("call_id")) for line in shared] == [
+        (302, api.project_id, call_id),
+        (404, None, None),
+    ]
