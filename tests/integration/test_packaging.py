@@ -14,15 +14,19 @@ import sys
 import uuid
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 import requests
 
-from chalicelib import http
+from chalicelib import clock, erasure, http
 from infra.package import package, stages
+from local import worker
 from tests.integration.helpers import VORBIS, Api, a_call, card, post, recording
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -157,6 +161,37 @@ def gateway_event(
     }
 
 
+def sqs_event(message: MessageTypeDef, queue_name: str) -> dict[str, Any]:
+    """Lambda's SQS event of one received message of the stage's queue `queue_name`."""
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:eu-central-1:123456789012:{queue_name}",
+        "awsRegion": "eu-central-1",
+    }
+    return {"Records": [record]}
+
+
+def scheduled_event() -> dict[str, Any]:
+    """EventBridge's event of a schedule (rate) as it invokes the function."""
+    return {
+        "version": "0",
+        "id": uuid.uuid4().hex,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": clock.iso(clock.now()),
+        "region": "eu-central-1",
+        "resources": [],
+        "detail": {},
+    }
+
+
 def _bearer(api: Api, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api.key(role)}"}
 
@@ -210,21 +245,37 @@ def test_the_packaged_queue_function_accepts_an_uploaded_recording(
     assert requests.put(upload["upload_url"], data=VORBIS, headers=upload["headers"], timeout=10).status_code == 200
     sqs = boto3.client("sqs")
     (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
-    record = {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": {},
-        "messageAttributes": {},
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:callcard-prod-recording-events",
-        "awsRegion": "eu-central-1",
-    }
     assert recording(api, call_id)["status"] != "available"
-    run_packaged(lambda_path, [{"handler": "app.process_recording_event", "event": {"Records": [record]}}], tmp_path)
+    event = sqs_event(message, "callcard-prod-recording-events")
+    run_packaged(lambda_path, [{"handler": "app.process_recording_event", "event": event}], tmp_path)
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])  # what Lambda does after success
     assert recording(api, call_id)["status"] == "available"
+
+
+def test_the_packaged_erasure_function_finishes_an_erasure_and_the_sweepers_run(
+    lambda_path: list[Path], api: Api, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    phone = "+380671234567"
+    post(api, caller=phone)
+    erase_queue = worker.queue_url(erasure.ERASE_QUEUE)
+    worker.drain(erase_queue)  # what earlier tests left
+    monkeypatch.setattr(erasure, "BUDGET", 1)  # here, not in the packaged function: the first step leaves the rest
+    assert api.request("DELETE", f"/v1/clients/{phone}", role="admin").status_code == 202
+    sqs = boto3.client("sqs")
+    (message,) = sqs.receive_message(QueueUrl=erase_queue, MaxNumberOfMessages=10)["Messages"]
+    answers = run_packaged(
+        lambda_path,
+        [
+            {"handler": "app.continue_erasure", "event": sqs_event(message, "callcard-prod-erase-clients")},
+            {"handler": "app.resume_erasures", "event": scheduled_event()},
+            {"handler": "app.deliver_link_jobs", "event": scheduled_event()},
+        ],
+        tmp_path,
+    )
+    sqs.delete_message(QueueUrl=erase_queue, ReceiptHandle=message["ReceiptHandle"])
+    assert answers == [None, None, None]
+    assert api.get(f"/v1/clients/{phone}").status_code == 404
+    assert api.get(f"/v1/clients/{phone}/erasure", role="admin").json_body["status"] == "done"
 
 
 # ---- the template -----------------------------------------------------------------------------------------
