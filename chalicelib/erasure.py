@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,7 +62,7 @@ from chalicelib.store.models import (
 # items (and recording objects) one step deletes, give or take a page: well within API Gateway's 29 s
 BUDGET = 1000
 PAGE = 25  # BatchWriteItem's limit
-ERASE_QUEUE = "callcard-erase-clients"  # the next steps of an erasure (infra/resources.json, EraseClientsQueue)
+ERASE_QUEUE = "callcard-erase-clients"  # the local stack's; deployed, CALLCARD_ERASE_QUEUE names the stage's
 STALLED_AFTER = timedelta(minutes=10)  # an erasure not advanced for this long is resumed by the sweeper
 SWEEP_LIMIT = 5  # erasures one sweep advances by a step (each up to BUDGET items)
 KEEP_DONE = timedelta(days=30)  # how long GET .../erasure still answers `done` (the item keeps no phone number)
@@ -215,7 +216,8 @@ def _finish(record: Erasure) -> None:
 def _queue_next(record: Erasure) -> None:
     try:
         sqs = aws.sqs()
-        url = sqs.get_queue_url(QueueName=ERASE_QUEUE)["QueueUrl"]
+        # the stage's queue (set by the template), else the local stack's
+        url = sqs.get_queue_url(QueueName=os.environ.get("CALLCARD_ERASE_QUEUE", ERASE_QUEUE))["QueueUrl"]
         sqs.send_message(
             QueueUrl=url, MessageBody=json.dumps({"project_id": record.project_id, "digest": record.digest})
         )

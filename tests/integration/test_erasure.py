@@ -188,12 +188,9 @@ def test_a_client_who_never_visited_the_site_is_erased_in_one_request(api: Api) 
 
 @pytest.fixture
 def erase_queue(emulator: str) -> str:
-    """The queue of an erasure's next steps, drained of what earlier tests left."""
-    sqs = aws.sqs()
-    try:
-        url = sqs.get_queue_url(QueueName=erasure.ERASE_QUEUE)["QueueUrl"]
-    except sqs.exceptions.QueueDoesNotExist:  # the template's EraseClientsQueue (infra/, helper H)
-        url = sqs.create_queue(QueueName=erasure.ERASE_QUEUE)["QueueUrl"]
+    """The queue of an erasure's next steps (the template's EraseClientsQueue, which the local stack creates),
+    drained of what earlier tests left."""
+    url = worker.queue_url(erasure.ERASE_QUEUE)
     worker.drain(url)
     return url
 

@@ -14,15 +14,19 @@ import sys
 import uuid
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 import requests
 
-from chalicelib import http
+from chalicelib import clock, erasure, http
 from infra.package import package, stages
+from local import worker
 from tests.integration.helpers import VORBIS, Api, a_call, card, post, recording
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -54,10 +58,10 @@ def resources(packages: dict[str, Path]) -> dict[str, Any]:
 # ---- the artifact runs ------------------------------------------------------------------------------------
 
 RUNTIME = Path(__file__).resolve().with_name("lambda_runtime.py")
-# Distributions that the template gives the functions as Lambda layers, not in deployment.zip (say
-# "aws-lambda-powertools"): each is copied from this virtualenv into a layer folder that goes on sys.path after
-# the package, as Lambda mounts a layer's python/ at /opt/python.
-LAYERS: list[str] = []
+# Distributions that the template gives the functions as Lambda layers (Globals), not in deployment.zip: each is
+# copied from this virtualenv into a layer folder that goes on sys.path after the package, as Lambda mounts a
+# layer's python/ at /opt/python.
+LAYERS = ["aws-lambda-powertools"]
 # What Lambda's environment holds here: the emulator, dummy credentials, the template's names.
 LAMBDA_ENVIRONMENT = (
     "AWS_ACCESS_KEY_ID",
@@ -69,6 +73,12 @@ LAMBDA_ENVIRONMENT = (
     "CALLCARD_BUCKET",
     "CALLCARD_PUBLIC_URL",
 )
+
+
+def top_level_names(distribution: str) -> set[str]:
+    """The folders and modules a distribution installs at the top of site-packages (its dist-info too)."""
+    files = importlib.metadata.distribution(distribution).files or []
+    return {file.parts[0] for file in files if file.parts[0] != ".."}
 
 
 def layer(folder: Path, distributions: list[str]) -> Path:
@@ -91,6 +101,16 @@ def lambda_path(packages: dict[str, Path], tmp_path_factory: pytest.TempPathFact
     with zipfile.ZipFile(packages["prod"] / "deployment.zip") as archive:
         archive.extractall(task)
     return [task, *([layer(tmp_path_factory.mktemp("layer"), LAYERS)] if LAYERS else [])]
+
+
+def test_the_deployment_package_leaves_the_layers_distributions_to_the_layers(packages: dict[str, Path]) -> None:
+    layered = {name for distribution in LAYERS for name in top_level_names(distribution)}
+    assert "aws_lambda_powertools" in layered
+    for folder in packages.values():
+        with zipfile.ZipFile(folder / "deployment.zip") as archive:
+            packaged = {Path(name).parts[0] for name in archive.namelist()}
+        assert "chalicelib" in packaged
+        assert not packaged & layered, folder.name
 
 
 def run_packaged(path: list[Path], invocations: list[dict[str, Any]], tmp_path: Path, **environment: str) -> list[Any]:
@@ -138,6 +158,37 @@ def gateway_event(
         },
         "body": body,
         "isBase64Encoded": False,
+    }
+
+
+def sqs_event(message: MessageTypeDef, queue_name: str) -> dict[str, Any]:
+    """Lambda's SQS event of one received message of the stage's queue `queue_name`."""
+    record = {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {},
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:eu-central-1:123456789012:{queue_name}",
+        "awsRegion": "eu-central-1",
+    }
+    return {"Records": [record]}
+
+
+def scheduled_event() -> dict[str, Any]:
+    """EventBridge's event of a schedule (rate) as it invokes the function."""
+    return {
+        "version": "0",
+        "id": uuid.uuid4().hex,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": clock.iso(clock.now()),
+        "region": "eu-central-1",
+        "resources": [],
+        "detail": {},
     }
 
 
@@ -194,21 +245,37 @@ def test_the_packaged_queue_function_accepts_an_uploaded_recording(
     assert requests.put(upload["upload_url"], data=VORBIS, headers=upload["headers"], timeout=10).status_code == 200
     sqs = boto3.client("sqs")
     (message,) = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, WaitTimeSeconds=1)["Messages"]
-    record = {
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": {},
-        "messageAttributes": {},
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:callcard-prod-recording-events",
-        "awsRegion": "eu-central-1",
-    }
     assert recording(api, call_id)["status"] != "available"
-    run_packaged(lambda_path, [{"handler": "app.process_recording_event", "event": {"Records": [record]}}], tmp_path)
+    event = sqs_event(message, "callcard-prod-recording-events")
+    run_packaged(lambda_path, [{"handler": "app.process_recording_event", "event": event}], tmp_path)
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])  # what Lambda does after success
     assert recording(api, call_id)["status"] == "available"
+
+
+def test_the_packaged_erasure_function_finishes_an_erasure_and_the_sweepers_run(
+    lambda_path: list[Path], api: Api, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    phone = "+380671234567"
+    post(api, caller=phone)
+    erase_queue = worker.queue_url(erasure.ERASE_QUEUE)
+    worker.drain(erase_queue)  # what earlier tests left
+    monkeypatch.setattr(erasure, "BUDGET", 1)  # here, not in the packaged function: the first step leaves the rest
+    assert api.request("DELETE", f"/v1/clients/{phone}", role="admin").status_code == 202
+    sqs = boto3.client("sqs")
+    (message,) = sqs.receive_message(QueueUrl=erase_queue, MaxNumberOfMessages=10)["Messages"]
+    answers = run_packaged(
+        lambda_path,
+        [
+            {"handler": "app.continue_erasure", "event": sqs_event(message, "callcard-prod-erase-clients")},
+            {"handler": "app.resume_erasures", "event": scheduled_event()},
+            {"handler": "app.deliver_link_jobs", "event": scheduled_event()},
+        ],
+        tmp_path,
+    )
+    sqs.delete_message(QueueUrl=erase_queue, ReceiptHandle=message["ReceiptHandle"])
+    assert answers == [None, None, None]
+    assert api.get(f"/v1/clients/{phone}").status_code == 404
+    assert api.get(f"/v1/clients/{phone}/erasure", role="admin").json_body["status"] == "done"
 
 
 # ---- the template -----------------------------------------------------------------------------------------
@@ -479,6 +546,26 @@ EXPECTED_ACTIONS = {
         *("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"),
         *("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"),
     },
+    # chalicelib/erasure.py: a step reads (GetItem, Query, BatchGetItem), unlinks visitors (UpdateItem), records
+    # the erasure (PutItem), deletes (BatchWriteItem, DeleteItem), deletes recordings with every version of them
+    # (list_object_versions, delete_objects) and queues the next step
+    "ContinueErasureRole": {
+        *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+        *("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
+        *("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions"),
+        *("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"),
+    },
+    "ResumeErasuresRole": {
+        *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+        *("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
+        *("s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucketVersions", "sqs:GetQueueUrl", "sqs:SendMessage"),
+    },
+    # chalicelib/linking.py sweep: the outbox items (Query, DeleteItem), the call and its session (GetItem), then
+    # what a call's linking writes (linking.link: UpdateItem, PutItem in a transaction) and queues
+    "DeliverLinkJobsRole": {
+        *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+        *("sqs:GetQueueUrl", "sqs:SendMessage"),
+    },
 }
 
 
@@ -495,9 +582,11 @@ def test_each_role_grants_exactly_what_its_function_calls(resources: dict[str, A
         assert not any(action.endswith("*") for action in granted), role
 
 
-def test_the_api_sends_to_the_link_queue_and_receives_from_none(resources: dict[str, Any]) -> None:
+def test_the_api_sends_to_the_link_and_erase_queues_and_receives_from_none(resources: dict[str, Any]) -> None:
     granted = _role_actions(resources, "ApiHandlerRole")
-    assert granted["sqs:SendMessage"] == [{"Fn::GetAtt": ["LinkVisitorsQueue", "Arn"]}]
+    queues = [{"Fn::GetAtt": ["LinkVisitorsQueue", "Arn"]}, {"Fn::GetAtt": ["EraseClientsQueue", "Arn"]}]
+    assert granted["sqs:SendMessage"] == queues
+    assert granted["sqs:GetQueueUrl"] == queues
     assert not {"sqs:ReceiveMessage", "sqs:DeleteMessage"} & set(granted)
 
 
@@ -526,16 +615,19 @@ def test_each_queue_has_its_own_dead_letter_queue_and_a_visibility_six_times_its
         for name, function in _of_type(resources, "AWS::Serverless::Function").items()
         if any(event["Type"] == "SQS" for event in function["Properties"].get("Events", {}).values())
     }
-    assert set(consumers) == {"ProcessRecordingEvent", "LinkOlderSessions"}
+    assert set(consumers) == {"ProcessRecordingEvent", "LinkOlderSessions", "ContinueErasure"}
     dead_letter_queues = []
     for name, function in consumers.items():
         queue = queues[_queue_of(function)]["Properties"]
         assert queue["VisibilityTimeout"] >= 6 * function["Properties"]["Timeout"], name
+        assert queue["RedrivePolicy"]["maxReceiveCount"] == 5, name
+        assert queue["SqsManagedSseEnabled"] is True, name
         dead_letter_queues.append(queue["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0])
     assert len(set(dead_letter_queues)) == len(consumers)
     for dead_letter_queue in dead_letter_queues:
         assert "RedrivePolicy" not in queues[dead_letter_queue]["Properties"]
         assert queues[dead_letter_queue]["Properties"]["MessageRetentionPeriod"] == 1209600
+        assert queues[dead_letter_queue]["Properties"]["SqsManagedSseEnabled"] is True
 
 
 def test_the_bucket_refuses_requests_without_tls(resources: dict[str, Any]) -> None:
@@ -719,9 +811,12 @@ def test_the_stages_share_no_resource_name(packages: dict[str, Path]) -> None:
     for stage, named in names.items():
         assert {"CallcardTable", "RecordingsBucket", "RecordingEventsQueue", "LinkVisitorsQueue"} <= set(named)
         assert {"LinkVisitorsDLQ", "AlarmTopic", "OperationsDashboard", "ApiAccessLogGroup", "RestAPI"} <= set(named)
+        assert {"EraseClientsQueue", "EraseClientsDLQ"} <= set(named)
         assert all(f"callcard-{stage}" in name for name in named.values()), named
     assert not set(names["dev"].values()) & set(names["prod"].values())
     assert names["prod"]["RecordingEventsQueue"] == "callcard-prod-recording-events"
+    assert names["dev"]["EraseClientsQueue"] == "callcard-dev-erase-clients"
+    assert names["dev"]["EraseClientsDLQ"] == "callcard-dev-erase-clients-dlq"
     assert names["dev"]["RecordingsBucket"] == "callcard-dev-recordings-<AWS::AccountId>-<AWS::Region>"
 
 
@@ -732,25 +827,35 @@ def test_a_template_takes_only_its_own_stage_name_prefix(packages: dict[str, Pat
 
 
 def test_queue_handlers_are_bound_to_their_stage_queues(resources: dict[str, Any]) -> None:
-    bindings = {"ProcessRecordingEvent": "RecordingEventsQueue", "LinkOlderSessions": "LinkVisitorsQueue"}
+    bindings = {
+        "ProcessRecordingEvent": "RecordingEventsQueue",
+        "LinkOlderSessions": "LinkVisitorsQueue",
+        "ContinueErasure": "EraseClientsQueue",
+    }
     for function, queue in bindings.items():
         (source,) = resources[function]["Properties"]["Events"].values()
         assert source["Type"] == "SQS"
         assert source["Properties"]["Queue"] == {"Fn::Sub": f"${{{queue}.Arn}}"}, function
 
 
-def test_the_functions_that_queue_links_get_the_link_queue_by_reference_and_no_dead_stage_setting(
-    resources: dict[str, Any],
+@pytest.mark.parametrize(
+    ("queue", "variable", "expected_senders"),
+    [
+        ("LinkVisitorsQueue", "CALLCARD_LINK_QUEUE", {"APIHandler", "LinkOlderSessions", "DeliverLinkJobs"}),
+        ("EraseClientsQueue", "CALLCARD_ERASE_QUEUE", {"APIHandler", "ContinueErasure", "ResumeErasures"}),
+    ],
+)
+def test_the_functions_that_send_to_a_queue_get_its_name_by_reference_and_no_dead_stage_setting(
+    resources: dict[str, Any], queue: str, variable: str, expected_senders: set[str]
 ) -> None:
-    link_queue = {"Fn::GetAtt": ["LinkVisitorsQueue", "Arn"]}
     senders = set()
     for name, function in _of_type(resources, "AWS::Serverless::Function").items():
         variables = function["Properties"]["Environment"]["Variables"]
         role = function["Properties"]["Role"]["Fn::GetAtt"][0]
-        if link_queue in _role_actions(resources, role).get("sqs:SendMessage", []):
+        if {"Fn::GetAtt": [queue, "Arn"]} in _role_actions(resources, role).get("sqs:SendMessage", []):
             senders.add(name)
-            assert variables["CALLCARD_LINK_QUEUE"] == {"Fn::GetAtt": ["LinkVisitorsQueue", "QueueName"]}, name
+            assert variables[variable] == {"Fn::GetAtt": [queue, "QueueName"]}, name
         else:
-            assert "CALLCARD_LINK_QUEUE" not in variables, name
+            assert variable not in variables, name
         assert "CALLCARD_STAGE" not in variables, name
-    assert senders == {"APIHandler", "LinkOlderSessions"}
+    assert senders == expected_senders
