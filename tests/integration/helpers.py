@@ -8,13 +8,14 @@ import ipaddress
 import itertools
 import json
 import os
+import threading
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote_plus
 
 import boto3
@@ -345,3 +346,34 @@ def sqs_event(body: str) -> dict[str, Any]:
         "eventSourceARN": "arn:aws:sqs:eu-central-1:123456789012:q",
     }
     return {"Records": [record]}
+
+
+# ---- contention ------------------------------------------------------------------------------------------
+
+Outcome = TypeVar("Outcome")
+
+
+def simultaneously(count: int, action: Callable[[int], Outcome]) -> list[Outcome | Exception]:
+    """`action(index)` in `count` threads released at once: what each returned or raised, in index order.
+
+    The actions call the domain functions themselves (Chalice's test client keeps one current request for all
+    threads), with the queue handlers' client policy: the emulator serialises DynamoDB, so requests sent at once
+    wait there for seconds, past an API request's read timeout, which AWS never makes them wait. What these tests
+    prove is the outcome under contention, not the timeouts (tests/integration/test_aws_unavailable.py does)."""
+    barrier = threading.Barrier(count)
+    outcomes: list[Outcome | Exception] = [RuntimeError("not run")] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            with aws.background():
+                outcomes[index] = action(index)
+        except Exception as error:  # noqa: BLE001 - the caller asserts on it
+            outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from chalicelib.schemas import SessionStart, SessionStarted
 from chalicelib.tracking import capture, sessions
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address
+from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, simultaneously
 
 
 def start(api: Api, address: str, **fields: Any) -> dict[str, Any]:
@@ -88,25 +87,7 @@ def test_simultaneous_starts_from_one_address_hold_at_most_3_numbers(api: Api) -
     start(api, an_address())  # warms the site-key cache, as a warm function has it
     viewer = capture.Viewer(UA_DESKTOP, an_address(), {"country": None, "region": None, "city": None})
     payload = SessionStart(site_key=api.site_key, url="https://shop.example/")
-    barrier = threading.Barrier(12)
-    answers: list[object] = []
-    lock = threading.Lock()
-
-    def visitor() -> None:
-        barrier.wait()
-        # the domain function itself: Chalice's test client keeps one current request for all threads
-        try:
-            answer: object = sessions.start(payload, viewer)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            answer = error
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=visitor) for _ in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = simultaneously(12, lambda _: sessions.start(payload, viewer))
     assert [answer for answer in answers if not isinstance(answer, SessionStarted)] == []
     shown = {answer.phone_number for answer in answers if isinstance(answer, SessionStarted)}
     assert len(shown - {pool.default}) <= 3

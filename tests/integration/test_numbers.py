@@ -3,7 +3,6 @@ writes, overflow."""
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from chalicelib.schemas import SessionStart, SessionStarted
 from chalicelib.store import keys
 from chalicelib.store.models import Number, Project
 from chalicelib.tracking import capture, numbers, sessions
-from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, fresh_number
+from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, fresh_number, simultaneously
 
 
 def start(api: Api, user_agent: str = UA_DESKTOP, **fields: Any) -> dict[str, Any]:
@@ -104,29 +103,12 @@ def test_simultaneous_additions_stop_at_the_cap(api: Api, monkeypatch: pytest.Mo
     [first] = add_numbers(api, 1, default=False).pool
     project = settings.load_project(api.project_id)
     candidates = [fresh_number() for _ in range(8)]
-    barrier = threading.Barrier(len(candidates))
-    added: list[str] = []
-    refused: list[str] = []
-    lock = threading.Lock()
-
-    def add(number: str) -> None:
-        # the domain function itself: Chalice's test client keeps one current request for all threads
-        barrier.wait()
-        try:
-            numbers.put(project, number, numbers.POOL, None)
-        except ConflictError as error:
-            with lock:
-                refused.append(error.message)
-            return
-        with lock:
-            added.append(number)
-
-    threads = [threading.Thread(target=add, args=(number,)) for number in candidates]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert (len(added), refused) == (2, [AT_CAP["error"]["message"]] * 6)
+    outcomes = simultaneously(
+        len(candidates), lambda index: numbers.put(project, candidates[index], numbers.POOL, None)
+    )
+    refused = [outcome.message for outcome in outcomes if isinstance(outcome, ConflictError)]
+    added = [number for number, outcome in zip(candidates, outcomes, strict=True) if not isinstance(outcome, Exception)]
+    assert (len(added), refused) == (2, [AT_CAP["error"]["message"]] * 6), outcomes
     assert listed(api) == sorted([first, *added])
 
 
@@ -172,31 +154,13 @@ def test_a_new_default_number_replaces_the_old_one(api: Api) -> None:
 def test_twenty_simultaneous_sessions_get_twenty_different_numbers(api: Api) -> None:
     numbers = add_numbers(api, 20)
     start(api)  # warms the site-key cache, as a warm function has it; that session is taken back or not
-    barrier = threading.Barrier(20)
-    answers: list[SessionStarted] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
     payload = SessionStart(site_key=api.site_key, url="https://shop.example/")
-
-    def visitor() -> None:
-        # the domain function itself: Chalice's test client keeps one current request for all threads
-        viewer = capture.Viewer(UA_DESKTOP, an_address(), {"country": None, "region": None, "city": None})
-        barrier.wait()
-        try:
-            answer = sessions.start(payload, viewer)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            with lock:
-                errors.append(error)
-            return
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=visitor) for _ in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    viewers = [
+        capture.Viewer(UA_DESKTOP, an_address(), {"country": None, "region": None, "city": None}) for _ in range(20)
+    ]
+    outcomes = simultaneously(20, lambda index: sessions.start(payload, viewers[index]))
+    answers = [outcome for outcome in outcomes if isinstance(outcome, SessionStarted)]
+    assert [outcome for outcome in outcomes if not isinstance(outcome, SessionStarted)] == []
     got = sorted(str(answer.phone_number) for answer in answers)
     assert got == sorted(numbers.pool), (got, numbers)  # 19 free ones and the warm-up session's, taken back
     held = {item["number"]: item["held_by_session"] for item in numbers_view(api)["items"] if item["kind"] == "pool"}

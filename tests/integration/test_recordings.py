@@ -19,7 +19,6 @@ import requests
 
 from chalicelib import aws, clock, partition
 from chalicelib.auth import Caller, Role
-from chalicelib.errors import ConflictError
 from chalicelib.recordings import checking, events, ogg, schedule, shares, sweeper
 from chalicelib.recordings.objects import call_of_object
 from chalicelib.schemas import ShareIn
@@ -41,6 +40,7 @@ from tests.integration.helpers import (
     post,
     recording,
     s3_event,
+    simultaneously,
     upload,
     with_recording,
     without_last_page,
@@ -358,29 +358,10 @@ def test_share_links_expire(api: Api, queue: str, monkeypatch: pytest.MonkeyPatc
 def test_sixty_simultaneous_shares_make_exactly_forty_links(api: Api, queue: str) -> None:
     call_id = with_recording(api, queue)
     caller = Caller(api.project_id, Role.SUPERVISOR, "supervisor of the test", "k")
-    barrier = threading.Barrier(60)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def share() -> None:
-        # the domain function itself: Chalice's test client keeps one current request for all threads
-        barrier.wait()
-        try:
-            shares.create_share(caller, call_id, ShareIn(), lambda token: token)
-            outcome = "created"
-        except ConflictError:
-            outcome = "conflict"
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
-            outcome = repr(error)
-        with lock:
-            outcomes.append(outcome)
-
-    threads = [threading.Thread(target=share) for _ in range(60)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["conflict"] * 20 + ["created"] * 40
+    outcomes = simultaneously(60, lambda _: shares.create_share(caller, call_id, ShareIn(), lambda token: token))
+    assert sorted(type(outcome).__name__ for outcome in outcomes) == ["ConflictError"] * 20 + ["ShareOut"] * 40, (
+        outcomes
+    )
     tokens = [item["token"] for item in api.get(f"/v1/calls/{call_id}/recording/shares").json_body["items"]]
     assert len(tokens) == 40
     refused = api.post(f"/v1/calls/{call_id}/recording/share", {})

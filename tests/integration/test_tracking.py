@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -17,7 +16,7 @@ from chalicelib.store.models import Session
 from chalicelib.tracking import events as tracking_events
 from chalicelib.tracking.events import MAX_SESSION_PAGES
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, Numbers, events, later, start
+from tests.integration.helpers import Api, Numbers, events, later, simultaneously, start
 
 HOLD = timedelta(minutes=15)  # number_hold_minutes by default
 
@@ -160,29 +159,14 @@ def test_twenty_simultaneous_batches_of_one_session_are_all_accepted_and_every_p
     api: Api, pool: Numbers
 ) -> None:
     session_id = start(api).json_body["session_id"]
-    barrier = threading.Barrier(20)
-    answers: list[object] = []
-    lock = threading.Lock()
-
-    def batch(index: int) -> None:
-        payload = EventBatch(
+    payloads = [
+        EventBatch(
             site_key=api.site_key,
             events=[TrackEvent(type="pageview", url=f"https://shop.example/{index % 2}"), TrackEvent(type="ping")],
         )
-        barrier.wait()
-        # the domain function itself: Chalice's test client keeps one current request for all threads
-        try:
-            answer: object = tracking_events.record_events(session_id, payload)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            answer = error
-        with lock:
-            answers.append(answer)
-
-    threads = [threading.Thread(target=batch, args=(index,)) for index in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        for index in range(20)
+    ]
+    answers = simultaneously(20, lambda index: tracking_events.record_events(session_id, payloads[index]))
     assert [answer for answer in answers if not isinstance(answer, EventsAccepted)] == []
     session = stored_session(api, session_id)
     assert int(session.pageviews) == 21
