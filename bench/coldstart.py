@@ -1,0 +1,58 @@
+"""`import app` against `import boto3` in fresh interpreters (the issue's cold-start budget: at most 1.5 x).
+
+`make bench` prints it after the card's figures (bench/card.py); `python -m bench.coldstart [PAIRS]` runs only this.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from local.emulator import configure_environment
+
+COLD_START_PAIRS = 11
+BUDGET = 1.5
+
+
+def _interpreter_seconds(statement: str) -> tuple[float, float]:
+    """(wall, CPU) seconds of a fresh interpreter running `statement` (its start included). CPU time is the steadier
+    figure on a shared machine: another process's load stretches the wall time, not the work."""
+    before, started = os.times(), time.perf_counter()
+    subprocess.run([sys.executable, "-c", statement], check=True, env=os.environ.copy())
+    wall, after = time.perf_counter() - started, os.times()
+    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
+
+
+def cold_start(pairs: int = COLD_START_PAIRS) -> None:
+    """`import app` against `import boto3`, in pairs run one after the other (so that both see the same load); the
+    median of the pairs' ratios."""
+    wall_ratios, cpu_ratios, app_cpu, boto3_cpu = [], [], [], []
+    for _ in range(pairs):
+        boto3_wall, boto3_seconds = _interpreter_seconds("import boto3")
+        app_wall, app_seconds = _interpreter_seconds("import app")
+        wall_ratios.append(app_wall / boto3_wall)
+        cpu_ratios.append(app_seconds / boto3_seconds)
+        app_cpu.append(app_seconds)
+        boto3_cpu.append(boto3_seconds)
+    print(f"cold start (fresh interpreters, {pairs} pairs, medians; budget {BUDGET} x import boto3):")
+    print(
+        f"  import boto3 {statistics.median(boto3_cpu) * 1000:.0f} ms CPU, import app "
+        f"{statistics.median(app_cpu) * 1000:.0f} ms CPU: {statistics.median(cpu_ratios):.2f} x "
+        f"(wall time: {statistics.median(wall_ratios):.2f} x)"
+    )
+
+
+def main() -> None:
+    # the environment `make bench` gives `import app` (no request is made: nothing listens on the endpoint)
+    os.environ.setdefault("CALLCARD_TABLE", "callcard-bench")
+    os.environ.setdefault("CALLCARD_BUCKET", "callcard-bench-recordings")
+    os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")
+    configure_environment("http://127.0.0.1:9")
+    cold_start(int(sys.argv[1]) if len(sys.argv) > 1 else COLD_START_PAIRS)
+
+
+if __name__ == "__main__":
+    main()
