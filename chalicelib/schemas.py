@@ -590,7 +590,7 @@ class SessionStarted(EventsAccepted):
     visitor_id: str | None
 
 
-class ErasureOut(BaseModel):
+class ErasureOut(Model):
     """A client's erasure: `erasing` until nothing of the client is left, then `done` (kept 30 days)."""
 
     status: Literal["erasing", "done"]
