@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, Literal
 
-import phonenumbers
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -158,8 +157,15 @@ def _browser_timezone(value: str) -> str:
     return value
 
 
+def _phone_regions() -> set[str]:
+    import phonenumbers  # on first use, as in chalicelib.phones
+
+    regions: set[str] = phonenumbers.SUPPORTED_REGIONS
+    return regions
+
+
 def _phone_country(value: str) -> str:
-    if value not in phonenumbers.SUPPORTED_REGIONS:
+    if value not in _phone_regions():
         raise PydanticCustomError("country", "not an ISO 3166 country code (in capitals) that phone numbers use")
     return value
 
@@ -167,7 +173,7 @@ def _phone_country(value: str) -> str:
 # A project's country, for national phone numbers: a region phonenumbers knows (listed in the document).
 Country = Annotated[
     Text,
-    Field(json_schema_extra=lambda schema: schema.update(enum=sorted(phonenumbers.SUPPORTED_REGIONS))),
+    Field(json_schema_extra=lambda schema: schema.update(enum=sorted(_phone_regions()))),
     AfterValidator(_phone_country),
 ]
 

@@ -21,7 +21,7 @@ def subclasses(model):
 
 built = {model.__qualname__ for model in subclasses(BaseModel) if model.__module__.startswith("chalicelib")
          and model.__pydantic_complete__}
-optional = {"aws_xray_sdk", "mutagen", "ua_parser", "ua_parser_builtins", "boto3"}
+optional = {"aws_xray_sdk", "mutagen", "ua_parser", "ua_parser_builtins", "phonenumbers", "boto3"}
 print(json.dumps({"built": sorted(built), "loaded": sorted({name.split(".")[0] for name in sys.modules} & optional)}))
 """
 
@@ -36,5 +36,6 @@ def _import_app() -> dict[str, list[str]]:
 
 def test_import_app_builds_no_model_and_loads_no_optional_package() -> None:
     """Models are built on first use (a request pays for its own few); X-Ray only inside Lambda, the ogg checker
-    only in the queue's handler, the user-agent parser on the first tracking request, botocore without boto3."""
+    only in the queue's handler, the user-agent parser on the first tracking request, phonenumbers on the first
+    request that reads or shows a number (never a tracking event), botocore without boto3."""
     assert _import_app() == {"built": [], "loaded": []}
