@@ -2,9 +2,10 @@
 
 Requests are validated against these models (their errors become `details.fields`), responses are
 serialised through them, and the OpenAPI document can be generated from the same classes.
-"""
 
-from __future__ import annotations
+No `from __future__ import annotations` here: pydantic reads every field's annotation when a class is made, and
+strings would be compiled and evaluated one by one (about 2 % of `import app`, measured by instructions).
+"""
 
 import re
 from collections.abc import Callable
