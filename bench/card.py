@@ -1,5 +1,6 @@
 """What one card read costs for a short and a long client history, what tracking costs, the size of track.js as
-served, the round trips each request waits for, `import app` against `import boto3`, and the package's size.
+served, the round trips each request waits for, `import app` against `import boto3` (bench/coldstart.py), and the
+package's size.
 
 Run with `make bench`. It starts its own emulator (moto server over HTTP), so it needs no AWS account.
 Everything goes through the HTTP API (Chalice's test client); request counts come from botocore's event
@@ -14,7 +15,6 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import time
 import zipfile
 from collections import Counter
@@ -23,6 +23,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bench.coldstart import cold_start
 from bench.delay import delayed_dynamodb
 from local import metrics
 from local.emulator import Emulator, configure_environment
@@ -34,7 +35,6 @@ READS = 20
 # the delay added to every DynamoDB request to count the round trips a request waits for (the issue's figure)
 DELAY_SECONDS = 0.25
 DELAYED_RUNS = 5
-COLD_START_PAIRS = 11
 PACKAGE = Path(__file__).resolve().parent.parent / "out" / "deployment.zip"
 SNIPPET_BUDGET_GZIPPED = 6 * 1024  # the issue's budget for track.js (README, "Tracking")
 BROWSER = {
@@ -46,34 +46,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-def _interpreter_seconds(statement: str) -> tuple[float, float]:
-    """(wall, CPU) seconds of a fresh interpreter running `statement` (its start included). CPU time is the steadier
-    figure on a shared machine: another process's load stretches the wall time, not the work."""
-    before, started = os.times(), time.perf_counter()
-    subprocess.run([sys.executable, "-c", statement], check=True, env=os.environ.copy())
-    wall, after = time.perf_counter() - started, os.times()
-    return wall, (after.children_user - before.children_user) + (after.children_system - before.children_system)
-
-
-def cold_start(pairs: int = COLD_START_PAIRS) -> None:
-    """`import app` against `import boto3`, in pairs run one after the other (so that both see the same load); the
-    median of the pairs' ratios."""
-    wall_ratios, cpu_ratios, app_cpu, boto3_cpu = [], [], [], []
-    for _ in range(pairs):
-        boto3_wall, boto3_seconds = _interpreter_seconds("import boto3")
-        app_wall, app_seconds = _interpreter_seconds("import app")
-        wall_ratios.append(app_wall / boto3_wall)
-        cpu_ratios.append(app_seconds / boto3_seconds)
-        app_cpu.append(app_seconds)
-        boto3_cpu.append(boto3_seconds)
-    print(f"cold start (fresh interpreters, {pairs} pairs, medians; budget 1.5 x import boto3):")
-    print(
-        f"  import boto3 {statistics.median(boto3_cpu) * 1000:.0f} ms CPU, import app "
-        f"{statistics.median(app_cpu) * 1000:.0f} ms CPU: {statistics.median(cpu_ratios):.2f} x "
-        f"(wall time: {statistics.median(wall_ratios):.2f} x)"
-    )
 
 
 def package_size() -> None:
