@@ -38,8 +38,9 @@ test: lint $(CHECKOV_STAMP)
 	fi
 	$(BIN)/pytest
 
+# the figures, not the app's log lines and metrics
 bench: $(STAMP)
-	$(BIN)/python -m bench.card && $(BIN)/python -m bench.cost
+	export LOG_LEVEL=WARNING POWERTOOLS_METRICS_DISABLED=true; $(BIN)/python -m bench.card && $(BIN)/python -m bench.cost
 
 # STAGE (a stage of .chalice/config.json) defaults to prod: `make package STAGE=dev`
 package: $(STAMP)
