@@ -16,7 +16,11 @@ import argparse
 import functools
 import json
 import logging
+import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +65,22 @@ def server(host: str, port: int, stage: str = "dev") -> LocalDevServer:
     local = create_local_server(app, config, host, port)
     local.server.RequestHandlerClass = functools.partial(GatewayRequestHandler, app_object=app, config=config)
     return local
+
+
+def wait_until_serving(url: str, process: subprocess.Popen[bytes], log: Path, seconds: float = 60) -> None:
+    """Wait for a local API started as `python -m local.api` (tests, screenshots) to answer at `url`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the local API exited with {process.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # any HTTP answer means it is serving
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the local API did not answer within {seconds} s:\n{log.read_text()}")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,18 +54,22 @@ def run_schedules() -> None:
     from app import deliver_link_jobs, resume_erasures, sweep_recordings
 
     for handler in (deliver_link_jobs, resume_erasures, sweep_recordings):
-        event: dict[str, Any] = {
-            "version": "0",
-            "id": uuid.uuid4().hex,
-            "detail-type": "Scheduled Event",
-            "source": "aws.events",
-            "account": "123456789012",
-            "time": clock.iso(clock.now()),
-            "region": os.environ.get("AWS_DEFAULT_REGION", ""),
-            "resources": [],
-            "detail": {},
-        }
-        handler(event, lambda_context(handler.func.__name__))
+        handler(scheduled_event(), lambda_context(handler.func.__name__))
+
+
+def scheduled_event() -> dict[str, Any]:
+    """EventBridge's event of a schedule (rate) as it invokes the function."""
+    return {
+        "version": "0",
+        "id": uuid.uuid4().hex,
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": clock.iso(clock.now()),
+        "region": os.environ.get("AWS_DEFAULT_REGION", ""),
+        "resources": [],
+        "detail": {},
+    }
 
 
 def _lambda_event(messages: list[dict[str, Any]], source_arn: str) -> dict[str, Any]:

@@ -18,8 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +34,6 @@ DESKTOP = (1366, 900)
 PHONE = (360, 780)
 PHONE_SCALE = 2
 WAIT_SECONDS = 30
-START_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -71,6 +68,7 @@ def free_port() -> int:
 @contextmanager
 def demo_stack() -> Iterator[tuple[str, str]]:
     """The emulator, the demo project and the local API; yields the API's base URL and the demo's admin key."""
+    from local.api import wait_until_serving
     from local.emulator import DEFAULT_REGION, Emulator, configure_environment
     from local.run import stop_process
 
@@ -98,28 +96,13 @@ def demo_stack() -> Iterator[tuple[str, str]]:
         demo = seed()
         command = [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", str(port), "--stage", "dev"]
         server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
-        wait_until_serving(f"{base_url}/v1/settings", server, log.name)
+        wait_until_serving(f"{base_url}/v1/settings", server, Path(log.name))
         yield base_url, demo["admin_key"]
     finally:
         if server is not None:
             stop_process(server)
         emulator.stop()
         log.close()
-
-
-def wait_until_serving(url: str, server: subprocess.Popen[bytes], log: str) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the local API exited with {server.returncode}:\n{Path(log).read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer means it is serving
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the local API did not answer within {START_SECONDS} s:\n{Path(log).read_text()}")
 
 
 @contextmanager

@@ -8,9 +8,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,7 +28,6 @@ os.environ.update(
 os.environ["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"
 
 ROOT = Path(__file__).resolve().parents[1]
-START_SECONDS = 60
 
 
 def free_port() -> int:
@@ -55,25 +51,12 @@ def emulator() -> Iterator[str]:
     server.stop()
 
 
-def _wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"the local API exited with {server.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # any HTTP answer means it is serving
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"the local API did not answer within {START_SECONDS} s:\n{log.read_text()}")
-
-
 @pytest.fixture(scope="session")
 def local_api(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The local API (local/api.py, as `make run` serves it) on a free port against the run's emulator; yields its
     base URL (no trailing slash)."""
+    from local.api import wait_until_serving
+
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = tmp_path_factory.mktemp("local-api") / "local-api.log"
@@ -84,7 +67,7 @@ def local_api(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         environment = {**os.environ, "CALLCARD_PUBLIC_URL": base_url}
         server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
     try:
-        _wait_until_serving(f"{base_url}/v1/settings", server, log)
+        wait_until_serving(f"{base_url}/v1/settings", server, log)
         yield base_url
     finally:
         from local.run import stop_process

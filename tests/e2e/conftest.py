@@ -29,7 +29,6 @@ BrowserFactory = Callable[[], webdriver.Chrome]
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = ROOT / "chalicelib" / "static" / "track.js"
-START_SECONDS = 60
 
 
 def _browser_binaries() -> tuple[str, str]:

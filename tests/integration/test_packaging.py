@@ -20,7 +20,7 @@ import boto3
 import pytest
 import requests
 
-from chalicelib import clock, erasure, http
+from chalicelib import erasure, http
 from infra.package import package, stages
 from local import worker
 from tests.integration.helpers import VORBIS, Api, a_call, card, post, recording
@@ -177,21 +177,6 @@ def sqs_event(message: MessageTypeDef, queue_name: str) -> dict[str, Any]:
     return {"Records": [record]}
 
 
-def scheduled_event() -> dict[str, Any]:
-    """EventBridge's event of a schedule (rate) as it invokes the function."""
-    return {
-        "version": "0",
-        "id": uuid.uuid4().hex,
-        "detail-type": "Scheduled Event",
-        "source": "aws.events",
-        "account": "123456789012",
-        "time": clock.iso(clock.now()),
-        "region": "eu-central-1",
-        "resources": [],
-        "detail": {},
-    }
-
-
 def _bearer(api: Api, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {api.key(role)}"}
 
@@ -267,8 +252,8 @@ def test_the_packaged_erasure_function_finishes_an_erasure_and_the_sweepers_run(
         lambda_path,
         [
             {"handler": "app.continue_erasure", "event": sqs_event(message, "callcard-prod-erase-clients")},
-            {"handler": "app.resume_erasures", "event": scheduled_event()},
-            {"handler": "app.deliver_link_jobs", "event": scheduled_event()},
+            {"handler": "app.resume_erasures", "event": worker.scheduled_event()},
+            {"handler": "app.deliver_link_jobs", "event": worker.scheduled_event()},
         ],
         tmp_path,
     )
