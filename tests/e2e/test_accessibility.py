@@ -290,7 +290,8 @@ def test_sign_in_play_pause_and_open_a_card_from_the_log_by_keyboard(chromium: B
     assert focused(browser) == play
     press(browser, Keys.SPACE)
     wait(browser, lambda b: media(b, "dock", "paused") is True, "paused by Space on the row's button")
-    assert play.get_attribute("aria-label").startswith("Play the call of ")
+    # the label follows the media's pause event, a moment after `paused` reads true
+    wait(browser, lambda _: play.get_attribute("aria-label").startswith("Play the call of "), "the button says Play")
 
     toggle = browser.find_element(By.ID, "dock-toggle")  # the dock's own toggle: Space and Enter, focus kept
     toggle.send_keys(Keys.SPACE)
