@@ -103,8 +103,9 @@ def tag(**ids: str | None) -> None:
 
 def count(name: str, value: float = 1, unit: MetricUnit = MetricUnit.Count, **dimensions: str) -> None:
     """One metric as one EMF line on stdout (CloudWatch makes it a metric: no API call, no latency). Counted only
-    within a request, a queue message or a scheduled run: the CLI's stdout is its answer, not a log."""
-    if _tags.get() is None:
+    within a request, a queue message or a scheduled run: the CLI's stdout is its answer, not a log. Powertools'
+    POWERTOOLS_METRICS_DISABLED holds here too (single_metric does not read it; `make bench` sets it)."""
+    if _tags.get() is None or os.environ.get("POWERTOOLS_METRICS_DISABLED", "").lower() == "true":
         return
     with single_metric(
         name=name, unit=unit, value=value, namespace=NAMESPACE, default_dimensions={"service": SERVICE, **dimensions}
