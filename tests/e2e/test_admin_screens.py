@@ -85,6 +85,10 @@ def test_settings_are_changed_with_a_time_zone_from_the_valid_list(chromium: Bro
     sale_cycle = browser.find_element(By.ID, "setting-sale_cycle_days")
     sale_cycle.clear()
     sale_cycle.send_keys("45")
+    holds_per_address = browser.find_element(By.ID, "setting-max_holds_per_ip")
+    assert holds_per_address.get_attribute("value") == "3"
+    holds_per_address.clear()
+    holds_per_address.send_keys("5")
     ip_storage = Select(browser.find_element(By.ID, "setting-ip_storage"))
     assert ip_storage.first_selected_option.get_attribute("value") == "full"
     ip_storage.select_by_value("truncated")
@@ -92,7 +96,7 @@ def test_settings_are_changed_with_a_time_zone_from_the_valid_list(chromium: Bro
     wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved")
     saved = admin.api("GET", "/v1/settings").json()
     assert (saved["timezone"], saved["recording_enabled"], saved["sale_cycle_days"]) == ("America/New_York", False, 45)
-    assert saved["ip_storage"] == "truncated"
+    assert (saved["ip_storage"], saved["max_holds_per_ip"]) == ("truncated", 5)
     assert saved["categories"] == ["sale", "question", "complaint"]
 
     # a refused value says which field, in the person's words

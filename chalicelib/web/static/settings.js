@@ -12,6 +12,7 @@ addMessages({
     recording_enabled: "Record calls", categories: "Categories (one a line)", timezone: "Time zone",
     number_hold_minutes: "Hold a number for (minutes)", session_timeout_minutes: "A session ends after (idle minutes)",
     attribution_grace_minutes: "A call counts for a visit up to (minutes after it)",
+    max_holds_per_ip: "Pool numbers one visitor address may hold at once",
     target_call_seconds: "A target call talks at least (seconds)", sale_cycle_days: "Sale cycle (days)",
     ip_storage: "Visitors' IP addresses", ip_storage_full: "Keep the whole address",
     ip_storage_truncated: "Keep it shortened (IPv4 without its last part, IPv6 to /48)", ip_storage_none: "Keep none",
@@ -21,6 +22,7 @@ addMessages({
     recording_enabled: "Nagrywaj połączenia", categories: "Kategorie (jedna w wierszu)", timezone: "Strefa czasowa",
     number_hold_minutes: "Rezerwuj numer na (minuty)", session_timeout_minutes: "Sesja kończy się po (minutach bezczynności)",
     attribution_grace_minutes: "Połączenie należy do wizyty do (minut po niej)",
+    max_holds_per_ip: "Numery z puli, które jeden adres odwiedzającego może mieć naraz",
     target_call_seconds: "Połączenie docelowe trwa co najmniej (sekundy)", sale_cycle_days: "Cykl sprzedaży (dni)",
     ip_storage: "Adresy IP odwiedzających", ip_storage_full: "Zapisuj cały adres",
     ip_storage_truncated: "Zapisuj skrócony (IPv4 bez ostatniej części, IPv6 do /48)", ip_storage_none: "Nie zapisuj",
@@ -36,6 +38,7 @@ const NUMBERS = [
   ["number_hold_minutes", 1, 1440],
   ["session_timeout_minutes", 1, 1440],
   ["attribution_grace_minutes", 0, 1440],
+  ["max_holds_per_ip", 1, 50],
   ["target_call_seconds", 0, 86400],
   ["sale_cycle_days", 1, 365],
 ];
