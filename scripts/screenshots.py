@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import base64
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,6 +27,8 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
+
+from local import chromium as headless
 
 ROOT = Path(__file__).resolve().parent.parent
 DESKTOP = (1366, 900)
@@ -108,25 +109,14 @@ def demo_stack() -> Iterator[tuple[str, str]]:
 @contextmanager
 def chromium() -> Iterator[WebDriver]:
     """Headless Chromium in English, with a fresh profile."""
-    browser_path = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver_path = shutil.which("chromedriver")
-    if not browser_path or not driver_path:
-        raise SystemExit("headless Chromium is not installed: apt-get install -y chromium chromium-driver")
+    found = headless.binaries()
+    if found is None:
+        raise SystemExit(headless.MISSING)
+    browser_path, driver_path = found
     with tempfile.TemporaryDirectory(prefix="callcard-screenshots-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser_path
-        for argument in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--hide-scrollbars",
-            "--lang=en-GB",
-            f"--window-size={DESKTOP[0]},{DESKTOP[1]}",
-            f"--user-data-dir={profile}",
-        ):
-            options.add_argument(argument)
+        options = headless.options(
+            browser_path, profile, "--hide-scrollbars", "--lang=en-GB", f"--window-size={DESKTOP[0]},{DESKTOP[1]}"
+        )
         options.add_experimental_option("prefs", {"intl.accept_languages": "en-GB,en"})
         browser = webdriver.Chrome(
             options=options,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import http.server
 import itertools
 import json
-import shutil
 import tempfile
 import threading
 import urllib.request
@@ -23,6 +22,9 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
 from chalicelib import projects
+from local.chromium import MISSING
+from local.chromium import binaries as chromium_binaries
+from local.chromium import options as chromium_options
 from tests.conftest import free_port
 
 BrowserFactory = Callable[[], webdriver.Chrome]
@@ -32,11 +34,10 @@ SNIPPET = ROOT / "chalicelib" / "static" / "track.js"
 
 
 def _browser_binaries() -> tuple[str, str]:
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    driver = shutil.which("chromedriver")
-    if not browser or not driver:
-        pytest.skip("headless Chromium is not installed: apt-get install -y chromium chromium-driver")
-    return browser, driver
+    found = chromium_binaries()
+    if found is None:
+        pytest.skip(MISSING)
+    return found
 
 
 @pytest.fixture
@@ -49,19 +50,9 @@ def chromium() -> Iterator[BrowserFactory]:
     def new_browser() -> webdriver.Chrome:
         profile = tempfile.TemporaryDirectory(prefix="callcard-chromium-")
         profiles.append(profile)
-        options = webdriver.ChromeOptions()
-        options.binary_location = browser
-        for argument in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--window-size=1280,900",
-            "--autoplay-policy=no-user-gesture-required",
-            f"--user-data-dir={profile.name}",
-        ):
-            options.add_argument(argument)
+        options = chromium_options(
+            browser, profile.name, "--window-size=1280,900", "--autoplay-policy=no-user-gesture-required"
+        )
         created = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
         drivers.append(created)
         return created
