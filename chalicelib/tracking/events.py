@@ -50,6 +50,12 @@ class Figures:
     def by_day(self) -> Pages:
         return history.day_pages(self.pages)
 
+    def may_count(self, key: str, kept: set[str]) -> bool:
+        """Whether the page `key` gets figures: the session has it, or has room for it beside the batch's new ones
+        (at most MAX_SESSION_PAGES a session)."""
+        new = self.pages.keys() - kept
+        return key in kept or key in new or len(kept) + len(new) < MAX_SESSION_PAGES
+
 
 def event_time(event: TrackEvent, received: datetime) -> datetime:
     """An event's `at` when it is recent and not in the future, else the time it was received."""
@@ -89,8 +95,7 @@ def _add(figures: Figures, kept: set[str], session: Session, moment: datetime, v
     assert session.current_url
     page = capture.page_without_query(session.current_url)
     key = history.page_key(moment.date(), page)
-    new = figures.pages.keys() - kept
-    if key not in kept and key not in new and len(kept) + len(new) >= MAX_SESSION_PAGES:
+    if not figures.may_count(key, kept):
         return
     entry = figures.pages.setdefault(key, [page, None, 0, 0])
     entry[1] = session.current_title or entry[1]
@@ -214,11 +219,10 @@ def _views(session: Session, events: list[TrackEvent], now: datetime, kept: set[
         url = event.url or session.current_url
         if not url:
             continue
-        key = history.page_key(event_time(event, now).date(), capture.page_without_query(url))
-        new = figures.pages.keys() - kept
-        if key not in kept and (not new_pages or (key not in new and len(kept) + len(new) >= MAX_SESSION_PAGES)):
-            continue
-        figures.pages.setdefault(key, [capture.page_without_query(url), None, 0, 0])[2] += 1
+        page = capture.page_without_query(url)
+        key = history.page_key(event_time(event, now).date(), page)
+        if key in kept or (new_pages and figures.may_count(key, kept)):
+            figures.pages.setdefault(key, [page, None, 0, 0])[2] += 1
     return figures
 
 
