@@ -17,6 +17,7 @@
     // data-consent="wait": no cookie until callcard.consent(true); the tab's own storage meanwhile
     var waiting = me.getAttribute("data-consent") === "wait", consented = !waiting;
     var shown = null, tail = null, fallback = null, begun = false, busy = false, queue = [], lastUrl = null;
+    var TITLE_MS = 1000, pending = null, firstTitle = document.title;
 
     function cookie(name) {
       var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
@@ -164,10 +165,10 @@
         else if (queue.length) flush(); // what happened while the batch was under way
       });
     }
+    function enqueue(e) { queue = queue.concat([e]).slice(-MAX_EVENTS); }
     function event(type) {
-      var e = { type: type, at: new Date().toISOString() };
-      if (type === "pageview") { e.url = pageUrl(location.href); e.title = pageTitle(); }
-      queue = queue.concat([e]).slice(-MAX_EVENTS);
+      settle(false); // a pageview waiting for its title goes first
+      enqueue({ type: type, at: new Date().toISOString() });
       flush();
     }
     // Leaving (another tab, another app, closing): the queue and a last ping leave with a beacon, which the
@@ -177,19 +178,44 @@
       var sid = tab.get(SESSION);
       if (left || !sid) return;
       left = true;
+      settle(false);
       var batch = queue.concat([{ type: "ping", at: new Date().toISOString() }]).slice(-MAX_EVENTS);
       queue = [];
       var body = JSON.stringify({ site_key: siteKey, events: batch });
       if (!(navigator.sendBeacon && navigator.sendBeacon(eventsUrl(sid), body))) queue = batch;
     });
 
-    // ---- single-page navigation: a new URL is a pageview, its title read once the app had its turn -------------
+    // ---- pageviews, each with its page's own title ------------------------------------------------------------
+    // An app sets a route's title after its URL, often in a later task (React's transitions), and a client-rendered
+    // page's static title is rarely its name: a pageview waits until the title changes (from the one the page had
+    // when the snippet ran, for the landing page), at most TITLE_MS. Any other event, the next navigation or
+    // leaving sends it first, with the title the page has by then.
+    var titles = window.MutationObserver && new MutationObserver(safe(function () {
+      if (pending && document.title !== pending.title) settle(true);
+    }));
+    function pageview(before) {
+      settle(true);
+      var e = { type: "pageview", at: new Date().toISOString(), url: pageUrl(location.href) };
+      pending = { e: e, title: before, timer: setTimeout(safe(function () { settle(true); }), TITLE_MS) };
+      if (document.title !== before) return settle(true);
+      if (titles) titles.observe(document.head, { childList: true, subtree: true, characterData: true });
+    }
+    // the waiting pageview into the queue, with the page's title; `send`: and out (a tab's first starts its session)
+    function settle(send) {
+      var waiting = pending;
+      if (!waiting) return;
+      pending = null;
+      clearTimeout(waiting.timer);
+      if (titles) titles.disconnect();
+      waiting.e.title = pageTitle();
+      enqueue(waiting.e);
+      if (send) flush();
+    }
+    // single-page navigation: a new URL is a pageview
     var navigated = safe(function () {
-      setTimeout(safe(function () {
-        if (!begun || location.href === lastUrl) return;
-        lastUrl = location.href;
-        event("pageview");
-      }), 0);
+      if (!begun || location.href === lastUrl) return;
+      lastUrl = location.href;
+      pageview(document.title);
     });
     function wrap(name) {
       var original = history[name];
@@ -206,8 +232,7 @@
       if (document.readyState === "loading") return document.addEventListener("DOMContentLoaded", begin);
       begun = true;
       lastUrl = location.href;
-      if (tab.get(SESSION)) event("pageview");
-      else start();
+      pageview(firstTitle); // without a session, flush() starts one with this page
       setInterval(safe(function () {
         if (document.visibilityState === "visible") event("ping");
       }), PING_MS);

@@ -1,14 +1,19 @@
 """Browser (e2e) fixtures: headless Chromium through Selenium (the local API and the emulator: tests/conftest.py).
 
 Both skip with a clear reason when Debian's `chromium` / `chromium-driver` are not installed
-(`apt-get install -y chromium chromium-driver`; .ci/run installs them).
+(`apt-get install -y chromium chromium-driver`; .ci/run installs them). The single-page apps of tests/e2e/apps are
+built with npm and Vite (`spa_builds`), which skips with a clear reason without `npm`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import itertools
 import json
+import mimetypes
+import shutil
+import subprocess
 import tempfile
 import threading
 import urllib.request
@@ -20,6 +25,8 @@ from typing import Any
 import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib import projects
 from local.chromium import MISSING
@@ -31,6 +38,9 @@ BrowserFactory = Callable[[], webdriver.Chrome]
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = ROOT / "chalicelib" / "static" / "track.js"
+APPS = ROOT / "tests" / "e2e" / "apps"
+APP_NAMES = ("react-router", "vue-router")
+NPM_MISSING = "npm is not installed: the single-page app tests build their apps with it (apt-get install -y npm)"
 
 
 def _browser_binaries() -> tuple[str, str]:
@@ -66,15 +76,31 @@ def chromium() -> Iterator[BrowserFactory]:
 
 # ---- a small site on loopback that includes the snippet (track.js tests) -------------------------------------
 
+WAIT_SECONDS = 20
+# errors of the page (the snippet must add none), collected before anything else runs
+ERRORS = """<script>window.errors = [];
+addEventListener("error", function (e) { errors.push(String(e.message)); });</script>"""
+
+
+def wait_for(browser: WebDriver, condition: Callable[[WebDriver], Any]) -> Any:
+    return WebDriverWait(browser, WAIT_SECONDS).until(condition)
+
+
+def visitor_cookie(browser: WebDriver) -> str | None:
+    return next((c["value"] for c in browser.get_cookies() if c["name"] == "cc_vid"), None)
+
 
 @dataclass
 class LocalSite:
     """Pages by path; POSTs (the snippet's requests when the page loads track.js from this site) are counted and
-    answered with `api_status`."""
+    answered with `api_status`. With `files` (a built single-page app), its files by path too, and `app_page` for
+    every other path (the app's routes)."""
 
     pages: dict[str, str]
     api_status: int = 503
     posts: list[str] = field(default_factory=list)
+    files: Path | None = None
+    app_page: str = ""
 
 
 @pytest.fixture
@@ -86,10 +112,15 @@ def serve_site() -> Iterator[Callable[[LocalSite], str]]:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
                 path = self.path.split("?")[0]
+                file = site.files and (site.files / path.lstrip("/")).resolve()
                 if path == "/v1/track.js":
                     self._answer(200, "application/javascript", SNIPPET.read_bytes())
-                else:
+                elif path in site.pages or not site.files:
                     self._answer(200, "text/html; charset=utf-8", site.pages.get(path, "").encode())
+                elif file and file.is_file() and file.is_relative_to(site.files) and file.name != "index.html":
+                    self._answer(200, mimetypes.guess_type(file.name)[0] or "", file.read_bytes())
+                else:
+                    self._answer(200, "text/html; charset=utf-8", site.app_page.encode())
 
             def do_POST(self) -> None:  # noqa: N802
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -136,16 +167,63 @@ class TrackedProject:
         return f"(0{n[:2]}) {n[2:5]}-{n[5:7]}-{n[7:9]}"
 
 
+def api_request(url: str, key: str, method: str = "GET", body: Any = None) -> Any:
+    """One request to the local API with `key`; its JSON answer (a 4xx or 5xx raises)."""
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    data = None if body is None else json.dumps(body).encode()
+    with urllib.request.urlopen(urllib.request.Request(url, data, headers=headers, method=method)) as answer:
+        return json.load(answer)
+
+
 @pytest.fixture
 def tracked_project(local_api: str) -> TrackedProject:
     project = projects.create_project("e2e shop")
     serial = next(_numbers)
     default, pool = f"+38044444{serial:04d}", f"+38044445{serial:04d}"
-    admin = {"Authorization": f"Bearer {project.admin_key}", "Content-Type": "application/json"}
     for number, kind in ((default, "default"), (pool, "pool")):
-        request = urllib.request.Request(
-            f"{local_api}/v1/numbers/{number}", json.dumps({"kind": kind}).encode(), headers=admin, method="PUT"
-        )
-        with urllib.request.urlopen(request) as answer:
-            assert answer.status == 200
+        api_request(f"{local_api}/v1/numbers/{number}", project.admin_key, "PUT", {"kind": kind})
     return TrackedProject(project.project_id, project.site_key, project.admin_key, default, pool)
+
+
+# ---- the single-page apps of tests/e2e/apps, built once ------------------------------------------------------
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(f"{path.relative_to(APPS)}\0".encode() + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _run(command: list[str]) -> None:
+    done = subprocess.run(command, cwd=APPS, capture_output=True, text=True)
+    if done.returncode:
+        pytest.fail(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
+
+
+@pytest.fixture(scope="session")
+def spa_builds() -> Path:
+    """The folder holding each app of tests/e2e/apps built with Vite (`<folder>/<app name>/index.html`).
+
+    Built once: `npm ci` from the committed lock (again only when the lock changed), then `vite build`, into
+    tests/e2e/apps/.build/<hash of the sources and the lock>, which later runs reuse until a source changes."""
+    _browser_binaries()  # no browser, nothing to build for
+    npm = shutil.which("npm")
+    if npm is None:
+        pytest.skip(NPM_MISSING)
+    lock = APPS / "package-lock.json"
+    sources = [APPS / "package.json", lock, *sorted(p for n in APP_NAMES for p in (APPS / n).rglob("*") if p.is_file())]
+    cache = APPS / ".build"
+    built = cache / _digest(sources)
+    if built.is_dir():
+        return built
+    installed = APPS / "node_modules" / ".installed-lock"
+    if not installed.is_file() or installed.read_text() != _digest([lock]):
+        _run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"])
+        installed.write_text(_digest([lock]))
+    shutil.rmtree(cache, ignore_errors=True)  # older builds
+    staging = cache / "partial"
+    for name in APP_NAMES:
+        _run([str(APPS / "node_modules" / ".bin" / "vite"), "build", name, "--outDir", str(staging / name)])
+    staging.rename(built)
+    return built

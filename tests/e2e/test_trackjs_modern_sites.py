@@ -6,24 +6,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib.store import keys
 from chalicelib.store.models import Session
-from tests.e2e.conftest import BrowserFactory, LocalSite, TrackedProject
+from tests.e2e.conftest import ERRORS, BrowserFactory, LocalSite, TrackedProject, visitor_cookie, wait_for
 
 pytestmark = pytest.mark.e2e
 
 Serve = Callable[[LocalSite], str]
-WAIT_SECONDS = 20
-# errors of the page (the snippet must add none), collected before anything else runs
-ERRORS = """<script>window.errors = [];
-addEventListener("error", function (e) { errors.push(String(e.message)); });</script>"""
 
 
 def page(project: TrackedProject, src: str, title: str = "Sofas", attributes: str = "", after: str = "") -> str:
@@ -35,10 +29,6 @@ def page(project: TrackedProject, src: str, title: str = "Sofas", attributes: st
 </body></html>"""
 
 
-def wait_for(browser: WebDriver, condition: Callable[[WebDriver], Any]) -> Any:
-    return WebDriverWait(browser, WAIT_SECONDS).until(condition)
-
-
 def shows_pool(browser: WebDriver, project: TrackedProject, element_id: str = "text") -> bool:
     return project.national(project.pool) in browser.find_element(By.ID, element_id).text
 
@@ -47,10 +37,6 @@ def tab_session(browser: WebDriver, project: TrackedProject) -> Session:
     session_id = browser.execute_script("return sessionStorage.getItem('cc_sid')")
     assert session_id, "the tab has no session"
     return Session.get(keys.session_pk(project.project_id, session_id), keys.SESSION_SK, consistent_read=True)
-
-
-def visitor_cookie(browser: WebDriver) -> str | None:
-    return next((c["value"] for c in browser.get_cookies() if c["name"] == "cc_vid"), None)
 
 
 def test_numbers_in_content_inserted_later_are_replaced_once_without_walking_the_page_again(
