@@ -17,7 +17,7 @@
     // data-consent="wait": no cookie until callcard.consent(true); the tab's own storage meanwhile
     var waiting = me.getAttribute("data-consent") === "wait", consented = !waiting;
     var shown = null, tail = null, fallback = null, begun = false, busy = false, queue = [], lastUrl = null;
-    var TITLE_MS = 1000, pending = null, firstTitle = document.title;
+    var TITLE_MS = 1000, pending = null, viewed = null, firstTitle = document.title;
 
     function cookie(name) {
       var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
@@ -131,8 +131,8 @@
     function eventsUrl(sid) { return api + "/" + encodeURIComponent(sid) + "/events"; }
     function start() {
       busy = true;
-      queue = []; // the new session's landing page is its first pageview
-      var body = { site_key: siteKey, url: pageUrl(location.href), referrer: pageUrl(document.referrer), title: pageTitle() };
+      queue = []; // the new session's landing page, the last page viewed, is its first pageview
+      var body = { site_key: siteKey, url: viewed.url, referrer: pageUrl(document.referrer), title: viewed.title };
       var vid = visitor();
       if (vid) body.visitor_id = vid;
       post(api, body, function (status, answer) {
@@ -208,6 +208,7 @@
       clearTimeout(waiting.timer);
       if (titles) titles.disconnect();
       waiting.e.title = pageTitle();
+      viewed = waiting.e;
       enqueue(waiting.e);
       if (send) flush();
     }

@@ -209,3 +209,124 @@ def test_the_snippet_never_throws_and_retries_a_failed_request_only_at_the_next_
     wait_for(browser, lambda b: len(site.posts) == 2)
     assert site.posts == ["/v1/track/sessions"] * 2
     assert browser.execute_script("return window.errors") == []
+
+
+def test_a_pageview_carries_the_title_the_app_sets_later_and_leaves_with_the_beacon_when_the_title_does_not_come(
+    chromium: BrowserFactory, local_api: str, tracked_project: TrackedProject, serve_site: Serve
+) -> None:
+    project = tracked_project
+    titled_later = "<script>setTimeout(function () { document.title = 'Sofas | Shop'; }, 300);</script>"
+    base = serve_site(LocalSite({"/sofas": page(project, local_api, title="Shop", after=titled_later)}))
+    browser = chromium()
+    browser.get(f"{base}/sofas")
+    wait_for(browser, lambda b: shows_pool(b, project))
+    browser.execute_script(
+        "history.pushState({}, '', '/rooms'); setTimeout(function () { document.title = 'Rooms | Shop'; }, 300);"
+    )
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 2)
+    # a route that keeps the title, left before the limit: its pageview leaves with the exit beacon, once
+    browser.execute_script(
+        """
+        window.beacons = [];
+        var send = navigator.sendBeacon.bind(navigator);
+        navigator.sendBeacon = function (url, body) { beacons.push(JSON.parse(body)); return send(url, body); };
+        Object.defineProperty(document, "visibilityState", { get: function () { return "hidden"; } });
+        history.pushState({}, '', '/rooms/blue');
+        document.dispatchEvent(new Event("visibilitychange"));
+        """
+    )
+    [beacon] = browser.execute_script("return beacons")
+    assert [(e["type"], e.get("url"), e.get("title")) for e in beacon["events"]] == [
+        ("pageview", f"{base}/rooms/blue", "Rooms | Shop"),
+        ("ping", None, None),
+    ]
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 3)
+    time.sleep(1.5)  # past the limit: nothing more
+    session = tab_session(browser, project)
+    titles = {page["u"].removeprefix(base): (page.get("t"), page["v"]) for page in session.pages.as_dict().values()}
+    assert titles == {"/sofas": ("Sofas | Shop", 1), "/rooms": ("Rooms | Shop", 1), "/rooms/blue": ("Rooms | Shop", 1)}
+    assert session.pageviews == 3
+    assert browser.execute_script("return window.errors") == []
+
+
+def test_the_snippet_keeps_working_when_the_site_s_own_code_throws(
+    chromium: BrowserFactory, local_api: str, tracked_project: TrackedProject, serve_site: Serve
+) -> None:
+    project = tracked_project
+    national = project.national(project.default)
+    broken_app = f"""<script>
+      addEventListener("popstate", function () {{
+        document.title = "Sofas";
+        throw new Error("app popstate broke");
+      }});
+      new MutationObserver(function () {{ throw new Error("app observer broke"); }})
+        .observe(document.documentElement, {{ childList: true, subtree: true }});
+      window.navigate = function () {{
+        setTimeout(function () {{
+          var p = document.createElement("p");
+          p.id = "late";
+          p.textContent = "Call {national}";
+          document.body.appendChild(p);
+          history.pushState({{}}, "", "/rooms");
+          document.title = "Rooms";
+          throw new Error("app broke after navigating");
+        }});
+      }};
+      throw new Error("app broke at load");
+    </script>"""
+    site = page(project, local_api).replace(ERRORS, ERRORS + broken_app)
+    base = serve_site(LocalSite({"/sofas": site}))
+    browser = chromium()
+    browser.get(f"{base}/sofas")
+    wait_for(browser, lambda b: shows_pool(b, project))
+    browser.execute_script("navigate()")
+    wait_for(browser, lambda b: shows_pool(b, project, "late"))
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 2)
+    browser.back()
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 3)
+    session = tab_session(browser, project)
+    titles = {page["u"].removeprefix(base): (page.get("t"), page["v"]) for page in session.pages.as_dict().values()}
+    assert titles == {"/sofas": ("Sofas", 2), "/rooms": ("Rooms", 1)}
+    errors = browser.execute_script("return window.errors")
+    assert sorted(set(errors)) == [  # the site's own, and none of the snippet's
+        "Uncaught Error: app broke after navigating",
+        "Uncaught Error: app broke at load",
+        "Uncaught Error: app observer broke",
+        "Uncaught Error: app popstate broke",
+    ]
+
+
+@pytest.mark.parametrize("library", ["before", "after"])
+def test_history_navigation_counts_when_another_library_wraps_push_state_before_or_after_the_snippet(
+    library: str, chromium: BrowserFactory, local_api: str, tracked_project: TrackedProject, serve_site: Serve
+) -> None:
+    project = tracked_project
+    wrapping = """<script>window.wrapped = [];
+      var push = history.pushState;
+      history.pushState = function (state, title, url) {
+        wrapped.push(url);
+        return push.apply(this, arguments);
+      };</script>"""
+    if library == "before":
+        site = page(project, local_api).replace(ERRORS, ERRORS + wrapping)
+    else:
+        site = page(project, local_api, after=wrapping)
+    base = serve_site(LocalSite({"/sofas": site}))
+    browser = chromium()
+    browser.get(f"{base}/sofas")
+    wait_for(browser, lambda b: shows_pool(b, project))
+    browser.execute_script("history.pushState({}, '', '/rooms'); document.title = 'Rooms';")
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 2)
+    browser.execute_script("history.pushState({}, '', '/chairs'); document.title = 'Chairs';")
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 3)
+    pages = tab_session(browser, project).pages.as_dict().values()
+    assert {page["u"].removeprefix(base): page.get("t") for page in pages} == {
+        "/sofas": "Sofas",
+        "/rooms": "Rooms",
+        "/chairs": "Chairs",
+    }
+    assert browser.execute_script("return [location.pathname, window.wrapped, window.errors]") == [
+        "/chairs",
+        ["/rooms", "/chairs"],
+        [],
+    ]
