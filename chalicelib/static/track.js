@@ -17,7 +17,7 @@
     // data-consent="wait": no cookie until callcard.consent(true); the tab's own storage meanwhile
     var waiting = me.getAttribute("data-consent") === "wait", consented = !waiting;
     var shown = null, tail = null, fallback = null, begun = false, busy = false, queue = [], lastUrl = null;
-    var TITLE_MS = 1000, pending = null, viewed = null, firstTitle = document.title;
+    var NUMBER = "cc_num", TITLE_MS = 1000, pending = null, viewed = null, firstTitle = document.title;
 
     function cookie(name) {
       var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
@@ -101,6 +101,7 @@
       if (!number || !original || number === shown) return;
       shown = number;
       tail = digits(original).slice(-9);
+      tab.set(NUMBER, number + " " + original);
       replaceIn(document.body);
       if (observer) {
         observer.takeRecords();
@@ -167,9 +168,8 @@
     }
     function enqueue(e) { queue = queue.concat([e]).slice(-MAX_EVENTS); }
     function event(type) {
-      settle(false); // a pageview waiting for its title goes first
       enqueue({ type: type, at: new Date().toISOString() });
-      flush();
+      if (!pending) flush(); // else with the pageview waiting for its title (the API orders a batch by time)
     }
     // Leaving (another tab, another app, closing): the queue and a last ping leave with a beacon, which the
     // browser sends even while the page goes away, so the last page's time counts up to now.
@@ -188,8 +188,8 @@
     // ---- pageviews, each with its page's own title ------------------------------------------------------------
     // An app sets a route's title after its URL, often in a later task (React's transitions), and a client-rendered
     // page's static title is rarely its name: a pageview waits until the title changes (from the one the page had
-    // when the snippet ran, for the landing page), at most TITLE_MS. Any other event, the next navigation or
-    // leaving sends it first, with the title the page has by then.
+    // when the snippet ran, for the landing page), at most TITLE_MS; the next navigation or leaving sends it at
+    // once, with the title the page has by then.
     var titles = window.MutationObserver && new MutationObserver(safe(function () {
       if (pending && document.title !== pending.title) settle(true);
     }));
@@ -233,6 +233,9 @@
       if (document.readyState === "loading") return document.addEventListener("DOMContentLoaded", begin);
       begun = true;
       lastUrl = location.href;
+      // the tab's session shows its number at once, not after its pageview waited for the title and was answered
+      var known = tab.get(SESSION) && tab.get(NUMBER);
+      if (known) show.apply(null, known.split(" "));
       pageview(firstTitle); // without a session, flush() starts one with this page
       setInterval(safe(function () {
         if (document.visibilityState === "visible") event("ping");

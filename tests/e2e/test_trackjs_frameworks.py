@@ -56,10 +56,14 @@ def test_a_router_shop_shows_the_held_number_and_counts_each_route_with_its_own_
     site.app_page = app_page(spa_builds / app, local_api, project)
     base = serve_site(site)
     header, late = text("header-phone"), text("late")
+
+    def on(name: str) -> Callable[[WebDriver], bool]:  # the route shown, titled, its header redrawn and replaced
+        return lambda b: header(b) == f"Call {pool} · {name}" and b.title == f"{name} | Acme"
+
     browser = chromium()
 
     browser.get(f"{base}/")
-    wait_for(browser, lambda b: header(b) == f"Call {pool} · Home")
+    wait_for(browser, on("Home"))
     assert browser.find_element(By.ID, "call").get_attribute("href") == f"tel:{project.pool}"
     # consent waiting: the tab shows a tracking number, the browser keeps no cookie
     assert (visitor_cookie(browser), browser.execute_script("return document.cookie")) == (None, "")
@@ -67,12 +71,12 @@ def test_a_router_shop_shows_the_held_number_and_counts_each_route_with_its_own_
     assert visitor_cookie(browser) == browser.execute_script("return sessionStorage.getItem('cc_vid')")
 
     browser.find_element(By.ID, "to-offer").click()
-    wait_for(browser, lambda b: header(b) == f"Call {pool} · Offer")  # the header the framework wrote again
+    wait_for(browser, on("Offer"))
     wait_for(browser, lambda b: late(b) == f"Questions? Call {pool}")  # rendered 1.5 s after the route mounted
     browser.find_element(By.ID, "to-contact").click()
-    wait_for(browser, lambda b: header(b) == f"Call {pool} · Contact")
+    wait_for(browser, on("Contact"))
     browser.back()
-    wait_for(browser, lambda b: header(b) == f"Call {pool} · Offer")
+    wait_for(browser, on("Offer"))
     wait_for(browser, lambda b: late(b) == f"Questions? Call {pool}")  # 1.5 s on the page before leaving
     assert browser.execute_script("return window.errors") == []
 

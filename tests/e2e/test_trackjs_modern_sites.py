@@ -330,3 +330,22 @@ def test_history_navigation_counts_when_another_library_wraps_push_state_before_
         ["/rooms", "/chairs"],
         [],
     ]
+
+
+def test_a_later_page_of_the_tab_s_session_shows_its_number_before_its_pageview_is_answered(
+    chromium: BrowserFactory, local_api: str, tracked_project: TrackedProject, serve_site: Serve
+) -> None:
+    project = tracked_project
+    site = LocalSite({})
+    base = serve_site(site)
+    # the same site; its second page's snippet sends to the site itself, which answers 503
+    site.pages.update({"/sofas": page(project, local_api), "/chairs": page(project, base, title="Chairs")})
+    browser = chromium()
+    browser.get(f"{base}/sofas")
+    wait_for(browser, lambda b: shows_pool(b, project))
+    session_id = browser.execute_script("return sessionStorage.getItem('cc_sid')")
+    browser.get(f"{base}/chairs")
+    assert shows_pool(browser, project)
+    assert browser.find_element(By.ID, "link").get_attribute("href") == f"tel:{project.pool}"
+    wait_for(browser, lambda b: site.posts == [f"/v1/track/sessions/{session_id}/events"])
+    assert browser.execute_script("return window.errors") == []
