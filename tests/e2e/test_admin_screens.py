@@ -175,6 +175,23 @@ def test_the_snippet_carries_the_site_key_and_copies_in_one_click(chromium: Brow
     assert copied == tag
 
 
+def test_the_snippet_screen_gives_the_consent_tag_and_says_what_is_kept_before_consent(
+    chromium: BrowserFactory, admin: Admin
+) -> None:
+    browser = open_screen(chromium, admin, "/admin/snippet")
+    tag = wait(browser, lambda b: b.find_elements(By.ID, "snippet-consent-tag"), "the consent tag")[0]
+    assert tag.get_attribute("value") == (
+        f'<script src="{admin.base_url}/v1/track.js" data-site-key="{admin.site_key}" data-consent="wait"></script>'
+    )
+    facts = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#snippet-consent-facts li")]
+    assert len(facts) == 4
+    assert "no cookie" in facts[1] and "sessionStorage" in facts[1] and "30-day cookie" in facts[3]
+    Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
+    wait(browser, lambda b: b.find_element(By.ID, "snippet-consent-intro").text.startswith("Jeśli witryna"), "Polish")
+    facts = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#snippet-consent-facts li")]
+    assert "żadnego pliku cookie" in facts[1] and "30-dniowy plik cookie" in facts[3]
+
+
 def test_a_key_is_created_shown_once_and_revoked(chromium: BrowserFactory, admin: Admin) -> None:
     browser = open_screen(chromium, admin, "/admin/keys")
     label = wait(browser, lambda b: b.find_elements(By.ID, "key-label"), "the keys screen")[0]
