@@ -198,7 +198,8 @@
       var e = { type: "pageview", at: new Date().toISOString(), url: pageUrl(location.href) };
       pending = { e: e, title: before, timer: setTimeout(safe(function () { settle(true); }), TITLE_MS) };
       if (document.title !== before) return settle(true);
-      if (titles) titles.observe(document.head, { childList: true, subtree: true, characterData: true });
+      var head = document.head || document.documentElement;
+      if (titles) titles.observe(head, { childList: true, subtree: true, characterData: true });
     }
     // the waiting pageview into the queue, with the page's title; `send`: and out (a tab's first starts its session)
     function settle(send) {
