@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = ROOT / "chalicelib" / "static" / "track.js"
 APPS = ROOT / "tests" / "e2e" / "apps"
 APP_NAMES = ("react-router", "vue-router")
-NPM_MISSING = "npm is not installed: the single-page app tests build their apps with it (apt-get install -y npm)"
+NPM_MISSING = "npm is not installed: the single-page app tests build their apps with it (Node.js 20.19+, npm 11)"
 
 
 def _browser_binaries() -> tuple[str, str]:
@@ -102,6 +102,14 @@ class LocalSite:
     files: Path | None = None
     app_page: str = ""
 
+    def app_answer(self, path: str) -> tuple[str, bytes]:
+        """The content type and body for `path` of the app in `files` (its index.html only as `app_page`)."""
+        assert self.files is not None
+        file = (self.files / path.lstrip("/")).resolve()
+        if file.is_file() and file.is_relative_to(self.files) and file.name != "index.html":
+            return mimetypes.guess_type(file.name)[0] or "application/octet-stream", file.read_bytes()
+        return "text/html; charset=utf-8", self.app_page.encode()
+
 
 @pytest.fixture
 def serve_site() -> Iterator[Callable[[LocalSite], str]]:
@@ -112,15 +120,12 @@ def serve_site() -> Iterator[Callable[[LocalSite], str]]:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
                 path = self.path.split("?")[0]
-                file = site.files and (site.files / path.lstrip("/")).resolve()
                 if path == "/v1/track.js":
                     self._answer(200, "application/javascript", SNIPPET.read_bytes())
-                elif path in site.pages or not site.files:
+                elif site.files is None or path in site.pages:
                     self._answer(200, "text/html; charset=utf-8", site.pages.get(path, "").encode())
-                elif file and file.is_file() and file.is_relative_to(site.files) and file.name != "index.html":
-                    self._answer(200, mimetypes.guess_type(file.name)[0] or "", file.read_bytes())
                 else:
-                    self._answer(200, "text/html; charset=utf-8", site.app_page.encode())
+                    self._answer(200, *site.app_answer(path))
 
             def do_POST(self) -> None:  # noqa: N802
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
