@@ -37,6 +37,9 @@ from chalice.local import (
 ROOT = Path(__file__).resolve().parent.parent
 # What the template's MISSING_AUTHENTICATION_TOKEN gateway response answers.
 NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "no such route", "details": {}}}
+# Connections the kernel completes before the server accepts them. socketserver's default (5) made about 20 at once
+# (one page's parallel event batches, a load test) wait a second for a SYN retry, or be reset (macOS).
+LISTEN_BACKLOG = 128
 
 
 class GatewayRequestHandler(ChaliceRequestHandler):
@@ -64,6 +67,8 @@ def server(host: str, port: int, stage: str = "dev") -> LocalDevServer:
     validate_routes(app.routes)
     local = create_local_server(app, config, host, port)
     local.server.RequestHandlerClass = functools.partial(GatewayRequestHandler, app_object=app, config=config)
+    # the server listens as soon as it is made; listening again on the same socket sets the new backlog
+    local.server.socket.listen(LISTEN_BACKLOG)
     return local
 
 
