@@ -11,6 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from chalicelib import projects
+from tests.conftest import LocalServer
+
 # Linux's first SYN retransmission (TCP_TIMEOUT_INIT)
 SYN_RETRY_SECONDS = 1.0
 
@@ -61,3 +64,19 @@ def test_sixty_four_connections_opened_at_once_are_all_taken_and_answered(local_
     finally:
         for sock in sockets:
             sock.close()
+
+
+def test_the_access_log_names_route_templates_never_phones_tokens_or_cursors(local_server: LocalServer) -> None:
+    admin = projects.create_project("access log", "UA").admin_key
+    phone, token, cursor = "+380671234567", "Tok3nOfAShareLink", "QvRs0rOfTheCallLog"
+    headers = {"Authorization": f"Bearer {admin}"}
+    for path in (f"/v1/clients/{phone}", f"/v1/shared/{token}", f"/v1/calls?cursor={cursor}", f"/v1/nope/{token}"):
+        requests.get(f"{local_server.url}{path}", headers=headers, timeout=30)
+    with socket.create_connection((urlsplit(local_server.url).hostname, urlsplit(local_server.url).port)) as sock:
+        sock.sendall(f"GET /v1/clients/{phone} HTTP/1.1 and more\r\n\r\n".encode())  # a line the server refuses
+        sock.makefile("rb").readline()
+    log = local_server.log.read_text()
+    for value in (phone, phone[1:], token, cursor):
+        assert value not in log
+    for route in ("GET /v1/clients/{phone}", "GET /v1/shared/{token}", "GET /v1/calls", "GET ?"):
+        assert f'"{route}"' in log
