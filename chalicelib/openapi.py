@@ -257,10 +257,13 @@ def _query_parameters(model: type[BaseModel], components: dict[str, Any]) -> lis
     schema = model.model_json_schema(by_alias=True, ref_template=_REF)
     components.update(schema.get("$defs", {}))
     required = set(schema.get("required", []))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": _without_null(prop)}
-        for name, prop in schema["properties"].items()
-    ]
+    parameters = []
+    for name, prop in schema["properties"].items():
+        parameter = {"name": name, "in": "query", "required": name in required}
+        if "description" in prop:  # the parameter's, where tools show it
+            parameter["description"] = prop.pop("description")
+        parameters.append(parameter | {"schema": _without_null(prop)})
+    return parameters
 
 
 def _without_null(prop: dict[str, Any]) -> dict[str, Any]:

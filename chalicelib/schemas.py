@@ -242,7 +242,7 @@ class CallFilters(Schema):
 
 
 class CallListQuery(CallFilters):
-    limit: int = Field(default=50, ge=1, le=200)
+    limit: int = Field(default=50, ge=1, le=200, description="the most calls a page holds")
     cursor: Text | None = None
 
 
@@ -254,6 +254,13 @@ class CallExportQuery(CallFilters):
 
 class PageQuery(Schema):
     cursor: Text | None = None
+
+
+KEYS_PAGE = 100
+
+
+class KeyListQuery(PageQuery):
+    limit: int = Field(default=KEYS_PAGE, ge=1, le=KEYS_PAGE, description="the most keys a page holds")
 
 
 COMMENT_MAX_CHARACTERS = 4000
@@ -673,9 +680,10 @@ class KeyOut(Model):
 
 
 class KeyList(Model):
-    """GET /v1/keys: every key of the project, revoked ones too, oldest first."""
+    """GET /v1/keys: a page of the project's keys, revoked ones too, the newest first; `next_cursor` continues."""
 
     items: list[KeyOut]
+    next_cursor: str | None
 
 
 class KeyIssued(Model):

@@ -198,6 +198,19 @@ def test_a_key_is_created_shown_once_and_revoked(chromium: BrowserFactory, admin
     assert admin.api("GET", "/v1/me", key=key).status_code == 401
 
 
+def test_the_keys_screen_loads_more_keys_past_the_first_hundred(chromium: BrowserFactory, admin: Admin) -> None:
+    for number in range(100):
+        auth.create_key(admin.project_id, auth.Role.AGENT, f"agent {number}")
+    browser = open_screen(chromium, admin, "/admin/keys")
+    rows = "#keys-table tbody tr"
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 100, "the first page")
+    assert "agent 99" in browser.find_element(By.CSS_SELECTOR, rows).text  # the newest first
+    browser.find_element(By.ID, "keys-more").click()
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 101, "the next page")
+    assert "your key" in browser.find_elements(By.CSS_SELECTOR, rows)[-1].text
+    assert not browser.find_element(By.ID, "keys-more").is_displayed()
+
+
 def test_revoking_your_own_key_warns_and_signs_you_out(chromium: BrowserFactory, admin: Admin) -> None:
     browser = open_screen(chromium, admin, "/admin/keys")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#keys-table tbody tr button"), "the keys")[0].click()

@@ -141,6 +141,7 @@ def test_the_call_logs_query_parameters_are_the_contracts(document: dict[str, An
     assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50} | {
         "title": "Limit"
     }
+    assert parameters["limit"]["description"] == "the most calls a page holds"
     assert parameters["has_recording"]["schema"]["type"] == "boolean"
     assert not any(p["required"] for p in parameters.values())
 
