@@ -36,6 +36,9 @@ test: lint $(CHECKOV_STAMP)
 	@if [ ! -x /usr/bin/chromium ] || ! command -v chromedriver >/dev/null 2>&1; then \
 		echo "*** chromium or chromedriver missing: the browser (e2e) tests will be SKIPPED ***"; \
 	fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "*** npm missing: the generated TypeScript client's tests will be SKIPPED ***"; \
+	fi
 	$(BIN)/pytest
 
 # the figures, not the app's log lines and metrics

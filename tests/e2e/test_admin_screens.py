@@ -73,11 +73,16 @@ def test_only_admins_see_the_admin_screens(chromium: BrowserFactory, admin: Admi
     assert browser.find_elements(By.ID, "settings-form") == []
 
 
-def test_settings_are_changed_with_a_time_zone_from_the_valid_list(chromium: BrowserFactory, admin: Admin) -> None:
+def test_settings_are_changed_with_a_time_zone_and_country_from_the_valid_lists(
+    chromium: BrowserFactory, admin: Admin
+) -> None:
     browser = open_screen(chromium, admin, "/admin/settings")
     zone = Select(wait(browser, lambda b: b.find_elements(By.ID, "setting-timezone"), "the settings form")[0])
     assert len(zone.options) > 300 and zone.first_selected_option.get_attribute("value") == "UTC"
     zone.select_by_value("America/New_York")
+    country = Select(browser.find_element(By.ID, "setting-default_country"))
+    assert len(country.options) > 200 and country.first_selected_option.text == "Ukraine (UA)"
+    country.select_by_value("PL")
     browser.find_element(By.ID, "setting-recording_enabled").click()
     categories = browser.find_element(By.ID, "setting-categories")
     categories.clear()
@@ -96,7 +101,7 @@ def test_settings_are_changed_with_a_time_zone_from_the_valid_list(chromium: Bro
     wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved")
     saved = admin.api("GET", "/v1/settings").json()
     assert (saved["timezone"], saved["recording_enabled"], saved["sale_cycle_days"]) == ("America/New_York", False, 45)
-    assert (saved["ip_storage"], saved["max_holds_per_ip"]) == ("truncated", 5)
+    assert (saved["ip_storage"], saved["max_holds_per_ip"], saved["default_country"]) == ("truncated", 5, "PL")
     assert saved["categories"] == ["sale", "question", "complaint"]
 
     # a refused value says which field, in the person's words
