@@ -117,6 +117,11 @@ CORPUS = [
         Case(f"time zone {zone}", "PATCH", "/v1/settings", {"timezone": zone}, field="timezone")
         for zone in ("localtime", "posix/Europe/Kyiv", "right/UTC", "posixrules", "Factory", "Etc/Unknown", "Mars/Base")
     ),
+    # issue 17 item 9: plain strings in the document, still only the listed values
+    *(
+        Case(f"country {code}", "PATCH", "/v1/settings", {"default_country": code}, field="default_country")
+        for code in ("pl", "XX", "POL", "EU", "")
+    ),
     # item 8: types as the contract says
     Case("boolean as text", "PATCH", "/v1/settings", {"recording_enabled": "yes"}, field="recording_enabled"),
     Case("boolean as number", "PATCH", "/v1/settings", {"recording_enabled": 1}, field="recording_enabled"),
