@@ -84,8 +84,9 @@ class GatewayRequestHandler(ChaliceRequestHandler):
         self.log_message('"%s" %s %s', self._route(), code.value if isinstance(code, HTTPStatus) else code, size)
 
     def log_error(self, format: str, *args: Any) -> None:
-        # the standard library's messages quote the raw request line
-        self.log_message('"%s" refused', self._route())
+        # the standard library's messages quote the raw request line: only the status it answered (send_error's)
+        status = int(args[0]) if args and isinstance(args[0], int) else "-"
+        self.log_message('"%s" error %s', self._route(), status)
 
     def _route(self) -> str:
         path = getattr(self, "path", None)  # unset when the request line could not be read
