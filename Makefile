@@ -37,7 +37,7 @@ test: lint $(CHECKOV_STAMP)
 		echo "*** chromium or chromedriver missing: the browser (e2e) tests will be SKIPPED ***"; \
 	fi
 	@if ! command -v npm >/dev/null 2>&1; then \
-		echo "*** npm missing: the single-page app (e2e) tests will be SKIPPED (their apps are built with npm) ***"; \
+		echo "*** npm missing: the single-page app (e2e) tests and the generated TypeScript client's tests will be SKIPPED ***"; \
 	fi
 	$(BIN)/pytest
 

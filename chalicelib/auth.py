@@ -20,6 +20,7 @@ from chalicelib import clock, observability
 from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError, invalid
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import ApiKey, Project
+from chalicelib.store.paging import Page, decode_cursor, first_page
 
 
 class Role(StrEnum):
@@ -152,7 +153,21 @@ def revoke_key(key_id: str, project_id: str | None = None) -> None:
 
 
 def list_keys(project_id: str) -> list[ApiKey]:
+    """Every key of the project, oldest first (the operator's CLI)."""
     return list(ApiKey.query(keys.project_keys_gsi1pk(project_id), index_name=keys.GSI1))
+
+
+def key_page(project_id: str, limit: int, cursor: str | None) -> Page[ApiKey]:
+    """A page of the project's keys, revoked ones too, the newest first: one Query of at most `limit` keys."""
+    partition = keys.project_keys_gsi1pk(project_id)
+    results = ApiKey.query(
+        partition,
+        index_name=keys.GSI1,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, keys.INDEX_KEYS[keys.GSI1][0], partition),
+    )
+    return first_page(ApiKey, results)
 
 
 # key hash -> (monotonic expiry, caller); a warm function keeps lookups for at most CACHE_SECONDS

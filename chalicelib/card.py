@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from chalicelib import aws, calls, clients, clock, history, partition
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import status
-from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review, Statistics
+from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review, Statistics, Visit
 from chalicelib.store import keys, paging
 from chalicelib.store.models import Call, ClientSession, Comment, Item
 
@@ -98,14 +98,13 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
         except NotFoundError:
             pass  # the client was erased meanwhile: a card without its statistics
     # the visit is the attributed session's, kept on the call; else the client's last session tells
-    visit: dict[str, object] | None = call.visit
     newest = sessions.items[0] if sessions and sessions.items else None
     client_visit = call.visit or (newest.visit if newest else {})
     return Card(
         call=CallDetails.model_validate(call, from_attributes=True),
         audio=status.audio(read.recording, may_play),
         review=_review(call, read),
-        visit=visit,
+        visit=Visit.model_validate(call.visit) if call.visit else None,
         client=ClientOut(
             phone=phone,
             ip=client_visit.get("ip"),

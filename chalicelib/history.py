@@ -18,8 +18,7 @@ from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock
-from chalicelib.schemas import Geo, SessionCall, SessionOut, TopPage
+from chalicelib.schemas import Geo, LastVisit, SessionCall, SessionOut, TopPage
 from chalicelib.store import keys
 from chalicelib.store.models import ClientDay, ClientProfile, ClientSession, Item, Session
 from chalicelib.store.paging import Page, decode_cursor, first_page
@@ -229,11 +228,11 @@ def session_out(session: ClientSession) -> SessionOut:
     )
 
 
-def last_visit(session: ClientSession) -> dict[str, Any]:
+def last_visit(session: ClientSession) -> LastVisit:
     visit = session.visit
-    return {
-        "session_id": session.session_id,
-        "started_at": clock.iso(session.started_at),
+    return LastVisit(
+        session_id=session.session_id,
+        started_at=session.started_at,
         **{name: visit.get(name) for name in ("source", "medium", "campaign", "referrer", "device", "os", "browser")},
-        "geo": geo(visit).model_dump(),
-    }
+        geo=geo(visit),
+    )

@@ -138,7 +138,12 @@ def _scope(message: str, fields: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 def route_of(request: Request) -> str:
     """`METHOD /path/{template}`: the route as registered, never the path with its values."""
-    return f"{request.method} {request.context.get('resourcePath', '?')}"
+    return route_name(request.method, request.context.get("resourcePath"))
+
+
+def route_name(method: str | None, template: str | None) -> str:
+    """How a log line names a route (`?` for what is not known, such as a path that no route takes)."""
+    return f"{method or '?'} {template or '?'}"
 
 
 @contextmanager

@@ -18,6 +18,8 @@ from typing import Any, Literal, TypeVar
 
 from chalice.app import Chalice, RouteEntry
 from pydantic import BaseModel
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
+from pydantic_core import core_schema
 
 from chalicelib import http
 from chalicelib.auth import ROLES_MAY, Permission, Role
@@ -31,6 +33,7 @@ _REF = "#/components/schemas/{model}"
 
 # The contract's error answers (DESIGN.md section 4), in the order the checks run.
 ERRORS: dict[int, str] = {
+    429: "throttled: past the stage's request rate, or the web ACL's rate on /v1/track/*; try again later",
     400: "malformed: the body is not a JSON object",
     401: "no API key, or not a valid one",
     403: "the key's role may not do this",
@@ -57,6 +60,8 @@ class Operation:
     status: int = 200
     # further answers: another 2xx carries `returns` as well, a 3xx no body, a 4xx the error body
     also: Mapping[int, str] = field(default_factory=dict)
+    # the headers an answer carries, by status: name -> what it says
+    headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
 
 
 _OPERATIONS: dict[Callable[..., Any], Operation] = {}
@@ -71,11 +76,12 @@ def describe(
     returns: type[BaseModel] | str | None = None,
     status: int = 200,
     also: Mapping[int, str] | None = None,
+    headers: Mapping[int, Mapping[str, str]] | None = None,
 ) -> Callable[[View], View]:
     """Declare a view's operation for the document; put it right under `@bp.route(...)`."""
     if public and may is not None:
         raise ValueError("a public route needs no permission")
-    operation = Operation(may, public, body, query, returns, status, dict(also or {}))
+    operation = Operation(may, public, body, query, returns, status, dict(also or {}), dict(headers or {}))
 
     def record(view: View) -> View:
         _OPERATIONS[view] = operation
@@ -157,10 +163,20 @@ class _Schemas:
         self._models[(model, mode)] = None
 
     def build(self) -> tuple[dict[tuple[type[BaseModel], Mode], dict[str, Any]], dict[str, Any]]:
-        from pydantic.json_schema import models_json_schema
-
-        refs, top = models_json_schema(list(self._models), ref_template=_REF)
+        refs, top = models_json_schema(list(self._models), ref_template=_REF, schema_generator=_RequestsWithoutDefaults)
         return {key: refs[key] for key in self._models}, dict(top.get("$defs", {}))
+
+
+class _RequestsWithoutDefaults(GenerateJsonSchema):
+    """Requests' optional fields carry no `default`: generators read one as "always there" (openapi-typescript makes
+    such a field required, so a client that sets one field would send the others' defaults, `null`, which clears
+    them). A field left out stays as it is; where a default is not "unchanged", the field's description says it."""
+
+    def default_schema(self, schema: core_schema.WithDefaultSchema) -> JsonSchemaValue:
+        json_schema = super().default_schema(schema)
+        if self.mode == "validation":
+            json_schema.pop("default", None)
+        return json_schema
 
 
 def _operation(
@@ -219,7 +235,7 @@ def _responses(
         or (status in (400, 413, 415, 422) and operation.body)
         or (status == 422 and (operation.query or 422 in path_refusals))
         or (status == 404 and entry.view_args)
-        or status == 503
+        or status in (429, 503)
     ]
     for status in errors:
         answers[status] = {"$ref": f"#/components/responses/{_error_name(status)}"}
@@ -229,6 +245,10 @@ def _responses(
             answers[status] = _answer(text, {"application/json": {"schema": error_ref}})
         else:
             answers[status] = _answer(text, content if status < 300 else None)
+    for status, headers in operation.headers.items():
+        answers[status]["headers"] = {
+            name: {"description": text, "schema": {"type": "string"}} for name, text in headers.items()
+        }
     return {str(status): answers[status] for status in sorted(answers)}
 
 
@@ -257,10 +277,13 @@ def _query_parameters(model: type[BaseModel], components: dict[str, Any]) -> lis
     schema = model.model_json_schema(by_alias=True, ref_template=_REF)
     components.update(schema.get("$defs", {}))
     required = set(schema.get("required", []))
-    return [
-        {"name": name, "in": "query", "required": name in required, "schema": _without_null(prop)}
-        for name, prop in schema["properties"].items()
-    ]
+    parameters = []
+    for name, prop in schema["properties"].items():
+        parameter = {"name": name, "in": "query", "required": name in required}
+        if "description" in prop:  # the parameter's, where tools show it
+            parameter["description"] = prop.pop("description")
+        parameters.append(parameter | {"schema": _without_null(prop)})
+    return parameters
 
 
 def _without_null(prop: dict[str, Any]) -> dict[str, Any]:

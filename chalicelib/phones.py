@@ -14,6 +14,13 @@ _EXTENSION = re.compile(r"[0-9]{1,6}")
 _DIALLED = re.compile(r"\+?[0-9 .()\-]+")
 
 
+def regions() -> frozenset[str]:
+    """The countries (ISO 3166 codes, in capitals) whose numbers phonenumbers knows: a project's `default_country`."""
+    import phonenumbers
+
+    return frozenset(phonenumbers.SUPPORTED_REGIONS)
+
+
 class PhoneError(ValueError):
     """The text is not a phone number."""
 

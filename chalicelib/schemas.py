@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    WithJsonSchema,
     computed_field,
     field_validator,
 )
@@ -33,8 +34,12 @@ Direction = Literal["incoming", "outgoing", "callback"]
 CallStatus = Literal["answered", "missed", "busy", "failed", "voicemail"]
 RecordingStatus = Literal["none", "processing", "available", "rejected", "archived", "restoring", "restored", "deleted"]
 
-# Times in responses: UTC, whole seconds, `Z`.
-UtcTime = Annotated[datetime, PlainSerializer(clock.iso, return_type=str)]
+# Times in responses: UTC, whole seconds, `Z` (RFC 3339, which clients parse as a date-time).
+UtcTime = Annotated[
+    datetime,
+    PlainSerializer(clock.iso, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}, mode="serialization"),
+]
 
 
 # ---- field types of requests: the rules of DESIGN.md "Bounds on input", each in one place -------------------
@@ -158,30 +163,25 @@ def _browser_timezone(value: str) -> str:
     return value
 
 
-def _phone_regions() -> set[str]:
-    import phonenumbers  # on first use, as in chalicelib.phones
-
-    regions: set[str] = phonenumbers.SUPPORTED_REGIONS
-    return regions
-
-
 def _phone_country(value: str) -> str:
-    if value not in _phone_regions():
+    if value not in phones.regions():
         raise PydanticCustomError("country", "not an ISO 3166 country code (in capitals) that phone numbers use")
     return value
 
 
-# A project's country, for national phone numbers: a region phonenumbers knows (listed in the document).
+# The two lists are routes of their own, not enums of the document: several hundred names, some of which collide
+# once a client generator turns them into identifiers (`Etc/GMT0` and `GMT0`).
+# A project's country, for national phone numbers: a region phonenumbers knows.
 Country = Annotated[
     Text,
-    Field(json_schema_extra=lambda schema: schema.update(enum=sorted(_phone_regions()))),
+    Field(description="an ISO 3166 country code, in capitals; GET /v1/settings/countries lists them"),
     AfterValidator(_phone_country),
 ]
 
-# A project's time zone: one of clock.timezones() (listed in the document, built when the document is).
+# A project's time zone: one of clock.timezones().
 Timezone = Annotated[
     Text,
-    Field(json_schema_extra=lambda schema: schema.update(enum=sorted(clock.timezones()))),
+    Field(description="an IANA time zone; GET /v1/settings/timezones lists them"),
     AfterValidator(_browser_timezone),
 ]
 
@@ -242,7 +242,7 @@ class CallFilters(Schema):
 
 
 class CallListQuery(CallFilters):
-    limit: int = Field(default=50, ge=1, le=200)
+    limit: int = Field(default=50, ge=1, le=200, description="the most calls a page holds")
     cursor: Text | None = None
 
 
@@ -254,6 +254,13 @@ class CallExportQuery(CallFilters):
 
 class PageQuery(Schema):
     cursor: Text | None = None
+
+
+KEYS_PAGE = 100
+
+
+class KeyListQuery(PageQuery):
+    limit: int = Field(default=KEYS_PAGE, ge=1, le=KEYS_PAGE, description="the most keys a page holds")
 
 
 COMMENT_MAX_CHARACTERS = 4000
@@ -308,8 +315,8 @@ class ShareIn(Schema):
 
 
 class RestoreIn(Schema):
-    tier: RestoreTier = "Standard"
-    days: Days = 7
+    tier: RestoreTier = Field(default="Standard", description="`Standard` unless given")
+    days: Days = Field(default=7, description="how long the restored copy stays; 7 unless given")
 
 
 class KeyIn(Schema):
@@ -528,16 +535,64 @@ class TopPage(Model):
     time_spent_seconds: int
 
 
+class _VisitSource(Model):
+    session_id: str
+    started_at: UtcTime
+    source: str | None = None
+    medium: str | None = None
+    campaign: str | None = None
+    referrer: str | None = None
+    device: str | None = None
+    os: str | None = None
+    browser: str | None = None
+    geo: Geo | None = None
+
+
+def _absent_when_none(value: object) -> bool:
+    return value is None
+
+
+def _without_default(schema: dict[str, Any]) -> None:
+    schema.pop("default", None)  # absent, not null: no value that a generated client would take as always there
+
+
+# a click id is in the visit only when the landing URL carried it
+ClickId = Annotated[str | None, Field(exclude_if=_absent_when_none, json_schema_extra=_without_default)]
+
+
+class Visit(_VisitSource):
+    """The card's `visit`: the session the call is attributed to, as captured when it started."""
+
+    term: str | None = None
+    content: str | None = None
+    landing_page: str | None = None
+    ip: str | None = None  # as stored under the project's ip_storage
+    gclid: ClickId = None
+    gbraid: ClickId = None
+    wbraid: ClickId = None
+    dclid: ClickId = None
+    fbclid: ClickId = None
+    msclkid: ClickId = None
+    ttclid: ClickId = None
+    twclid: ClickId = None
+    li_fat_id: ClickId = None
+    yclid: ClickId = None
+
+
+class LastVisit(_VisitSource):
+    """The card's `last_visit`: the client's most recent session."""
+
+
 class Card(Model):
     """GET /v1/calls/{call_id}: everything known about a call and its client."""
 
     call: CallDetails
     audio: Audio
     review: Review
-    visit: dict[str, object] | None
+    visit: Visit | None
     client: ClientOut | None
     statistics: Statistics | None
-    last_visit: dict[str, object] | None
+    last_visit: LastVisit | None
     top_pages: list[TopPage]
     sessions: list[SessionOut]
     sessions_next_cursor: str | None
@@ -650,7 +705,7 @@ class Me(Model):
     """GET /v1/me: the key's project, role and label, and the permissions of its role."""
 
     project_id: str
-    role: str = Field(description="admin, supervisor, agent or integration")
+    role: Role
     label: str
     may: list[str] = Field(description="the permissions of the role (chalicelib.auth.Permission)")
     site_key: str | None = Field(
@@ -664,6 +719,12 @@ class Timezones(Model):
     items: list[str]
 
 
+class Countries(Model):
+    """GET /v1/settings/countries: the values `default_country` may take (ISO 3166 codes), sorted."""
+
+    items: list[str]
+
+
 class KeyOut(Model):
     key_id: str
     role: Role
@@ -673,9 +734,10 @@ class KeyOut(Model):
 
 
 class KeyList(Model):
-    """GET /v1/keys: every key of the project, revoked ones too, oldest first."""
+    """GET /v1/keys: a page of the project's keys, revoked ones too, the newest first; `next_cursor` continues."""
 
     items: list[KeyOut]
+    next_cursor: str | None
 
 
 class KeyIssued(Model):

@@ -21,26 +21,50 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from http import HTTPStatus
+from http.server import HTTPServer
 from pathlib import Path
 from typing import Any
 
+from chalice.app import Chalice
 from chalice.cli.factory import CLIFactory
+from chalice.config import Config
 from chalice.deploy.validate import validate_routes
 from chalice.local import (
     ChaliceRequestHandler,
     ForbiddenError,
     LocalDevServer,
     LocalGatewayException,
+    RouteMatcher,
     create_local_server,
 )
+
+from chalicelib.observability import route_name
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the template's MISSING_AUTHENTICATION_TOKEN gateway response answers.
 NO_SUCH_ROUTE = {"error": {"code": "not_found", "message": "no such route", "details": {}}}
+# Connections the kernel completes before the server accepts them. socketserver's default (5) made about 20 at once
+# (one page's parallel event batches, a load test) wait a second for a SYN retry, or be reset (macOS).
+LISTEN_BACKLOG = 128
 
 
 class GatewayRequestHandler(ChaliceRequestHandler):
-    """Chalice's request handler with the deployed gateway's answers to what no route takes."""
+    """Chalice's request handler with the deployed gateway's answers to what no route takes, and an access log that
+    names the route template as the deployed one does (chalicelib/observability.py): the path and the query hold
+    phone numbers, share tokens and cursors."""
+
+    def __init__(
+        self,
+        request: bytes,
+        client_address: tuple[str, int],
+        server: HTTPServer,
+        app_object: Chalice,
+        config: Config,
+        routes: RouteMatcher,
+    ) -> None:
+        self.routes = routes  # before the base class, which handles the request as it is made
+        super().__init__(request, client_address, server, app_object, config)
 
     def __getattr__(self, name: str) -> Any:
         # BaseHTTPRequestHandler looks up `do_<METHOD>`; every method goes to the gateway, which routes it
@@ -56,6 +80,22 @@ class GatewayRequestHandler(ChaliceRequestHandler):
             return
         super()._send_error_response(error)
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        self.log_message('"%s" %s %s', self._route(), code.value if isinstance(code, HTTPStatus) else code, size)
+
+    def log_error(self, format: str, *args: Any) -> None:
+        # the standard library's messages quote the raw request line: only the status it answered (send_error's)
+        status = int(args[0]) if args and isinstance(args[0], int) else "-"
+        self.log_message('"%s" error %s', self._route(), status)
+
+    def _route(self) -> str:
+        path = getattr(self, "path", None)  # unset when the request line could not be read
+        try:
+            template = self.routes.match_route(path).route if path else None
+        except ValueError:
+            template = None  # no route takes it
+        return route_name(getattr(self, "command", None), template)
+
 
 def server(host: str, port: int, stage: str = "dev") -> LocalDevServer:
     """The app of the stage, served as `chalice local --stage <stage>` would, by GatewayRequestHandler."""
@@ -63,7 +103,12 @@ def server(host: str, port: int, stage: str = "dev") -> LocalDevServer:
     app = config.chalice_app
     validate_routes(app.routes)
     local = create_local_server(app, config, host, port)
-    local.server.RequestHandlerClass = functools.partial(GatewayRequestHandler, app_object=app, config=config)
+    routes = RouteMatcher(list(app.routes))
+    local.server.RequestHandlerClass = functools.partial(
+        GatewayRequestHandler, app_object=app, config=config, routes=routes
+    )
+    # the server listens as soon as it is made; listening again on the same socket sets the new backlog
+    local.server.socket.listen(LISTEN_BACKLOG)
     return local
 
 

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -51,10 +52,15 @@ def emulator() -> Iterator[str]:
     server.stop()
 
 
+@dataclass(frozen=True)
+class LocalServer:
+    url: str  # its base URL, no trailing slash
+    log: Path  # what it writes (stdout and stderr)
+
+
 @pytest.fixture(scope="session")
-def local_api(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The local API (local/api.py, as `make run` serves it) on a free port against the run's emulator; yields its
-    base URL (no trailing slash)."""
+def local_server(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalServer]:
+    """The local API (local/api.py, as `make run` serves it) on a free port against the run's emulator."""
     from local.api import wait_until_serving
 
     port = free_port()
@@ -68,11 +74,17 @@ def local_api(emulator: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         server = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
     try:
         wait_until_serving(f"{base_url}/v1/settings", server, log)
-        yield base_url
+        yield LocalServer(base_url, log)
     finally:
         from local.run import stop_process
 
         stop_process(server)
+
+
+@pytest.fixture(scope="session")
+def local_api(local_server: LocalServer) -> str:
+    """The local API's base URL (no trailing slash)."""
+    return local_server.url
 
 
 # request-count tests: hook botocore before any client exists

@@ -15,7 +15,12 @@ NEXT_CURSOR_HEADER = "X-Next-Cursor"
 
 
 @bp.route("/v1/calls.csv", methods=["GET"])
-@openapi.describe(may=Permission.READ, query=CallExportQuery, returns="text/csv")
+@openapi.describe(
+    may=Permission.READ,
+    query=CallExportQuery,
+    returns="text/csv",
+    headers={200: {NEXT_CURSOR_HEADER: "present when the row cap or 1 MB stopped the export: `cursor` continues it"}},
+)
 def calls_csv() -> Response:
     caller = auth.require(bp.current_request, Permission.READ)
     query = http.query(bp.current_request, CallExportQuery)

@@ -9,17 +9,19 @@ from chalice.app import Blueprint, Response
 from chalicelib import auth, http, openapi
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import KeyIn, KeyIssued, KeyList, KeyOut
+from chalicelib.schemas import KeyIn, KeyIssued, KeyList, KeyListQuery, KeyOut
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/v1/keys", methods=["GET"])
-@openapi.describe(may=Permission.MANAGE_KEYS, returns=KeyList)
+@openapi.describe(may=Permission.MANAGE_KEYS, query=KeyListQuery, returns=KeyList)
 def list_keys() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_KEYS)
-    items = [KeyOut.model_validate(key, from_attributes=True) for key in auth.list_keys(caller.project_id)]
-    return KeyList(items=items).model_dump(mode="json")
+    query = http.query(bp.current_request, KeyListQuery)
+    page = auth.key_page(caller.project_id, query.limit, query.cursor)
+    items = [KeyOut.model_validate(key, from_attributes=True) for key in page.items]
+    return KeyList(items=items, next_cursor=page.next_cursor).model_dump(mode="json")
 
 
 @bp.route("/v1/keys", methods=["POST"], content_types=ANY_BODY)

@@ -102,10 +102,12 @@ def restore_recording(call_id: str) -> Response:
     public=True,
     returns="text/html",
     also={
-        302: "not asked for text/html: a redirect to a fresh presigned URL",
+        302: "not asked for text/html: a redirect to a fresh presigned URL of the recording, which answers the audio "
+        "(`audio/ogg`, byte ranges too)",
         404: "the link was revoked, has expired or never existed (a small HTML page when asked for text/html)",
         409: "not asked for text/html, and the recording is archived",
     },
+    headers={302: {"Location": "the recording's presigned URL (minutes long)"}},
 )
 def open_share(token: str) -> Response:
     """Public: a player page for a browser, else a redirect to a fresh presigned URL."""

@@ -6,10 +6,10 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib import auth, clock, http, openapi, settings
+from chalicelib import auth, clock, http, openapi, phones, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import Settings, SettingsPatch, Timezones
+from chalicelib.schemas import Countries, Settings, SettingsPatch, Timezones
 
 bp = Blueprint(__name__)
 
@@ -35,3 +35,11 @@ def timezones() -> dict[str, Any]:
     """The time zones a project may choose (the settings screen's picker)."""
     auth.require(bp.current_request, Permission.READ_SETTINGS)
     return Timezones(items=sorted(clock.timezones())).model_dump(mode="json")
+
+
+@bp.route("/v1/settings/countries", methods=["GET"])
+@openapi.describe(may=Permission.READ_SETTINGS, returns=Countries)
+def countries() -> dict[str, Any]:
+    """The countries a project may choose for national phone numbers (the settings screen's picker)."""
+    auth.require(bp.current_request, Permission.READ_SETTINGS)
+    return Countries(items=sorted(phones.regions())).model_dump(mode="json")

@@ -43,7 +43,12 @@ def _viewer() -> capture.Viewer:
 
 
 @bp.route("/v1/track.js", methods=["GET"], cors=CORS)
-@openapi.describe(public=True, returns="application/javascript")
+@openapi.describe(
+    public=True,
+    returns="application/javascript",
+    also={304: "`If-None-Match` names the current `ETag`: keep the cached copy"},
+    headers={200: {"ETag": "the snippet's version (strong)", "Cache-Control": "public, max-age=300"}},
+)
 def snippet() -> Response:
     return http.public_file(
         bp.current_request, SNIPPET.read_text(encoding="utf-8"), "application/javascript; charset=utf-8"

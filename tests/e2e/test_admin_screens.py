@@ -73,11 +73,16 @@ def test_only_admins_see_the_admin_screens(chromium: BrowserFactory, admin: Admi
     assert browser.find_elements(By.ID, "settings-form") == []
 
 
-def test_settings_are_changed_with_a_time_zone_from_the_valid_list(chromium: BrowserFactory, admin: Admin) -> None:
+def test_settings_are_changed_with_a_time_zone_and_country_from_the_valid_lists(
+    chromium: BrowserFactory, admin: Admin
+) -> None:
     browser = open_screen(chromium, admin, "/admin/settings")
     zone = Select(wait(browser, lambda b: b.find_elements(By.ID, "setting-timezone"), "the settings form")[0])
     assert len(zone.options) > 300 and zone.first_selected_option.get_attribute("value") == "UTC"
     zone.select_by_value("America/New_York")
+    country = Select(browser.find_element(By.ID, "setting-default_country"))
+    assert len(country.options) > 200 and country.first_selected_option.text == "Ukraine (UA)"
+    country.select_by_value("PL")
     browser.find_element(By.ID, "setting-recording_enabled").click()
     categories = browser.find_element(By.ID, "setting-categories")
     categories.clear()
@@ -96,7 +101,7 @@ def test_settings_are_changed_with_a_time_zone_from_the_valid_list(chromium: Bro
     wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved")
     saved = admin.api("GET", "/v1/settings").json()
     assert (saved["timezone"], saved["recording_enabled"], saved["sale_cycle_days"]) == ("America/New_York", False, 45)
-    assert (saved["ip_storage"], saved["max_holds_per_ip"]) == ("truncated", 5)
+    assert (saved["ip_storage"], saved["max_holds_per_ip"], saved["default_country"]) == ("truncated", 5, "PL")
     assert saved["categories"] == ["sale", "question", "complaint"]
 
     # a refused value says which field, in the person's words
@@ -213,6 +218,19 @@ def test_a_key_is_created_shown_once_and_revoked(chromium: BrowserFactory, admin
     browser.find_element(By.ID, "revoke-key-confirm").click()
     wait(browser, lambda b: "Key revoked." in b.find_element(By.ID, "main").text, "revoked")
     assert admin.api("GET", "/v1/me", key=key).status_code == 401
+
+
+def test_the_keys_screen_loads_more_keys_past_the_first_hundred(chromium: BrowserFactory, admin: Admin) -> None:
+    for number in range(100):
+        auth.create_key(admin.project_id, auth.Role.AGENT, f"agent {number}")
+    browser = open_screen(chromium, admin, "/admin/keys")
+    rows = "#keys-table tbody tr"
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 100, "the first page")
+    assert "agent 99" in browser.find_element(By.CSS_SELECTOR, rows).text  # the newest first
+    browser.find_element(By.ID, "keys-more").click()
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 101, "the next page")
+    assert "your key" in browser.find_elements(By.CSS_SELECTOR, rows)[-1].text
+    assert not browser.find_element(By.ID, "keys-more").is_displayed()
 
 
 def test_revoking_your_own_key_warns_and_signs_you_out(chromium: BrowserFactory, admin: Admin) -> None:

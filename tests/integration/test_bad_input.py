@@ -84,6 +84,8 @@ CORPUS = [
     Case("deep cursor of the export", "GET", f"/v1/calls.csv?cursor={DEEP_CURSOR}", field="cursor"),
     Case("deep cursor of client calls", "GET", f"/v1/clients/{{phone}}/calls?cursor={DEEP_CURSOR}", field="cursor"),
     Case("deep cursor of sessions", "GET", f"/v1/clients/{{phone}}/sessions?cursor={DEEP_CURSOR}", field="cursor"),
+    Case("deep cursor of the keys", "GET", f"/v1/keys?cursor={DEEP_CURSOR}", field="cursor"),
+    Case("keys page beyond a hundred", "GET", "/v1/keys?limit=101", field="limit"),
     # item 4: times out of bounds
     Case("from in year 1", "GET", f"/v1/calls?{EXTREME_FROM}", field="from"),
     Case("to in year 9999", "GET", f"/v1/calls?{EXTREME_TO}", field="to"),
@@ -114,6 +116,11 @@ CORPUS = [
     *(
         Case(f"time zone {zone}", "PATCH", "/v1/settings", {"timezone": zone}, field="timezone")
         for zone in ("localtime", "posix/Europe/Kyiv", "right/UTC", "posixrules", "Factory", "Etc/Unknown", "Mars/Base")
+    ),
+    # issue 17 item 9: plain strings in the document, still only the listed values
+    *(
+        Case(f"country {code}", "PATCH", "/v1/settings", {"default_country": code}, field="default_country")
+        for code in ("pl", "XX", "POL", "EU", "")
     ),
     # item 8: types as the contract says
     Case("boolean as text", "PATCH", "/v1/settings", {"recording_enabled": "yes"}, field="recording_enabled"),

@@ -45,6 +45,7 @@ def test_a_call_during_the_hold_is_attributed_and_fills_the_card(
         "spring",
     )
     assert (visit["gclid"], visit["device"], visit["os"]) == ("abc123", "mobile", "iOS")
+    assert "fbclid" not in visit  # a click id the landing URL did not carry is absent, not null
     assert visit["geo"] == {"country": "UA", "region": "30", "city": "Kyiv"}
     assert card["client"]["ip"] == "198.51.100.7"
     assert card["client"]["landing_page"] == LANDING

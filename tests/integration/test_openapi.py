@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -141,6 +142,7 @@ def test_the_call_logs_query_parameters_are_the_contracts(document: dict[str, An
     assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50} | {
         "title": "Limit"
     }
+    assert parameters["limit"]["description"] == "the most calls a page holds"
     assert parameters["has_recording"]["schema"]["type"] == "boolean"
     assert not any(p["required"] for p in parameters.values())
 
@@ -268,6 +270,7 @@ def test_answers_match_the_documented_schemas(
     check("GET", "/v1/me", api.get("/v1/me", role="supervisor"))
     check("GET", "/v1/me", api.get("/v1/me"))  # with the site key
     check("GET", "/v1/settings/timezones", api.get("/v1/settings/timezones"))
+    check("GET", "/v1/settings/countries", api.get("/v1/settings/countries"))
     check("POST", "/v1/keys", api.post("/v1/keys", {"role": "agent", "label": "Olena"}))
     check("GET", "/v1/keys", api.get("/v1/keys"))
     body = a_call()
@@ -327,3 +330,66 @@ def test_each_routes_own_errors_are_provoked_and_documented(api: Api, other_api:
     theirs_key = other_api.post("/v1/keys", {"role": "agent"}).json_body["key_id"]
     answers("DELETE", "/v1/keys/{key_id}", api.request("DELETE", f"/v1/keys/{theirs_key}"), 404)
     answers("GET", "/v1/calls/{call_id}/comments", api.get(f"/v1/calls/{call_id}/comments?cursor=nope"), 422)
+
+
+def request_models(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The request bodies' schemas by name, with the schemas they refer to."""
+    names = {
+        op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+        for _, _, op in operations(document)
+        if "requestBody" in op
+    }
+    schemas = document["components"]["schemas"]
+    found: dict[str, dict[str, Any]] = {}
+    while names:
+        name = names.pop()
+        found[name] = schemas[name]
+        names |= set(re.findall(r"#/components/schemas/(\w+)", json.dumps(schemas[name]))) - set(found)
+    return found
+
+
+def test_optional_request_fields_carry_no_default_so_generated_clients_leave_them_out(
+    document: dict[str, Any],
+) -> None:
+    models = request_models(document)
+    assert {"ReviewPatch", "SettingsPatch", "CallIn", "RestoreIn"} <= set(models)
+    with_default = [
+        f"{name}.{field}"
+        for name, schema in models.items()
+        for field, prop in schema.get("properties", {}).items()
+        if "default" in prop
+    ]
+    assert with_default == []
+
+
+def test_settings_lists_are_routes_not_enums_whose_names_collide_in_generated_clients(
+    api: Api, document: dict[str, Any]
+) -> None:
+    schemas = document["components"]["schemas"]
+    for model in ("Settings", "SettingsPatch"):
+        for field in ("timezone", "default_country"):
+            assert "enum" not in json.dumps(schemas[model]["properties"][field]), (model, field)
+    assert "Etc/GMT0" in api.get("/v1/settings/timezones").json_body["items"]
+    assert api.patch("/v1/settings", {"timezone": "Etc/GMT0", "default_country": "PL"}).status_code == 200
+
+
+def test_answers_are_typed_for_generated_clients(document: dict[str, Any]) -> None:
+    schemas = document["components"]["schemas"]
+    assert schemas["CallSummary"]["properties"]["started_at"]["format"] == "date-time"
+    assert {"format": "date-time", "type": "string"} in schemas["KeyOut"]["properties"]["revoked_at"]["anyOf"]
+    card = schemas["Card"]["properties"]
+    assert card["visit"]["anyOf"][0] == {"$ref": "#/components/schemas/Visit"}
+    assert card["last_visit"]["anyOf"][0] == {"$ref": "#/components/schemas/LastVisit"}
+    assert schemas["Visit"]["properties"]["started_at"]["format"] == "date-time"
+    assert schemas["Me"]["properties"]["role"] == schemas["KeyOut"]["properties"]["role"]
+    keys = {p["name"]: p for p in document["paths"]["/v1/keys"]["get"]["parameters"]}
+    assert keys["limit"]["description"] and keys["limit"]["schema"]["maximum"] == 100
+
+
+def test_headers_redirects_and_throttling_are_declared(document: dict[str, Any]) -> None:
+    paths = document["paths"]
+    assert "Location" in paths["/v1/shared/{token}"]["get"]["responses"]["302"]["headers"]
+    assert "audio/ogg" in paths["/v1/shared/{token}"]["get"]["responses"]["302"]["description"]
+    assert "X-Next-Cursor" in paths["/v1/calls.csv"]["get"]["responses"]["200"]["headers"]
+    assert "304" in paths["/v1/track.js"]["get"]["responses"]
+    assert [(method, path) for path, method, op in operations(document) if "429" not in op["responses"]] == []

@@ -29,3 +29,14 @@ def test_the_time_zones_to_choose_from_are_the_ones_settings_accept(api: Api) ->
     assert not [zone for zone in zones if zone.startswith(("posix/", "right/")) or zone == "localtime"]
     assert api.patch("/v1/settings", {"timezone": zones[-1]}).status_code == 200
     assert api.get("/v1/settings/timezones", role="integration").status_code == 403
+
+
+def test_the_countries_to_choose_from_are_the_ones_settings_accept(api: Api) -> None:
+    countries = api.get("/v1/settings/countries", role="agent").json_body["items"]
+    assert countries == sorted(countries) and len(countries) > 200
+    assert {"UA", "PL", "US", "GB"} <= set(countries) and all(code.isupper() for code in countries)
+    assert api.patch("/v1/settings", {"default_country": countries[0]}).json_body["default_country"] == countries[0]
+    for refused in ("pl", "XX", "POL"):
+        answer = api.patch("/v1/settings", {"default_country": refused})
+        assert set(answer.json_body["error"]["details"]["fields"]) == {"default_country"}, refused
+    assert api.get("/v1/settings/countries", role="integration").status_code == 403

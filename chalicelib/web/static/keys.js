@@ -5,6 +5,7 @@ import { actionsHeading, h, replaceChildren } from "./dom.js";
 import { confirmDialog, copyField, screenHeading } from "./forms.js";
 import { addMessages, formatTime, t } from "./i18n.js";
 import { describeError, loadPageData } from "./state.js";
+import { pagedList } from "./tables.js";
 
 addMessages({
   en: {
@@ -80,12 +81,14 @@ export async function renderKeys(main, notice = null) {
       status.textContent = describeError(error, (name) => t(name));
     }
   });
-  // the newest first: the key just made is on top
-  const items = [...listing.items].reverse();
+  // the API lists the newest first (the key just made is on top), a page at a time
+  const rows = h("tbody", {}, listing.items.map((item) => keyRow(item, revoke)));
+  const table = h("table", { class: "list", id: "keys-table" },
+    h("thead", {}, h("tr", {}, ["label", "role", "created", "revoked"].map((key) => h("th", { scope: "col" }, t(key))), actionsHeading(t("actions")))),
+    rows);
   replaceChildren(main, ...screenHeading("keys"),
     notice ? h("section", { class: "panel", role: "status" }, notice) : null,
     form, status,
-    h("div", { class: "scroll" }, h("table", { class: "list", id: "keys-table" },
-      h("thead", {}, h("tr", {}, ["label", "role", "created", "revoked"].map((key) => h("th", { scope: "col" }, t(key))), actionsHeading(t("actions")))),
-      h("tbody", {}, items.map((item) => keyRow(item, revoke))))));
+    pagedList(table, "v1/keys", listing.next_cursor, (more) => rows.append(...more.map((item) => keyRow(item, revoke))),
+      { id: "keys-more" }));
 }

@@ -1,15 +1,16 @@
-// The Settings screen (admin): recording, categories, time zone, holds and sessions, the call log's target calls,
-// what a visit keeps of the visitor's IP address.
+// The Settings screen (admin): recording, categories, time zone, the country of national phone numbers, holds and
+// sessions, the call log's target calls, what a visit keeps of the visitor's IP address.
 
 import { getJson, sendJson } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { screenHeading } from "./forms.js";
-import { addMessages, setTimeZone, t } from "./i18n.js";
+import { addMessages, regionName, setTimeZone, t } from "./i18n.js";
 import { describeError, loadPageData, session } from "./state.js";
 
 addMessages({
   en: {
     recording_enabled: "Record calls", categories: "Categories (one a line)", timezone: "Time zone",
+    default_country: "Country of phone numbers written without a country code",
     number_hold_minutes: "Hold a number for (minutes)", session_timeout_minutes: "A session ends after (idle minutes)",
     attribution_grace_minutes: "A call counts for a visit up to (minutes after it)",
     max_holds_per_ip: "Pool numbers one visitor address may hold at once",
@@ -20,6 +21,7 @@ addMessages({
   },
   pl: {
     recording_enabled: "Nagrywaj połączenia", categories: "Kategorie (jedna w wierszu)", timezone: "Strefa czasowa",
+    default_country: "Kraj numerów telefonów zapisanych bez kodu kraju",
     number_hold_minutes: "Rezerwuj numer na (minuty)", session_timeout_minutes: "Sesja kończy się po (minutach bezczynności)",
     attribution_grace_minutes: "Połączenie należy do wizyty do (minut po niej)",
     max_holds_per_ip: "Numery z puli, które jeden adres odwiedzającego może mieć naraz",
@@ -43,6 +45,15 @@ const NUMBERS = [
   ["sale_cycle_days", 1, 365],
 ];
 
+/** A picker's values, read from `path`; only the current one when the list cannot be read (saving still works). */
+async function choices(path, current) {
+  try {
+    return (await getJson(path)).items;
+  } catch {
+    return [current];
+  }
+}
+
 function field(name, control) {
   return h("div", { class: "field" }, h("label", { for: `setting-${name}` }, t(name)), control);
 }
@@ -50,16 +61,17 @@ function field(name, control) {
 export async function renderSettings(main) {
   const current = await loadPageData(main, "v1/settings");
   if (!current) return;
-  let zones = [current.timezone];
-  try {
-    zones = (await getJson("v1/settings/timezones")).items;
-  } catch {
-    // the picker keeps the current zone only; saving still works
-  }
+  const [zones, countries] = await Promise.all([
+    choices("v1/settings/timezones", current.timezone),
+    choices("v1/settings/countries", current.default_country),
+  ]);
   const recording = h("input", { type: "checkbox", id: "setting-recording_enabled", checked: current.recording_enabled });
   const categories = h("textarea", { id: "setting-categories", rows: 5 }, current.categories.join("\n"));
   const zone = h("select", { id: "setting-timezone" },
     zones.map((name) => h("option", { value: name, selected: name === current.timezone }, name.replace(/_/g, " "))));
+  const named = countries.map((code) => [regionName(code), code]).sort(([a], [b]) => a.localeCompare(b));
+  const country = h("select", { id: "setting-default_country" },
+    named.map(([name, code]) => h("option", { value: code, selected: code === current.default_country }, `${name} (${code})`)));
   const ipStorage = h("select", { id: "setting-ip_storage" },
     IP_STORAGE.map((value) => h("option", { value, selected: value === current.ip_storage }, t(`ip_storage_${value}`))));
   const numbers = Object.fromEntries(NUMBERS.map(([name, min, max]) => [name,
@@ -69,6 +81,7 @@ export async function renderSettings(main) {
     h("div", { class: "field checkbox" }, recording, h("label", { for: "setting-recording_enabled" }, t("recording_enabled"))),
     field("categories", categories),
     field("timezone", zone),
+    field("default_country", country),
     NUMBERS.map(([name]) => field(name, numbers[name])),
     field("ip_storage", ipStorage),
     h("div", { class: "actions" }, h("button", { type: "submit", id: "settings-save" }, t("save"))),
@@ -80,6 +93,7 @@ export async function renderSettings(main) {
       recording_enabled: recording.checked,
       categories: categories.value.split("\n").map((line) => line.trim()).filter(Boolean),
       timezone: zone.value,
+      default_country: country.value,
       ip_storage: ipStorage.value,
       ...Object.fromEntries(NUMBERS.map(([name]) => [name, Number(numbers[name].value)])),
     };
