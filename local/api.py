@@ -24,6 +24,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import chalice
 from chalice.cli.factory import CLIFactory
 from chalice.deploy.validate import validate_routes
 from chalice.local import (
@@ -33,6 +34,12 @@ from chalice.local import (
     LocalGatewayException,
     create_local_server,
 )
+
+from chalicelib.versions import require_version
+
+# GatewayRequestHandler overrides chalice.local's request handler internals (_send_error_response, the do_* lookup)
+CHALICE_VERSION = "1.34.0"
+require_version(chalice, CHALICE_VERSION, "local.api (GatewayRequestHandler)")
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the template's MISSING_AUTHENTICATION_TOKEN gateway response answers.
