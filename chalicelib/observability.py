@@ -1,4 +1,4 @@
-"""Logs, metrics and traces, through Powertools for AWS Lambda (its managed layer on AWS; requirements-dev.txt here).
+"""Logs, metrics and traces, through Powertools for AWS Lambda (its managed layer on AWS; requirements-dev.in here).
 
 - Logs: one JSON line per request (`request`) and per queue message (`message`), with the Lambda request id, the
   route template (never the path: it may hold a phone number), status and duration, and the ids the code tagged on

@@ -2,7 +2,7 @@
 public): another version stops the import with a message, before it can change behaviour quietly.
 
 Upgrading one of them: check the internals still hold (tests/unit/test_patched_internals.py reads them), then
-update the version where `require_version` is called and the pin in requirements*.txt together.
+update the version where `require_version` is called and the pin in requirements*.in together (then `make lock`).
 """
 
 from __future__ import annotations

@@ -35,9 +35,9 @@ def _parameters(function: Callable[..., Any]) -> list[str]:
 
 
 def _pinned(distribution: str) -> str:
-    """The version requirements*.txt pin `distribution` to."""
+    """The version requirements*.in pin `distribution` to."""
     pattern = re.compile(rf"^{re.escape(distribution)}(\[[^\]]*\])?==([^\s;\\]+)", re.MULTILINE | re.IGNORECASE)
-    pins = {match[2] for path in ROOT.glob("requirements*.txt") for match in pattern.finditer(path.read_text())}
+    pins = {match[2] for path in ROOT.glob("requirements*.in") for match in pattern.finditer(path.read_text())}
     assert len(pins) == 1, f"{distribution}: pinned to {pins or 'nothing'}"
     return pins.pop()
 
