@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements.stamp
 
-.PHONY: run reset test bench package lint screenshots
+.PHONY: run reset test bench package lint screenshots lock
 
-# The virtualenv is (re)installed only when a requirements file changed since the last install.
+# The virtualenv is (re)installed only when a lock file changed since the last install: exactly the locked
+# distributions, each checked against its hashes (the locks are requirements*.txt, written by `make lock`).
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $(STAMP)
 
 # checkov pins boto3 (and packaging, networkx) below requirements.txt's pins: it gets a virtualenv of its own.
@@ -18,8 +19,18 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.requirements.stamp
 
 $(CHECKOV_STAMP): requirements-checkov.txt
 	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
-	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-checkov.txt
 	touch $(CHECKOV_STAMP)
+
+# The locks from the human-edited requirements*.in: every distribution pinned, with the hashes of all its files,
+# for any platform (markers) from Python 3.11 on. Versions already locked stay unless an .in file asks for others;
+# the development lock takes the runtime lock's versions (what `chalice package` puts in deployment.zip).
+LOCK := $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock"
+
+lock: $(STAMP)
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) requirements-dev.in --constraint requirements.txt -o requirements-dev.txt
+	$(LOCK) requirements-checkov.in -o requirements-checkov.txt
 
 run: $(STAMP)
 	$(BIN)/python -m local.run

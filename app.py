@@ -15,7 +15,7 @@ from collections.abc import Callable
 from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEvent
 
 from chalicelib import aws, clock, erasure, http, linking, observability
-from chalicelib.errors import ApiError, translate_chalice_error
+from chalicelib.errors import ApiError
 from chalicelib.recordings.objects import EVENTS_QUEUE
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
 
@@ -35,6 +35,10 @@ app.register_blueprint(numbers.bp)
 app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)
 app.register_blueprint(openapi.bp)
+# Chalice answers whatever a view raises with its own 500: each view answers the domain's errors itself instead
+for methods in app.routes.values():
+    for route in methods.values():
+        route.view_function = http.answering_errors(route.view_function)
 
 
 @app.middleware("http")
@@ -48,13 +52,14 @@ def observed(request: Request, get_response: Callable[[Request], Response]) -> R
 
 @app.middleware("http")
 def contract_errors(request: Request, get_response: Callable[[Request], Response]) -> Response:
-    """Every error leaves in the contract's format, whoever raised it; every JSON body as UTF-8 (http.json_text).
-    The request's AWS calls stop at its deadline (aws.py), so that it answers before API Gateway's 29 s."""
+    """Every error leaves in the contract's format, whoever raised it (a view, a middleware, Chalice itself); every
+    JSON body as UTF-8 (http.json_text). The request's AWS calls stop at its deadline (aws.py), so that it answers
+    before API Gateway's 29 s."""
     try:
         with aws.api_request():
-            response = translate_chalice_error(get_response(request))
+            response = http.translate_chalice_error(get_response(request))
     except ApiError as error:
-        response = error.as_response()
+        response = http.error_answer(error)
     return http.json_text(response)
 
 

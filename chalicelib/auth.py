@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from chalice.app import Request
-from pynamodb.exceptions import UpdateError
 
 from chalicelib import clock, observability
 from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError, invalid
 from chalicelib.store import keys, transactions
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import ApiKey, Project
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
@@ -144,11 +144,8 @@ def revoke_key(key_id: str, project_id: str | None = None) -> None:
     if project_id is not None and item.project_id != project_id:
         raise NotFoundError(f"key {key_id} not found")
     if item.revoked_at is None:
-        try:
-            item.update(actions=[ApiKey.revoked_at.set(clock.now())], condition=ApiKey.revoked_at.does_not_exist())
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise  # else a concurrent revoke came first, and its time stays
+        # when the condition fails a concurrent revoke came first, and its time stays
+        conditional_update(item, [ApiKey.revoked_at.set(clock.now())], ApiKey.revoked_at.does_not_exist())
     _cache.clear()
 
 

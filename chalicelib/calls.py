@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
@@ -18,6 +18,7 @@ from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
 from chalicelib.store import keys, transactions
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
@@ -199,13 +200,10 @@ def reclassify_client(project: Project, phone: str, since: datetime, also: Call 
         call = calls[call_id]
         if (call.first_call, call.target, call.repeat) == (first_call, target, repeat):
             continue
-        try:
-            call.update(
-                actions=[Call.first_call.set(first_call), Call.target.set(target), Call.repeat.set(repeat)],
-                condition=Call.pk.exists(),
-            )
-        except UpdateError:
-            continue  # erased meanwhile
+        # a call erased meanwhile stays erased
+        conditional_update(
+            call, [Call.first_call.set(first_call), Call.target.set(target), Call.repeat.set(repeat)], Call.pk.exists()
+        )
 
 
 def get(project_id: str, call_id: str) -> Call:
@@ -330,8 +328,6 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
             attributes[name].set(value) if value is not None else attributes[name].remove()
             for name, value in changes.items()
         ]
-        try:
-            call.update(actions=actions, condition=Call.pk.exists())
-        except UpdateError as exc:
-            raise NotFoundError(f"call {call_id} not found") from exc
+        if not conditional_update(call, actions, Call.pk.exists()):
+            raise NotFoundError(f"call {call_id} not found")  # erased meanwhile
     return call

@@ -38,13 +38,13 @@ from typing import TypeVar
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute
-from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.expressions.condition import Condition
 
 from chalicelib import aws, clock, observability
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import objects
 from chalicelib.store import keys
+from chalicelib.store.conditional import conditional_delete, conditional_update
 from chalicelib.store.models import (
     Call,
     CallShare,
@@ -241,17 +241,12 @@ def _erase_some(project_id: str, phone: str, profile: ClientProfile) -> bool:
     )
     if not done:
         return False
-    try:
-        # a call or a session copy that arrived meanwhile has counted itself: then one more round
-        profile.delete(
-            condition=_unchanged(ClientProfile.total_calls, profile.total_calls)
-            & _unchanged(ClientProfile.total_sessions, profile.total_sessions)
-        )
-    except DeleteError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    # a call or a session copy that arrived meanwhile has counted itself: then one more round
+    return conditional_delete(
+        profile,
+        _unchanged(ClientProfile.total_calls, profile.total_calls)
+        & _unchanged(ClientProfile.total_sessions, profile.total_sessions),
+    )
 
 
 def _unchanged(attribute: NumberAttribute, value: float) -> Condition:
@@ -315,23 +310,16 @@ def _erase_visitor(run: _Run, visitor_id: str) -> bool:
     if visitor.client_phone not in (None, run.phone):
         run.visitors_done.add(visitor_id)
         return True
-    if visitor.client_phone == run.phone:
-        try:
-            # from now on the visitor's new sessions start unlinked (tracking.start checks the link it read)
-            visitor.update(actions=[Visitor.client_phone.remove()], condition=Visitor.client_phone == run.phone)
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
-            return _erase_visitor(run, visitor_id)  # linked to someone else meanwhile: read it again
+    # from now on the visitor's new sessions start unlinked (tracking.start checks the link it read)
+    if visitor.client_phone == run.phone and not conditional_update(
+        visitor, [Visitor.client_phone.remove()], Visitor.client_phone == run.phone
+    ):
+        return _erase_visitor(run, visitor_id)  # linked to someone else meanwhile: read it again
     sessions = Session.query(
         keys.visitor_sessions_gsi1pk(run.project_id, visitor_id), index_name=keys.GSI1, page_size=PAGE
     )
     if not run.each_page(sessions, lambda page: _deleted(run, page)):
         return False
-    try:
-        visitor.delete(condition=Visitor.client_phone.does_not_exist())
-    except DeleteError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    conditional_delete(visitor, Visitor.client_phone.does_not_exist())
     run.visitors_done.add(visitor_id)
     return True

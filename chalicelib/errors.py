@@ -1,103 +1,60 @@
-"""The error types of the API and their one mapping to the contract's JSON.
+"""The domain's errors: plain Python exceptions, raised where the fact is known, free of HTTP.
 
-`ApiError` derives from Chalice's `ChaliceUnhandledError` so that Chalice lets it through to the
-error middleware in app.py instead of answering with its own format.
+The HTTP edge turns them into the contract's error answers in one place (chalicelib/http.py, `ERROR_ANSWERS`);
+a queue handler sees them as the exceptions they are (its message is tried again), the CLI prints their message.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
-from chalice.app import ChaliceUnhandledError, Response
+from typing import Any
 
 
-class ApiError(ChaliceUnhandledError):
-    status: ClassVar[int] = 500
-    code: ClassVar[str] = "internal_error"
+class ApiError(Exception):
+    """What the caller should be told: a message, and details the contract's error format carries."""
 
     def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
 
-    def as_response(self) -> Response:
-        return error_response(self.status, self.code, self.message, self.details)
-
 
 class BadRequestError(ApiError):
-    status, code = 400, "bad_request"
+    pass
 
 
 class UnauthorizedError(ApiError):
-    status, code = 401, "unauthorized"
+    pass
 
 
 class ForbiddenError(ApiError):
-    status, code = 403, "forbidden"
+    pass
 
 
 class NotFoundError(ApiError):
-    status, code = 404, "not_found"
+    pass
 
 
 class ConflictError(ApiError):
-    status, code = 409, "conflict"
+    pass
 
 
 class PayloadTooLargeError(ApiError):
-    status, code = 413, "payload_too_large"
+    pass
 
 
 class UnsupportedMediaTypeError(ApiError):
-    status, code = 415, "unsupported_media_type"
+    pass
 
 
 class ValidationError(ApiError):
-    status, code = 422, "invalid"
-
     def __init__(self, fields: dict[str, str], message: str = "some values are invalid") -> None:
         super().__init__(message, {"fields": fields})
         self.fields = fields
 
 
 class ServiceUnavailableError(ApiError):
-    """AWS was slow, unreachable or throttling past the request's retry budget (aws.py): worth trying again."""
-
-    status, code = 503, "service_unavailable"
-    retry_after_seconds: ClassVar[int] = 2
-
-    def as_response(self) -> Response:
-        response = super().as_response()
-        response.headers["Retry-After"] = str(self.retry_after_seconds)
-        return response
+    """AWS was slow, unreachable or throttling past the retry budget (aws.py): worth trying again later."""
 
 
 def invalid(field: str, reason: str) -> ValidationError:
     return ValidationError({field: reason}, f"{field}: {reason}")
-
-
-# Chalice answers a few requests itself (wrong method, unhandled exception); their codes in ours.
-_CHALICE_CODES = {
-    405: "method_not_allowed",
-    415: "unsupported_media_type",
-    400: "bad_request",
-    500: "internal_error",
-}
-
-
-def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Response:
-    body = {"error": {"code": code, "message": message, "details": details or {}}}
-    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
-
-
-def translate_chalice_error(response: Response) -> Response:
-    """Chalice's own error bodies (`{"Code", "Message"}`) rewritten in the contract's format."""
-    body = response.body
-    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body and "error" not in body:
-        status = response.status_code
-        code = _CHALICE_CODES.get(status, "error")
-        message = "internal error" if status >= 500 else str(body.get("Message", code))
-        translated = error_response(status, code, message)
-        translated.headers = {**response.headers, **translated.headers}
-        return translated
-    return response

@@ -14,12 +14,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.schemas import Geo, LastVisit, SessionCall, SessionOut, TopPage
 from chalicelib.store import keys
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import ClientDay, ClientProfile, ClientSession, Item, Session
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
@@ -132,11 +132,7 @@ def mark_visits(session: Session, phone: str) -> None:
             ClientProfile.last_visit_at.does_not_exist() | (ClientProfile.last_visit_at < moment),
         ),
     ):
-        try:
-            profile.update(actions=[attribute.set(moment)], condition=condition)
-        except UpdateError as exc:
-            if exc.cause_response_code != "ConditionalCheckFailedException":
-                raise
+        conditional_update(profile, [attribute.set(moment)], condition)
 
 
 # ---- reads -----------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The edge of the API: request bodies, query strings and path parameters, validated into schemas."""
+"""The edge of the API: request bodies, query strings and path parameters, validated into schemas; the domain's
+errors as the contract's error answers."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import hmac
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, wraps
 from typing import Any, TypeVar
 from urllib.parse import quote, unquote
 
@@ -18,54 +19,26 @@ from chalice.app import Request, Response
 
 from chalicelib import aws
 from chalicelib.errors import (
+    ApiError,
     BadRequestError,
+    ConflictError,
     ForbiddenError,
     NotFoundError,
     PayloadTooLargeError,
+    ServiceUnavailableError,
+    UnauthorizedError,
     UnsupportedMediaTypeError,
     ValidationError,
     invalid,
 )
+from chalicelib.strict_json import JsonError, load_json
 from chalicelib.tracking import capture
+from chalicelib.tracking.events import SessionEndedError
 
 M = TypeVar("M", bound=pydantic.BaseModel)
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-MAX_JSON_DEPTH = 32
-
-
-class JsonError(ValueError):
-    """The text is not JSON as the API reads it."""
-
-
-def _refuse_constant(name: str) -> float:
-    raise JsonError(f"{name} is not a JSON value")
-
-
-def _depth(value: object) -> int:
-    """How deeply arrays and objects nest in `value` (without recursion: the value may be deep)."""
-    deepest, pending = 0, [(value, 1)]
-    while pending:
-        item, level = pending.pop()
-        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
-        if children is not None:
-            deepest = max(deepest, level)
-            pending.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def load_json(text: bytes | str) -> Any:
-    """JSON as every request part is read (bodies, cursors): no NaN or Infinity, at most MAX_JSON_DEPTH levels."""
-    try:
-        value = json.loads(text, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise JsonError(f"nested deeper than {MAX_JSON_DEPTH} levels") from None
-    except (ValueError, UnicodeDecodeError):
-        raise JsonError("not valid JSON") from None
-    if _depth(value) > MAX_JSON_DEPTH:
-        raise JsonError(f"nested deeper than {MAX_JSON_DEPTH} levels")
-    return value
 
 
 def field_errors(error: pydantic.ValidationError) -> dict[str, str]:
@@ -243,3 +216,72 @@ def preferred_language(header: str | None, supported: tuple[str, ...]) -> str:
         if language == "*":
             break
     return supported[0]
+
+
+# ---- errors: the one mapping of the domain's errors (chalicelib/errors.py) to the contract's answers ----------
+
+# status and code by error type; an error takes the entry of the nearest type in its ancestry
+ERROR_ANSWERS: dict[type[ApiError], tuple[int, str]] = {
+    ApiError: (500, "internal_error"),
+    BadRequestError: (400, "bad_request"),
+    UnauthorizedError: (401, "unauthorized"),
+    ForbiddenError: (403, "forbidden"),
+    NotFoundError: (404, "not_found"),
+    ConflictError: (409, "conflict"),
+    SessionEndedError: (409, "session_ended"),
+    PayloadTooLargeError: (413, "payload_too_large"),
+    UnsupportedMediaTypeError: (415, "unsupported_media_type"),
+    ValidationError: (422, "invalid"),
+    ServiceUnavailableError: (503, "service_unavailable"),
+}
+# a 503 says when to try again (seconds)
+RETRY_AFTER_SECONDS = 2
+
+# Chalice answers a few requests itself (wrong method, unhandled exception); their codes in ours.
+_CHALICE_CODES = {
+    405: "method_not_allowed",
+    415: "unsupported_media_type",
+    400: "bad_request",
+    500: "internal_error",
+}
+
+
+def error_response(status: int, code: str, message: str, details: dict[str, Any] | None = None) -> Response:
+    body = {"error": {"code": code, "message": message, "details": details or {}}}
+    return Response(body=body, status_code=status, headers={"Content-Type": "application/json"})
+
+
+def error_answer(error: ApiError) -> Response:
+    """The contract's answer to a domain error."""
+    status, code = next(ERROR_ANSWERS[kind] for kind in type(error).__mro__ if kind in ERROR_ANSWERS)
+    response = error_response(status, code, error.message, error.details)
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def translate_chalice_error(response: Response) -> Response:
+    """Chalice's own error bodies (`{"Code", "Message"}`) rewritten in the contract's format."""
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and "Code" in body and "error" not in body:
+        status = response.status_code
+        code = _CHALICE_CODES.get(status, "error")
+        message = "internal error" if status >= 500 else str(body.get("Message", code))
+        translated = error_response(status, code, message)
+        translated.headers = {**response.headers, **translated.headers}
+        return translated
+    return response
+
+
+def answering_errors(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A route's view that answers the domain's errors itself: Chalice turns whatever else a view raises into
+    its own 500 before any middleware sees it; an answer the view returns also gets the route's CORS headers."""
+
+    @wraps(view)
+    def answer(**path: str) -> Any:
+        try:
+            return view(**path)
+        except ApiError as error:
+            return error_answer(error)
+
+    return answer

@@ -1,4 +1,4 @@
-"""Logs, metrics and traces, through Powertools for AWS Lambda (its managed layer on AWS; requirements-dev.txt here).
+"""Logs, metrics and traces, through Powertools for AWS Lambda (its managed layer on AWS; requirements-dev.in here).
 
 - Logs: one JSON line per request (`request`) and per queue message (`message`), with the Lambda request id, the
   route template (never the path: it may hold a phone number), status and duration, and the ids the code tagged on
@@ -21,11 +21,10 @@ import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger, Tracer, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
-from chalice.app import Request
 
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "callcard")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "callcard")
@@ -134,6 +133,22 @@ def _scope(message: str, fields: dict[str, Any]) -> Iterator[dict[str, Any]]:
         logger = configure()
         (logger.error if failed else logger.info)(message)
         _tags.reset(token)
+
+
+class Request(Protocol):
+    """What a request's scope reads of the edge's request (Chalice's has it all)."""
+
+    @property
+    def method(self) -> str: ...
+
+    @property
+    def context(self) -> dict[str, Any]: ...
+
+    @property
+    def uri_params(self) -> dict[str, str] | None: ...
+
+    @property
+    def lambda_context(self) -> Any: ...
 
 
 def route_of(request: Request) -> str:

@@ -10,6 +10,7 @@ Nothing is built at import time (cold starts): `document(app)` builds the docume
 from __future__ import annotations
 
 import functools
+import inspect
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -91,7 +92,8 @@ def describe(
 
 
 def described(view: Callable[..., Any]) -> Operation | None:
-    return _OPERATIONS.get(view)
+    # the route's view as registered, under the wrapper app.py puts on every view (http.answering_errors)
+    return _OPERATIONS.get(inspect.unwrap(view, stop=lambda function: function in _OPERATIONS))
 
 
 def api_routes(app: Chalice) -> list[RouteEntry]:
@@ -103,7 +105,7 @@ def api_routes(app: Chalice) -> list[RouteEntry]:
 def document(app: Chalice) -> dict[str, Any]:
     """The OpenAPI 3.1 document of `app`'s API routes (built once per app)."""
     routes = api_routes(app)
-    operations = {id(entry): _OPERATIONS.get(entry.view_function, Operation()) for entry in routes}
+    operations = {id(entry): described(entry.view_function) or Operation() for entry in routes}
     schemas = _Schemas()
     schemas.add(ErrorOut, "serialization")
     for operation in operations.values():

@@ -26,6 +26,7 @@ from http.server import HTTPServer
 from pathlib import Path
 from typing import Any
 
+import chalice
 from chalice.app import Chalice
 from chalice.cli.factory import CLIFactory
 from chalice.config import Config
@@ -40,6 +41,11 @@ from chalice.local import (
 )
 
 from chalicelib.observability import route_name
+from chalicelib.versions import require_version
+
+# GatewayRequestHandler overrides chalice.local's request handler internals (_send_error_response, the do_* lookup)
+CHALICE_VERSION = "1.34.0"
+require_version(chalice, CHALICE_VERSION, "local.api (GatewayRequestHandler)")
 
 ROOT = Path(__file__).resolve().parent.parent
 # What the template's MISSING_AUTHENTICATION_TOKEN gateway response answers.

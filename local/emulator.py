@@ -12,7 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import moto
 from moto.server import ThreadedMotoServer
+
+from chalicelib.versions import require_version
+
+# the patches below replace moto's DynamoDB request handling and its transactions' rollback
+MOTO_VERSION = "5.2.5"
+require_version(moto, MOTO_VERSION, "local.emulator (its patches of moto's DynamoDB)")
 
 DEFAULT_REGION = "eu-central-1"
 # moto accepts any credentials; fixed dummy ones keep boto3 from looking for real ones.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import aws, clock, observability
 from chalicelib.partition import from_items
@@ -20,6 +20,7 @@ from chalicelib.recordings import ogg, schedule
 from chalicelib.recordings.objects import call_of_object, delete_object, is_missing, object_key
 from chalicelib.recordings.upload import UPLOADABLE
 from chalicelib.store import keys, transactions
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, Item, Recording
 
 log = logging.getLogger(__name__)
@@ -172,13 +173,11 @@ def _is_accepted(kept: Recording, key: str) -> bool:
 
 
 def _lost(pk: str) -> None:
-    try:
-        Call(pk, keys.CALL_SK).update(
-            actions=[Call.recording_status.set("deleted")], condition=Call.recording_status.is_in(*Call.KEPT_RECORDING)
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    conditional_update(
+        Call(pk, keys.CALL_SK),
+        [Call.recording_status.set("deleted")],
+        Call.recording_status.is_in(*Call.KEPT_RECORDING),
+    )
 
 
 @dataclass(frozen=True)

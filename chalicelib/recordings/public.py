@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import clock, observability
 from chalicelib.errors import NotFoundError
 from chalicelib.partition import from_items
@@ -13,6 +11,7 @@ from chalicelib.recordings import status
 from chalicelib.recordings.objects import presigned_get
 from chalicelib.recordings.shares import TOKEN
 from chalicelib.store import keys
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, CallShare, Item, ShareLink
 
 
@@ -46,12 +45,9 @@ def open_share(token: str) -> SharedRecording:
     shown = status.shown(read) if read is not None else None
     if shown is None or shown.status not in Call.KEPT_RECORDING:
         raise NotFoundError("no such share link")
-    try:
-        CallShare(keys.call_pk(link.project_id, link.call_id), keys.call_share_sk(token)).update(
-            actions=[CallShare.uses.add(1)], condition=CallShare.pk.exists()
-        )
-    except UpdateError:
-        raise NotFoundError("no such share link") from None
+    share = CallShare(keys.call_pk(link.project_id, link.call_id), keys.call_share_sk(token))
+    if not conditional_update(share, [CallShare.uses.add(1)], CallShare.pk.exists()):
+        raise NotFoundError("no such share link")  # revoked meanwhile
     observability.tag(project_id=link.project_id, call_id=link.call_id)
     observability.count("ShareLinksOpened")
     if shown.status not in status.PLAYABLE:

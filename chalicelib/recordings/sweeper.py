@@ -10,11 +10,10 @@ come (schedule.py), at most SWEEP_BATCH of them, soonest due first, from their i
 
 from __future__ import annotations
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import clock
 from chalicelib.recordings import archive, checking, schedule
 from chalicelib.store import keys
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, Recording
 
 # a check again may take the checker's whole 120 seconds: 5 fit in the sweeper's 900 (infra/resources.json)
@@ -62,10 +61,6 @@ def _finish_check(recording: Recording) -> None:
 def _take_up(recording: Recording) -> int | None:
     """Count this sweep on the recording while its check is still due; how many sweeps took it up before (None:
     it is no longer due)."""
-    try:
-        recording.update(actions=[Recording.sweeps.add(1)], condition=Recording.gsi1sk == recording.gsi1sk)
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    if not conditional_update(recording, [Recording.sweeps.add(1)], Recording.gsi1sk == recording.gsi1sk):
         return None
     return int(recording.sweeps) - 1

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import UpdateError
-
 from chalicelib import clock, settings
 from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
 from chalicelib.recordings.objects import CONTENT_TYPE, URL_LIFETIME, object_key, presigned_put
 from chalicelib.schemas import UploadOut
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call
 
 UPLOADABLE = ("none", "rejected")
@@ -28,15 +27,10 @@ def upload_url(caller: Caller, call_id: str) -> UploadOut:
     current = partition.call.recording_status
     if current not in UPLOADABLE:
         raise ConflictError(f"the call's recording is {current}", {"status": current})
-    try:
-        partition.call.update(
-            actions=[Call.upload_requested_at.set(clock.now())],
-            condition=Call.recording_status.is_in(*UPLOADABLE),
-        )
-    except UpdateError as exc:
-        if exc.cause_response_code != "ConditionalCheckFailedException":
-            raise
-        raise ConflictError("the call's recording changed meanwhile; ask again") from None
+    if not conditional_update(
+        partition.call, [Call.upload_requested_at.set(clock.now())], Call.recording_status.is_in(*UPLOADABLE)
+    ):
+        raise ConflictError("the call's recording changed meanwhile; ask again")
     url = presigned_put(object_key(caller.project_id, call_id, partition.call.started_at))
     headers = {"Content-Type": CONTENT_TYPE, "If-None-Match": "*"}
     return UploadOut(upload_url=url, headers=headers, expires_at=clock.now() + URL_LIFETIME)

@@ -118,13 +118,15 @@ def open_share(token: str) -> Response:
     try:
         shared = public.open_share(http.path_value("token", token))
     except NotFoundError as missing:
-        answer = _html(page.gone_page(language), 404) if browser else missing.as_response()
+        answer = _html(page.gone_page(language), 404) if browser else http.error_answer(missing)
     else:
         play_url = shared.play_url
         if browser:
             answer = _html(page.player_page(shared, language), 200)
         elif play_url is None:
-            answer = ConflictError("the recording is archived; the team that shared it can restore it").as_response()
+            answer = http.error_answer(
+                ConflictError("the recording is archived; the team that shared it can restore it")
+            )
         else:
             answer = Response(body="", status_code=302, headers={"Location": play_url})
     answer.headers.update(page.public_page_headers(play_url if browser else None))

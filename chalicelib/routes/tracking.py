@@ -1,19 +1,17 @@
 """Public tracking routes (identified by the project's site_key): the snippet, sessions and their events.
 
 These are the only routes open to any origin (CORS, with the OPTIONS preflight Chalice answers). Errors are
-answered inside the view so that they carry the CORS headers too: track.js must read a 409 `session_ended`.
+answered inside the view (app.py wraps every view in http.answering_errors), so that they carry the CORS headers
+too: track.js must read a 409 `session_ended`.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
 
 from chalice.app import Blueprint, CORSConfig, Response
 
 from chalicelib import http, openapi
-from chalicelib.errors import ApiError
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import EventBatch, EventsAccepted, SessionStart, SessionStarted
 from chalicelib.tracking import capture, events, sessions
@@ -24,17 +22,6 @@ CORS = CORSConfig(allow_origin="*", allow_headers=["Content-Type"], max_age=600)
 MAX_BODY_BYTES = 16 * 1024
 SNIPPET = Path(__file__).resolve().parent.parent / "static" / "track.js"
 UNKNOWN_SITE = {404: "unknown site_key"}
-
-
-def _errors_with_cors(view: Callable[..., Response]) -> Callable[..., Response]:
-    @functools.wraps(view)
-    def answer(**path: str) -> Response:
-        try:
-            return view(**path)
-        except ApiError as error:
-            return error.as_response()
-
-    return answer
 
 
 def _viewer() -> capture.Viewer:
@@ -57,7 +44,6 @@ def snippet() -> Response:
 
 @bp.route("/v1/track/sessions", methods=["POST"], content_types=ANY_BODY, cors=CORS)
 @openapi.describe(public=True, body=SessionStart, returns=SessionStarted, status=201, also=UNKNOWN_SITE)
-@_errors_with_cors
 def start_session() -> Response:
     payload = http.body(bp.current_request, SessionStart, max_bytes=MAX_BODY_BYTES)
     started = sessions.start(payload, _viewer())
@@ -72,7 +58,6 @@ def start_session() -> Response:
     status=202,
     also={**UNKNOWN_SITE, 409: "the session has ended: start a new one"},
 )
-@_errors_with_cors
 def session_events(session_id: str) -> Response:
     payload = http.body(bp.current_request, EventBatch, max_bytes=MAX_BODY_BYTES)
     accepted = events.record_events(http.path_value("session_id", session_id), payload)

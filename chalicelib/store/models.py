@@ -9,6 +9,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
+import pynamodb
 from pynamodb.attributes import (
     BooleanAttribute,
     DiscriminatorAttribute,
@@ -28,6 +29,11 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib import aws
+from chalicelib.versions import require_version
+
+# Item._get_connection overrides pynamodb's (private) one and hands TableConnection the shared connection
+PYNAMODB_VERSION = "6.1.0"
+require_version(pynamodb, PYNAMODB_VERSION, "chalicelib.store.models (Item._get_connection)")
 
 
 class _ReadWhenUsed(type):

@@ -13,8 +13,8 @@ from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.errors import invalid
-from chalicelib.http import JsonError, load_json
 from chalicelib.store import keys
+from chalicelib.strict_json import JsonError, load_json
 
 T = TypeVar("T", bound=Model)
 

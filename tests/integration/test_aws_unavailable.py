@@ -1,8 +1,10 @@
 """When AWS is slow or throttling, the API answers 503 with Retry-After in the contract's format, within its retry
-budget, and leaves nothing half written (chalicelib/aws.py)."""
+budget, and leaves nothing half written (chalicelib/aws.py); a queue handler raises, so its message comes again.
+Only a failed condition reads as "changed or gone meanwhile" (store/conditional.py): any other failure shows."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
@@ -12,12 +14,15 @@ from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HTTPHeaders
 from botocore.exceptions import ReadTimeoutError
 
 from chalicelib import aws
-from tests.integration.helpers import Api, a_call, post
+from chalicelib.errors import ServiceUnavailableError
+from tests.integration.helpers import Api, a_call, card, post, sqs_event, with_recording
 
 THROTTLED = (
     b'{"__type":"com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException",'
     b'"message":"The level of configured provisioned throughput for the table was exceeded."}'
 )
+
+REFUSED = b'{"__type":"com.amazon.coral.validate#ValidationException","message":"Item size has exceeded the maximum"}'
 
 
 class _Body:
@@ -61,11 +66,20 @@ def dynamodb() -> Iterator[StandIn]:
     stand_in.stop()
 
 
-def throttling(request: AWSPreparedRequest) -> AWSResponse:
+def _error_answer(request: AWSPreparedRequest, body: bytes) -> AWSResponse:
     headers = HTTPHeaders()
     headers["Content-Type"] = "application/x-amz-json-1.0"
-    headers["x-amzn-RequestId"] = "throttled"
-    return AWSResponse(request.url, 400, headers, _Body(THROTTLED))
+    headers["x-amzn-RequestId"] = "refused"
+    return AWSResponse(request.url, 400, headers, _Body(body))
+
+
+def throttling(request: AWSPreparedRequest) -> AWSResponse:
+    return _error_answer(request, THROTTLED)
+
+
+def refusing(request: AWSPreparedRequest) -> AWSResponse:
+    """An answer that is neither throttling nor a failed condition (never retried by botocore)."""
+    return _error_answer(request, REFUSED)
 
 
 def timing_out(request: AWSPreparedRequest) -> AWSResponse:
@@ -117,3 +131,50 @@ def test_a_request_past_its_deadline_sends_no_aws_call_and_answers_503(
     finally:
         events.unregister("before-send", count)
     assert sent == []
+
+
+def test_a_review_patch_throttled_past_its_retries_answers_503_not_404(api: Api, dynamodb: StandIn) -> None:
+    call_id = post(api)["call_id"]
+    dynamodb.answer("UpdateItem", throttling)
+    assert_unavailable(api.patch(f"/v1/calls/{call_id}/review", {"call_rating": 4}))
+    assert dynamodb.attempts == ["UpdateItem"] * 3
+    dynamodb.stop()
+    assert card(api, call_id)["review"]["call_rating"] is None
+
+
+def test_a_review_patch_that_dynamodb_refuses_answers_500_not_404(api: Api, dynamodb: StandIn) -> None:
+    """Only a failed condition means the call was erased meanwhile; any other failure is not hidden as a 404."""
+    call_id = post(api)["call_id"]
+    dynamodb.answer("UpdateItem", refusing)
+    response = api.patch(f"/v1/calls/{call_id}/review", {"call_rating": 4})
+    assert response.status_code == 500
+    assert response.json_body["error"]["code"] == "internal_error"
+
+
+def test_a_share_link_whose_use_dynamodb_refuses_answers_500_not_404(api: Api, queue: str, dynamodb: StandIn) -> None:
+    call_id = with_recording(api, queue)
+    shared = api.post(f"/v1/calls/{call_id}/recording/share", {"expires_in_days": 30}, role="supervisor")
+    dynamodb.answer("UpdateItem", refusing)  # counting the link's use
+    response = api.get(f"/v1/shared/{shared.json_body['token']}", role=None, Accept="audio/*")
+    assert (response.status_code, response.json_body["error"]["code"]) == (500, "internal_error")
+
+
+def test_a_queue_handler_throttled_past_its_retries_raises_so_that_its_message_comes_again(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same domain error as the API's 503, seen by a queue handler as the plain exception it is: Lambda then
+    leaves the message on the queue, and its next delivery does the work."""
+    from app import continue_erasure
+
+    monkeypatch.setattr(aws, "BACKGROUND", aws.ClientPolicy(connect_timeout=1, read_timeout=1, max_attempts=2))
+    with aws.background():
+        background = StandIn()  # on the queue handlers' connection
+    message = sqs_event(json.dumps({"project_id": api.project_id, "digest": "0" * 64}))
+    background.answer("GetItem", throttling)
+    try:
+        with pytest.raises(ServiceUnavailableError):
+            continue_erasure(message, None)
+        assert background.attempts == ["GetItem"] * 2
+    finally:
+        background.stop()
+    continue_erasure(message, None)  # delivered again: no such erasure, nothing to do

@@ -9,6 +9,7 @@ import uuid
 import boto3
 import pytest
 
+from chalicelib import http
 from chalicelib.store import keys
 from chalicelib.store.models import Session
 from tests.integration.helpers import VIEWER, Api, Numbers
@@ -67,3 +68,13 @@ def test_locally_the_visitor_ip_is_the_first_x_forwarded_for_hop(api: Api, pool:
     started = api.request("POST", "/v1/track/sessions", body, role=None, **headers)
     session = Session.get(keys.session_pk(api.project_id, started.json_body["session_id"]), keys.SESSION_SK)
     assert session.visit["ip"] == "198.51.100.7"
+
+
+def test_every_routes_view_answers_the_domains_errors_itself(chalice_client: object) -> None:
+    """Chalice answers whatever a view raises with its own 500: app.py wraps each view (http.answering_errors),
+    a blueprint registered after that would not be."""
+    from app import app
+
+    wrapper = http.answering_errors(print).__code__
+    views = {entry.view_name: entry.view_function for methods in app.routes.values() for entry in methods.values()}
+    assert [name for name, view in views.items() if getattr(view, "__code__", None) is not wrapper] == []

@@ -113,6 +113,17 @@ def test_the_deployment_package_leaves_the_layers_distributions_to_the_layers(pa
         assert not packaged & layered, folder.name
 
 
+def test_the_deployment_package_holds_exactly_the_runtime_locks_versions(packages: dict[str, Path]) -> None:
+    """`chalice package` installs requirements.txt, the runtime lock (`make lock`): nothing floats in."""
+    locked = re.findall(r"^([A-Za-z0-9][\w.-]*)==(\S+)", (ROOT / "requirements.txt").read_text(), re.MULTILINE)
+    expected = {(re.sub(r"[-_.]+", "_", name).lower(), version) for name, version in locked}
+    for folder in packages.values():
+        with zipfile.ZipFile(folder / "deployment.zip") as archive:
+            infos = {Path(name).parts[0] for name in archive.namelist() if ".dist-info/" in name}
+        packaged = {tuple(info.removesuffix(".dist-info").lower().rsplit("-", 1)) for info in infos}
+        assert packaged == expected, folder.name
+
+
 def run_packaged(path: list[Path], invocations: list[dict[str, Any]], tmp_path: Path, **environment: str) -> list[Any]:
     """Each invocation's answer from the packaged handlers, run by a fresh `python -I -S` (lambda_runtime.py)."""
     job = {"path": [str(folder) for folder in path], "invocations": invocations}

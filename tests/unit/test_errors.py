@@ -1,13 +1,18 @@
-"""Error answers, as pure logic: the contract's one error shape, and Chalice's own error bodies rewritten in it
-(errors.error_response, errors.translate_chalice_error)."""
+"""Error answers, as pure logic: the domain's errors mapped to the contract's one error shape, and Chalice's own
+error bodies rewritten in it (http.error_answer, http.error_response, http.translate_chalice_error)."""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
 
 import pytest
 from chalice.app import Response
 
+import chalicelib
 from chalicelib import errors
-from chalicelib.errors import error_response, translate_chalice_error
+from chalicelib.http import ERROR_ANSWERS, error_answer, error_response, translate_chalice_error
+from chalicelib.tracking.events import SessionEndedError
 
 JSON = {"Content-Type": "application/json"}
 
@@ -29,16 +34,45 @@ def test_an_error_answer_is_code_message_and_details() -> None:
         (errors.ConflictError("x"), 409, "conflict"),
         (errors.PayloadTooLargeError("x"), 413, "payload_too_large"),
         (errors.UnsupportedMediaTypeError("x"), 415, "unsupported_media_type"),
+        (SessionEndedError("x"), 409, "session_ended"),
+        (errors.ApiError("x"), 500, "internal_error"),
     ],
 )
 def test_each_error_type_answers_its_status_and_code(error: errors.ApiError, status: int, code: str) -> None:
-    response = error.as_response()
+    response = error_answer(error)
     assert response.status_code == status
     assert response.body == {"error": {"code": code, "message": "x", "details": {}}}
+    assert "Retry-After" not in response.headers
+
+
+def test_service_unavailable_is_503_saying_when_to_try_again() -> None:
+    response = error_answer(errors.ServiceUnavailableError("AWS is throttling; try again shortly"))
+    assert (response.status_code, response.headers["Retry-After"]) == (503, "2")
+    assert response.body["error"]["code"] == "service_unavailable"
+
+
+def test_a_subclass_answers_as_its_nearest_mapped_ancestor() -> None:
+    class CallNotFoundError(errors.NotFoundError):
+        pass
+
+    assert error_answer(CallNotFoundError("no such call")).status_code == 404
+
+
+def test_every_error_type_of_the_domain_has_its_answer() -> None:
+    """A new ApiError subclass without an entry (or a mapped ancestor) in http.ERROR_ANSWERS would answer 500."""
+    for module in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+        importlib.import_module(module.name)
+    pending, unmapped = list(errors.ApiError.__subclasses__()), []
+    while pending:
+        kind = pending.pop()
+        pending += kind.__subclasses__()
+        if next(ancestor for ancestor in kind.__mro__ if ancestor in ERROR_ANSWERS) is errors.ApiError:
+            unmapped.append(kind.__qualname__)
+    assert unmapped == []
 
 
 def test_an_invalid_field_is_422_naming_the_field_and_its_reason() -> None:
-    response = errors.invalid("caller", "not a phone number").as_response()
+    response = error_answer(errors.invalid("caller", "not a phone number"))
     assert response.status_code == 422
     assert response.body == {
         "error": {

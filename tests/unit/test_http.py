@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from chalicelib.http import MAX_JSON_DEPTH, JsonError, load_json, visitor_ip
+from chalicelib.http import visitor_ip
+from chalicelib.strict_json import MAX_JSON_DEPTH, JsonError, load_json
 
 
 def nested(levels: int) -> str:
