@@ -120,7 +120,8 @@ def update_copy(transaction: TransactWrite, session: Session, phone: str, delta:
 
 
 def mark_visits(session: Session, phone: str) -> None:
-    """Keep the profile's first and last visit: monotonic conditional updates, a lost race changes nothing."""
+    """Keep the profile's first and last visit: monotonic conditional updates, a lost race changes nothing (nor
+    does a profile erased meanwhile come back)."""
     profile = ClientProfile(keys.client_pk(session.project_id, phone), keys.PROFILE_SK)
     moment = session.started_at
     for attribute, condition in (
@@ -134,7 +135,7 @@ def mark_visits(session: Session, phone: str) -> None:
         ),
     ):
         try:
-            profile.update(actions=[attribute.set(moment)], condition=condition)
+            profile.update(actions=[attribute.set(moment)], condition=ClientProfile.pk.exists() & condition)
         except UpdateError as exc:
             if exc.cause_response_code != "ConditionalCheckFailedException":
                 raise
