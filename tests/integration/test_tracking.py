@@ -16,7 +16,7 @@ from chalicelib.store.models import Session
 from chalicelib.tracking import events as tracking_events
 from chalicelib.tracking.events import MAX_SESSION_PAGES
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, Numbers, events, later, simultaneously, start
+from tests.integration.helpers import VIEWER, Api, Numbers, events, later, simultaneously, start
 
 HOLD = timedelta(minutes=15)  # number_hold_minutes by default
 
@@ -193,3 +193,39 @@ def test_a_session_that_can_take_no_more_answers_409_session_ended(api: Api, poo
     assert answer.status_code == 409, answer.json_body
     assert answer.json_body["error"]["code"] == "session_ended"
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_what_a_visitors_browser_sends_is_cleaned_never_refused(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)
+    landing = (
+        "https://shop.example/?utm_source=news&utm_medium=%0D%0A%3D1%2B1&utm_term=%00%1B[31mred%1B[0m"
+        "&utm_campaign=%E2%80%AEelas&utm_content=" + "x%E2%80%8B" * 150 + "&gclid=ab%07c"
+    )
+    viewer = {
+        **VIEWER,
+        # UTF-8 as the HTTP layer hands it over (decoded as Latin-1): "ł" arrives as "Å" and the C1 control U+0082
+        "CloudFront-Viewer-City": "Wrocław".encode().decode("latin-1"),
+        "CloudFront-Viewer-Country-Region": "\u0085DS".encode().decode("latin-1"),
+    }
+    body = {"site_key": api.site_key, "url": landing, "title": "Sofas\u202e\x00 sale"}
+    started = api.request("POST", "/v1/track/sessions", body, role=None, **viewer)
+    assert started.status_code == 201, started.json_body
+    session_id = started.json_body["session_id"]
+    later(monkeypatch, 1)
+    batch = [{"type": "pageview", "url": "https://shop.example/b", "title": "\x1b[2Jbeds\u2066"}]
+    assert events(api, session_id, batch).status_code == 202
+    session = Session.get(keys.session_pk(api.project_id, session_id), keys.SESSION_SK)
+    visit = session.visit
+    assert (visit["source"], visit["medium"], visit["term"], visit["campaign"]) == (
+        "news",
+        "=1+1",
+        "[31mred[0m",
+        "elas",
+    )
+    assert visit["content"] == "x" * 100  # cut to 100 characters after cleaning
+    assert visit["gclid"] == "abc"
+    assert visit["geo"] == {"country": "UA", "region": "DS", "city": "Wrocław"}
+    titles = {page["u"]: page.get("t") for page in session.pages.as_dict().values()}
+    assert titles == {"https://shop.example/": "Sofas sale", "https://shop.example/b": "[2Jbeds"}
