@@ -85,7 +85,6 @@ _WITHOUT_BIDI = _refusing(
 # The same rules for the OpenAPI document, so that clients and fuzzers know them too; no lookaheads, which
 # generators (schemathesis) can only meet by trial and error.
 _ANY = f"[^{_CC}]"
-_ANY_LINE = f"[^{_CC_BUT_NEWLINES}]"
 _NO_CONTROL = {"pattern": rf"^{_ANY}*$"}
 
 # Every text field of a request: no control characters (they end up in CSV files and people's screens).

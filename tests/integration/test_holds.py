@@ -125,7 +125,7 @@ def test_ipv6_visitors_count_per_56_so_minted_64s_hold_no_more_numbers(api: Api)
 
 
 def test_an_address_starts_at_most_30_sessions_a_minute_then_sees_the_default_number(
-    api: Api, monkeypatch: pytest.MonkeyPatch
+    api: Api, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     numbers = add_numbers(api, 4)
     later(monkeypatch, 0)
@@ -136,6 +136,8 @@ def test_an_address_starts_at_most_30_sessions_a_minute_then_sees_the_default_nu
     with dynamodb_requests() as made:
         limited = start(api, address, visitor_id=answers[0]["visitor_id"])
     assert made == ["UpdateItem"]  # the count refused: nothing read, nothing written
+    limited_metrics = [line for line in capsys.readouterr().out.splitlines() if '"SessionStartsLimited"' in line]
+    assert len(limited_metrics) == 1
     assert limited == {
         "session_id": None,
         "visitor_id": answers[0]["visitor_id"],  # a signed id is kept; the visitor just gets no session now
