@@ -15,7 +15,7 @@ from pynamodb.expressions.update import Action
 
 from chalicelib import clock, linking, observability, phones
 from chalicelib.auth import Caller, Permission
-from chalicelib.errors import ConflictError, NotFoundError, invalid
+from chalicelib.errors import ConflictError, NotFoundError, ServiceUnavailableError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
@@ -24,6 +24,8 @@ from chalicelib.store.paging import Page, decode_cursor, first_page
 
 # comments on the card and on each page of GET /v1/calls/{call_id}/comments, newest first
 COMMENTS_PAGE = 50
+# saves of a call whose external_id's first call is erased between the save's condition and the replay's read
+SAVE_ATTEMPTS = 2
 
 
 @dataclass(frozen=True)
@@ -93,25 +95,32 @@ def record(project: Project, payload: CallIn) -> Recorded:
         fingerprint=fingerprint,
         response=body,
     )
-    try:
-        with transactions.transaction() as transaction:
-            transaction.save(external, condition=ExternalId.pk.does_not_exist())
-            transaction.save(call, condition=Call.pk.does_not_exist())
-            if client_phone and attribution:
-                transaction.save(linking.link_job(call))
-            if client_phone:
-                transaction.update(
-                    ClientProfile(keys.client_pk(project_id, client_phone), keys.PROFILE_SK),
-                    actions=[
-                        ClientProfile.kind.set(ClientProfile),
-                        ClientProfile.phone.set(client_phone),
-                        ClientProfile.total_calls.add(1),
-                    ],
-                )
-    except TransactWriteError as exc:
-        if not transactions.condition_failed(exc):
-            raise
-        return _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
+    for _attempt in range(SAVE_ATTEMPTS):
+        try:
+            with transactions.transaction() as transaction:
+                transaction.save(external, condition=ExternalId.pk.does_not_exist())
+                transaction.save(call, condition=Call.pk.does_not_exist())
+                if client_phone and attribution:
+                    transaction.save(linking.link_job(call))
+                if client_phone:
+                    transaction.update(
+                        ClientProfile(keys.client_pk(project_id, client_phone), keys.PROFILE_SK),
+                        actions=[
+                            ClientProfile.kind.set(ClientProfile),
+                            ClientProfile.phone.set(client_phone),
+                            ClientProfile.total_calls.add(1),
+                        ],
+                    )
+            break
+        except TransactWriteError as exc:
+            if not transactions.condition_failed(exc):
+                raise
+            replayed = _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
+            if replayed is not None:
+                return replayed
+            # the first call with this external_id was erased between the condition and the read: this one is new
+    else:
+        raise ServiceUnavailableError("the call's client is being erased; try again")
     if client_phone and attribution:
         linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
@@ -132,9 +141,15 @@ def _count_recorded(direction: str, attributed: bool) -> None:
 
 def _replay(
     project: Project, external_id: str, fingerprint: str, client_phone: str | None, started_at: datetime
-) -> Recorded:
-    """The same external_id again: the first answer for the same call, 409 for a different one."""
-    existing = ExternalId.get(keys.external_id_pk(project.project_id, external_id), keys.EXT_SK, consistent_read=True)
+) -> Recorded | None:
+    """The same external_id again: the first answer for the same call, 409 for a different one; None when the first
+    call has been erased since (the client's erasure takes its idempotency record too)."""
+    try:
+        existing = ExternalId.get(
+            keys.external_id_pk(project.project_id, external_id), keys.EXT_SK, consistent_read=True
+        )
+    except ExternalId.DoesNotExist:
+        return None
     if existing.fingerprint != fingerprint:
         raise ConflictError(
             f"a call with external_id {external_id!r} was already recorded with other values",
@@ -143,7 +158,10 @@ def _replay(
     if client_phone:
         # a retried webhook also finishes what an earlier attempt may have left undone after the call was saved:
         # the linking of the attributed visitor and the classification (both idempotent)
-        call = get(project.project_id, existing.call_id)
+        try:
+            call = get(project.project_id, existing.call_id)
+        except NotFoundError:
+            return Recorded(False, dict(existing.response))  # erased since: nothing left to finish
         attribution = linking.attribution_of(project.project_id, call.session_id) if call.session_id else None
         if attribution:
             linking.link_and_settle(client_phone, attribution, call)

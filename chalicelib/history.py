@@ -119,7 +119,8 @@ def update_copy(transaction: TransactWrite, session: Session, phone: str, delta:
 
 
 def mark_visits(session: Session, phone: str) -> None:
-    """Keep the profile's first and last visit: monotonic conditional updates, a lost race changes nothing."""
+    """Keep the profile's first and last visit: monotonic conditional updates, a lost race changes nothing (nor
+    does a profile erased meanwhile come back)."""
     profile = ClientProfile(keys.client_pk(session.project_id, phone), keys.PROFILE_SK)
     moment = session.started_at
     for attribute, condition in (
@@ -132,7 +133,7 @@ def mark_visits(session: Session, phone: str) -> None:
             ClientProfile.last_visit_at.does_not_exist() | (ClientProfile.last_visit_at < moment),
         ),
     ):
-        conditional_update(profile, [attribute.set(moment)], condition)
+        conditional_update(profile, [attribute.set(moment)], ClientProfile.pk.exists() & condition)
 
 
 # ---- reads -----------------------------------------------------------------------------------------------

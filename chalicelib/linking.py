@@ -25,6 +25,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import aws, clock, history, observability
 from chalicelib.errors import ServiceUnavailableError
 from chalicelib.store import keys, transactions
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, LinkJob, Project, Session, Visitor
 from chalicelib.tracking import holds
 
@@ -119,18 +120,14 @@ def sweep(now: datetime) -> int:
 def link(project_id: str, phone: str, attribution: Attribution, call: Call) -> bool:
     """Link the visitor to the client; the call joins its session; the newest sessions join the client.
 
-    True once the older sessions are settled (queued, or none); False when the queue failed.
+    True once the older sessions are settled (queued, or none, or the visitor erased meanwhile); False when the
+    queue failed.
     """
     visitor_id = attribution.session.visitor_id
-    Visitor(keys.visitor_pk(project_id, visitor_id), keys.VISITOR_SK).update(
-        actions=[
-            Visitor.kind.set(Visitor),
-            Visitor.visitor_id.set(visitor_id),
-            Visitor.project_id.set(project_id),
-            Visitor.created_at.set(Visitor.created_at | clock.now()),
-            Visitor.client_phone.set(phone),
-        ]
-    )
+    # a session start writes its visitor: one that is gone was erased meanwhile, and must not come back
+    visitor = Visitor(keys.visitor_pk(project_id, visitor_id), keys.VISITOR_SK)
+    if not conditional_update(visitor, [Visitor.client_phone.set(phone)], Visitor.pk.exists()):
+        return True
     entry = {"call_id": call.call_id, "started_at": clock.iso(call.started_at), "status": call.status}
     link_session(attribution.session, phone, entry)
     newest = list(
@@ -157,7 +154,8 @@ def link(project_id: str, phone: str, attribution: Attribution, call: Call) -> b
 
 
 def link_session(session: Session, phone: str, call: dict[str, Any] | None = None) -> None:
-    """Copy a session into the client's partition (once) and add a call to it; a race re-reads the session."""
+    """Copy a session into the client's partition (once) and add a call to it; a race re-reads the session, and a
+    session erased meanwhile has nothing left to link."""
     for attempt in range(ATTEMPTS):
         calls = list(session.calls)
         if call and all(c["call_id"] != call["call_id"] for c in calls):
@@ -183,7 +181,10 @@ def link_session(session: Session, phone: str, call: dict[str, Any] | None = Non
             if attempt == ATTEMPTS - 1:
                 raise
             session.client_phone = previous_client
-            session.refresh(consistent_read=True)
+            try:
+                session.refresh(consistent_read=True)
+            except Session.DoesNotExist:
+                return
     history.mark_visits(session, phone)
 
 

@@ -26,7 +26,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from chalicelib import clock, phones
+from chalicelib import clock, phones, text
 from chalicelib.auth import MAX_LABEL, Role
 from chalicelib.tracking.capture import IpStorage
 
@@ -46,7 +46,7 @@ UtcTime = Annotated[
 
 # The control characters (Unicode Cc), written once for both Python's `re` and the OpenAPI document's ECMA-262
 # patterns (both read `\uXXXX`).
-_CC = r"\u0000-\u001f\u007f-\u009f"
+_CC = text.CONTROL
 _CC_BUT_NEWLINES = r"\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f"
 _CONTROL = re.compile(f"[{_CC}]")
 _CONTROL_BUT_NEWLINES = re.compile(f"[{_CC_BUT_NEWLINES}]")
@@ -65,10 +65,31 @@ def _text_without(control: re.Pattern[str]) -> AfterValidator:
     return AfterValidator(check)
 
 
+def _refusing(found: Callable[[str], bool], code: str, message: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if found(value):
+            raise PydanticCustomError(code, message)
+        return value
+
+    return AfterValidator(check)
+
+
+# a name with an invisible character in it looks like another ("admin" and "admin\u200b"): refused where a value
+# identifies something or someone
+_WITHOUT_FORMAT = _refusing(
+    text.has_format, "format_character", "must not hold invisible format characters (Unicode Cf)"
+)
+_BIDI_AND_ZERO_WIDTH_SPACE = re.compile(f"[{text.BIDI_AND_ZERO_WIDTH_SPACE}]")
+_WITHOUT_BIDI = _refusing(
+    lambda value: _BIDI_AND_ZERO_WIDTH_SPACE.search(value) is not None,
+    "format_character",
+    "must not hold bidirectional controls or zero-width spaces",
+)
+
+
 # The same rules for the OpenAPI document, so that clients and fuzzers know them too; no lookaheads, which
 # generators (schemathesis) can only meet by trial and error.
 _ANY = f"[^{_CC}]"
-_ANY_LINE = f"[^{_CC_BUT_NEWLINES}]"
 _NO_CONTROL = {"pattern": rf"^{_ANY}*$"}
 
 # Every text field of a request: no control characters (they end up in CSV files and people's screens).
@@ -79,15 +100,37 @@ FilledText = Annotated[
     Field(strict=True, min_length=1, json_schema_extra={"pattern": rf"^{_ANY}*[^\s{_CC}]{_ANY}*$"}),
     _text_without(_CONTROL),
 ]
-# Text people write, such as comments: newlines allowed, other control characters not; more than spaces.
+# Text people write, such as comments: newlines allowed, other control characters not, nor what reorders or hides
+# text (bidirectional controls, zero-width spaces); more than spaces.
+_ANY_WRITTEN = f"[^{_CC_BUT_NEWLINES}{text.BIDI_AND_ZERO_WIDTH_SPACE}]"
 MultilineText = Annotated[
     str,
     Field(
         strict=True,
         min_length=1,
-        json_schema_extra={"pattern": rf"^{_ANY_LINE}*[^\s{_CC}]{_ANY_LINE}*$"},
+        json_schema_extra={"pattern": rf"^{_ANY_WRITTEN}*[^\s{_CC}{text.BIDI_AND_ZERO_WIDTH_SPACE}]{_ANY_WRITTEN}*$"},
     ),
     _text_without(_CONTROL_BUT_NEWLINES),
+    _WITHOUT_BIDI,
+]
+# Text that names something or someone (key labels, external_id, agent): no format characters either.
+_ANY_NAME = f"[^{_CC}{text.FORMAT_BMP}]"
+Name = Annotated[
+    str, Field(strict=True, json_schema_extra={"pattern": rf"^{_ANY_NAME}*$"}), _text_without(_CONTROL), _WITHOUT_FORMAT
+]
+FilledName = Annotated[
+    str,
+    Field(
+        strict=True,
+        min_length=1,
+        json_schema_extra={"pattern": rf"^{_ANY_NAME}*[^\s{_CC}{text.FORMAT_BMP}]{_ANY_NAME}*$"},
+    ),
+    _text_without(_CONTROL),
+    _WITHOUT_FORMAT,
+]
+# What a visitor's browser sends as text (page titles): cleaned of control and format characters, never refused.
+VisitorText = Annotated[
+    str, Field(strict=True), BeforeValidator(lambda value: text.clean(value) if isinstance(value, str) else value)
 ]
 
 Boolean = Annotated[bool, Field(strict=True)]
@@ -215,13 +258,13 @@ class Schema(Model):
 class CallIn(Schema):
     """POST /v1/calls: a completed call as the PBX reports it after hang-up."""
 
-    external_id: FilledText = Field(max_length=200)
+    external_id: FilledName = Field(max_length=200)
     direction: Direction
     status: CallStatus
     started_at: CallStart
     caller: Text | None = Field(default=None, max_length=64)
     destination: Text | None = Field(default=None, max_length=64)
-    agent: Text | None = Field(default=None, max_length=200)
+    agent: Name | None = Field(default=None, max_length=200)
     wait_seconds: Seconds
     talk_seconds: Seconds
     total_seconds: Annotated[int, Field(ge=0, le=2 * 86_400), WholeNumber] | None = None
@@ -324,7 +367,7 @@ class KeyIn(Schema):
     the role's name, as `key create` does."""
 
     role: Role
-    label: Text | None = Field(default=None, min_length=1, max_length=MAX_LABEL)
+    label: Name | None = Field(default=None, min_length=1, max_length=MAX_LABEL)
 
 
 # ---- responses --------------------------------------------------------------------------------------
@@ -624,13 +667,13 @@ class SessionStart(Schema):
     visitor_id: VisitorId | None = None
     url: PageUrl
     referrer: PageUrl | None = None
-    title: Text | None = Field(default=None, max_length=500)
+    title: VisitorText | None = Field(default=None, max_length=500)
 
 
 class TrackEvent(Schema):
     type: Literal["pageview", "ping"]
     url: PageUrl | None = None
-    title: Text | None = Field(default=None, max_length=500)
+    title: VisitorText | None = Field(default=None, max_length=500)
     at: Time | None = None
 
 

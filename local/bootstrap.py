@@ -1,4 +1,4 @@
-"""Create the table, the bucket and the queues of infra/resources.json in the emulator.
+"""Create the table, the bucket, the queues and the visitor secret of infra/resources.json in the emulator.
 
 The template is the one definition of storage. moto's CloudFormation applies little of a bucket's
 properties, so this module reads the template and applies each resource's properties through the service
@@ -29,6 +29,7 @@ TABLE_ID = "CallcardTable"
 BUCKET_ID = "RecordingsBucket"
 QUEUE_ID = "RecordingEventsQueue"
 QUEUE_POLICY_ID = "RecordingEventsQueuePolicy"
+VISITOR_SECRET_ID = "VisitorSecret"
 # The template's NamePrefix (callcard-<stage> when deployed): the local stack's names carry no stage.
 LOCAL_NAME_PREFIX = "callcard"
 
@@ -100,6 +101,7 @@ def bootstrap(table_name: str, bucket_name: str) -> LocalStack:
     policy = policy.replace(f"arn:aws:s3:::{bucket['BucketName']}", arns[BUCKET_ID])
     sqs.set_queue_attributes(QueueUrl=queue_urls[names[QUEUE_ID]], Attributes={"Policy": policy})
     _create_bucket(bucket, bucket_name, region)
+    _create_secret(_resolve(properties(template, VISITOR_SECRET_ID), names, arns))
     return LocalStack(table_name, bucket_name, queue_urls)
 
 
@@ -147,6 +149,16 @@ def _create_queue(
     url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     return url, arn
+
+
+def _create_secret(props: dict[str, Any]) -> None:
+    """A secret generated as the template's GenerateSecretString says (its properties are GetRandomPassword's)."""
+    secrets = _client("secretsmanager")
+    try:
+        secrets.describe_secret(SecretId=props["Name"])
+    except secrets.exceptions.ResourceNotFoundException:
+        value = secrets.get_random_password(**props["GenerateSecretString"])["RandomPassword"]
+        secrets.create_secret(Name=props["Name"], Description=props["Description"], SecretString=value)
 
 
 def _attribute_value(value: Any) -> str:

@@ -235,16 +235,22 @@ def seed_tracking(project_id: str) -> str:
     )[::-1]  # oldest first, as they happened
     now = clock.now()
     call_ids = []
+    issued: dict[str, str | None] = {}  # each demo visitor's id as the first start issued it (ids are signed)
     for index, (days, visitor, phone, device, city, path, referrer, call_after) in enumerate(timeline):
         moment = now - timedelta(days=days)
         viewer = capture.Viewer(UA[device], f"198.51.100.{10 + index}", {"country": "UA", "region": None, "city": city})
         with mock.patch.object(clock, "now", return_value=moment):
             started = sessions.start(
                 SessionStart(
-                    site_key=site_key, visitor_id=visitor, url=SITE + path, referrer=referrer, title="Demo shop"
+                    site_key=site_key,
+                    visitor_id=issued.get(visitor),
+                    url=SITE + path,
+                    referrer=referrer,
+                    title="Demo shop",
                 ),
                 viewer,
             )
+        issued[visitor] = started.visitor_id
         for step, (page, title) in enumerate(PAGES[index % 3 : index % 3 + 3]):
             moment += timedelta(seconds=40 + 25 * step)
             batch = [TrackEvent(type="pageview", url=SITE + page, title=title), TrackEvent(type="ping")]

@@ -26,6 +26,7 @@ Item kinds and their keys (see the README's access-pattern table):
         GSI1: P#{pid}#VISITOR#{v} {started_at}#{sid}           a visitor's sessions, newest first
     P#{pid}#VISITOR#{vid}         VISITOR                      a visitor, with the client it is linked to and its number
     P#{pid}#ADDRESS#{key}         HOLDS                        the pool numbers a visitor address took (hold limit)
+    P#{pid}#ADDRESS#{key}         STARTS#{yyyy-mm-ddThh:mm}    sessions the address started that minute (rate limit)
     P#{pid}#LINKJOB#{call_id}     LINKJOB                      outbox: a call's linking of older sessions, until queued
         GSI1: LINKJOBS            {created_at}#{pid}#{call_id} pending linkings, oldest first (the sweeper)
     P#{pid}#ERASURE#{digest}      ERASURE                      a client's erasure: erasing/done (digest: of the phone)
@@ -190,6 +191,11 @@ ADDRESS_HOLDS_SK = "HOLDS"
 
 def address_holds_pk(project_id: str, address_key: str) -> str:
     return f"P#{project_id}#ADDRESS#{address_key}"
+
+
+def address_starts_sk(minute: datetime) -> str:
+    """The counter of the sessions an address started in one minute (UTC), beside its holds."""
+    return f"STARTS#{minute.astimezone(UTC):%Y-%m-%dT%H:%M}"
 
 
 def session_pk(project_id: str, session_id: str) -> str:

@@ -297,6 +297,14 @@ class AddressHolds(Item, discriminator="address_holds"):
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 
+class AddressStarts(Item, discriminator="address_starts"):
+    """The sessions one visitor address started in one minute (tracking.starts), added to on condition that it is
+    under the limit; gone a few minutes later (TTL)."""
+
+    started = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+
 class Hold(Item, discriminator="hold"):
     """One period in which a session held a number; hold_until is cut short when the number is taken back."""
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
 
+from chalicelib import text
+
 UTM_FIELDS = ("source", "medium", "campaign", "term", "content")
 CLICK_IDS = ("gclid", "gbraid", "wbraid", "dclid", "fbclid", "msclkid", "ttclid", "twclid", "li_fat_id", "yclid")
 
@@ -155,18 +157,34 @@ def stored_ip(ip: str | None, storage: IpStorage) -> str | None:
     return str(network.network_address)
 
 
+def header_text(value: str) -> str:
+    """A header's value as its sender meant it: the HTTP layer hands header bytes over decoded as Latin-1, and
+    CloudFront writes names of places in UTF-8 ("Wrocław" would arrive as "WrocÅ\x82aw"); then cleaned."""
+    try:
+        meant = value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        meant = value  # decoded already, or not UTF-8: kept as it came
+    return text.clean(meant)
+
+
 def geo(headers: Mapping[str, str]) -> dict[str, str | None]:
     """Country, region and city from the CloudFront viewer headers (null where absent)."""
     return {
-        "country": headers.get("cloudfront-viewer-country", "")[:MAX_VALUE] or None,
-        "region": headers.get("cloudfront-viewer-country-region", "")[:MAX_VALUE] or None,
-        "city": headers.get("cloudfront-viewer-city", "")[:MAX_VALUE] or None,
+        name: header_text(headers.get(header, ""))[:MAX_VALUE] or None
+        for name, header in (
+            ("country", "cloudfront-viewer-country"),
+            ("region", "cloudfront-viewer-country-region"),
+            ("city", "cloudfront-viewer-city"),
+        )
     }
 
 
 def visit(url: str, referrer: str | None, user_agent: str) -> dict[str, Any]:
     """What a session's landing URL, referrer and user agent tell: tags, click ids, source, medium, device."""
-    query = {name: value[:MAX_VALUE] for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=False)}
+    # decoded, the landing URL's parameters may hold anything (`%0D%0A`, `%E2%80%AE`): cleaned, then cut
+    query = {
+        name: text.clean(value)[:MAX_VALUE] for name, value in parse_qsl(urlsplit(url).query, keep_blank_values=False)
+    }
     tags = {field: query.get(f"utm_{field}") or None for field in UTM_FIELDS}
     click_ids = {name: query[name] for name in CLICK_IDS if query.get(name)}
     if tags["source"] or tags["medium"]:

@@ -202,8 +202,11 @@ def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) ->
                     history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
         except TransactWriteError as exc:
             _end_when_full(exc, session_id)
-            if figures.pages.keys() - kept and transactions.condition_failed(exc):
+            if not transactions.condition_failed(exc):
+                raise
+            if figures.pages.keys() - kept:
                 continue  # another batch added one of its pages meanwhile
+            _read(project, session_id)  # else the session (or its client's copy) was erased meanwhile: 404
             raise
         return session
     raise AssertionError("the last attempt adds no page, so no condition of its own can fail")

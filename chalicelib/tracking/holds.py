@@ -6,7 +6,7 @@ under the number (`HOLD#{started_at}#{session_id}`), so "who held N at t" is one
 
 A script holding the public site key must not drain the pool:
 - a visitor who holds a live number gets it again on a new session (the Visitor item names it);
-- an address (an IPv4 address, an IPv6 /64) holds at most `max_holds_per_ip` numbers taken from the pool; at its
+- an address (an IPv4 address, an IPv6 /56) holds at most `max_holds_per_ip` numbers taken from the pool; at its
   limit a new session shares the address's longest idle number, never another visitor's. Its AddressHolds item
   lists the numbers it took; their Number items say which it still holds (`held_by_address`).
 A shared number is held by its newest session (calls are attributed to it); the sessions sharing it extend it.
@@ -38,8 +38,9 @@ CLAIM_ROUNDS = 3
 # an address's item outlives every session that may still extend a hold it took (a session ends a day at most
 # after its last event: session_timeout_minutes <= 1440)
 ADDRESS_TTL = timedelta(days=2)
-# the network that counts as one address: an IPv6 host picks any address in its /64
-ADDRESS_PREFIX = {4: 32, 6: 64}
+# the network that counts as one address: an IPv6 host picks any address in its /64, and one household or office
+# gets a /56 or a /48 (RIPE-690), so that its /64s are free to mint
+ADDRESS_PREFIX = {4: 32, 6: 56}
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """A session start (DESIGN.md section 2): a new session, its landing page and the number it shows.
 
-A start costs, with the site key cached: 1 BatchGetItem (the returning visitor, for its client link and its
+A start costs, with the site key cached: 1 UpdateItem (the address's starts this minute, tracking.starts), 1
+BatchGetItem (the returning visitor, for its client link and its
 number, with the address's holds), what `holds.hold` reads besides (the address's numbers once it lists as many
 as its limit; the pool, unless a number is shared), and 1 transaction (the hold, its history, the session, the
 visitor, the address's holds and, for a linked visitor, the client's copy): 2 to 4 requests. Writes check what
@@ -20,8 +21,8 @@ from pynamodb.transactions import TransactWrite
 from chalicelib import clock, history, observability, settings
 from chalicelib.schemas import SessionStart, SessionStarted
 from chalicelib.store import keys
-from chalicelib.store.models import AddressHolds, ClientProfile, Item, Session, Visitor
-from chalicelib.tracking import capture, holds, sites
+from chalicelib.store.models import AddressHolds, ClientProfile, Item, Project, Session, Visitor
+from chalicelib.tracking import capture, holds, sites, starts, visitors
 
 # attempts of a start whose visitor was linked to a client meanwhile
 ATTEMPTS = 3
@@ -54,19 +55,17 @@ def start(payload: SessionStart, viewer: capture.Viewer) -> SessionStarted:
     project = sites.site_project(payload.site_key)
     if capture.is_bot(viewer.user_agent):
         # crawlers see the printed number, hold nothing and are no sessions
-        return SessionStarted(
-            session_id=None,
-            visitor_id=payload.visitor_id,
-            phone_number=project.default_number,
-            hold_until=None,
-            default_number=project.default_number,
-        )
-    visitor_id = payload.visitor_id or uuid.uuid4().hex
+        return _no_session(project, payload.visitor_id)
+    returning = visitors.known(project.project_id, payload.visitor_id)
     address = holds.address_key(project.project_id, viewer.ip)
+    if not starts.allowed(project.project_id, address, clock.now()):
+        observability.count("SessionStartsLimited")
+        return _no_session(project, returning)
+    visitor_id = returning or visitors.issue(project.project_id)
     ip = capture.stored_ip(viewer.ip, settings.of(project).ip_storage)  # before anything is stored
     visit = {**capture.visit(payload.url, payload.referrer, viewer.user_agent), "ip": ip, "geo": viewer.geo}
     for attempt in range(ATTEMPTS):
-        known = _known(project.project_id, None if payload.visitor_id is None and attempt == 0 else visitor_id, address)
+        known = _known(project.project_id, None if returning is None and attempt == 0 else visitor_id, address)
         client_phone = known.visitor.client_phone if known.visitor else None
         session = _new_session(project.project_id, visitor_id, payload, visit, client_phone, address)
         holder = holds.Holder(project, session.session_id, visitor_id, address)
@@ -92,6 +91,17 @@ def start(payload: SessionStart, viewer: capture.Viewer) -> SessionStarted:
             default_number=project.default_number,
         )
     raise AssertionError("unreachable")
+
+
+def _no_session(project: Project, visitor_id: str | None) -> SessionStarted:
+    """The printed number, nothing held, no session."""
+    return SessionStarted(
+        session_id=None,
+        visitor_id=visitor_id,
+        phone_number=project.default_number,
+        hold_until=None,
+        default_number=project.default_number,
+    )
 
 
 def _new_session(

@@ -181,6 +181,39 @@ def test_polish_follows_the_switch_and_a_bad_key_returns_to_sign_in(chromium: Br
     wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form again")
 
 
+def test_a_sign_in_link_asks_before_it_replaces_the_signed_in_key(chromium: BrowserFactory, project: Project) -> None:
+    from chalicelib import auth
+
+    admin_label = "Olena (admin)"
+    admin = auth.create_key(project.project_id, auth.Role.ADMIN, admin_label).key
+    agent = auth.create_key(project.project_id, auth.Role.AGENT, "someone else's link").key
+    browser = signed_in(chromium, project.base_url, admin)
+    who = browser.find_element(By.ID, "who")
+    assert who.text == f"{admin_label} (admin)"
+
+    def open_link(key: str) -> Any:
+        browser.get("about:blank")  # from the same address, a new #key= would only change the fragment
+        browser.get(f"{project.base_url}/#key={key}")
+        return wait(browser, lambda b: b.find_elements(By.ID, "key-link"), "the question")[0]
+
+    question = open_link(agent)
+    assert "#key=" not in browser.current_url  # the key left the address bar before anything was decided
+    assert f"{admin_label} (admin)" in question.text and "someone else's link (agent)" in question.text
+    assert browser.switch_to.active_element.get_attribute("id") == "key-link-stay"  # the safe answer is the default
+    browser.find_element(By.ID, "key-link-stay").click()
+    wait(browser, lambda b: b.find_element(By.ID, "who").text == f"{admin_label} (admin)", "still the admin")
+    assert browser.execute_script("return sessionStorage.getItem('callcard.apiKey')") == admin
+
+    open_link(agent)
+    browser.find_element(By.ID, "key-link-switch").click()
+    wait(browser, lambda b: b.find_element(By.ID, "who").text == "someone else's link (agent)", "the link's key")
+
+    browser.get("about:blank")
+    browser.get(f"{project.base_url}/#key={agent}")  # the key already signed in: nothing to ask
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log"), "the call log")
+    assert browser.find_elements(By.ID, "key-link") == []
+
+
 def test_a_narrow_screen_shows_the_log_as_labelled_cards(chromium: BrowserFactory, project: Project) -> None:
     project.call()
     browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)

@@ -169,11 +169,37 @@ CORPUS = [
     Case("NUL in category", "PATCH", "/v1/calls/{call_id}/review", {"category": "sale\x00"}, field="category"),
     Case("control in a category", "PATCH", "/v1/settings", {"categories": ["sale", "x\x01"]}, field="categories.1"),
     Case("control in a label", "PUT", "/v1/numbers/{number}", {"kind": "pool", "label": "a\x00"}, field="label"),
-    Case("control in a title", "POST", "/v1/track/sessions", session(title="<\x00>"), field="title", role=None),
     Case(
         "newline in a URL", "POST", "/v1/track/sessions", session(url="https://a.example/\n/x"), field="url", role=None
     ),
     Case("control in a filter", "GET", "/v1/calls?category=a%00", field="category"),
+    # issue 17 item 4: invisible format characters (Cf) where a value names something or someone
+    Case(
+        "zero-width space in a key label", "POST", "/v1/keys", {"role": "agent", "label": "admin\u200b"}, field="label"
+    ),
+    Case("joiner in a key label", "POST", "/v1/keys", {"role": "agent", "label": "ad\u200dmin"}, field="label"),
+    Case("soft hyphen in a key label", "POST", "/v1/keys", {"role": "agent", "label": "ad\u00admin"}, field="label"),
+    Case(
+        "tag character in a key label", "POST", "/v1/keys", {"role": "agent", "label": "admin\U000e0041"}, field="label"
+    ),
+    Case(
+        "right-to-left override in external_id",
+        "POST",
+        "/v1/calls",
+        call(external_id="pbx-\u202e1"),
+        field="external_id",
+    ),
+    Case("byte order mark in external_id", "POST", "/v1/calls", call(external_id="\ufeffpbx-1"), field="external_id"),
+    Case("isolate in agent", "POST", "/v1/calls", call(agent="\u2066101\u2069"), field="agent"),
+    Case(
+        "right-to-left override in a comment",
+        "POST",
+        "/v1/calls/{call_id}/comments",
+        {"text": "ok \u202e"},
+        field="text",
+    ),
+    Case("embedding in a comment", "POST", "/v1/calls/{call_id}/comments", {"text": "\u202bok"}, field="text"),
+    Case("zero-width space in a comment", "POST", "/v1/calls/{call_id}/comments", {"text": "o\u200bk"}, field="text"),
     Case(
         "control in a visitor id",
         "POST",

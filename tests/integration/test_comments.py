@@ -86,3 +86,11 @@ def test_comment_pages_answer_as_the_card_does(api: Api, other_api: Api) -> None
         refused = api.get(f"{target}?cursor={bad}")
         assert refused.status_code == 422, bad
         assert refused.json_body["error"]["details"]["fields"] == {"cursor": "not a cursor of this list"}
+
+
+def test_a_comment_keeps_the_joiners_that_emoji_and_scripts_need(api: Api) -> None:
+    call_id = post(api)["call_id"]
+    family, persian = "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"
+    added = api.post(f"/v1/calls/{call_id}/comments", {"text": f"{family} {persian}"})
+    assert added.status_code == 201, added.json_body
+    assert card(api, call_id)["review"]["comments"][0]["text"] == f"{family} {persian}"

@@ -270,3 +270,152 @@ def test_an_erasure_whose_next_step_is_lost_is_resumed_by_the_sweeper_and_a_rede
     assert made == ["GetItem"]
     assert erased_metrics(capsys.readouterr().out) == 0
     assert erasure_status(api).json_body["status"] == "done"
+
+
+# ---- a request racing the erasure: what it read may be gone by its next step ---------------------------------
+
+
+def a_linked_client(api: Api, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """A tracked session whose call linked it to CLIENT; the session as started."""
+    later(monkeypatch, 0)
+    session = start(api).json_body
+    later(monkeypatch, 1)
+    call_to(api, session["phone_number"], caller=CLIENT)
+    return dict(session)
+
+
+def test_a_call_arriving_while_its_client_is_erased_is_answered_and_links_nothing_back(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    session = a_linked_client(api, monkeypatch)
+    link = linking.link
+
+    def erased_first(project_id: str, *args: Any) -> bool:
+        # the DELETE runs between the call's attribution (the session read) and its linking
+        assert erasure.erase(project_id, CLIENT)
+        return link(project_id, *args)
+
+    monkeypatch.setattr(linking, "link", erased_first)
+    later(monkeypatch, 1)
+    second = api.post(
+        "/v1/calls",
+        a_call(caller=CLIENT, destination=session["phone_number"], started_at=clock.iso(clock.now())),
+        role="integration",
+    )
+    assert second.status_code == 201, second.json_body
+    # the visitor the erasure took does not come back linked to the erased number
+    assert stored(keys.visitor_pk(api.project_id, session["visitor_id"])) == []
+    assert stored(keys.session_pk(api.project_id, session["session_id"])) == []
+
+
+def test_a_session_erased_between_a_linking_write_and_its_read_again_leaves_nothing_to_link(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import linking
+
+    session = a_linked_client(api, monkeypatch)
+    link_session = linking.link_session
+
+    def session_erased_first(read: Session, *args: Any) -> None:
+        # the erasure deletes a visitor's sessions before the visitor: the linking's write finds no session
+        read.delete(add_version_condition=False)
+        link_session(read, *args)
+
+    monkeypatch.setattr(linking, "link_session", session_erased_first)
+    later(monkeypatch, 1)
+    second = api.post(
+        "/v1/calls",
+        a_call(caller=CLIENT, destination=session["phone_number"], started_at=clock.iso(clock.now())),
+        role="integration",
+    )
+    assert second.status_code == 201, second.json_body
+    assert stored(keys.session_pk(api.project_id, session["session_id"])) == []
+    card = api.get(f"/v1/calls/{second.json_body['call_id']}").json_body
+    assert card["visit"]["session_id"] == session["session_id"]  # the call keeps the visit it was attributed to
+
+
+def test_a_retried_call_whose_first_answer_is_erased_meanwhile_is_recorded_as_new(api: Api) -> None:
+    first = post(api, caller=CLIENT, external_id="pbx-raced")
+    hooks = aws.dynamodb().client.meta.events
+    erased: list[bool] = []
+
+    def erase_after_the_condition(parsed: dict[str, Any], **_: Any) -> None:
+        # the retry's save failed on the idempotency record's condition; the erasure takes that record now
+        if "Error" in parsed and not erased:
+            erased.append(erasure.erase(api.project_id, CLIENT))
+
+    hooks.register("after-call.dynamodb.TransactWriteItems", erase_after_the_condition)
+    try:
+        retried = api.post("/v1/calls", a_call(caller=CLIENT, external_id="pbx-raced"), role="integration")
+    finally:
+        hooks.unregister("after-call.dynamodb.TransactWriteItems", erase_after_the_condition)
+    assert erased == [True]
+    assert retried.status_code == 201, retried.json_body
+    assert retried.json_body["call_id"] != first["call_id"]
+    assert api.get(f"/v1/clients/{CLIENT}").json_body["statistics"]["total_calls"] == 1
+
+
+def test_a_batch_counted_alone_whose_session_is_erased_meanwhile_is_404(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)
+    session = start(api).json_body
+    key = {"PK": {"S": keys.session_pk(api.project_id, session["session_id"])}, "SK": {"S": keys.SESSION_SK}}
+    hooks = aws.dynamodb().client.meta.events
+    raw = boto3.client("dynamodb")
+    writes: list[str] = []
+
+    def race(**_: Any) -> None:
+        # three batches win the race (the session's version moves), then the erasure takes the session
+        writes.append("write")
+        if len(writes) <= 3:
+            raw.update_item(
+                TableName=aws.table_name(),
+                Key=key,
+                UpdateExpression="ADD version :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+        else:
+            raw.delete_item(TableName=aws.table_name(), Key=key)
+
+    hooks.register("before-call.dynamodb.TransactWriteItems", race)
+    try:
+        later(monkeypatch, 1)
+        answer = events(api, session["session_id"], [{"type": "ping"}])
+    finally:
+        hooks.unregister("before-call.dynamodb.TransactWriteItems", race)
+    assert len(writes) == 4  # three lost races, then the batch counted alone
+    assert answer.status_code == 404, answer.json_body
+
+
+def test_a_client_erased_before_its_linking_marks_the_visit_does_not_come_back(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chalicelib import history
+
+    later(monkeypatch, 0)
+    session = start(api).json_body
+    mark_visits = history.mark_visits
+
+    def erased_first(read: Session, phone: str) -> None:
+        assert erasure.erase(api.project_id, phone)
+        mark_visits(read, phone)
+
+    monkeypatch.setattr(history, "mark_visits", erased_first)
+    later(monkeypatch, 1)
+    call_to_erased = api.post(
+        "/v1/calls",
+        a_call(caller=CLIENT, destination=session["phone_number"], started_at=clock.iso(clock.now())),
+        role="integration",
+    )
+    assert call_to_erased.status_code == 201, call_to_erased.json_body
+    assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
+    # read raw: a profile written by the visit's marks alone has no `kind`, which the models would not show
+    left = boto3.client("dynamodb").query(
+        TableName=aws.table_name(),
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": keys.client_pk(api.project_id, CLIENT)}},
+    )
+    assert left["Items"] == []

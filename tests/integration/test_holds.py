@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
+import pytest
+
+from chalicelib import clock
 from chalicelib.schemas import SessionStart, SessionStarted
-from chalicelib.tracking import capture, sessions
+from chalicelib.tracking import capture, sessions, starts
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, simultaneously
+from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, later, simultaneously
 
 
 def start(api: Api, address: str, **fields: Any) -> dict[str, Any]:
@@ -26,7 +30,10 @@ def holders(api: Api) -> dict[str, str | None]:
     return {item["number"]: item["held_by_session"] for item in response.json_body["items"] if item["kind"] == "pool"}
 
 
-def test_120_starts_from_one_address_hold_at_most_3_numbers_and_leave_other_visitors_holds_alone(api: Api) -> None:
+def test_120_starts_from_one_address_hold_at_most_3_numbers_and_leave_other_visitors_holds_alone(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(starts, "STARTS_PER_MINUTE", 120)  # the hold limit alone (the rate limit: below)
     pool = add_numbers(api, 8).pool
     others = [start(api, an_address()) for _ in range(4)]
     script = an_address()
@@ -63,8 +70,9 @@ def test_an_address_at_its_limit_costs_no_pool_query_and_shares_its_longest_idle
     held = [start(api, address) for _ in range(3)]
     with dynamodb_requests() as made:
         shared = start(api, address)
-    # the address's item; its numbers; the shared hold with the session, the visitor and the address
-    assert made == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
+    # the address's starts counted; its item; its numbers; the shared hold with the session, the visitor and the
+    # address
+    assert made == ["UpdateItem", "BatchGetItem", "BatchGetItem", "TransactWriteItems"]
     assert shared["phone_number"] == held[0]["phone_number"]
     assert holders(api)[held[0]["phone_number"]] == shared["session_id"]  # calls to it go to the newest session
 
@@ -93,3 +101,50 @@ def test_simultaneous_starts_from_one_address_hold_at_most_3_numbers(api: Api) -
     assert len(shown - {pool.default}) <= 3
     sessions_started = {answer.session_id for answer in answers if isinstance(answer, SessionStarted)}
     assert sum(1 for session in holders(api).values() if session in sessions_started) <= 3
+
+
+_networks = itertools.count(1)
+
+
+def a_56() -> str:
+    """An IPv6 /56 no other test used (2001:db8::/32 is for documentation, RFC 3849): its first 56 bits, to which
+    two hex digits add a /64."""
+    return f"2001:db8:{next(_networks):x}:00"
+
+
+def test_ipv6_visitors_count_per_56_so_minted_64s_hold_no_more_numbers(api: Api) -> None:
+    pool = add_numbers(api, 6).pool
+    household = a_56()
+    # 4 starts from each of 3 /64s of one /56 (a host mints /64s at will), as the security review did
+    answers = [start(api, f"{household}{subnet:02x}::{host}") for subnet in (0, 1, 0xFF) for host in (1, 2, 3, 4)]
+    taken = {answer["phone_number"] for answer in answers}
+    assert len(taken) == 3 and taken <= set(pool)
+    neighbour = a_56()  # another household: another address
+    assert start(api, f"{neighbour}00::1")["phone_number"] in set(pool) - taken
+    assert sum(1 for session in holders(api).values() if session) == 4
+
+
+def test_an_address_starts_at_most_30_sessions_a_minute_then_sees_the_default_number(
+    api: Api, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    numbers = add_numbers(api, 4)
+    later(monkeypatch, 0)
+    minute_left = 60 - clock.now().second
+    address, other = an_address(), an_address()
+    answers = [start(api, address) for _ in range(starts.STARTS_PER_MINUTE)]
+    assert all(answer["session_id"] for answer in answers)
+    with dynamodb_requests() as made:
+        limited = start(api, address, visitor_id=answers[0]["visitor_id"])
+    assert made == ["UpdateItem"]  # the count refused: nothing read, nothing written
+    limited_metrics = [line for line in capsys.readouterr().out.splitlines() if '"SessionStartsLimited"' in line]
+    assert len(limited_metrics) == 1
+    assert limited == {
+        "session_id": None,
+        "visitor_id": answers[0]["visitor_id"],  # a signed id is kept; the visitor just gets no session now
+        "phone_number": numbers.default,
+        "hold_until": None,
+        "default_number": numbers.default,
+    }
+    assert start(api, other)["session_id"]  # another address is not limited
+    later(monkeypatch, minute_left / 60)  # the next minute
+    assert start(api, address)["session_id"]

@@ -21,6 +21,7 @@ import pytest
 import requests
 
 from chalicelib import erasure, http
+from chalicelib.tracking import visitors
 from infra.package import package, stages
 from local import worker
 from tests.integration.helpers import VORBIS, Api, a_call, card, post, recording
@@ -417,9 +418,26 @@ def test_cloudfront_adds_the_stack_generated_origin_secret_that_the_api_function
         if any(action.startswith("secretsmanager:") for action in _as_list(statement["Action"]))
     ]
     assert [(grant["Action"], grant["Resource"]) for grant in grants] == [
-        ("secretsmanager:GetSecretValue", {"Ref": "OriginSecret"})
+        ("secretsmanager:GetSecretValue", {"Ref": "OriginSecret"}),
+        ("secretsmanager:GetSecretValue", {"Ref": "VisitorSecret"}),
     ]
-    assert "secretsmanager:GetSecretValue" in _role_actions(resources, "ApiHandlerRole")  # that one grant is the API's
+    assert "secretsmanager:GetSecretValue" in _role_actions(resources, "ApiHandlerRole")  # those grants are the API's
+
+
+def test_the_stack_generates_the_visitor_secret_that_only_the_api_function_reads(resources: dict[str, Any]) -> None:
+    secret = resources["VisitorSecret"]
+    assert secret["Type"] == "AWS::SecretsManager::Secret"
+    assert secret["Properties"]["GenerateSecretString"] == {"PasswordLength": 64, "ExcludePunctuation": True}
+    assert secret["Properties"]["Name"] == {"Fn::Sub": "${NamePrefix}/visitor-secret"}  # locally callcard/...
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables[visitors.SECRET_VARIABLE] == {"Ref": "VisitorSecret"}
+    readers = [
+        name
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        and visitors.SECRET_VARIABLE in resource["Properties"].get("Environment", {}).get("Variables", {})
+    ]
+    assert readers == ["APIHandler"]
 
 
 def test_cloudfront_caches_track_js_and_the_static_files_and_nothing_else(resources: dict[str, Any]) -> None:
@@ -722,7 +740,7 @@ def test_alarms_cover_queues_functions_api_and_table_and_notify_the_output_topic
     (server_errors,) = [a["Properties"] for a in alarms.values() if a["Properties"].get("MetricName") == "5XXError"]
     assert server_errors["Statistic"] == "Average"  # 5XXError is 0 or 1 per request: its average is the rate
     assert [d["Value"] for d in server_errors["Dimensions"]] == [resources["RestAPI"]["Properties"]["Name"], "api"]
-    (throttles,) = [a["Properties"] for a in alarms.values() if "Metrics" in a["Properties"]]
+    throttles = alarms["TableThrottlesAlarm"]["Properties"]
     watched_tables = {
         (m["MetricStat"]["Metric"]["MetricName"], json.dumps(m["MetricStat"]["Metric"]["Dimensions"], sort_keys=True))
         for m in throttles["Metrics"]
@@ -730,6 +748,23 @@ def test_alarms_cover_queues_functions_api_and_table_and_notify_the_output_topic
     }
     assert len(watched_tables) == 6  # reads and writes of the table and of GSI1 and GSI2
     assert all(metric.split("Throttle")[0] in ("Read", "Write") for metric, _ in watched_tables)
+
+
+def test_the_pool_overflow_alarm_watches_the_share_of_starts_that_took_a_held_number(template: dict[str, Any]) -> None:
+    alarm = template["Resources"]["PoolOverflowRateAlarm"]["Properties"]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    environment = template["Globals"]["Function"]["Environment"]["Variables"]
+    for metric_id, emitted in (("takeovers", "PoolOverflowTakeovers"), ("starts", "SessionsStarted")):
+        watched = metrics[metric_id]["MetricStat"]["Metric"]
+        assert watched["MetricName"] == emitted
+        # as the app emits it (observability.count): the Powertools namespace, the service dimension only
+        assert watched["Namespace"] == environment["POWERTOOLS_METRICS_NAMESPACE"]
+        assert watched["Dimensions"] == [{"Name": "service", "Value": environment["POWERTOOLS_SERVICE_NAME"]}]
+        assert f'observability.count("{emitted}")' in "".join(
+            path.read_text(encoding="utf-8") for path in (ROOT / "chalicelib" / "tracking").glob("*.py")
+        )
+    assert metrics["rate"]["ReturnData"] and "100 * FILL(takeovers, 0) / starts" in metrics["rate"]["Expression"]
+    assert (alarm["Threshold"], alarm["ComparisonOperator"]) == (10, "GreaterThanThreshold")
 
 
 def test_checkov_passes_the_packaged_template_and_the_web_acl_and_every_skip_says_why(

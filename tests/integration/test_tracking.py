@@ -9,14 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from chalicelib import clock
+from chalicelib import aws, clock
 from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
 from chalicelib.store import keys
 from chalicelib.store.models import Session
 from chalicelib.tracking import events as tracking_events
 from chalicelib.tracking.events import MAX_SESSION_PAGES
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, Numbers, events, later, simultaneously, start
+from tests.integration.helpers import VIEWER, Api, Numbers, add_numbers, call_to, events, later, simultaneously, start
 
 HOLD = timedelta(minutes=15)  # number_hold_minutes by default
 
@@ -86,17 +86,18 @@ def test_tracking_routes_are_open_to_any_origin_and_others_are_not(api: Api) -> 
     assert script.headers["Content-Type"].startswith("application/javascript")
 
 
-def test_a_session_start_costs_3_requests_for_a_new_visitor_and_2_for_a_visitor_who_holds_a_number(
+def test_a_session_start_costs_4_requests_for_a_new_visitor_and_3_for_a_visitor_who_holds_a_number(
     api: Api, pool: Numbers
 ) -> None:
     first = start(api).json_body  # warms the site-key cache
     with dynamodb_requests() as new_visitor:
         start(api)
-    # the address's holds; the pool; the hold, session, visitor and address at once
-    assert new_visitor == ["BatchGetItem", "Query", "TransactWriteItems"]
+    # the address's starts counted; the address's holds; the pool; the hold, session, visitor and address at once
+    assert new_visitor == ["UpdateItem", "BatchGetItem", "Query", "TransactWriteItems"]
     with dynamodb_requests() as returning:
         again = start(api, visitor_id=first["visitor_id"]).json_body
-    assert returning == ["BatchGetItem", "TransactWriteItems"]  # the visitor with the address; its number shared
+    # the starts counted; the visitor with the address; its number shared
+    assert returning == ["UpdateItem", "BatchGetItem", "TransactWriteItems"]
     assert again["phone_number"] == first["phone_number"]
 
 
@@ -193,3 +194,99 @@ def test_a_session_that_can_take_no_more_answers_409_session_ended(api: Api, poo
     assert answer.status_code == 409, answer.json_body
     assert answer.json_body["error"]["code"] == "session_ended"
     assert answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_what_a_visitors_browser_sends_is_cleaned_never_refused(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)
+    landing = (
+        "https://shop.example/?utm_source=news&utm_medium=%0D%0A%3D1%2B1&utm_term=%00%1B[31mred%1B[0m"
+        "&utm_campaign=%E2%80%AEelas&utm_content=" + "x%E2%80%8B" * 150 + "&gclid=ab%07c"
+    )
+    viewer = {
+        **VIEWER,
+        # UTF-8 as the HTTP layer hands it over (decoded as Latin-1): "ł" arrives as "Å" and the C1 control U+0082
+        "CloudFront-Viewer-City": "Wrocław".encode().decode("latin-1"),
+        "CloudFront-Viewer-Country-Region": "\u0085DS".encode().decode("latin-1"),
+    }
+    body = {"site_key": api.site_key, "url": landing, "title": "Sofas\u202e\x00 sale"}
+    started = api.request("POST", "/v1/track/sessions", body, role=None, **viewer)
+    assert started.status_code == 201, started.json_body
+    session_id = started.json_body["session_id"]
+    later(monkeypatch, 1)
+    batch = [{"type": "pageview", "url": "https://shop.example/b", "title": "\x1b[2Jbeds\u2066"}]
+    assert events(api, session_id, batch).status_code == 202
+    session = Session.get(keys.session_pk(api.project_id, session_id), keys.SESSION_SK)
+    visit = session.visit
+    assert (visit["source"], visit["medium"], visit["term"], visit["campaign"]) == (
+        "news",
+        "=1+1",
+        "[31mred[0m",
+        "elas",
+    )
+    assert visit["content"] == "x" * 100  # cut to 100 characters after cleaning
+    assert visit["gclid"] == "abc"
+    assert visit["geo"] == {"country": "UA", "region": "DS", "city": "Wrocław"}
+    titles = {page["u"]: page.get("t") for page in session.pages.as_dict().values()}
+    assert titles == {"https://shop.example/": "Sofas sale", "https://shop.example/b": "[2Jbeds"}
+
+
+def test_visitor_ids_are_signed_and_one_without_a_valid_signature_starts_a_new_visitor(
+    api: Api, other_api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)
+    first = start(api).json_body
+    issued = first["visitor_id"]
+    digits, _, signature = issued.partition("_")
+    assert len(digits) == 32 and len(signature) == 22
+    back = start(api, visitor_id=issued)
+    assert back.status_code == 201 and back.json_body["visitor_id"] == issued  # a returning visitor keeps it
+    assert back.json_body["phone_number"] == first["phone_number"]
+    forged = {
+        "made up (an old cookie)": "0123456789abcdef0123456789abcdef",
+        "tampered": f"{digits[:-1]}{'0' if digits[-1] != '0' else '1'}_{signature}",
+        "another signature": f"{digits}_{'A' * 22}",
+    }
+    add_numbers(other_api, 1)
+    forged["another project's"] = start(other_api).json_body["visitor_id"]
+    for case, visitor_id in forged.items():
+        answer = start(api, visitor_id=visitor_id)
+        assert answer.status_code == 201, (case, answer.json_body)
+        new = answer.json_body["visitor_id"]
+        assert new not in (visitor_id, issued), case
+        assert start(api, visitor_id=new).json_body["visitor_id"] == new, case  # and the new one is signed
+
+
+def test_a_visitor_id_read_from_a_cookie_cannot_join_another_browser_to_its_client(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later(monkeypatch, 0)
+    victim = start(api).json_body
+    later(monkeypatch, 1)
+    call_to(api, victim["phone_number"], caller="+380671112233")
+    # a script on the site read the victim's cookie; the attacker sends the id without its signature
+    digits = victim["visitor_id"].partition("_")[0]
+    attacker = start(api, visitor_id=digits).json_body
+    assert attacker["visitor_id"] != victim["visitor_id"]
+    session = Session.get(keys.session_pk(api.project_id, attacker["session_id"]), keys.SESSION_SK)
+    assert session.client_phone is None
+    assert len(api.get("/v1/clients/+380671112233").json_body["sessions"]) == 1
+
+
+def test_the_visitor_secret_is_read_once_per_warm_function(api: Api, pool: Numbers) -> None:
+    aws.secret_value.cache_clear()
+    hooks = aws.secretsmanager().meta.events
+    reads: list[str] = []
+
+    def count(**_: object) -> None:
+        reads.append("GetSecretValue")
+
+    hooks.register("before-call.secrets-manager.GetSecretValue", count)
+    try:
+        visitor_id = start(api).json_body["visitor_id"]
+        start(api, visitor_id=visitor_id)
+        start(api)
+    finally:
+        hooks.unregister("before-call.secrets-manager.GetSecretValue", count)
+    assert reads == ["GetSecretValue"]

@@ -96,6 +96,19 @@ def test_geo_comes_from_cloudfront_headers_or_is_null() -> None:
     assert capture.geo(headers) == {"country": "UA", "region": None, "city": "Lviv"}
 
 
+@pytest.mark.parametrize(
+    ("as_handed_over", "kept"),
+    [
+        ("Kraków".encode().decode("latin-1"), "Kraków"),  # UTF-8 read as Latin-1
+        ("Z\u00fcrich", "Z\u00fcrich"),  # decoded already (not UTF-8 once encoded as Latin-1)
+        ("\u0141\u00f3d\u017a", "\u0141\u00f3d\u017a"),  # decoded already (not Latin-1 at all)
+        ("\u0085Lviv\u202e".encode().decode("latin-1"), "Lviv"),  # a C1 control, a right-to-left override
+    ],
+)
+def test_location_headers_are_read_as_utf_8_and_cleaned(as_handed_over: str, kept: str) -> None:
+    assert capture.geo({"cloudfront-viewer-city": as_handed_over})["city"] == kept
+
+
 def test_tags_click_ids_user_agent_and_location_are_kept_to_their_bounds() -> None:
     long = "x" * 5000
     visit = capture.visit(f"https://shop.example/?utm_campaign={long}&gclid={long}", None, "Mozilla/5.0 " + long)

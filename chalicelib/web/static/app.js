@@ -8,6 +8,7 @@ import { renderCard } from "./card.js";
 import { renderClient } from "./client.js";
 import { renderAdmin, showAdminNav } from "./admin.js";
 import { describeError, notify, session } from "./state.js";
+import { signInFromLink } from "./key-link.js";
 
 const main = document.getElementById("main");
 
@@ -68,14 +69,6 @@ async function start() {
   await route()();
 }
 
-function signInFromLink() {
-  // /#key=<key> (printed by `make run`) signs in at once; the key then leaves the address bar and history
-  const match = location.hash.match(/^#key=(.+)$/);
-  if (!match) return;
-  keepKey(decodeURIComponent(match[1]));
-  history.replaceState(null, "", location.pathname + location.search);
-}
-
 function setUpHeader() {
   const picker = document.getElementById("lang");
   picker.value = currentLanguage();
@@ -96,7 +89,6 @@ function showFailure(error) {
 }
 
 whenUnauthorized(() => showSignIn(t("key_invalid")));
-signInFromLink();
 translateShell();
 setUpHeader();
-start().catch(showFailure);
+signInFromLink(main).then(start).catch(showFailure);
