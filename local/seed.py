@@ -15,6 +15,7 @@ from chalicelib.auth import Caller, Role
 from chalicelib.projects import create_project
 from chalicelib.recordings import checking, objects, ogg, upload
 from chalicelib.schemas import CallIn, CommentIn, ReviewPatch, SettingsPatch
+from local import notifications, worker
 
 CATEGORIES = ["sale", "support", "spam", "partnership"]
 CLIENTS = [f"+38050{n:07d}" for n in (1234567, 2345678, 3456789, 4567890, 5678901, 6789012, 7890123, 8901234)] + [
@@ -110,7 +111,8 @@ def seed_calls(project_id: str, days: int = 21, recorded: int = 5) -> dict[str, 
 
 def seed_recordings(project_id: str, recorded: dict[str, Path]) -> None:
     """Real OGG recordings (local/demo_audio, encoded by opusenc and oggenc) for `recorded` calls, checked by the
-    same code as an upload; the first of them is then archived (Glacier), as the lifecycle rule does."""
+    same code as an upload; the first of them is then archived (Glacier), as the lifecycle rule does, and the
+    queue's handler hears of it from the notification S3 sends."""
     s3, bucket = aws.s3(), aws.bucket_name()
     keys = []
     pbx = Caller(project_id, Role.INTEGRATION, "PBX", "demo")
@@ -121,8 +123,12 @@ def seed_recordings(project_id: str, recorded: dict[str, Path]) -> None:
         s3.put_object(Bucket=bucket, Key=key, Body=recording.read_bytes(), ContentType="audio/ogg")
         checking.process_object(key)
         keys.append(key)
-    # what the lifecycle rule does after 365 days
+    # what the lifecycle rule does after 365 days: the object moves to Glacier, and S3 notifies the transition
     s3.copy_object(Bucket=bucket, Key=keys[0], CopySource={"Bucket": bucket, "Key": keys[0]}, StorageClass="GLACIER")
+    queue = worker.queue_url()
+    transition = notifications.s3_event("LifecycleTransition", keys[0], clock.now())
+    aws.sqs().send_message(QueueUrl=queue, MessageBody=transition)
+    worker.drain(queue)  # the app's queue handler, as on AWS: the demo's card reads `archived` from the start
 
 
 def review_newest(project_id: str, call_id: str) -> None:

@@ -272,7 +272,6 @@ class ShareLink(Item, discriminator="share_link"):
     call_started_at = UTCDateTimeAttribute(null=True)
     timezone = UnicodeAttribute(null=True)  # the project's, to show call_started_at in
     duration_seconds = NumberAttribute(null=True)  # the recording's
-    file_name = UnicodeAttribute(null=True)  # download_name(call)
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 
