@@ -386,10 +386,12 @@ class Settings(Model):
 
 
 class _CallNumbers(Model):
-    """A call's two sides, each with its display form for people (`+380 44 123 4567`; an extension as given)."""
+    """A call's two sides and its agent, each with its display form for people (`+380 44 123 4567`; an extension
+    or a name as given)."""
 
     caller: str | None
     destination: str | None
+    agent: str | None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -401,6 +403,11 @@ class _CallNumbers(Model):
     def destination_display(self) -> str | None:
         return phones.display(self.destination)
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def agent_display(self) -> str | None:
+        return phones.display(self.agent)
+
 
 class CallSummary(_CallNumbers):
     """One row of the call log."""
@@ -409,7 +416,6 @@ class CallSummary(_CallNumbers):
     started_at: UtcTime
     direction: Direction
     status: CallStatus
-    agent: str | None
     talk_seconds: int
     wait_seconds: int
     category: str | None
@@ -434,7 +440,6 @@ class CallDetails(_CallNumbers):
     wait_seconds: int
     talk_seconds: int
     total_seconds: int
-    agent: str | None
     first_call: bool
     target: bool
     repeat: bool

@@ -18,6 +18,7 @@ from chalicelib.schemas import CallIn, CommentIn, ReviewPatch, SettingsPatch
 from local import notifications, worker
 
 CATEGORIES = ["sale", "support", "spam", "partnership"]
+TAGS = ["quote sent", "delivery", "new client", "complaint", "call back"]
 CLIENTS = [f"+38050{n:07d}" for n in (1234567, 2345678, 3456789, 4567890, 5678901, 6789012, 7890123, 8901234)] + [
     "+48221234567",
     "+380441112233",
@@ -36,7 +37,9 @@ COMMENTS = [
 def seed() -> dict[str, str]:
     """Create the demo project; its credentials as `{"project_id", "site_key", "admin_key"}`."""
     project = create_project("Demo", "UA")
-    settings.change(project.project_id, SettingsPatch(categories=CATEGORIES, timezone="Europe/Kyiv"))
+    settings.change(
+        project.project_id, SettingsPatch(categories=CATEGORIES, tags=TAGS, currency="UAH", timezone="Europe/Kyiv")
+    )
     recorded = seed_calls(project.project_id)
     newest = seed_tracking(project.project_id)
     recorded[newest] = NEWEST_RECORDING
@@ -136,7 +139,12 @@ def review_newest(project_id: str, call_id: str) -> None:
     project = settings.load_project(project_id)
     supervisor = Caller(project_id, Role.SUPERVISOR, "Olena (supervisor)", "demo")
     agent = Caller(project_id, Role.AGENT, "Maksym (agent 101)", "demo")
-    calls.change_review(supervisor, project, call_id, ReviewPatch(category="sale", manager_rating=5, call_rating=4))
+    calls.change_review(
+        supervisor,
+        project,
+        call_id,
+        ReviewPatch(category="sale", manager_rating=5, call_rating=4, tags=["quote sent", "delivery"], value="48500"),
+    )
     for author, text in [
         (agent, "Wants the Oslo sofa in grey, delivery to Kyiv before the 15th. Sent the quote by e-mail."),
         (supervisor, "Good call: offered the autumn discount at the right moment."),

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
@@ -149,3 +150,32 @@ def tracked_project(local_api: str) -> TrackedProject:
         with urllib.request.urlopen(request) as answer:
             assert answer.status == 200
     return TrackedProject(project.project_id, project.site_key, project.admin_key, default, pool)
+
+
+# ---- the demo project (local/seed.py, what `make run` shows), seeded once for the run -------------------------
+
+
+@dataclass(frozen=True)
+class Demo:
+    base_url: str
+    key: str
+    call_id: str  # the newest call: a recording, a tracked visit, comments, a client with several calls
+    client: str
+    share_url: str
+
+
+@pytest.fixture(scope="session")
+def demo(local_api: str) -> Demo:
+    from local.seed import seed
+
+    seeded = seed()
+    headers = {"Authorization": f"Bearer {seeded['admin_key']}"}
+    newest = requests.get(f"{local_api}/v1/calls?limit=1", headers=headers, timeout=30).json()["items"][0]
+    share = requests.post(
+        f"{local_api}/v1/calls/{newest['call_id']}/recording/share",
+        json={"expires_in_days": 7},
+        headers=headers,
+        timeout=30,
+    )
+    assert share.status_code == 201, share.text
+    return Demo(local_api, seeded["admin_key"], newest["call_id"], newest["caller"], share.json()["url"])

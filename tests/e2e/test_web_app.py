@@ -140,10 +140,10 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
         "audio",
         "review",
         "visit",
-        "client",
-        "statistics",
         "last-visit",
         "top-pages",
+        "client",
+        "statistics",
         "sessions",
     ]
     assert "no recording" in browser.find_element(By.ID, "audio").text
