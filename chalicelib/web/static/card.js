@@ -78,7 +78,7 @@ function review(callId, data) {
       status.textContent = t("saved");
       return answer;
     } catch (error) {
-      if (mine === latest[field]) status.textContent = describeError(error);
+      if (mine === latest[field]) status.textContent = describeError(error, (name) => t(name));
       throw error;
     }
   };
