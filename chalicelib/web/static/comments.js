@@ -8,9 +8,9 @@ import { describeError, may, session } from "./state.js";
 import { pagedList } from "./tables.js";
 
 addMessages({
-  en: { edit: "Edit", save: "Save", edited: "edited {at}", delete_comment: "Delete comment",
+  en: { edit: "Edit", edited: "edited {at}", delete_comment: "Delete comment",
     confirm_delete_comment: "Delete this comment?" },
-  pl: { edit: "Edytuj", save: "Zapisz", edited: "edytowano {at}", delete_comment: "Usuń komentarz",
+  pl: { edit: "Edytuj", edited: "edytowano {at}", delete_comment: "Usuń komentarz",
     confirm_delete_comment: "Usunąć ten komentarz?" },
 });
 
