@@ -39,7 +39,8 @@ def process_object(key: str) -> None:
     """Check an uploaded object and set the call's recording `available` or `rejected` (idempotent).
 
     An object that arrives for a call not waiting for one (no upload URL issued, a recording already kept or
-    deleted, no such call) is removed; a repeated notification of the accepted object changes nothing.
+    deleted, no such call) is removed; another notification of the accepted object (repeated, or of its copy into
+    an archive storage class) changes only what its storage class says.
     """
     owner = call_of_object(key)
     if owner is None:
