@@ -355,7 +355,7 @@ def test_the_card_shows_the_50_newest_comments_and_pages_on_to_older_ones(
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#comments li"), "the comments")
 
     def shown() -> list[str]:
-        return [item.text.splitlines()[-1] for item in browser.find_elements(By.CSS_SELECTOR, "#comments li")]
+        return [item.text for item in browser.find_elements(By.CSS_SELECTOR, "#comments li .text")]
 
     assert shown() == [f"note {index}" for index in range(50, 0, -1)]  # newest first
     older = browser.find_element(By.ID, "older-comments")
