@@ -15,8 +15,10 @@ from chalicelib.auth import Caller, Role
 from chalicelib.projects import create_project
 from chalicelib.recordings import checking, objects, ogg, upload
 from chalicelib.schemas import CallIn, CommentIn, ReviewPatch, SettingsPatch
+from local import notifications, worker
 
 CATEGORIES = ["sale", "support", "spam", "partnership"]
+TAGS = ["quote sent", "delivery", "new client", "complaint", "call back"]
 CLIENTS = [f"+38050{n:07d}" for n in (1234567, 2345678, 3456789, 4567890, 5678901, 6789012, 7890123, 8901234)] + [
     "+48221234567",
     "+380441112233",
@@ -35,7 +37,9 @@ COMMENTS = [
 def seed() -> dict[str, str]:
     """Create the demo project; its credentials as `{"project_id", "site_key", "admin_key"}`."""
     project = create_project("Demo", "UA")
-    settings.change(project.project_id, SettingsPatch(categories=CATEGORIES, timezone="Europe/Kyiv"))
+    settings.change(
+        project.project_id, SettingsPatch(categories=CATEGORIES, tags=TAGS, currency="UAH", timezone="Europe/Kyiv")
+    )
     recorded = seed_calls(project.project_id)
     newest = seed_tracking(project.project_id)
     recorded[newest] = NEWEST_RECORDING
@@ -110,7 +114,8 @@ def seed_calls(project_id: str, days: int = 21, recorded: int = 5) -> dict[str, 
 
 def seed_recordings(project_id: str, recorded: dict[str, Path]) -> None:
     """Real OGG recordings (local/demo_audio, encoded by opusenc and oggenc) for `recorded` calls, checked by the
-    same code as an upload; the first of them is then archived (Glacier), as the lifecycle rule does."""
+    same code as an upload; the first of them is then archived (Glacier), as the lifecycle rule does, and the
+    queue's handler hears of it from the notification S3 sends."""
     s3, bucket = aws.s3(), aws.bucket_name()
     keys = []
     pbx = Caller(project_id, Role.INTEGRATION, "PBX", "demo")
@@ -121,8 +126,12 @@ def seed_recordings(project_id: str, recorded: dict[str, Path]) -> None:
         s3.put_object(Bucket=bucket, Key=key, Body=recording.read_bytes(), ContentType="audio/ogg")
         checking.process_object(key)
         keys.append(key)
-    # what the lifecycle rule does after 365 days
+    # what the lifecycle rule does after 365 days: the object moves to Glacier, and S3 notifies the transition
     s3.copy_object(Bucket=bucket, Key=keys[0], CopySource={"Bucket": bucket, "Key": keys[0]}, StorageClass="GLACIER")
+    queue = worker.queue_url()
+    transition = notifications.s3_event("LifecycleTransition", keys[0], clock.now())
+    aws.sqs().send_message(QueueUrl=queue, MessageBody=transition)
+    worker.drain(queue)  # the app's queue handler, as on AWS: the demo's card reads `archived` from the start
 
 
 def review_newest(project_id: str, call_id: str) -> None:
@@ -130,7 +139,12 @@ def review_newest(project_id: str, call_id: str) -> None:
     project = settings.load_project(project_id)
     supervisor = Caller(project_id, Role.SUPERVISOR, "Olena (supervisor)", "demo")
     agent = Caller(project_id, Role.AGENT, "Maksym (agent 101)", "demo")
-    calls.change_review(supervisor, project, call_id, ReviewPatch(category="sale", manager_rating=5, call_rating=4))
+    calls.change_review(
+        supervisor,
+        project,
+        call_id,
+        ReviewPatch(category="sale", manager_rating=5, call_rating=4, tags=["quote sent", "delivery"], value="48500"),
+    )
     for author, text in [
         (agent, "Wants the Oslo sofa in grey, delivery to Kyiv before the 15th. Sent the quote by e-mail."),
         (supervisor, "Good call: offered the autumn discount at the right moment."),

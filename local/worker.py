@@ -1,8 +1,9 @@
 """The queues' consumer and the schedules for `make run`: what moto delivers to the local queues goes to the very
 handlers that Lambda runs on AWS (app.process_recording_event for S3 notifications, app.link_older_sessions for
 the linking of older visitor history, app.continue_erasure for the next steps of an erasure), one processing path;
-the app's scheduled functions (the sweepers) run every SCHEDULE_SECONDS, as EventBridge runs them on AWS (the
-recordings' sweeper also shows a local restore complete: the emulator notifies no completion with its expiry)."""
+the app's scheduled functions (the sweepers) run every SCHEDULE_SECONDS, as EventBridge runs them on AWS. S3's
+notifications reach the handler as S3 sends them (local/notifications.py: a restore's completion with its
+expiry)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from chalicelib import aws, clock
 from chalicelib.erasure import ERASE_QUEUE
 from chalicelib.linking import LINK_QUEUE
 from chalicelib.recordings.objects import EVENTS_QUEUE
+from local import notifications
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +109,8 @@ def drain(url: str, wait_seconds: int = 0) -> int:
         messages: list[dict[str, Any]] = list(received.get("Messages", []))  # type: ignore[arg-type]
         if not messages:
             return handled
+        if url.endswith(f"/{EVENTS_QUEUE}"):
+            messages[0]["Body"] = notifications.as_s3_sends(messages[0]["Body"])
         try:
             handler(_lambda_event(messages, source_arn), lambda_context(url.rsplit("/", 1)[-1]))
         except Exception:  # noqa: BLE001 - as Lambda does: log, leave the message for a retry

@@ -93,7 +93,12 @@ def _record(pk: str, observed: Observed, rank: str, tier: str | None = None) -> 
 
 def check(pk: str, key: str) -> None:
     """What S3 says now of a kept recording whose archive state it should have changed by now (the sweeper's)."""
-    _record(pk, object_state(key), _seen_now())
+    observe(pk, object_state(key))
+
+
+def observe(pk: str, observed: Observed) -> None:
+    """Keep what this app just saw of a kept recording's object (a HEAD), over any older event."""
+    _record(pk, observed, _seen_now())
 
 
 def _seen_now() -> str:

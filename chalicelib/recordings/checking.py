@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,9 +16,9 @@ from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import aws, clock, observability
-from chalicelib.partition import from_items
-from chalicelib.recordings import ogg, schedule
-from chalicelib.recordings.objects import call_of_object, delete_object, is_missing, object_key
+from chalicelib.partition import CallPartition, from_items
+from chalicelib.recordings import archive, ogg, schedule, status
+from chalicelib.recordings.objects import call_of_object, delete_object, head, is_missing, object_key, state_of
 from chalicelib.recordings.upload import UPLOADABLE
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
@@ -39,7 +40,8 @@ def process_object(key: str) -> None:
     """Check an uploaded object and set the call's recording `available` or `rejected` (idempotent).
 
     An object that arrives for a call not waiting for one (no upload URL issued, a recording already kept or
-    deleted, no such call) is removed; a repeated notification of the accepted object changes nothing.
+    deleted, no such call) is removed; another notification of the accepted object (repeated, or of its copy into
+    an archive storage class) changes only what its storage class says.
     """
     owner = call_of_object(key)
     if owner is None:
@@ -63,17 +65,28 @@ def process_object(key: str) -> None:
     except TransactWriteError as exc:
         if not transactions.condition_failed(exc):
             raise
-        kept = _kept_recording(pk)
-        if kept is not None and _is_accepted(kept, key):  # what changed the status may have been this very message
-            log.info("ignoring object %s: the recording of call %s already (a repeated event)", key, call_id)
-            return
-        log.warning("deleting %s: call %s is not waiting for a recording", key, call_id)
-        delete_object(key)
-        if kept is not None:
-            # the kept recording's bytes were replaced (no versioning): nothing of it is left
-            _lost(pk)
+        _arrived_for_kept(pk, key, call_id)
         return
     settle(pk, key)
+
+
+def _arrived_for_kept(pk: str, key: str, call_id: str) -> None:
+    """An object for a call that waits for none: the kept recording's own (a repeated event, or the object copied
+    over itself into another storage class: S3's ObjectCreated:Copy), whose storage class may say it is archived
+    now; anything else is removed."""
+    kept = _kept_recording(pk)
+    found = head(key) if kept is not None else None
+    if kept is not None and kept.recording is not None and _is_accepted(kept.recording, found):
+        seen = state_of(found)
+        if seen != status.shown(kept):
+            log.info("recording of call %s is %s in S3 (%s)", call_id, seen.status, found and found.get("StorageClass"))
+            archive.observe(pk, seen)
+        return
+    log.warning("deleting %s: call %s is not waiting for a recording", key, call_id)
+    delete_object(key)
+    if kept is not None:
+        # the kept recording's bytes were replaced (no versioning): nothing of it is left
+        _lost(pk)
 
 
 def _start(pk: str, key: str) -> None:
@@ -152,24 +165,22 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
         observability.count("RecordingsRejected", reason=rejected)
 
 
-def _kept_recording(pk: str) -> Recording | None:
-    """The call's kept recording (available or archived at any stage), if it has one."""
+def _kept_recording(pk: str) -> CallPartition | None:
+    """The call with its kept recording (available or archived at any stage), if it has one."""
     read = from_items(list(Item.query(pk, Item.sk.between(keys.CALL_SK, keys.RECORDING_SK), consistent_read=True)))
     if read is None or read.call.recording_status not in Call.KEPT_RECORDING:
         return None
-    return read.recording
+    return read
 
 
-def _is_accepted(kept: Recording, key: str) -> bool:
-    """Whether the object now under `key` is the kept recording (the ETag that was accepted)."""
+def _is_accepted(kept: Recording, found: Mapping[str, Any] | None) -> bool:
+    """Whether the object now under its key (its HEAD, None: missing) is the kept recording (the ETag accepted; a
+    copy of an object keeps its ETag)."""
+    if found is None:
+        return False
     if kept.etag is None:
         return True  # accepted before ETags were kept: never remove what cannot be told apart from it
-    try:
-        return str(aws.s3().head_object(Bucket=aws.bucket_name(), Key=key)["ETag"]) == kept.etag
-    except ClientError as exc:
-        if is_missing(exc):
-            return False
-        raise
+    return str(found["ETag"]) == kept.etag
 
 
 def _lost(pk: str) -> None:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import cache
+from typing import Any
 from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
 from chalicelib import aws
-from chalicelib.store.models import Call
 
 log = logging.getLogger(__name__)
 
@@ -35,12 +36,11 @@ def call_of_object(key: str) -> tuple[str, str] | None:
     return (match["project"], match["call"]) if match else None
 
 
-def download_name(call: Call) -> str:
-    """`call-2026-11-25-1015-380441234567.ogg`: the call's start (UTC) and the client's number."""
-    name = f"call-{call.started_at.astimezone(UTC):%Y-%m-%d-%H%M}"
-    if call.client_phone:
-        name += "-" + call.client_phone.lstrip("+")
-    return f"{name}.ogg"
+def download_name(call_id: str, started_at: datetime | None) -> str:
+    """`call-2026-11-25-1015-3f2a9c1e.ogg`: the call's start (UTC) and the start of its id, never the client's number
+    (a shared link's file travels with it to whoever the link is pasted to)."""
+    start = f"{started_at.astimezone(UTC):%Y-%m-%d-%H%M}-" if started_at is not None else ""
+    return f"call-{start}{call_id[:8]}.ogg"
 
 
 def is_missing(error: ClientError) -> bool:
@@ -115,15 +115,26 @@ def restore_state(header: str | None) -> Observed:
     return Observed("restored", until)
 
 
-def object_state(key: str) -> Observed:
-    """An object's state as S3 tells it (one HEAD): `available`, `archived`, `restoring`, `restored`, `deleted`."""
+def head(key: str) -> Mapping[str, Any] | None:
+    """The object's HEAD (its ETag, storage class, restore); None when it is missing."""
     try:
-        head = aws.s3().head_object(Bucket=aws.bucket_name(), Key=key)
+        return aws.s3().head_object(Bucket=aws.bucket_name(), Key=key)
     except ClientError as exc:
         if is_missing(exc):
             log.warning("recording object %s is missing", key)
-            return Observed("deleted")
+            return None
         raise
+
+
+def state_of(head: Mapping[str, Any] | None) -> Observed:
+    """What an object's HEAD says: `available`, `archived`, `restoring`, `restored` (until when), `deleted`."""
+    if head is None:
+        return Observed("deleted")
     if head.get("StorageClass") not in ARCHIVE_CLASSES:
         return Observed("available")
     return restore_state(head.get("Restore"))
+
+
+def object_state(key: str) -> Observed:
+    """An object's state as S3 tells it (one HEAD)."""
+    return state_of(head(key))

@@ -8,7 +8,7 @@ from chalicelib import clock, observability
 from chalicelib.errors import NotFoundError
 from chalicelib.partition import from_items
 from chalicelib.recordings import status
-from chalicelib.recordings.objects import presigned_get
+from chalicelib.recordings.objects import download_name, presigned_get
 from chalicelib.recordings.shares import TOKEN
 from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
@@ -52,6 +52,6 @@ def open_share(token: str) -> SharedRecording:
     observability.count("ShareLinksOpened")
     if shown.status not in status.PLAYABLE:
         return SharedRecording(None, None, link)
-    file_name = link.file_name or link.object_key.rsplit("/", 1)[-1]
-    attachment = f'attachment; filename="{file_name}"'
+    # named here, not when the link was made: links made before kept a name with the client's number
+    attachment = f'attachment; filename="{download_name(link.call_id, link.call_started_at)}"'
     return SharedRecording(presigned_get(link.object_key, "inline"), presigned_get(link.object_key, attachment), link)

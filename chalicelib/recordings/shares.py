@@ -12,7 +12,6 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import clock, partition, settings
 from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError, NotFoundError
-from chalicelib.recordings.objects import download_name
 from chalicelib.recordings.status import record_action, require_recording
 from chalicelib.schemas import ShareIn, ShareItem, ShareOut
 from chalicelib.store import keys, transactions
@@ -67,7 +66,6 @@ def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callabl
             call_started_at=read.call.started_at,
             timezone=project.timezone,
             duration_seconds=recording.duration_seconds,
-            file_name=download_name(read.call),
         )
         cap = partition.MAX_LIVE_SHARES + len(expired)
         under_cap = Recording.share_links.does_not_exist() | (Recording.share_links < cap)

@@ -25,7 +25,7 @@ def audio(partition: CallPartition, may_play: bool) -> Audio:
         return Audio(status=observed.status)
     urls: dict[str, Any] = {}
     if may_play and observed.status in PLAYABLE:
-        attachment = f'attachment; filename="{download_name(partition.call)}"'
+        attachment = f'attachment; filename="{download_name(partition.call.call_id, partition.call.started_at)}"'
         urls = {
             "play_url": presigned_get(recording.object_key, "inline"),
             "download_url": presigned_get(recording.object_key, attachment),

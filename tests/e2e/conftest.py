@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -232,3 +233,32 @@ def spa_builds() -> Path:
         _run([str(APPS / "node_modules" / ".bin" / "vite"), "build", name, "--outDir", str(staging / name)])
     staging.rename(built)
     return built
+
+
+# ---- the demo project (local/seed.py, what `make run` shows), seeded once for the run -------------------------
+
+
+@dataclass(frozen=True)
+class Demo:
+    base_url: str
+    key: str
+    call_id: str  # the newest call: a recording, a tracked visit, comments, a client with several calls
+    client: str
+    share_url: str
+
+
+@pytest.fixture(scope="session")
+def demo(local_api: str) -> Demo:
+    from local.seed import seed
+
+    seeded = seed()
+    headers = {"Authorization": f"Bearer {seeded['admin_key']}"}
+    newest = requests.get(f"{local_api}/v1/calls?limit=1", headers=headers, timeout=30).json()["items"][0]
+    share = requests.post(
+        f"{local_api}/v1/calls/{newest['call_id']}/recording/share",
+        json={"expires_in_days": 7},
+        headers=headers,
+        timeout=30,
+    )
+    assert share.status_code == 201, share.text
+    return Demo(local_api, seeded["admin_key"], newest["call_id"], newest["caller"], share.json()["url"])

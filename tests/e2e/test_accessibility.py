@@ -2,12 +2,11 @@
 states they change into, on a desktop and a phone (no finding at all, the public share page included), and every
 control reachable by Tab in order and usable by Enter, Space and the arrows.
 
-All tests share one demo project (local/seed.py, what `make run` shows), seeded once for the module.
+All tests share one demo project (local/seed.py, what `make run` shows: the `demo` fixture).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -21,7 +20,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.conftest import BrowserFactory
+from tests.e2e.conftest import BrowserFactory, Demo
 
 pytestmark = pytest.mark.e2e
 
@@ -29,32 +28,6 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 WAIT_SECONDS = 15
 PHONE_WIDTH = 360
 EVERY_IMPACT = ("minor", "moderate", "serious", "critical")
-
-
-@dataclass(frozen=True)
-class Demo:
-    base_url: str
-    key: str
-    call_id: str  # the newest call: a recording, a tracked visit, comments, a client with several calls
-    client: str
-    share_url: str
-
-
-@pytest.fixture(scope="module")
-def demo(local_api: str) -> Demo:
-    from local.seed import seed
-
-    seeded = seed()
-    headers = {"Authorization": f"Bearer {seeded['admin_key']}"}
-    newest = requests.get(f"{local_api}/v1/calls?limit=1", headers=headers, timeout=30).json()["items"][0]
-    share = requests.post(
-        f"{local_api}/v1/calls/{newest['call_id']}/recording/share",
-        json={"expires_in_days": 7},
-        headers=headers,
-        timeout=30,
-    )
-    assert share.status_code == 201, share.text
-    return Demo(local_api, seeded["admin_key"], newest["call_id"], newest["caller"], share.json()["url"])
 
 
 def wait(browser: WebDriver, condition: Any, message: str) -> Any:

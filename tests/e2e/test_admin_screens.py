@@ -87,6 +87,11 @@ def test_settings_are_changed_with_a_time_zone_and_country_from_the_valid_lists(
     categories = browser.find_element(By.ID, "setting-categories")
     categories.clear()
     categories.send_keys("sale\nquestion\n\ncomplaint")
+    browser.find_element(By.ID, "setting-tags").send_keys("quote sent\n  new client \n")
+    currency = browser.find_element(By.ID, "setting-currency")
+    assert currency.get_attribute("value") == "PLN"
+    currency.clear()
+    currency.send_keys("eur")
     sale_cycle = browser.find_element(By.ID, "setting-sale_cycle_days")
     sale_cycle.clear()
     sale_cycle.send_keys("45")
@@ -103,6 +108,7 @@ def test_settings_are_changed_with_a_time_zone_and_country_from_the_valid_lists(
     assert (saved["timezone"], saved["recording_enabled"], saved["sale_cycle_days"]) == ("America/New_York", False, 45)
     assert (saved["ip_storage"], saved["max_holds_per_ip"], saved["default_country"]) == ("truncated", 5, "PL")
     assert saved["categories"] == ["sale", "question", "complaint"]
+    assert (saved["tags"], saved["currency"]) == (["quote sent", "new client"], "EUR")
 
     # a refused value says which field, in the person's words
     hold = browser.find_element(By.ID, "setting-number_hold_minutes")
@@ -111,6 +117,11 @@ def test_settings_are_changed_with_a_time_zone_and_country_from_the_valid_lists(
     hold.send_keys("5000")
     browser.find_element(By.ID, "settings-save").click()
     wait(browser, lambda b: "Hold a number for" in b.find_element(By.ID, "settings-status").text, "the refusal")
+    hold.clear()
+    hold.send_keys("30")
+    browser.find_element(By.ID, "setting-tags").send_keys("quote sent")
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: "Tags for reviews" in b.find_element(By.ID, "settings-status").text, "a tag twice")
 
 
 def test_numbers_are_added_listed_with_holds_and_removed(chromium: BrowserFactory, admin: Admin) -> None:

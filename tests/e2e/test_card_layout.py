@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.conftest import BrowserFactory, TrackedProject
+from tests.e2e.conftest import BrowserFactory, Demo, TrackedProject
 
 pytestmark = pytest.mark.e2e
 
@@ -87,10 +87,10 @@ def sideways_overflow(browser: WebDriver) -> int:
 
 def boxes_scrolling_sideways(browser: WebDriver) -> list[str]:
     """Boxes in the page that scroll (or clip) sideways: a wide table in an `overflow-x: auto` box hides its
-    columns on a phone while the page itself fits."""
+    columns on a phone while the page itself fits. (A text field scrolls its own long text: not a box.)"""
     return list(
         browser.execute_script(
-            """return [...document.querySelectorAll('main *:not(.visually-hidden)')]
+            """return [...document.querySelectorAll('main *:not(.visually-hidden, input, textarea)')]
               .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible')
               .map((e) => `${e.tagName}.${e.className}`)"""
         )
@@ -125,15 +125,10 @@ def test_a_wide_card_shows_the_facts_on_top_and_two_columns_with_the_clients_oth
     assert box(browser, "#details")["bottom"] <= first_screen
     assert box(browser, "#client-link")["bottom"] <= first_screen
 
-    conversation, context = box(browser, "#audio"), box(browser, "#visit")
-    assert conversation["top"] == context["top"]  # side by side
-    assert conversation["right"] <= context["left"]
-    assert [
-        s.get_attribute("id") for s in browser.find_elements(By.CSS_SELECTOR, ".card-column:first-child > section")
-    ] == [
-        "audio",
-        "review",
-    ]
+    audio, review, context = box(browser, "#audio"), box(browser, "#review"), box(browser, "#visit")
+    assert audio["top"] == review["top"]  # the conversation side by side: the recording beside its review
+    assert audio["right"] <= review["left"]
+    assert context["top"] >= min(audio["bottom"], review["bottom"])  # the context below it
 
     main_text = browser.find_element(By.ID, "main").text
     assert main_text.count(LANDING) == 1
@@ -197,3 +192,57 @@ def test_on_a_phone_no_page_scrolls_sideways_sections_fold_and_the_filters_fold_
     for screen, ready in screens.items():
         open_page(browser, f"{base}/admin/{screen}", key, ready)
         assert fits_a_phone(browser), screen
+
+
+DESKTOP = {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False}
+# what a review needs in the first screen: the category, both ratings, tags, value and the comment box
+REVIEW_PARTS = ("#review-category", "#rating-manager_rating", "#rating-call_rating", "#review-tags", "#review-value",
+                "#comment-form")  # fmt: skip
+
+
+def in_language(browser: WebDriver, base_url: str, language: str) -> None:
+    browser.get(f"{base_url}/static/icon.svg")  # the app's origin, for its localStorage
+    browser.execute_script("localStorage.setItem('callcard.language', arguments[0])", language)
+
+
+@pytest.mark.parametrize("language", ["en", "pl"])
+def test_at_1280_by_800_the_review_is_in_the_first_screen_and_nothing_scrolls_sideways(
+    chromium: BrowserFactory, demo: Demo, language: str
+) -> None:
+    browser = chromium()
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", DESKTOP)
+    in_language(browser, demo.base_url, language)
+
+    # the richest demo card: a recording, a tracked visit, comments, tags, a value, top pages
+    open_page(browser, f"{demo.base_url}/calls/{demo.call_id}", demo.key, "review-tags")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#other-calls[aria-busy=false]"), "the other calls")
+    assert browser.execute_script("return document.documentElement.lang") == language
+    assert browser.execute_script("return [innerWidth, innerHeight]") == [1280, 800]
+    for part in REVIEW_PARTS:
+        assert box(browser, part)["bottom"] <= DESKTOP["height"], (language, part, box(browser, part))
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#review-tags input:checked")) == 2
+    assert browser.find_element(By.ID, "review-value").get_attribute("value") == "48500.00"
+    assert sideways_overflow(browser) <= 0 and boxes_scrolling_sideways(browser) == []
+
+    # top pages: each page's title and address in the cell's value column, not under its label
+    rows = browser.execute_script(
+        """return [...document.querySelectorAll('#top-pages tbody tr')].map((row) => {
+             const cell = row.querySelector('td'), url = cell.querySelector('.url').getBoundingClientRect();
+             const value = cell.querySelector('.page').getBoundingClientRect();
+             const left = cell.getBoundingClientRect().left;
+             return {cell: left, url: url.left, value: value.left, height: row.offsetHeight};
+           })"""
+    )
+    assert rows, "the demo client has top pages"
+    for row in rows:
+        assert row["url"] == row["value"] and row["url"] - row["cell"] > 80, row
+        assert row["height"] < 200, row
+
+    open_page(browser, f"{demo.base_url}/", demo.key, "call-log")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log[aria-busy=false] tbody tr"), "the log")
+    assert sideways_overflow(browser) <= 0 and boxes_scrolling_sideways(browser) == [], language
+    assert box(browser, "#call-log")["right"] <= box(browser, "main")["right"]
+
+    open_page(browser, f"{demo.base_url}/clients/{demo.client}", demo.key, "sessions")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#client-calls tbody tr"), "the client's calls")
+    assert sideways_overflow(browser) <= 0 and boxes_scrolling_sideways(browser) == [], language

@@ -140,10 +140,10 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
         "audio",
         "review",
         "visit",
-        "client",
-        "statistics",
         "last-visit",
         "top-pages",
+        "client",
+        "statistics",
         "sessions",
     ]
     assert "no recording" in browser.find_element(By.ID, "audio").text
@@ -388,7 +388,7 @@ def test_the_card_shows_the_50_newest_comments_and_pages_on_to_older_ones(
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#comments li"), "the comments")
 
     def shown() -> list[str]:
-        return [item.text.splitlines()[-1] for item in browser.find_elements(By.CSS_SELECTOR, "#comments li")]
+        return [item.text for item in browser.find_elements(By.CSS_SELECTOR, "#comments li .text")]
 
     assert shown() == [f"note {index}" for index in range(50, 0, -1)]  # newest first
     older = browser.find_element(By.ID, "older-comments")
@@ -663,3 +663,66 @@ def test_share_links_are_made_with_a_lifetime_listed_copied_without_a_new_link_a
     assert [row[1:] for row in share_rows(browser)] == [["never", "0"]]
     assert [item["token"] for item in project.request("GET", shares).json()["items"]] == [forever["token"]]
     assert requests.get(weekly["url"], headers={"Accept": "text/html"}, timeout=30).status_code == 404
+
+
+def test_stop_goes_back_to_the_start_and_volume_zero_reads_as_muted(chromium: BrowserFactory, project: Project) -> None:
+    started_at = "2026-11-20T10:15:00+00:00"
+    call_id = project.call(started_at=started_at)
+    upload_recording(project, call_id, started_at)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
+    wait(browser, lambda b: media(b, "audio", "readyState") >= 1, "metadata")
+    toggle.click()
+    wait(browser, lambda b: media(b, "audio", "currentTime") > 0.3, "playing")
+    browser.find_element(By.ID, "audio-stop").click()
+    assert (media(browser, "audio", "paused"), media(browser, "audio", "currentTime")) == (True, 0)
+    assert browser.find_element(By.ID, "audio-time").text == "0:00"
+    assert toggle.get_attribute("aria-label") == "Play"
+
+    mute = browser.find_element(By.ID, "audio-mute")
+    browser.execute_script(
+        "const v = document.getElementById('audio-volume'); v.value = 0; v.dispatchEvent(new Event('input'))"
+    )
+    wait(browser, lambda b: mute.get_attribute("aria-pressed") == "true", "volume 0 read as muted")
+    mute.click()  # brings the sound back
+    assert mute.get_attribute("aria-pressed") == "false"
+    assert (media(browser, "audio", "muted"), media(browser, "audio", "volume")) == (False, 1)
+    assert browser.find_element(By.ID, "audio-volume").get_attribute("value") == "1"
+
+
+def test_tags_and_value_are_saved_and_the_author_edits_and_deletes_a_comment(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    assert project.request("PATCH", "/v1/settings", {"tags": ["quote sent", "complaint"], "currency": "EUR"}).ok
+    call_id = project.call()
+    agent = projects_key(project, "agent")
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", agent)
+    wait(browser, lambda b: b.find_elements(By.ID, "review-tags"), "the review")
+    assert "(EUR)" in browser.find_element(By.CSS_SELECTOR, "label[for='review-value']").text
+
+    browser.find_element(By.CSS_SELECTOR, "#review-tags label:nth-of-type(2)").click()
+    wait(browser, lambda b: project.card(call_id)["review"]["tags"] == ["complaint"], "the tag saved")
+    value = browser.find_element(By.ID, "review-value")
+    value.send_keys("1250,5", Keys.TAB)  # a comma, as people in Poland write it
+    wait(browser, lambda b: value.get_attribute("value") == "1250.50", "the value saved")
+    assert project.card(call_id)["review"]["value"] == "1250.50"
+    value.send_keys(Keys.CONTROL, "a")
+    value.send_keys("12.345", Keys.TAB)
+    wait(browser, lambda b: "Deal value" in b.find_element(By.ID, "review-status").text, "a refused value")
+    assert project.card(call_id)["review"]["value"] == "1250.50"
+
+    browser.find_element(By.ID, "comment-text").send_keys("Sent the quote")
+    browser.find_element(By.CSS_SELECTOR, "#comment-form button").click()
+    edit = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#comments .comment-edit"), "my comment")[0]
+    edit.click()
+    box = browser.find_element(By.CSS_SELECTOR, "#comments textarea")
+    box.clear()
+    box.send_keys("Sent the quote by e-mail")
+    browser.find_element(By.CSS_SELECTOR, "#comments form button[type=submit]").click()
+    wait(browser, lambda b: "by e-mail" in b.find_element(By.ID, "comments").text, "the edited comment")
+    assert "edited" in browser.find_element(By.CSS_SELECTOR, "#comments .meta").text
+    assert project.card(call_id)["review"]["comments"][0]["edited_at"] is not None
+    browser.find_element(By.CSS_SELECTOR, "#comments .comment-delete").click()
+    browser.switch_to.alert.accept()
+    wait(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, "#comments .comment"), "the comment gone")
+    assert project.card(call_id)["review"]["comments"] == []

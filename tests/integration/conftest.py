@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from chalice.test import Client
 
+from chalicelib.store import keys
 from local import worker
 from tests.integration.helpers import Api, Numbers, add_numbers, new_api
 
@@ -40,3 +41,9 @@ def queue(emulator: str) -> Iterator[str]:
     url = worker.queue_url()
     worker.drain(url)  # whatever earlier tests left (and S3's test event)
     yield url
+
+
+@pytest.fixture
+def own_checks(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test's recordings listed for the sweeper apart from other tests' (the index partition is the table's)."""
+    monkeypatch.setattr(keys, "RECORDING_CHECKS", f"RECORDING_CHECKS#{api.project_id}")

@@ -7,16 +7,14 @@ import io
 import ipaddress
 import itertools
 import json
-import os
 import threading
 import wave
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import quote_plus
 
 import boto3
 import pytest
@@ -28,6 +26,7 @@ from chalicelib import auth, aws, clock, projects
 from chalicelib.store import keys
 from chalicelib.store.models import Comment
 from local import worker
+from local.notifications import s3_event
 
 
 @dataclass
@@ -260,50 +259,31 @@ def with_recording(api: Api, queue: str, data: bytes = VORBIS) -> str:
 def archive(api: Api, call_id: str, notify: bool = True) -> str:
     """What the lifecycle rule does after 365 days: the object moves to Glacier, and S3 notifies the queue of the
     transition (unless `notify` is off: a notification that was missed). The object's key."""
-    s3 = boto3.client("s3")
-    key = next(key for key in objects(api) if key.endswith(f"/{call_id}.ogg"))
-    s3.copy_object(
-        Bucket=aws.bucket_name(), Key=key, CopySource={"Bucket": aws.bucket_name(), "Key": key}, StorageClass="GLACIER"
-    )
+    key = copy_to_glacier(api, call_id)
     queue = worker.queue_url()
-    worker.drain(queue)  # the copy's own notification, which changes nothing
+    discard(queue)  # the emulator's copy notification, which a lifecycle transition never sends
     if notify:
         deliver(queue, s3_event("LifecycleTransition", key, clock.now()))
     return key
 
 
-def s3_event(name: str, key: str, at: datetime, restored_until: datetime | None = None) -> str:
-    """An S3 event notification as S3 sends it to SQS (AWS's documented message structure), for the events the
-    emulator never sends: lifecycle transitions, restores that complete with their expiry, restored copies that
-    expire. `name` is the record's eventName (`LifecycleTransition`, `ObjectRestore:Completed`...)."""
+def discard(queue: str) -> None:
+    """The messages waiting on the queue, taken off unread (PurgeQueue may run once a minute only)."""
+    sqs = aws.sqs()
+    while messages := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        for message in messages:
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
 
-    def when(moment: datetime) -> str:
-        return f"{moment.astimezone(UTC):%Y-%m-%dT%H:%M:%S.}{moment.microsecond // 1000:03d}Z"
 
-    record: dict[str, Any] = {
-        "eventVersion": "2.3",
-        "eventSource": "aws:s3",
-        "awsRegion": os.environ.get("AWS_DEFAULT_REGION", "eu-central-1"),
-        "eventTime": when(at),
-        "eventName": name,
-        "userIdentity": {"principalId": "s3.amazonaws.com"},
-        "requestParameters": {"sourceIPAddress": "s3.amazonaws.com"},
-        "responseElements": {"x-amz-request-id": "C3D13FE58DE4C810", "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRj"},
-        "s3": {
-            "s3SchemaVersion": "1.0",
-            "configurationId": "recordings",
-            "bucket": {"name": aws.bucket_name(), "arn": f"arn:aws:s3:::{aws.bucket_name()}"},
-            "object": {"key": quote_plus(key), "size": len(VORBIS), "eTag": "d41d8cd98f00b204e9800998ecf8427e"},
-        },
-    }
-    if restored_until is not None:
-        record["glacierEventData"] = {
-            "restoreEventData": {
-                "lifecycleRestorationExpiryTime": when(restored_until),
-                "lifecycleRestoreStorageClass": "GLACIER",
-            }
-        }
-    return json.dumps({"Records": [record]})
+def copy_to_glacier(api: Api, call_id: str) -> str:
+    """The recording's object copied over itself into Glacier (the emulator notifies ObjectCreated:Copy, as S3
+    does); its key."""
+    key = next(key for key in objects(api) if key.endswith(f"/{call_id}.ogg"))
+    bucket = aws.bucket_name()
+    boto3.client("s3").copy_object(
+        Bucket=bucket, Key=key, CopySource={"Bucket": bucket, "Key": key}, StorageClass="GLACIER"
+    )
+    return key
 
 
 def deliver(queue: str, *bodies: str) -> None:

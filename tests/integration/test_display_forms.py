@@ -36,3 +36,12 @@ def test_the_numbers_list_shows_each_number_grouped(api: Api) -> None:
     assert shown == {
         number: f"{number[:4]} {number[4:6]} {number[6:9]} {number[9:]}" for number in [numbers.default, *numbers.pool]
     }
+
+
+def test_an_agent_that_is_a_phone_number_is_shown_as_one_and_an_extension_as_given(api: Api) -> None:
+    mobile = post(api, agent="+380671112233")["call_id"]
+    extension = post(api, agent="101")["call_id"]
+    items = {item["call_id"]: item for item in api.get("/v1/calls").json_body["items"]}
+    assert items[mobile]["agent_display"] == "+380 67 111 2233"
+    assert (items[extension]["agent"], items[extension]["agent_display"]) == ("101", "101")
+    assert card(api, mobile)["call"]["agent_display"] == "+380 67 111 2233"

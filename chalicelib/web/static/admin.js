@@ -13,7 +13,7 @@ import { may, session } from "./state.js";
 addMessages({
   en: {
     admin: "Administration", settings: "Settings", numbers: "Numbers", snippet: "Tracking snippet", keys: "API keys",
-    admin_only: "Only admins see this screen.", save: "Save", copy: "Copy", copied: "Copied to the clipboard.",
+    admin_only: "Only admins see this screen.", copy: "Copy", copied: "Copied to the clipboard.",
     copy_by_hand: "Select the text and copy it.",
     snippet_intro: "Put this tag on every page of your website, just before </body>:",
     snippet_check: "How to check that numbers are replaced",
@@ -30,7 +30,7 @@ addMessages({
   },
   pl: {
     admin: "Administracja", settings: "Ustawienia", numbers: "Numery", snippet: "Kod śledzenia", keys: "Klucze API",
-    admin_only: "Ten ekran widzą tylko administratorzy.", save: "Zapisz", copy: "Kopiuj", copied: "Skopiowano do schowka.",
+    admin_only: "Ten ekran widzą tylko administratorzy.", copy: "Kopiuj", copied: "Skopiowano do schowka.",
     copy_by_hand: "Zaznacz tekst i skopiuj go.",
     snippet_intro: "Umieść ten znacznik na każdej stronie swojej witryny, tuż przed </body>:",
     snippet_check: "Jak sprawdzić, że numery są podmieniane",

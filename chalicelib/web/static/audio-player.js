@@ -50,6 +50,7 @@ export function audioPlayer({ id, audio, renew }) {
   const toggle = h("button", { type: "button", id: `${id}-toggle`, class: "toggle" });
   const back = h("button", { type: "button", id: `${id}-back`, class: "secondary", "aria-label": t("back_10"), title: t("back_10") }, "↺ 10");
   const forward = h("button", { type: "button", id: `${id}-forward`, class: "secondary", "aria-label": t("forward_10"), title: t("forward_10") }, "10 ↻");
+  const stop = h("button", { type: "button", id: `${id}-stop`, class: "secondary", "aria-label": t("stop"), title: t("stop") }, "■");
   const time = h("span", { class: "time", id: `${id}-time` }, "0:00");
   const total = h("span", { class: "time", id: `${id}-duration` }, formatDuration(current.duration_seconds));
   const canvas = h("canvas", { id: `${id}-waveform`, "aria-hidden": "true" });
@@ -153,8 +154,17 @@ export function audioPlayer({ id, audio, renew }) {
     toggle.title = label;
   }
 
+  // volume 0 is silence too: Mute reads pressed, and pressing it brings the sound back
+  const silent = () => media.muted || media.volume === 0;
+
   function showMuted() {
-    mute.setAttribute("aria-pressed", String(media.muted));
+    mute.setAttribute("aria-pressed", String(silent()));
+  }
+
+  function stopPlaying() {
+    wanted = false;
+    media.pause();
+    seekTo(0);
   }
 
   async function loadWaveform() {
@@ -176,8 +186,15 @@ export function audioPlayer({ id, audio, renew }) {
   back.addEventListener("click", () => seekTo(media.currentTime - SKIP_SECONDS));
   forward.addEventListener("click", () => seekTo(media.currentTime + SKIP_SECONDS));
   mute.addEventListener("click", () => {
-    media.muted = !media.muted;
+    if (!silent()) {
+      media.muted = true;
+      return;
+    }
+    media.muted = false;
+    if (media.volume === 0) media.volume = 1;
+    volume.value = String(media.volume);
   });
+  stop.addEventListener("click", stopPlaying);
   volume.addEventListener("input", () => {
     media.volume = Number(volume.value);
   });
@@ -201,7 +218,7 @@ export function audioPlayer({ id, audio, renew }) {
   const root = h("div", { class: "player", id: `${id}-player`, role: "group", "aria-label": t("audio"), "aria-keyshortcuts": "Space ArrowLeft ArrowRight M" },
     media,
     seek,
-    h("div", { class: "controls" }, back, toggle, forward,
+    h("div", { class: "controls" }, back, toggle, stop, forward,
       h("span", { class: "clock" }, time, h("span", { class: "muted" }, " / "), total),
       mute, volume, h("label", { for: `${id}-speed` }, t("speed")), speed),
     problem);

@@ -4,10 +4,12 @@
 import { appUrl, getJson, sendJson } from "./api.js";
 import { empty, facts, h, narrowScreen, replaceChildren, section } from "./dom.js";
 import { addMessages, formatDuration, formatNumber, formatTime, t } from "./i18n.js";
+import { commentThread } from "./comments.js";
+import { outcome } from "./outcome.js";
 import { renderAudio } from "./player.js";
 import { ratings } from "./review.js";
 import { describeError, loadPageData, may, session } from "./state.js";
-import { cardUrl, clientUrl, geoText, marks, pagedList, sessionsHistory } from "./tables.js";
+import { cardUrl, clientUrl, geoText, marks, sessionsHistory } from "./tables.js";
 import { deviceLabel } from "./words.js";
 
 addMessages({
@@ -27,7 +29,6 @@ addMessages({
   },
 });
 
-const COMMENT_MAX = 4000; // characters, as the API allows
 const OTHER_CALLS_SHOWN = 5;
 // the visit's fields the card's top line says already
 const HEADLINE_VISIT_FIELDS = ["source", "medium", "campaign"];
@@ -56,28 +57,29 @@ function headline(call, client, visit) {
       [t("wait"), formatDuration(call.wait_seconds)],
       [t("flags"), callMarks.length ? callMarks : t("no_marks")],
       [t("source_medium_campaign"), sourceMediumCampaign(visit)],
-      [t("agent"), call.agent || "—"],
+      [t("agent"), call.agent_display || call.agent || "—"],
       [t("line"), ours || "—"],
       [t("total"), formatDuration(call.total_seconds)],
       [t("external_id"), call.external_id || "—"],
     ].map(([label, value]) => h("div", {}, h("dt", {}, label), h("dd", {}, value))));
 }
 
-function comment(item) {
-  return h("li", { class: "comment", dataset: { commentId: item.comment_id } },
-    h("p", { class: "meta" }, `${item.author} · ${formatTime(item.created_at)}`),
-    h("p", { class: "text" }, item.text));
-}
-
 function review(callId, data) {
   const status = h("p", { class: "muted", id: "review-status", role: "status", "aria-live": "polite" });
+  // the answers of one field's saves count in order: only its latest one (a quick change of mind stays)
+  const latest = {};
   const save = async (patch) => {
+    const field = Object.keys(patch).join();
+    const mine = (latest[field] = (latest[field] || 0) + 1);
     status.textContent = "";
     try {
-      await sendJson("PATCH", `v1/calls/${encodeURIComponent(callId)}/review`, patch);
+      const answer = await sendJson("PATCH", `v1/calls/${encodeURIComponent(callId)}/review`, patch);
+      if (mine !== latest[field]) return null;
       status.textContent = t("saved");
+      return answer;
     } catch (error) {
-      status.textContent = describeError(error);
+      if (mine === latest[field]) status.textContent = describeError(error, (name) => t(name));
+      throw error;
     }
   };
 
@@ -86,37 +88,16 @@ function review(callId, data) {
   const category = h("select", { id: "review-category", disabled: !may("categorise") },
     h("option", { value: "" }, t("no_category")),
     [...categories, ...known].map((value) => h("option", { value, selected: value === data.category }, value)));
-  category.addEventListener("change", () => save({ category: category.value || null }));
-
-  // newest first, as the API lists them: the card's 50, then older ones a page at a time
-  const list = h("ul", { class: "comments", id: "comments" }, data.comments.map(comment));
-  const none = data.comments.length ? null : empty(t("no_comments"));
-  const older = pagedList(list, `v1/calls/${encodeURIComponent(callId)}/comments`, data.comments_next_cursor,
-    (items) => list.append(...items.map(comment)), { label: t("older_comments"), id: "older-comments" });
-  const text = h("textarea", { id: "comment-text", name: "text", rows: 3, maxlength: COMMENT_MAX, required: true });
-  const form = h("form", { id: "comment-form", class: "comment-form" },
-    h("label", { for: "comment-text" }, t("comment")), text,
-    h("button", { type: "submit" }, t("add_comment")));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!text.value.trim()) return;
-    try {
-      const added = await sendJson("POST", `v1/calls/${encodeURIComponent(callId)}/comments`, { text: text.value });
-      list.prepend(comment(added));
-      none?.remove();
-      text.value = "";
-      status.textContent = t("saved");
-    } catch (error) {
-      status.textContent = describeError(error);
-    }
-  });
+  category.addEventListener("change", () => save({ category: category.value || null }).catch(() => null));
+  const { tags, value } = outcome(data, save);
 
   return [
-    h("div", { class: "field" }, h("label", { for: "review-category" }, t("category")), category),
+    h("div", { class: "review-row" },
+      h("div", { class: "field" }, h("label", { for: "review-category" }, t("category")), category), value),
     ratings(callId, data, status),
-    h("h3", {}, t("comments")), none, older,
-    may("comment") ? form : null,
+    tags,
     status,
+    commentThread(callId, data, status),
   ];
 }
 
@@ -215,7 +196,8 @@ function topPages(pages) {
   return h("div", { class: "scroll" }, h("table", { class: "list" },
     h("thead", {}, h("tr", {}, ["page", "views", "time_spent"].map((key) => h("th", { scope: "col" }, t(key))))),
     h("tbody", {}, pages.map((page) => h("tr", {},
-      h("td", { "data-label": t("page") }, page.title ? [h("strong", {}, page.title), h("br"), page.url] : page.url),
+      // one box: in the stacked layout of a narrow column the cell is a grid of its label and this
+      h("td", { "data-label": t("page") }, h("div", { class: "page" }, page.title ? h("strong", {}, page.title) : null, h("span", { class: "url" }, page.url))),
       h("td", { "data-label": t("views") }, formatNumber(page.views)),
       h("td", { "data-label": t("time_spent") }, formatDuration(page.time_spent_seconds)))))));
 }
@@ -226,28 +208,35 @@ export async function renderCard(main, callId) {
   if (!card) return;
   const audio = h("div", { id: "audio-body" });
   const phone = card.client?.phone;
-  const context = [
+  const contextLeft = [
     section("visit", t("visit"), visit(card.visit)),
-    section("client", t("client"), client(card.client, card.visit, callId)),
-    section("statistics", t("statistics"), statistics(card.statistics)),
     section("last-visit", t("last_visit"), lastVisit(card.last_visit, card.visit)),
     section("top-pages", t("top_pages"), topPages(card.top_pages)),
-    section("sessions", t("sessions"), phone
-      ? sessionsHistory(phone, card.sessions, card.sessions_next_cursor, card.visit?.session_id)
-      : empty(t("no_sessions"))),
   ];
+  const contextRight = [
+    section("client", t("client"), client(card.client, card.visit, callId)),
+    section("statistics", t("statistics"), statistics(card.statistics)),
+  ];
+  const sessions = section("sessions", t("sessions"), phone
+    ? sessionsHistory(phone, card.sessions, card.sessions_next_cursor, card.visit?.session_id)
+    : empty(t("no_sessions")));
   // a phone shows the conversation open and the context as headings to open one at a time
-  if (narrowScreen()) for (const part of context) part.querySelector("details").open = false;
+  if (narrowScreen()) for (const part of [...contextLeft, ...contextRight, sessions]) part.querySelector("details").open = false;
+  // the conversation (the recording beside its review) in the first screen, then the context in two columns, then
+  // the sessions across the page (a table of many columns)
   replaceChildren(main,
     h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
     h("h1", {}, t("call_card")),
     h("section", { class: "panel card-top", id: "details", "aria-labelledby": "details-title" },
       h("h2", { id: "details-title", class: "visually-hidden" }, t("call_details")),
       headline(card.call, card.client, card.visit)),
-    h("div", { class: "card-columns" },
-      h("div", { class: "card-column", role: "group", "aria-label": t("conversation") },
-        section("audio", t("audio"), audio),
-        section("review", t("review"), review(callId, card.review))),
-      h("div", { class: "card-column", role: "group", "aria-label": t("context") }, context)));
+    h("div", { class: "card-columns card-conversation", role: "group", "aria-label": t("conversation") },
+      h("div", { class: "card-column" }, section("audio", t("audio"), audio)),
+      h("div", { class: "card-column" }, section("review", t("review"), review(callId, card.review)))),
+    h("div", { class: "card-context", role: "group", "aria-label": t("context") },
+      h("div", { class: "card-columns" },
+        h("div", { class: "card-column" }, contextLeft),
+        h("div", { class: "card-column" }, contextRight)),
+      sessions));
   renderAudio(audio, card.audio, callId);
 }

@@ -1,5 +1,5 @@
-// The Settings screen (admin): recording, categories, time zone, the country of national phone numbers, holds and
-// sessions, the call log's target calls, what a visit keeps of the visitor's IP address.
+// The Settings screen (admin): recording, categories, review tags and currency, time zone, the country of national
+// phone numbers, holds and sessions, the call log's target calls, what a visit keeps of the visitor's IP address.
 
 import { getJson, sendJson } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
@@ -17,7 +17,8 @@ addMessages({
     target_call_seconds: "A target call talks at least (seconds)", sale_cycle_days: "Sale cycle (days)",
     ip_storage: "Visitors' IP addresses", ip_storage_full: "Keep the whole address",
     ip_storage_truncated: "Keep it shortened (IPv4 without its last part, IPv6 to /48)", ip_storage_none: "Keep none",
-    settings_saved: "Settings saved.",
+    settings_saved: "Settings saved.", tags_list: "Tags for reviews (one a line)",
+    currency: "Currency of deal values (ISO 4217, like PLN)",
   },
   pl: {
     recording_enabled: "Nagrywaj połączenia", categories: "Kategorie (jedna w wierszu)", timezone: "Strefa czasowa",
@@ -28,7 +29,8 @@ addMessages({
     target_call_seconds: "Połączenie docelowe trwa co najmniej (sekundy)", sale_cycle_days: "Cykl sprzedaży (dni)",
     ip_storage: "Adresy IP odwiedzających", ip_storage_full: "Zapisuj cały adres",
     ip_storage_truncated: "Zapisuj skrócony (IPv4 bez ostatniej części, IPv6 do /48)", ip_storage_none: "Nie zapisuj",
-    settings_saved: "Ustawienia zapisano.",
+    settings_saved: "Ustawienia zapisano.", tags_list: "Tagi do oceny połączeń (jeden w wierszu)",
+    currency: "Waluta wartości transakcji (ISO 4217, np. PLN)",
   },
 });
 
@@ -54,9 +56,11 @@ async function choices(path, current) {
   }
 }
 
-function field(name, control) {
-  return h("div", { class: "field" }, h("label", { for: `setting-${name}` }, t(name)), control);
+function field(name, control, label = t(name)) {
+  return h("div", { class: "field" }, h("label", { for: `setting-${name}` }, label), control);
 }
+
+const lines = (text) => text.split("\n").map((line) => line.trim()).filter(Boolean);
 
 export async function renderSettings(main) {
   const current = await loadPageData(main, "v1/settings");
@@ -67,6 +71,9 @@ export async function renderSettings(main) {
   ]);
   const recording = h("input", { type: "checkbox", id: "setting-recording_enabled", checked: current.recording_enabled });
   const categories = h("textarea", { id: "setting-categories", rows: 5 }, current.categories.join("\n"));
+  const tags = h("textarea", { id: "setting-tags", rows: 5 }, current.tags.join("\n"));
+  const currency = h("input", { id: "setting-currency", type: "text", required: true, maxlength: 3, size: 4,
+    pattern: "[A-Za-z]{3}", autocomplete: "off", value: current.currency, style: "text-transform: uppercase; width: 6rem" });
   const zone = h("select", { id: "setting-timezone" },
     zones.map((name) => h("option", { value: name, selected: name === current.timezone }, name.replace(/_/g, " "))));
   const named = countries.map((code) => [regionName(code), code]).sort(([a], [b]) => a.localeCompare(b));
@@ -80,6 +87,8 @@ export async function renderSettings(main) {
   const form = h("form", { class: "panel settings", id: "settings-form" },
     h("div", { class: "field checkbox" }, recording, h("label", { for: "setting-recording_enabled" }, t("recording_enabled"))),
     field("categories", categories),
+    field("tags", tags, t("tags_list")),
+    field("currency", currency),
     field("timezone", zone),
     field("default_country", country),
     NUMBERS.map(([name]) => field(name, numbers[name])),
@@ -91,7 +100,9 @@ export async function renderSettings(main) {
     status.textContent = "";
     const patch = {
       recording_enabled: recording.checked,
-      categories: categories.value.split("\n").map((line) => line.trim()).filter(Boolean),
+      categories: lines(categories.value),
+      tags: lines(tags.value),
+      currency: currency.value.trim().toUpperCase(),
       timezone: zone.value,
       default_country: country.value,
       ip_storage: ipStorage.value,
@@ -102,7 +113,7 @@ export async function renderSettings(main) {
       setTimeZone(session.settings.timezone);
       status.textContent = t("settings_saved");
     } catch (error) {
-      status.textContent = describeError(error, (name) => t(name));
+      status.textContent = describeError(error, (name) => (name.startsWith("tags") ? t("tags_list") : t(name)));
     }
   });
   replaceChildren(main, ...screenHeading("settings"), form);

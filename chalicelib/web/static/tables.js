@@ -35,7 +35,7 @@ function callRow(call) {
     cell(t("status"), t(call.status)),
     cell(t("caller"), call.caller_display || call.caller || "—"),
     cell(t("destination"), call.destination_display || call.destination || "—"),
-    cell(t("agent"), call.agent || "—"),
+    cell(t("agent"), call.agent_display || call.agent || "—"),
     cell(t("talk"), formatDuration(call.talk_seconds)),
     cell(t("category"), call.category || "—"),
     cell(t("source"), call.source || "—"),
