@@ -13,7 +13,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib import clock, linking, observability, phones
+from chalicelib import clock, linking, observability, phones, webhooks
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
@@ -92,6 +92,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         fingerprint=fingerprint,
         response=body,
     )
+    announced = webhooks.call_recorded(project, call_id, values["direction"], values["status"])
     try:
         with transactions.transaction() as transaction:
             transaction.save(external, condition=ExternalId.pk.does_not_exist())
@@ -115,6 +116,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
         reclassify_client(project, client_phone, since=call.started_at, also=call)
+    webhooks.publish(announced)
     _count_recorded(values["direction"], attributed=attribution is not None)
     return Recorded(True, body)
 
@@ -199,6 +201,10 @@ def reclassify_client(project: Project, phone: str, since: datetime, also: Call 
         call = calls[call_id]
         if (call.first_call, call.target, call.repeat) == (first_call, target, repeat):
             continue
+        # a call just recorded announces itself (call.created, with these flags)
+        announced = (
+            [] if also and call_id == also.call_id else webhooks.announce(project, "call.updated", call_id=call_id)
+        )
         try:
             call.update(
                 actions=[Call.first_call.set(first_call), Call.target.set(target), Call.repeat.set(repeat)],
@@ -206,6 +212,7 @@ def reclassify_client(project: Project, phone: str, since: datetime, also: Call 
             )
         except UpdateError:
             continue  # erased meanwhile
+        webhooks.publish(announced)
 
 
 def get(project_id: str, call_id: str) -> Call:
@@ -330,8 +337,10 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
             attributes[name].set(value) if value is not None else attributes[name].remove()
             for name, value in changes.items()
         ]
+        announced = webhooks.announce(project, "call.updated", call_id=call_id)
         try:
             call.update(actions=actions, condition=Call.pk.exists())
         except UpdateError as exc:
             raise NotFoundError(f"call {call_id} not found") from exc
+        webhooks.publish(announced)
     return call

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from chalicelib import aws, clock, observability
+from chalicelib import aws, clock, observability, webhooks
 from chalicelib.partition import from_items
 from chalicelib.recordings import ogg, schedule
 from chalicelib.recordings.objects import call_of_object, delete_object, is_missing, object_key
@@ -121,6 +121,7 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
             Recording.reason.remove(),
             *schedule.listed(clock.now() + schedule.ARCHIVED_AFTER, pk),
         ]
+    announced = webhooks.recording_changed(pk, outcome)
     try:
         with transactions.transaction() as transaction:
             transaction.update(
@@ -145,6 +146,7 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
             raise
         log.info("recording of %s changed while it was checked; leaving it", pk)
         return
+    webhooks.publish(announced)
     if rejected is None:
         observability.count("RecordingsAvailable")
     else:
