@@ -128,11 +128,12 @@ def resume_erasures(event: CloudWatchEvent) -> None:
 
 @app.on_sqs_message(queue=webhook_delivery.DELIVERY_QUEUE, batch_size=1)
 def deliver_webhook(event: SQSEvent) -> None:
-    """One attempt of a webhook delivery (claimed, sent, recorded; a repeat of a settled one changes nothing)."""
+    """An event fanned out into its deliveries, or one attempt of a delivery (claimed, sent, recorded); a repeated
+    message changes nothing."""
     with aws.background():
         for record in event:
             with observability.message_scope(webhook_delivery.DELIVERY_QUEUE, record):
-                webhook_delivery.attempt(record.body)
+                webhook_events.handle(record.body)
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

@@ -93,17 +93,23 @@ def new(event: WebhookEvent, webhook_id: str, body: str) -> WebhookDelivery:
     return item
 
 
-def enqueue(item: WebhookDelivery, delay_seconds: int) -> bool:
-    """Queue an attempt; False when the queue failed (the sweeper queues it once due)."""
+def send(message: dict[str, str], delay_seconds: int = 0) -> bool:
+    """A message on the delivery queue; False when the queue failed (the sweeper makes it up: what it is about is
+    in the table, due)."""
     try:
         sqs = aws.sqs()
         url = sqs.get_queue_url(QueueName=os.environ.get("CALLCARD_WEBHOOK_QUEUE", DELIVERY_QUEUE))["QueueUrl"]
-        message = {"project_id": item.project_id, "webhook_id": item.webhook_id, "delivery_id": item.delivery_id}
         sqs.send_message(QueueUrl=url, MessageBody=json.dumps(message), DelaySeconds=delay_seconds)
-    except Exception:  # noqa: BLE001 - the delivery is due in the table: the sweeper queues it
-        log.exception("delivery %s not queued; the sweeper will", item.delivery_id)
+    except Exception:  # noqa: BLE001 - in the table, due: the sweeper queues it
+        log.exception("message %s not queued; the sweeper will", message)
         return False
     return True
+
+
+def enqueue(item: WebhookDelivery, delay_seconds: int = 0) -> bool:
+    """Queue an attempt of `item`."""
+    message = {"project_id": item.project_id, "webhook_id": item.webhook_id, "delivery_id": item.delivery_id}
+    return send(message, delay_seconds)
 
 
 def _read(project_id: str, webhook_id: str, identifier: str) -> WebhookDelivery | None:
@@ -115,9 +121,8 @@ def _read(project_id: str, webhook_id: str, identifier: str) -> WebhookDelivery 
         return None
 
 
-def attempt(body: str) -> None:
+def attempt(message: dict[str, str]) -> None:
     """One queue message: claim the delivery if it is due, send it, record the outcome."""
-    message = json.loads(body)
     observability.tag(project_id=message["project_id"], webhook_id=message["webhook_id"])
     item = _read(message["project_id"], message["webhook_id"], message["delivery_id"])
     now = clock.now()
@@ -146,10 +151,10 @@ def attempt(body: str) -> None:
         )
     except UpdateError:
         return  # another message claimed it first
-    _send(webhook, item, now)
+    _post(webhook, item, now)
 
 
-def _send(webhook: Webhook, item: WebhookDelivery, now: datetime) -> None:
+def _post(webhook: Webhook, item: WebhookDelivery, now: datetime) -> None:
     data = item.body.encode()
     started = time.perf_counter()
     status_code: int | None = None
@@ -269,7 +274,7 @@ def sweep(now: datetime) -> int:
         index_name=keys.GSI1,
         limit=SWEEP_LIMIT,
     ):
-        queued += enqueue(item, delay_seconds=0)
+        queued += enqueue(item)
     return queued
 
 
@@ -307,7 +312,7 @@ def retry(project_id: str, webhook_id: str, identifier: str) -> None:
             WebhookDelivery.ttl.set(now + KEEP),
         ]
     )
-    enqueue(item, delay_seconds=0)
+    enqueue(item)
 
 
 def ping(project: Project, webhook_id: str) -> None:

@@ -1,9 +1,10 @@
 """Events: announced with the change that causes them, fanned out into one delivery per listening endpoint.
 
 A change announces its event first (an outbox item, `WebhookEvent`, written only when some enabled endpoint of the
-project takes that type: `Project.webhook_events`), makes the change, then publishes the event: its deliveries are
-written in one transaction that deletes the outbox item, and queued. A request or message that fails in between
-leaves the outbox item, which the sweeper (app.sweep_webhooks) fans out. An announced change that then failed
+project takes that type: `Project.webhook_events`), makes the change, then publishes the event: a message on the
+delivery queue, whose handler writes one delivery per listening endpoint in the transaction that deletes the outbox
+item, and queues them. A request or message that fails in between leaves the outbox item, which the sweeper
+(app.sweep_webhooks) queues again. An announced change that then failed
 still sends the call's current state (at least once is the promise, never lost); a recording event whose state
 the recording is not in (anymore) is dropped when fanned out.
 
@@ -109,12 +110,29 @@ def recording_changed(pk: str, state: str, once_for: str | None = None) -> Annou
 
 
 def publish(announced: Announced) -> None:
-    """Fan the announced events out now; what fails here the sweeper does (the request's answer is not held up)."""
+    """Queue the fan-out of the announced events (the delivery function builds the bodies: it alone of the
+    functions that announce may read the public address that `card_url` needs); a send that fails is the
+    sweeper's (the change's answer is not held up)."""
     for event in announced:
-        try:
-            fan_out(event)
-        except Exception:  # noqa: BLE001 - the outbox item stays for the sweeper
-            log.exception("event %s not fanned out; the sweeper will", event.event_id)
+        delivery.send({"project_id": event.project_id, "event_id": event.event_id})
+
+
+def handle(body: str) -> None:
+    """One message of the delivery queue: an event to fan out, or an attempt of a delivery."""
+    message = json.loads(body)
+    if "event_id" not in message:
+        delivery.attempt(message)
+        return
+    observability.tag(project_id=message["project_id"])
+    try:
+        event = WebhookEvent.get(
+            keys.webhook_event_pk(message["project_id"], message["event_id"]),
+            keys.WEBHOOK_EVENT_SK,
+            consistent_read=True,
+        )
+    except WebhookEvent.DoesNotExist:
+        return  # fanned out already (a repeated message)
+    fan_out(event)
 
 
 def call_data(call: Call) -> dict[str, Any]:
@@ -169,25 +187,20 @@ def fan_out(event: WebhookEvent) -> int:
         event.delete()  # fanned out before (a repeat): what that made stands
         return 0
     for item in made:
-        delivery.enqueue(item, delay_seconds=0)
+        delivery.enqueue(item)
     if made:
         observability.count("WebhookEventsFannedOut")
     return len(made)
 
 
 def sweep(now: datetime) -> int:
-    """Fan out the events that requests and messages left (their outbox items); returns how many."""
-    settled = 0
+    """Queue the fan-out of the events that requests and messages left (their outbox items); returns how many."""
+    queued = 0
     for event in WebhookEvent.query(
         keys.WEBHOOK_EVENTS_GSI1PK,
         WebhookEvent.gsi1sk < keys.sortable_time(now - SWEEP_AFTER),
         index_name=keys.GSI1,
         limit=SWEEP_LIMIT,
     ):
-        try:
-            fan_out(event)
-        except Exception:  # noqa: BLE001 - one event that fails must not hold back the others; the next sweep retries
-            log.exception("event %s not fanned out; the next sweep tries again", event.event_id)
-            continue
-        settled += 1
-    return settled
+        queued += delivery.send({"project_id": event.project_id, "event_id": event.event_id})
+    return queued
