@@ -36,7 +36,9 @@ def _accepted() -> Response:
 
 
 @bp.route("/v1/webhooks", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(may=MAY, body=WebhookIn, returns=WebhookCreated, status=201)
+@openapi.describe(
+    may=MAY, body=WebhookIn, returns=WebhookCreated, status=201, also={409: "the project has 20 webhooks already"}
+)
 def create_webhook() -> Response:
     caller = auth.require(bp.current_request, MAY)
     payload = http.body(bp.current_request, WebhookIn)
@@ -79,7 +81,7 @@ def delete_webhook(webhook_id: str) -> Response:
 
 
 @bp.route("/v1/webhooks/{webhook_id}/rotate-secret", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(may=MAY, returns=WebhookSecretOut)
+@openapi.describe(may=MAY, returns=WebhookSecretOut, also={409: "rotated by another request meanwhile"})
 def rotate_webhook_secret(webhook_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, MAY)
     secret = endpoints.rotate_secret(caller.project_id, http.path_value("webhook_id", webhook_id))
@@ -105,7 +107,7 @@ def list_deliveries(webhook_id: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/webhooks/{webhook_id}/deliveries/{delivery_id}/retry", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(may=MAY, returns=Accepted, status=202)
+@openapi.describe(may=MAY, returns=Accepted, status=202, also={409: "the webhook is disabled: enable it first"})
 def retry_delivery(webhook_id: str, delivery_id: str) -> Response:
     caller = auth.require(bp.current_request, MAY)
     delivery.retry(

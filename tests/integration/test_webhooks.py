@@ -4,6 +4,8 @@ callcard fails mid-way. Receivers listen on 127.0.0.1 (tests/conftest.py allows 
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +26,7 @@ from tests.integration.helpers import (
     queue_sends_fail,
     verified,
     webhook,
+    with_recording,
 )
 
 CALL_EVENTS = ["call.created", "call.missed", "call.updated"]
@@ -421,3 +424,29 @@ def test_queue_sends_that_fail_are_made_up_by_the_sweeper(
     _sweep()
     [received] = receiver.received
     verified(created["secret"], received)
+
+
+def test_a_checked_recording_is_announced_with_the_call(api: Api, receiver: Receiver, queue: str) -> None:
+    created = webhook(api, receiver.url, ["recording.available"])
+    call_id = with_recording(api, queue)
+    deliver_webhooks()
+    [received] = receiver.received
+    body = verified(created["secret"], received)
+    assert (body["type"], body["data"]["call_id"], body["data"]["has_recording"]) == (
+        "recording.available",
+        call_id,
+        True,
+    )
+    assert "X-Amz" not in received.body.decode()
+
+
+def test_events_go_to_the_queue_that_the_environment_names(
+    api: Api, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stage_queue = f"callcard-{uuid.uuid4().hex[:8]}-webhook-deliveries"
+    url = aws.sqs().create_queue(QueueName=stage_queue)["QueueUrl"]
+    webhook(api, receiver.url, ["call.created"])
+    monkeypatch.setenv("CALLCARD_WEBHOOK_QUEUE", stage_queue)
+    post(api)
+    messages = aws.sqs().receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert [set(json.loads(message["Body"])) for message in messages] == [{"project_id", "event_id"}]
