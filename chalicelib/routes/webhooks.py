@@ -89,7 +89,7 @@ def rotate_webhook_secret(webhook_id: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/webhooks/{webhook_id}/test", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(may=MAY, returns=Accepted, status=202)
+@openapi.describe(may=MAY, returns=Accepted, status=202, also={409: "the webhook is disabled: enable it first"})
 def test_webhook(webhook_id: str) -> Response:
     caller = auth.require(bp.current_request, MAY)
     delivery.ping(settings.load_project(caller.project_id), http.path_value("webhook_id", webhook_id))

@@ -319,5 +319,6 @@ def ping(project: Project, webhook_id: str) -> None:
     """POST .../test: a `ping` event for this one endpoint (202)."""
     from chalicelib.webhooks import events
 
-    endpoints.get(project.project_id, webhook_id)
+    if not endpoints.get(project.project_id, webhook_id).enabled:
+        raise ConflictError("the webhook is disabled: enable it first")
     events.publish(events.announce(project, events.PING, webhook_id=webhook_id, data={"webhook_id": webhook_id}))

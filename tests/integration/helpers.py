@@ -26,6 +26,7 @@ import requests
 from botocore.exceptions import EndpointConnectionError
 from chalice.test import Client
 from standardwebhooks.webhooks import Webhook as StandardWebhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from chalicelib import auth, aws, clock, projects
 from chalicelib.store import keys
@@ -407,11 +408,13 @@ class Received:
 
 class Receiver:
     """A webhook receiver on 127.0.0.1 (a threaded http.server): it records every request and answers with the
-    next of `answers` (204 once they are spent)."""
+    next of `answers` (204 once they are spent). `secrets` are those of the endpoints that send to it: the fixture
+    verifies every request it got with them (`all_verified`)."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.answers: list[Answer] = []
+        self.secrets: list[str] = []
         receiver = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -442,10 +445,25 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
 
+    def all_verified(self) -> None:
+        """Every request received carries a valid signature by one of `secrets` (the standardwebhooks library)."""
+        for received in self.received:
+            assert any(_verifies(secret, received) for secret in self.secrets), received.headers
 
-def webhook(api: Api, url: str, events: list[str]) -> dict[str, Any]:
-    response = api.post("/v1/webhooks", {"url": url, "events": events, "description": "the CRM"})
+
+def _verifies(secret: str, received: Received) -> bool:
+    try:
+        verified(secret, received)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+def webhook(api: Api, receiver: Receiver, events: list[str]) -> dict[str, Any]:
+    """A new endpoint of the project that sends to `receiver` (which learns its secret)."""
+    response = api.post("/v1/webhooks", {"url": receiver.url, "events": events, "description": "the CRM"})
     assert response.status_code == 201, response.json_body
+    receiver.secrets.append(response.json_body["secret"])
     return dict(response.json_body)
 
 
