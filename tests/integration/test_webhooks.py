@@ -20,11 +20,14 @@ from tests.integration.helpers import (
     Answer,
     Api,
     Receiver,
+    archive,
+    deliver,
     deliver_webhooks,
     deliveries,
     later,
     post,
     queue_sends_fail,
+    s3_event,
     verified,
     webhook,
     with_recording,
@@ -456,3 +459,16 @@ def test_events_go_to_the_queue_that_the_environment_names(
     post(api)
     messages = aws.sqs().receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     assert [set(json.loads(message["Body"])) for message in messages] == [{"project_id", "event_id"}]
+
+
+def test_an_archived_recording_is_announced_once_however_often_s3_says_so(
+    api: Api, receiver: Receiver, queue: str
+) -> None:
+    created = webhook(api, receiver, ["recording.archived", "recording.available"])
+    call_id = with_recording(api, queue)
+    deliver_webhooks()
+    key = archive(api, call_id)
+    deliver(queue, s3_event("LifecycleTransition", key, clock.now() - timedelta(minutes=1)))  # an older, repeated one
+    deliver_webhooks()
+    types = [verified(created["secret"], received)["type"] for received in receiver.received]
+    assert types == ["recording.available", "recording.archived"]
