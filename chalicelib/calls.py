@@ -201,10 +201,7 @@ def reclassify_client(project: Project, phone: str, since: datetime, also: Call 
         call = calls[call_id]
         if (call.first_call, call.target, call.repeat) == (first_call, target, repeat):
             continue
-        # a call just recorded announces itself (call.created, with these flags)
-        announced = (
-            [] if also and call_id == also.call_id else webhooks.announce(project, "call.updated", call_id=call_id)
-        )
+        announced = webhooks.call_changed(project, call_id, just_recorded=also)
         try:
             call.update(
                 actions=[Call.first_call.set(first_call), Call.target.set(target), Call.repeat.set(repeat)],
@@ -337,7 +334,7 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
             attributes[name].set(value) if value is not None else attributes[name].remove()
             for name, value in changes.items()
         ]
-        announced = webhooks.announce(project, "call.updated", call_id=call_id)
+        announced = webhooks.call_changed(project, call_id)
         try:
             call.update(actions=actions, condition=Call.pk.exists())
         except UpdateError as exc:

@@ -6,10 +6,10 @@
     targets.py     the address guard (no SSRF) and the one HTTP request of an attempt
     signing.py     the signature headers
 
-Other code paths call only `announce` (or `call_recorded`, `recording_changed`) before their change and `publish`
-after it.
+Other code paths call only `announce` (or `call_recorded`, `call_changed`, `recording_changed`) before their change
+and `publish` after it.
 """
 
-from chalicelib.webhooks.events import announce, call_recorded, publish, recording_changed
+from chalicelib.webhooks.events import announce, call_changed, call_recorded, publish, recording_changed
 
-__all__ = ["announce", "call_recorded", "publish", "recording_changed"]
+__all__ = ["announce", "call_changed", "call_recorded", "publish", "recording_changed"]

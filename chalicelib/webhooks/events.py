@@ -100,6 +100,13 @@ def call_recorded(project: Project, call_id: str, direction: str, status: str) -
     return announced
 
 
+def call_changed(project: Project, call_id: str, just_recorded: Call | None = None) -> Announced:
+    """call.updated (review, flags); none for the call just recorded, whose call.created carries its flags."""
+    if just_recorded is not None and just_recorded.call_id == call_id:
+        return []
+    return announce(project, CALL_UPDATED, call_id=call_id)
+
+
 def recording_changed(pk: str, state: str, once_for: str | None = None) -> Announced:
     """recording.available / .archived / .restored of the call whose partition is `pk` (other states: none)."""
     event_type = next((name for name, value in RECORDING_STATES.items() if value == state), None)

@@ -472,3 +472,15 @@ def test_an_archived_recording_is_announced_once_however_often_s3_says_so(
     deliver_webhooks()
     types = [verified(created["secret"], received)["type"] for received in receiver.received]
     assert types == ["recording.available", "recording.archived"]
+
+
+def test_a_late_call_that_changes_an_earlier_ones_flags_sends_its_update(api: Api, receiver: Receiver) -> None:
+    created = webhook(api, receiver, ["call.created", "call.updated"])
+    later_call = post(api, caller="+380671112244", started_at="2026-11-20T10:15:00Z")["call_id"]
+    earlier_call = post(api, caller="+380671112244", started_at="2026-11-19T10:15:00Z")["call_id"]
+    deliver_webhooks()
+    bodies = [verified(created["secret"], received) for received in receiver.received]
+    seen = sorted((body["type"], body["data"]["call_id"]) for body in bodies)
+    assert seen == sorted([("call.created", later_call), ("call.created", earlier_call), ("call.updated", later_call)])
+    updated = next(body["data"] for body in bodies if body["type"] == "call.updated")
+    assert updated["first_call"] is False
