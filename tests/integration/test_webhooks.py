@@ -16,6 +16,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from chalicelib import aws, clock
 from chalicelib.webhooks import delivery, events, targets
+from local import metrics
 from tests.integration.helpers import (
     Answer,
     Api,
@@ -484,3 +485,22 @@ def test_a_late_call_that_changes_an_earlier_ones_flags_sends_its_update(api: Ap
     assert seen == sorted([("call.created", later_call), ("call.created", earlier_call), ("call.updated", later_call)])
     updated = next(body["data"] for body in bodies if body["type"] == "call.updated")
     assert updated["first_call"] is False
+
+
+# ---- cost ---------------------------------------------------------------------------------------------------
+
+
+def test_a_call_costs_one_more_write_when_someone_listens_and_none_otherwise(
+    api: Api, other_api: Api, receiver: Receiver
+) -> None:
+    post(api, caller="+380671112255")  # both clients known: the calls below are their second
+    post(other_api, caller="+380671112255")
+    webhook(api, receiver, ["call.created"])
+    webhook(other_api, receiver, ["client.erased"])  # listens, but not to calls
+    with metrics.dynamodb_requests() as listened:
+        post(api, caller="+380671112255", started_at="2026-11-21T10:15:00Z")
+    with metrics.dynamodb_requests() as unheard:
+        post(other_api, caller="+380671112255", started_at="2026-11-21T10:15:00Z")
+    assert sorted(listened) == sorted([*unheard, "PutItem"])  # the event's outbox item; the fan-out is queued
+    deliver_webhooks()
+    assert [verified(receiver.secrets[0], received)["type"] for received in receiver.received] == ["call.created"]
