@@ -18,6 +18,9 @@ from chalicelib import aws, clock, erasure, http, linking, observability
 from chalicelib.errors import ApiError
 from chalicelib.recordings.objects import EVENTS_QUEUE
 from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
+from chalicelib.routes import webhooks as webhook_routes
+from chalicelib.webhooks import delivery as webhook_delivery
+from chalicelib.webhooks import events as webhook_events
 
 gc.freeze()
 gc.enable()
@@ -35,6 +38,7 @@ app.register_blueprint(numbers.bp)
 app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)
 app.register_blueprint(openapi.bp)
+app.register_blueprint(webhook_routes.bp)
 # Chalice answers whatever a view raises with its own 500: each view answers the domain's errors itself instead
 for methods in app.routes.values():
     for route in methods.values():
@@ -125,3 +129,23 @@ def resume_erasures(event: CloudWatchEvent) -> None:
     """Erasures whose next step was lost or failed go on from here."""
     with aws.background(), observability.schedule_scope("resume_erasures", event) as scope:
         scope["resumed"] = erasure.sweep(clock.now())
+
+
+@app.on_sqs_message(queue=webhook_delivery.DELIVERY_QUEUE, batch_size=1)
+def deliver_webhook(event: SQSEvent) -> None:
+    """An event fanned out into its deliveries, or one attempt of a delivery (claimed, sent, recorded); a repeated
+    message changes nothing."""
+    with aws.background():
+        for record in event:
+            with observability.message_scope(webhook_delivery.DELIVERY_QUEUE, record):
+                webhook_events.handle(record.body)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def sweep_webhooks(event: CloudWatchEvent) -> None:
+    """Events that a request left unfanned (their outbox items), and deliveries due whose message is not on the
+    queue (waits past SQS's 15-minute delay, lost messages, attempts that died after their claim)."""
+    with aws.background(), observability.schedule_scope("sweep_webhooks", event) as scope:
+        now = clock.now()
+        scope["fanned_out"] = webhook_events.sweep(now)
+        scope["queued"] = webhook_delivery.sweep(now)

@@ -46,6 +46,7 @@ class Permission(StrEnum):
     MANAGE_NUMBERS = "manage_numbers"
     ERASE_CLIENTS = "erase_clients"
     MANAGE_KEYS = "manage_keys"
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 _STAFF = {Role.ADMIN, Role.SUPERVISOR, Role.AGENT}
@@ -68,6 +69,7 @@ ROLES_MAY: dict[Permission, set[Role]] = {
     Permission.MANAGE_NUMBERS: {Role.ADMIN},
     Permission.ERASE_CLIENTS: {Role.ADMIN},
     Permission.MANAGE_KEYS: {Role.ADMIN},
+    Permission.MANAGE_WEBHOOKS: {Role.ADMIN},
 }
 
 CACHE_SECONDS = 60

@@ -21,6 +21,7 @@ from contextvars import ContextVar, copy_context
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 import botocore.session
 from botocore.config import Config
@@ -96,6 +97,12 @@ def public_base_url() -> str:
     if not parameter:
         raise RuntimeError("set CALLCARD_PUBLIC_URL or CALLCARD_PUBLIC_URL_PARAMETER")
     return _parameter(parameter).rstrip("/")
+
+
+def public_url(path: str) -> str:
+    """The absolute address of `path` that people and browsers use: from configuration, never from request
+    headers (a client can forge those)."""
+    return f"{public_base_url()}{quote(path)}"
 
 
 def policy() -> ClientPolicy:

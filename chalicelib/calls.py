@@ -16,7 +16,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, linking, observability, phones
+from chalicelib import clock, linking, observability, phones, webhooks
 from chalicelib.auth import Caller, Permission, Role
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, invalid
 from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
@@ -98,6 +98,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         fingerprint=fingerprint,
         response=body,
     )
+    announced = webhooks.call_recorded(project, call_id, values["direction"], values["status"])
     for _attempt in range(SAVE_ATTEMPTS):
         try:
             with transactions.transaction() as transaction:
@@ -128,6 +129,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
         reclassify_client(project, client_phone, since=call.started_at, also=call)
+    webhooks.publish(announced)
     _count_recorded(values["direction"], attributed=attribution is not None)
     return Recorded(True, body)
 
@@ -221,10 +223,12 @@ def reclassify_client(project: Project, phone: str, since: datetime, also: Call 
         call = calls[call_id]
         if (call.first_call, call.target, call.repeat) == (first_call, target, repeat):
             continue
+        announced = webhooks.call_changed(project, call_id, just_recorded=also)
         # a call erased meanwhile stays erased
-        conditional_update(
+        if conditional_update(
             call, [Call.first_call.set(first_call), Call.target.set(target), Call.repeat.set(repeat)], Call.pk.exists()
-        )
+        ):
+            webhooks.publish(announced)
 
 
 def get(project_id: str, call_id: str) -> Call:
@@ -433,6 +437,8 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
             attributes[name].set(value) if value is not None else attributes[name].remove()
             for name, value in changes.items()
         ]
+        announced = webhooks.call_changed(project, call_id)
         if not conditional_update(call, actions, Call.pk.exists()):
             raise NotFoundError(f"call {call_id} not found")  # erased meanwhile
+        webhooks.publish(announced)
     return call

@@ -40,7 +40,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute
 from pynamodb.expressions.condition import Condition
 
-from chalicelib import aws, clock, observability
+from chalicelib import aws, clock, observability, webhooks
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import objects
 from chalicelib.store import keys
@@ -206,10 +206,13 @@ def _step(record: Erasure, profile: ClientProfile) -> bool:
 
 
 def _finish(record: Erasure) -> None:
+    once_for = f"{record.pk}#{record.started_at}"  # a retried step announces the same event
+    announced = webhooks.announce(record.project_id, "client.erased", data={"phone": record.phone}, once_for=once_for)
     record.status, record.finished_at, record.phone = DONE, clock.now(), None
     record.gsi1pk = record.gsi1sk = None
     record.ttl = record.finished_at + KEEP_DONE
     record.save()
+    webhooks.publish(announced)
     observability.count("ClientsErased")
 
 

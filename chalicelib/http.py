@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, wraps
 from typing import Any, TypeVar
-from urllib.parse import quote, unquote
+from urllib.parse import unquote
 
 import pydantic
 from chalice.app import Request, Response
@@ -100,6 +100,8 @@ PATH_PARAMETERS: dict[str, PathParameter] = {
     "session_id": PathParameter(_HEX_ID, "a tracked session's id"),
     "token": PathParameter(r"^[A-Za-z0-9_-]{22,64}$", "a share link's token"),
     "key_id": PathParameter(r"^[0-9a-f]{16}$", "an API key's id"),
+    "webhook_id": PathParameter(_HEX_ID, "a webhook's id"),
+    "delivery_id": PathParameter(_HEX_ID, "a webhook delivery's id"),
     "phone": PathParameter(_PHONE, "the client's number: E.164, or national in the project's country", 422),
     "number": PathParameter(_PHONE, "a tracking number: E.164, or national in the project's country", 422),
 }
@@ -115,12 +117,6 @@ def path_value(name: str, value: str) -> str:
     if parameter.refused_with == 422:
         raise invalid(name, "not a phone number")
     raise NotFoundError(f"no {parameter.description} {decoded!r}")
-
-
-def public_url(path: str) -> str:
-    """The absolute address of `path` that people and browsers use: from configuration, never from request
-    headers (a client can forge those)."""
-    return f"{aws.public_base_url()}{quote(path)}"
 
 
 # The header that the template's CloudFront adds to every request it forwards, holding the stack's origin secret.

@@ -856,3 +856,86 @@ class ErrorOut(Model):
     """Every error answer (DESIGN.md section 4): chalicelib.errors.error_response writes this shape."""
 
     error: ErrorInfo
+
+
+# ---- webhooks (DESIGN.md section 4b) -------------------------------------------------------------------
+
+WebhookEventType = Literal[
+    "call.created",
+    "call.missed",
+    "call.updated",
+    "recording.available",
+    "recording.archived",
+    "recording.restored",
+    "client.erased",
+    "ping",
+]
+WEBHOOK_URL_MAX = 2000
+
+
+class WebhookIn(Schema):
+    """POST /v1/webhooks: an `https` address (checked against private and metadata addresses) and its events."""
+
+    url: FilledText = Field(max_length=WEBHOOK_URL_MAX)
+    events: list[WebhookEventType] = Field(min_length=1, max_length=8)
+    description: Text | None = Field(default=None, max_length=200)
+
+
+class WebhookPatch(Schema):
+    url: FilledText | None = Field(default=None, max_length=WEBHOOK_URL_MAX)
+    events: list[WebhookEventType] | None = Field(default=None, min_length=1, max_length=8)
+    enabled: bool | None = None
+    description: Text | None = Field(default=None, max_length=200)
+
+
+class WebhookOut(Model):
+    """An endpoint; never its secret. `disabled_reason` says why callcard disabled it (5 days of failures)."""
+
+    webhook_id: str
+    url: str
+    events: list[str]
+    description: str | None
+    enabled: bool
+    created_at: UtcTime
+    failing_since: UtcTime | None
+    disabled_reason: str | None
+
+
+class WebhookCreated(WebhookOut):
+    """POST /v1/webhooks: `secret` (`whsec_...`) is shown this once."""
+
+    secret: str
+
+
+class WebhookList(Model):
+    items: list[WebhookOut]
+    next_cursor: str | None
+
+
+class WebhookSecretOut(Model):
+    """POST .../rotate-secret: the new secret; the old one keeps signing beside it for 24 hours."""
+
+    secret: str
+
+
+class DeliveryOut(Model):
+    delivery_id: str
+    event_id: str
+    type: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: UtcTime | None
+    created_at: UtcTime
+
+
+class DeliveryList(Model):
+    items: list[DeliveryOut]
+    next_cursor: str | None
+
+
+class Accepted(Model):
+    """202: queued."""
+
+    status: Literal["queued"] = "queued"

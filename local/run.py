@@ -70,6 +70,8 @@ class Settings:
             "AWS_DEFAULT_REGION": self.region,
             "AWS_ENDPOINT_URL": self.endpoint_url,
             "CALLCARD_PUBLIC_URL": self.public_url,
+            # webhooks may go to receivers on this machine over http (the template never sets it)
+            "CALLCARD_WEBHOOKS_ALLOW_LOOPBACK": "true",
         }
 
 

@@ -1,9 +1,9 @@
 """The queues' consumer and the schedules for `make run`: what moto delivers to the local queues goes to the very
 handlers that Lambda runs on AWS (app.process_recording_event for S3 notifications, app.link_older_sessions for
-the linking of older visitor history, app.continue_erasure for the next steps of an erasure), one processing path;
-the app's scheduled functions (the sweepers) run every SCHEDULE_SECONDS, as EventBridge runs them on AWS. S3's
-notifications reach the handler as S3 sends them (local/notifications.py: a restore's completion with its
-expiry)."""
+the linking of older visitor history, app.continue_erasure for the next steps of an erasure, app.deliver_webhook
+for webhook attempts), one processing path; the app's scheduled functions (the sweepers) run every
+SCHEDULE_SECONDS, as EventBridge runs them on AWS. S3's notifications reach the handler as S3 sends them
+(local/notifications.py: a restore's completion with its expiry)."""
 
 from __future__ import annotations
 
@@ -21,13 +21,14 @@ from chalicelib import aws, clock
 from chalicelib.erasure import ERASE_QUEUE
 from chalicelib.linking import LINK_QUEUE
 from chalicelib.recordings.objects import EVENTS_QUEUE
+from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import notifications
 
 log = logging.getLogger(__name__)
 
 WAIT_SECONDS = 1
 SCHEDULE_SECONDS = 60  # the template's schedules run every 5 minutes; locally a minute shows the sweepers sooner
-QUEUES = (EVENTS_QUEUE, LINK_QUEUE, ERASE_QUEUE)
+QUEUES = (EVENTS_QUEUE, LINK_QUEUE, ERASE_QUEUE, DELIVERY_QUEUE)
 
 
 def queue_url(name: str = EVENTS_QUEUE) -> str:
@@ -36,12 +37,13 @@ def queue_url(name: str = EVENTS_QUEUE) -> str:
 
 def _handler(url: str) -> Callable[[dict[str, Any], Any], Any]:
     """The app's handler of the queue at `url` (imported late: the app reads the environment on import)."""
-    from app import continue_erasure, link_older_sessions, process_recording_event
+    from app import continue_erasure, deliver_webhook, link_older_sessions, process_recording_event
 
     handlers: dict[str, Callable[[dict[str, Any], Any], Any]] = {
         EVENTS_QUEUE: process_recording_event,
         LINK_QUEUE: link_older_sessions,
         ERASE_QUEUE: continue_erasure,
+        DELIVERY_QUEUE: deliver_webhook,
     }
     return handlers[url.rsplit("/", 1)[-1]]
 
@@ -53,9 +55,9 @@ def lambda_context(function_name: str) -> LambdaContext:
 
 def run_schedules() -> None:
     """Each of the app's scheduled functions once, with the event EventBridge sends."""
-    from app import deliver_link_jobs, resume_erasures, sweep_recordings
+    from app import deliver_link_jobs, resume_erasures, sweep_recordings, sweep_webhooks
 
-    for handler in (deliver_link_jobs, resume_erasures, sweep_recordings):
+    for handler in (deliver_link_jobs, resume_erasures, sweep_recordings, sweep_webhooks):
         handler(scheduled_event(), lambda_context(handler.func.__name__))
 
 

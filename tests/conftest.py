@@ -23,6 +23,7 @@ os.environ.update(
         "CALLCARD_TABLE": "callcard-test",
         "CALLCARD_BUCKET": "callcard-test-recordings",
         "CALLCARD_PUBLIC_URL": "https://callcard.test",
+        "CALLCARD_WEBHOOKS_ALLOW_LOOPBACK": "true",  # webhook tests receive on 127.0.0.1, as `make run` allows
     }
 )
 # until the emulator starts, nothing may reach a real endpoint

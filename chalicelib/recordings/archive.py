@@ -17,7 +17,7 @@ from datetime import datetime
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws, clock, observability
+from chalicelib import aws, clock, observability, webhooks
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
@@ -68,6 +68,7 @@ def _record(pk: str, observed: Observed, rank: str, tier: str | None = None) -> 
     newer = Recording.archive_event.does_not_exist() | (Recording.archive_event < rank)
     until = observed.available_until
     due = schedule.archive_check(observed, clock.now(), tier)
+    announced = webhooks.recording_changed(pk, observed.status, once_for=rank)
     try:
         with transactions.transaction() as transaction:
             transaction.update(
@@ -89,6 +90,8 @@ def _record(pk: str, observed: Observed, rank: str, tier: str | None = None) -> 
         if not transactions.condition_failed(exc):
             raise
         # a newer event set it, or no recording is kept
+        return
+    webhooks.publish(announced)
 
 
 def check(pk: str, key: str) -> None:

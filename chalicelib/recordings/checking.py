@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws, clock, observability
+from chalicelib import aws, clock, observability, webhooks
 from chalicelib.partition import CallPartition, from_items
 from chalicelib.recordings import archive, ogg, schedule, status
 from chalicelib.recordings.objects import call_of_object, delete_object, head, is_missing, object_key, state_of
@@ -135,6 +135,7 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
             Recording.reason.remove(),
             *schedule.listed(clock.now() + schedule.ARCHIVED_AFTER, pk),
         ]
+    announced = webhooks.recording_changed(pk, outcome)
     try:
         with transactions.transaction() as transaction:
             transaction.update(
@@ -159,6 +160,7 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
             raise
         log.info("recording of %s changed while it was checked; leaving it", pk)
         return
+    webhooks.publish(announced)
     if rejected is None:
         observability.count("RecordingsAvailable")
     else:

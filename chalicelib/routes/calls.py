@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, calls, card, clients, http, openapi, settings
+from chalicelib import auth, aws, calls, card, clients, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import (
@@ -60,7 +60,7 @@ def read_card(call_id: str) -> dict[str, Any]:
     built = card.build(
         caller.project_id,
         http.path_value("call_id", call_id),
-        lambda phone: http.public_url(f"/clients/{phone}"),
+        lambda phone: aws.public_url(f"/clients/{phone}"),
         may_play=caller.may(Permission.PLAY),
     )
     return built.model_dump(mode="json")

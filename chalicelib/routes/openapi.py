@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib import http, openapi
+from chalicelib import aws, openapi
 
 bp = Blueprint(__name__)
 
@@ -15,5 +15,5 @@ bp = Blueprint(__name__)
 @openapi.describe(public=True, returns="application/json")
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of this API."""
-    server = http.public_url("/").rstrip("/")
+    server = aws.public_url("/").rstrip("/")
     return {**openapi.document(bp.current_app), "servers": [{"url": server}]}

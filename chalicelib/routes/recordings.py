@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, http, openapi
+from chalicelib import auth, aws, http, openapi
 from chalicelib.auth import Permission
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.partition import MAX_LIVE_SHARES
@@ -19,7 +19,7 @@ bp = Blueprint(__name__)
 
 
 def _share_url(token: str) -> str:
-    return http.public_url(f"/v1/shared/{token}")
+    return aws.public_url(f"/v1/shared/{token}")
 
 
 @bp.route("/v1/calls/{call_id}/recording/upload", methods=["POST"], content_types=ANY_BODY)

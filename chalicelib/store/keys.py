@@ -31,6 +31,11 @@ Item kinds and their keys (see the README's access-pattern table):
         GSI1: LINKJOBS            {created_at}#{pid}#{call_id} pending linkings, oldest first (the sweeper)
     P#{pid}#ERASURE#{digest}      ERASURE                      a client's erasure: erasing/done (digest: of the phone)
         GSI1: ERASURES            {updated_at}#{pid}#{digest}  erasures under way, least recently advanced first
+    P#{pid}#WEBHOOKS              WEBHOOK#{wid}                a webhook endpoint (url, events, secrets, failing since)
+    P#{pid}#WEBHOOK#{wid}         DELIVERY#{did}               a delivery of one event to it (ids sort by time)
+        GSI1: WEBHOOK_DUE         {next_attempt_at}#{pk}#{did} pending deliveries, soonest first (the sweeper)
+    P#{pid}#EVENT#{eid}           EVENT                        outbox: an event, until fanned out to its deliveries
+        GSI1: WEBHOOK_EVENTS      {created_at}#{pid}#{eid}     events not fanned out yet, oldest first (the sweeper)
 
 A call's partition sorts `#COMMENT#...` (oldest first), `CALL`, `RECORDING`, `SHARE#...`: read newest first, one
 Query meets the share links, the recording and the call before the comments, newest first, so a Limit bounds the
@@ -95,6 +100,12 @@ def external_id_pk(project_id: str, external_id: str) -> str:
 
 def call_pk(project_id: str, call_id: str) -> str:
     return f"P#{project_id}#CALL#{call_id}"
+
+
+def call_of_pk(pk: str) -> tuple[str, str]:
+    """(project id, call id) of a call partition's key (call_pk's inverse)."""
+    _, project_id, _, call_id = pk.split("#", 3)
+    return project_id, call_id
 
 
 def call_log_gsi1pk(project_id: str) -> str:
@@ -260,3 +271,38 @@ def erasure_pk(project_id: str, digest: str) -> str:
 
 def erasure_gsi1sk(updated_at: datetime, project_id: str, digest: str) -> str:
     return f"{sortable_time(updated_at)}#{project_id}#{digest}"
+
+
+WEBHOOK_PREFIX = "WEBHOOK#"
+DELIVERY_PREFIX = "DELIVERY#"
+WEBHOOK_EVENT_SK = "EVENT"
+WEBHOOK_EVENTS_GSI1PK = "WEBHOOK_EVENTS"
+DELIVERIES_DUE_GSI1PK = "WEBHOOK_DUE"
+
+
+def webhooks_pk(project_id: str) -> str:
+    return f"P#{project_id}#WEBHOOKS"
+
+
+def webhook_sk(webhook_id: str) -> str:
+    return f"{WEBHOOK_PREFIX}{webhook_id}"
+
+
+def deliveries_pk(project_id: str, webhook_id: str) -> str:
+    return f"P#{project_id}#WEBHOOK#{webhook_id}"
+
+
+def delivery_sk(delivery_id: str) -> str:
+    return f"{DELIVERY_PREFIX}{delivery_id}"
+
+
+def delivery_due_gsi1sk(due: datetime, project_id: str, webhook_id: str, delivery_id: str) -> str:
+    return f"{sortable_time(due)}#{project_id}#{webhook_id}#{delivery_id}"
+
+
+def webhook_event_pk(project_id: str, event_id: str) -> str:
+    return f"P#{project_id}#EVENT#{event_id}"
+
+
+def webhook_event_gsi1sk(created_at: datetime, project_id: str, event_id: str) -> str:
+    return f"{sortable_time(created_at)}#{project_id}#{event_id}"

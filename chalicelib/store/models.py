@@ -126,6 +126,9 @@ class Project(Item, discriminator="project"):
     # the project's Number items: ADD 1 on condition it is under the cap when one is added, ADD -1 when one goes.
     # Absent on items made before it existed: every condition on it reads absent as 0.
     number_count = NumberAttribute(default=0)
+    # the event types that some enabled webhook of the project takes (chalicelib.webhooks keeps it): a change
+    # writes its event only when someone listens
+    webhook_events = UnicodeSetAttribute(default=set)
 
 
 class SiteKey(Item, discriminator="site_key"):
@@ -398,6 +401,60 @@ class Erasure(Item, discriminator="erasure"):
     started_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     finished_at = UTCDateTimeAttribute(null=True)
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+
+class WebhookSecret(MapAttribute[str, object]):
+    """A signing secret (`whsec_...`); a rotated-out one signs beside the new one until `expires_at`."""
+
+    secret = UnicodeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
+
+
+class Webhook(Item, discriminator="webhook"):
+    """An endpoint that events are delivered to (chalicelib.webhooks)."""
+
+    webhook_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute(of=UnicodeAttribute, default=list)
+    description = UnicodeAttribute(null=True)
+    enabled = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+    secrets = ListAttribute(of=WebhookSecret, default=list)  # the newest first
+    # set by the first failed attempt after a success; 5 days of failures disable the endpoint
+    failing_since = UTCDateTimeAttribute(null=True)
+    disabled_reason = UnicodeAttribute(null=True)
+
+
+class WebhookEvent(Item, discriminator="webhook_event"):
+    """Outbox: an event written before (or with) the change that causes it, deleted once fanned out into its
+    deliveries; the sweeper (app.sweep_webhooks) fans out the ones a failed request or message left."""
+
+    event_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute()
+    call_id = UnicodeAttribute(null=True)
+    webhook_id = UnicodeAttribute(null=True)  # a ping goes to this one endpoint only
+    data = JSONAttribute(null=True)  # the data of events that are not about a call (read when fanned out)
+
+
+class WebhookDelivery(Item, discriminator="webhook_delivery"):
+    """One event for one endpoint: the body as sent on every attempt, and how the attempts went."""
+
+    delivery_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    event_id = UnicodeAttribute()
+    type = UnicodeAttribute()
+    body = UnicodeAttribute()
+    status = UnicodeAttribute()  # "pending" | "delivered" | "failed"
+    attempts = NumberAttribute(default=0)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    next_attempt_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 

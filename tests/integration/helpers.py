@@ -3,15 +3,17 @@ tracking numbers and recordings that tests make through it. Fixtures live in con
 
 from __future__ import annotations
 
+import http.server
 import io
 import ipaddress
 import itertools
 import json
 import threading
+import time
 import wave
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,10 +23,13 @@ import pytest
 import requests
 from botocore.exceptions import EndpointConnectionError
 from chalice.test import Client
+from standardwebhooks.webhooks import Webhook as StandardWebhook
+from standardwebhooks.webhooks import WebhookVerificationError
 
 from chalicelib import auth, aws, clock, projects
 from chalicelib.store import keys
 from chalicelib.store.models import Comment
+from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
 from local.notifications import s3_event
 
@@ -357,3 +362,102 @@ def simultaneously(count: int, action: Callable[[int], Outcome]) -> list[Outcome
     for thread in threads:
         thread.join()
     return outcomes
+
+
+# ---- webhooks --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    """What a receiver answers one request with."""
+
+    status: int = 204
+    headers: dict[str, str] = field(default_factory=dict)
+    delay_seconds: float = 0
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 (a threaded http.server): it records every request and answers with the
+    next of `answers` (204 once they are spent). `secrets` are those of the endpoints that send to it: the fixture
+    verifies every request it got with them (`all_verified`)."""
+
+    def __init__(self) -> None:
+        self.received: list[Received] = []
+        self.answers: list[Answer] = []
+        self.secrets: list[str] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+                length = int(self.headers.get("Content-Length", "0"))
+                receiver.received.append(Received(dict(self.headers.items()), self.rfile.read(length)))
+                answer = receiver.answers.pop(0) if receiver.answers else Answer()
+                time.sleep(answer.delay_seconds)
+                self.send_response(answer.status)
+                for name, value in answer.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks?from=callcard"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def all_verified(self) -> None:
+        """Every request received carries a valid signature by one of `secrets` (the standardwebhooks library)."""
+        for received in self.received:
+            assert any(_verifies(secret, received) for secret in self.secrets), received.headers
+
+
+def _verifies(secret: str, received: Received) -> bool:
+    try:
+        verified(secret, received)
+    except WebhookVerificationError:
+        return False
+    return True
+
+
+def webhook(api: Api, receiver: Receiver, events: list[str]) -> dict[str, Any]:
+    """A new endpoint of the project that sends to `receiver` (which learns its secret)."""
+    response = api.post("/v1/webhooks", {"url": receiver.url, "events": events, "description": "the CRM"})
+    assert response.status_code == 201, response.json_body
+    receiver.secrets.append(response.json_body["secret"])
+    return dict(response.json_body)
+
+
+def deliver_webhooks() -> int:
+    """Every webhook attempt waiting on the delivery queue, handled as Lambda would (local/worker.py)."""
+    return worker.drain(worker.queue_url(DELIVERY_QUEUE))
+
+
+def deliveries(api: Api, webhook_id: str) -> list[dict[str, Any]]:
+    response = api.get(f"/v1/webhooks/{webhook_id}/deliveries")
+    assert response.status_code == 200, response.json_body
+    return list(response.json_body["items"])
+
+
+def verified(secret: str, received: Received) -> Any:
+    """The body of a delivery, once the standardwebhooks library verified its signature (it raises otherwise)."""
+    return StandardWebhook(secret).verify(received.body, received.headers)

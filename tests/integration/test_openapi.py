@@ -25,6 +25,8 @@ PATH_VALUES = {
     "session_id": "0" * 32,
     "phone": "+380441234567",
     "key_id": "0" * 16,
+    "webhook_id": "0" * 32,
+    "delivery_id": "0" * 32,
 }
 # ...and values that do not match their parameter's pattern
 UNMATCHED = {
@@ -35,6 +37,8 @@ UNMATCHED = {
     "phone": "+38044abc",
     "number": "x",
     "key_id": "0" * 15 + "G",
+    "webhook_id": "nope",
+    "delivery_id": "0" * 33,
 }
 WEB_MODULE = "chalicelib.routes.web"
 # every answer any test of this module got: (method, path without its query, status)
@@ -196,6 +200,8 @@ def valid_bodies(api: Api) -> dict[str, dict[str, Any]]:
         "create_share": {"expires_in_days": 30},
         "restore_recording": {"tier": "Expedited", "days": 3},
         "create_key": {"role": "agent", "label": "Olena, front desk"},
+        "create_webhook": {"url": "https://93.184.215.14/hooks", "events": ["call.missed"], "description": "CRM"},
+        "change_webhook": {"events": ["call.created", "call.updated"], "enabled": False},
         "start_session": {"site_key": api.site_key, "url": LANDING, "referrer": "https://mail.example/"},
         "session_events": {
             "site_key": api.site_key,
@@ -218,6 +224,8 @@ INVALID_BODIES: dict[str, dict[str, Any]] = {
     "create_share": {"expires_in_days": 366},
     "restore_recording": {"tier": "Instant"},
     "create_key": {"role": "owner", "label": "x" * 101},
+    "create_webhook": {"url": "https://93.184.215.14/hooks", "events": ["call.exploded"]},
+    "change_webhook": {"events": []},
     "start_session": {"site_key": "k", "url": LANDING, "visitor_id": "short"},
     "session_events": {"site_key": "k", "events": []},
 }

@@ -487,27 +487,31 @@ def test_a_web_acl_limiting_tracking_requests_per_ip_is_optional(packages: dict[
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_api_function_reads_its_public_address_from_a_parameter_it_alone_may_read(
+def test_the_api_and_webhook_functions_read_the_public_address_from_a_parameter_they_alone_may_read(
     resources: dict[str, Any],
 ) -> None:
     parameter = resources["PublicUrlParameter"]
     assert parameter["Type"] == "AWS::SSM::Parameter"
     assert parameter["Properties"]["Value"] == {"Fn::Sub": "https://${ApiDistribution.DomainName}"}
     name = parameter["Properties"]["Name"]["Fn::Sub"]
-    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
-    # named, not referenced: function -> parameter -> distribution -> API -> function would be a cycle
-    assert variables["CALLCARD_PUBLIC_URL_PARAMETER"] == {"Fn::Sub": name}
-    assert "CALLCARD_PUBLIC_URL" not in variables
+    # the API (share links, client_url) and the webhook deliverer (an event's card_url)
+    for function in ("APIHandler", "DeliverWebhook"):
+        variables = resources[function]["Properties"]["Environment"]["Variables"]
+        # named, not referenced: function -> parameter -> distribution -> API -> function would be a cycle
+        assert variables["CALLCARD_PUBLIC_URL_PARAMETER"] == {"Fn::Sub": name}
+        assert "CALLCARD_PUBLIC_URL" not in variables
+    readers = [role for role in EXPECTED_ACTIONS if "ssm:GetParameter" in _role_actions(resources, role)]
+    assert readers == ["ApiHandlerRole", "DeliverWebhookRole"]
     ssm_statements = [
         statement
         for statement in _statements(resources)
         if any(action.startswith("ssm:") for action in _as_list(statement["Action"]))
     ]
-    assert len(ssm_statements) == 1
-    (grant,) = ssm_statements
-    assert _as_list(grant["Action"]) == ["ssm:GetParameter"]
+    assert len(ssm_statements) == 2
     arn = "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter"
-    assert grant["Resource"] == {"Fn::Sub": arn + name}
+    for grant in ssm_statements:
+        assert _as_list(grant["Action"]) == ["ssm:GetParameter"]
+        assert grant["Resource"] == {"Fn::Sub": arn + name}
 
 
 # ---- operations (issue 11): traces, least privilege per function, queues, alarms, logs, checkov ----------------
@@ -547,18 +551,20 @@ EXPECTED_ACTIONS = {
         *("s3:ListBucket", "s3:ListBucketVersions", "sqs:GetQueueUrl", "sqs:SendMessage", "ssm:GetParameter"),
         "secretsmanager:GetSecretValue",
     },
+    # a recording's check and archive changes announce webhook events (PutItem of the outbox item, queued)
     "ProcessRecordingEventRole": {
-        *("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"),
+        *("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"),
         *("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"),
-        *("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"),
+        *("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"),
     },
     "LinkOlderSessionsRole": {
         *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"),
         *("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"),
     },
     "SweepRecordingsRole": {
-        *("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"),
+        *("dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"),
         *("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:ListBucket", "s3:ListBucketVersions"),
+        *("sqs:GetQueueUrl", "sqs:SendMessage"),
     },
     # chalicelib/erasure.py: a step reads (GetItem, Query, BatchGetItem), unlinks visitors (UpdateItem), records
     # the erasure (PutItem), deletes (BatchWriteItem, DeleteItem), deletes recordings with every version of them
@@ -580,6 +586,15 @@ EXPECTED_ACTIONS = {
         *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
         *("sqs:GetQueueUrl", "sqs:SendMessage"),
     },
+    # chalicelib/webhooks: an event fanned out (GetItem, Query, a transaction of PutItem and DeleteItem, the card's
+    # address from SSM), an attempt claimed and recorded (GetItem, UpdateItem), retries queued
+    "DeliverWebhookRole": {
+        *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
+        *("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"),
+        "ssm:GetParameter",
+    },
+    # the outbox items and due deliveries (Query), queued
+    "SweepWebhooksRole": {"dynamodb:Query", "sqs:GetQueueUrl", "sqs:SendMessage"},
 }
 
 
@@ -596,9 +611,13 @@ def test_each_role_grants_exactly_what_its_function_calls(resources: dict[str, A
         assert not any(action.endswith("*") for action in granted), role
 
 
-def test_the_api_sends_to_the_link_and_erase_queues_and_receives_from_none(resources: dict[str, Any]) -> None:
+def test_the_api_sends_to_the_link_erase_and_webhook_queues_and_receives_from_none(resources: dict[str, Any]) -> None:
     granted = _role_actions(resources, "ApiHandlerRole")
-    queues = [{"Fn::GetAtt": ["LinkVisitorsQueue", "Arn"]}, {"Fn::GetAtt": ["EraseClientsQueue", "Arn"]}]
+    queues = [
+        {"Fn::GetAtt": ["LinkVisitorsQueue", "Arn"]},
+        {"Fn::GetAtt": ["EraseClientsQueue", "Arn"]},
+        {"Fn::GetAtt": ["WebhookDeliveriesQueue", "Arn"]},
+    ]
     assert granted["sqs:SendMessage"] == queues
     assert granted["sqs:GetQueueUrl"] == queues
     assert not {"sqs:ReceiveMessage", "sqs:DeleteMessage"} & set(granted)
@@ -609,7 +628,7 @@ def test_the_checker_reads_and_deletes_recordings_but_cannot_share_or_upload(res
     recordings = {"Fn::Sub": "${RecordingsBucket.Arn}/recordings/*"}
     for action in ("s3:GetObject", "s3:DeleteObject", "s3:DeleteObjectVersion"):
         assert granted[action] == [recordings], action
-    assert not {"s3:PutObject", "s3:RestoreObject", "dynamodb:PutItem", "dynamodb:DeleteItem"} & set(granted)
+    assert not {"s3:PutObject", "s3:RestoreObject", "dynamodb:DeleteItem"} & set(granted)
     assert granted["sqs:ReceiveMessage"] == [{"Fn::GetAtt": ["RecordingEventsQueue", "Arn"]}]
 
 
@@ -629,7 +648,7 @@ def test_each_queue_has_its_own_dead_letter_queue_and_a_visibility_six_times_its
         for name, function in _of_type(resources, "AWS::Serverless::Function").items()
         if any(event["Type"] == "SQS" for event in function["Properties"].get("Events", {}).values())
     }
-    assert set(consumers) == {"ProcessRecordingEvent", "LinkOlderSessions", "ContinueErasure"}
+    assert set(consumers) == {"ProcessRecordingEvent", "LinkOlderSessions", "ContinueErasure", "DeliverWebhook"}
     dead_letter_queues = []
     for name, function in consumers.items():
         queue = queues[_queue_of(function)]["Properties"]
@@ -842,7 +861,7 @@ def test_the_stages_share_no_resource_name(packages: dict[str, Path]) -> None:
     for stage, named in names.items():
         assert {"CallcardTable", "RecordingsBucket", "RecordingEventsQueue", "LinkVisitorsQueue"} <= set(named)
         assert {"LinkVisitorsDLQ", "AlarmTopic", "OperationsDashboard", "ApiAccessLogGroup", "RestAPI"} <= set(named)
-        assert {"EraseClientsQueue", "EraseClientsDLQ"} <= set(named)
+        assert {"EraseClientsQueue", "EraseClientsDLQ", "WebhookDeliveriesQueue", "WebhookDeliveriesDLQ"} <= set(named)
         assert all(f"callcard-{stage}" in name for name in named.values()), named
     assert not set(names["dev"].values()) & set(names["prod"].values())
     assert names["prod"]["RecordingEventsQueue"] == "callcard-prod-recording-events"
@@ -862,6 +881,7 @@ def test_queue_handlers_are_bound_to_their_stage_queues(resources: dict[str, Any
         "ProcessRecordingEvent": "RecordingEventsQueue",
         "LinkOlderSessions": "LinkVisitorsQueue",
         "ContinueErasure": "EraseClientsQueue",
+        "DeliverWebhook": "WebhookDeliveriesQueue",
     }
     for function, queue in bindings.items():
         (source,) = resources[function]["Properties"]["Events"].values()
@@ -874,6 +894,14 @@ def test_queue_handlers_are_bound_to_their_stage_queues(resources: dict[str, Any
     [
         ("LinkVisitorsQueue", "CALLCARD_LINK_QUEUE", {"APIHandler", "LinkOlderSessions", "DeliverLinkJobs"}),
         ("EraseClientsQueue", "CALLCARD_ERASE_QUEUE", {"APIHandler", "ContinueErasure", "ResumeErasures"}),
+        (
+            "WebhookDeliveriesQueue",
+            "CALLCARD_WEBHOOK_QUEUE",
+            {
+                *("APIHandler", "ProcessRecordingEvent", "SweepRecordings", "ContinueErasure", "ResumeErasures"),
+                *("DeliverWebhook", "SweepWebhooks"),
+            },
+        ),
     ],
 )
 def test_the_functions_that_send_to_a_queue_get_its_name_by_reference_and_no_dead_stage_setting(

@@ -1,0 +1,15 @@
+"""Webhooks (DESIGN.md section 4b): events signed by Standard Webhooks 1.0, delivered at least once.
+
+    endpoints.py   the endpoints (admin): saved with their address checked, secrets rotated
+    events.py      what happened: announced with the change, fanned out into deliveries (outbox + sweeper)
+    delivery.py    the queue's attempts: claim, send, retry with backoff, disable an endpoint failing for days
+    targets.py     the address guard (no SSRF) and the one HTTP request of an attempt
+    signing.py     the signature headers
+
+Other code paths call only `announce` (or `call_recorded`, `call_changed`, `recording_changed`) before their change
+and `publish` after it.
+"""
+
+from chalicelib.webhooks.events import announce, call_changed, call_recorded, publish, recording_changed
+
+__all__ = ["announce", "call_changed", "call_recorded", "publish", "recording_changed"]
