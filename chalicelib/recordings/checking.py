@@ -79,8 +79,8 @@ def _start(pk: str, key: str) -> None:
     """The call's recording `processing`, due a look from the sweeper should its check never finish."""
     now = clock.now()
     with transactions.transaction() as transaction:
-        processing = Call.recording_status.set("processing")
-        transaction.update(Call(pk, keys.CALL_SK), actions=[processing], condition=_WAITING)
+        call = Call(pk, keys.CALL_SK)
+        transaction.update(call, actions=[Call.recording_status.set("processing"), *call.changed()], condition=_WAITING)
         transaction.update(
             Recording(pk, keys.RECORDING_SK),
             actions=[
@@ -123,10 +123,11 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
         ]
     try:
         with transactions.transaction() as transaction:
+            call = Call(pk, keys.CALL_SK)
             transaction.update(
-                Call(pk, keys.CALL_SK),
+                call,
                 # checked: the call waits for no other object until a new upload URL is asked for
-                actions=[Call.recording_status.set(outcome), Call.upload_requested_at.remove()],
+                actions=[Call.recording_status.set(outcome), Call.upload_requested_at.remove(), *call.changed()],
                 condition=Call.recording_status == "processing",
             )
             transaction.update(
@@ -173,8 +174,10 @@ def _is_accepted(kept: Recording, key: str) -> bool:
 
 def _lost(pk: str) -> None:
     try:
-        Call(pk, keys.CALL_SK).update(
-            actions=[Call.recording_status.set("deleted")], condition=Call.recording_status.is_in(*Call.KEPT_RECORDING)
+        call = Call(pk, keys.CALL_SK)
+        call.update(
+            actions=[Call.recording_status.set("deleted"), *call.changed()],
+            condition=Call.recording_status.is_in(*Call.KEPT_RECORDING),
         )
     except UpdateError as exc:
         if exc.cause_response_code != "ConditionalCheckFailedException":

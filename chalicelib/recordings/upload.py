@@ -30,7 +30,7 @@ def upload_url(caller: Caller, call_id: str) -> UploadOut:
         raise ConflictError(f"the call's recording is {current}", {"status": current})
     try:
         partition.call.update(
-            actions=[Call.upload_requested_at.set(clock.now())],
+            actions=[Call.upload_requested_at.set(clock.now()), *partition.call.changed()],
             condition=Call.recording_status.is_in(*UPLOADABLE),
         )
     except UpdateError as exc:
