@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, linking, observability, phones
-from chalicelib.auth import Caller, Permission
-from chalicelib.errors import ConflictError, NotFoundError, invalid
+from chalicelib.auth import Caller, Permission, Role
+from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, invalid
 from chalicelib.schemas import CallIn, CallSummary, CommentIn, ReviewPatch
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
@@ -249,20 +252,91 @@ def summary(call: Call) -> CallSummary:
     return CallSummary.model_validate(call, from_attributes=True)
 
 
+# attempts of a comment's transaction when another one on the same call conflicts with it
+_COMMENT_ATTEMPTS = 3
+
+
+def _write_with_count(call_pk: str, write: Callable[[TransactWrite], None], count: Action, missing: str) -> None:
+    """`write` in a transaction with the call's `count` change, on condition that the call exists; a failed
+    condition answers 404 saying what is `missing`. Tried again when a concurrent comment's transaction on the same
+    call cancels it."""
+    for _ in range(_COMMENT_ATTEMPTS):
+        try:
+            with transactions.transaction() as transaction:
+                write(transaction)
+                transaction.update(Call(call_pk, keys.CALL_SK), actions=[count], condition=Call.pk.exists())
+            return
+        except TransactWriteError as exc:
+            if transactions.condition_failed(exc):
+                raise NotFoundError(f"{missing} not found") from exc
+            if not transactions.conflicted(exc):
+                raise
+    raise ConflictError("the call's comments changed meanwhile; try again")
+
+
 def add_comment(caller: Caller, call_id: str, payload: CommentIn) -> Comment:
-    get(caller.project_id, call_id)
     created_at = clock.now()
-    comment_id = uuid.uuid4().hex
+    comment_id = keys.new_comment_id(created_at, uuid.uuid4().hex[:12])
+    pk = keys.call_pk(caller.project_id, call_id)
     comment = Comment(
-        keys.call_pk(caller.project_id, call_id),
+        pk,
         keys.comment_sk(created_at, comment_id),
         comment_id=comment_id,
         author=caller.label,
+        author_id=caller.key_id,
         text=payload.text,
         created_at=created_at,
     )
-    comment.save(condition=Comment.pk.does_not_exist())
+    _write_with_count(
+        pk,
+        lambda transaction: transaction.save(comment, condition=Comment.pk.does_not_exist()),
+        Call.comment_count.add(1),
+        f"call {call_id}",
+    )
     return comment
+
+
+def _comment(caller: Caller, call_id: str, comment_id: str) -> Comment:
+    """The call's comment (404 when the call or the comment is missing), once the caller may change it (403)."""
+    pk = keys.call_pk(caller.project_id, call_id)
+    sk = keys.comment_sk_of(comment_id)
+    found: Comment | None = None
+    if sk is not None:
+        try:
+            found = Comment.get(pk, sk, consistent_read=True)
+        except Comment.DoesNotExist:
+            found = None
+    else:  # a comment made before ids carried their time: found among the call's comments
+        matches = Comment.query(pk, Comment.sk.startswith(keys.COMMENT_PREFIX), Comment.comment_id == comment_id)
+        found = next(iter(matches), None)
+    if found is None:
+        raise NotFoundError(f"comment {comment_id} not found")
+    if caller.role != Role.ADMIN and (found.author_id is None or found.author_id != caller.key_id):
+        raise ForbiddenError("only the comment's author or an admin may change it")
+    return found
+
+
+def edit_comment(caller: Caller, call_id: str, comment_id: str, payload: CommentIn) -> Comment:
+    comment = _comment(caller, call_id, comment_id)
+    try:
+        comment.update(
+            actions=[Comment.text.set(payload.text), Comment.edited_at.set(clock.now())],
+            condition=Comment.pk.exists(),
+        )
+    except UpdateError as exc:
+        raise NotFoundError(f"comment {comment_id} not found") from exc  # deleted meanwhile
+    return comment
+
+
+def delete_comment(caller: Caller, call_id: str, comment_id: str) -> None:
+    """Deletes the comment and counts it off the call in one transaction (404 when it is already gone)."""
+    comment = _comment(caller, call_id, comment_id)
+    _write_with_count(
+        comment.pk,
+        lambda transaction: transaction.delete(comment, condition=Comment.pk.exists()),
+        Call.comment_count.add(-1),
+        f"comment {comment_id}",
+    )
 
 
 def comment_page(project_id: str, call_id: str, cursor: str | None) -> Page[Comment]:
@@ -288,14 +362,31 @@ def comment_page(project_id: str, call_id: str, cursor: str | None) -> Page[Comm
 RATINGS = frozenset({"manager_rating", "call_rating"})
 
 
-def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewPatch) -> Call:
-    """Category and ratings; a rating needs the right to rate as well as to categorise (the route checked that)."""
-    if patch.model_fields_set & RATINGS:
-        caller.require(Permission.RATE)
+def _review_changes(project: Project, patch: ReviewPatch) -> dict[str, Any]:
+    """The Call attributes the patch sets (None: removes), once its names are the project's (422 otherwise)."""
     changes = patch.model_dump(exclude_unset=True)
     category = changes.get("category")
     if category is not None and category not in project.categories:
         raise invalid("category", "not one of the project's categories")
+    if "tags" in changes:
+        unknown = [tag for tag in changes["tags"] or [] if tag not in project.tags]
+        if unknown:
+            raise invalid("tags", f"not among the project's tags: {', '.join(unknown)}")
+        changes["tags"] = changes["tags"] or None
+    if "value" in changes:
+        value = changes["value"]
+        # kept in one form (two places), with the currency it is in
+        changes["value"] = f"{Decimal(value):.2f}" if value is not None else None
+        changes["currency"] = project.currency if value is not None else None
+    return changes
+
+
+def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewPatch) -> Call:
+    """Category, tags, value and ratings; a rating needs the right to rate as well as to categorise (the route
+    checked that)."""
+    if patch.model_fields_set & RATINGS:
+        caller.require(Permission.RATE)
+    changes = _review_changes(project, patch)
     call = get(caller.project_id, call_id)
     if changes:
         attributes = Call.get_attributes()

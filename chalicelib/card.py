@@ -61,6 +61,9 @@ def _review(call: Call, read: _Partition) -> Review:
         category=call.category,
         manager_rating=call.manager_rating,
         call_rating=call.call_rating,
+        tags=call.tags or [],
+        value=call.value,
+        currency=call.currency,
         comments=[comment_out(comment) for comment in read.comments],
         comments_next_cursor=read.comments_next_cursor,
     )

@@ -128,6 +128,7 @@ _PHONE = r"^\+?[0-9 ().-]{1,64}$"
 # Every path parameter of the API, by name: the OpenAPI document and `path_value` both read this one table.
 PATH_PARAMETERS: dict[str, PathParameter] = {
     "call_id": PathParameter(_HEX_ID, "a call's id"),
+    "comment_id": PathParameter(_HEX_ID, "a comment's id"),
     "session_id": PathParameter(_HEX_ID, "a tracked session's id"),
     "token": PathParameter(r"^[A-Za-z0-9_-]{22,64}$", "a share link's token"),
     "key_id": PathParameter(r"^[0-9a-f]{16}$", "an API key's id"),

@@ -21,7 +21,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     computed_field,
-    field_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -290,23 +289,74 @@ class CommentIn(Schema):
     text: MultilineText = Field(max_length=COMMENT_MAX_CHARACTERS)
 
 
+# A deal's value: a decimal string >= 0 with at most two places (a string: a JSON number would lose cents to floats).
+_DEAL_VALUE = re.compile(r"\d{1,12}(\.\d{1,2})?")
+
+
+def _deal_value(value: str) -> str:
+    if not _DEAL_VALUE.fullmatch(value):
+        raise PydanticCustomError("deal_value", "must be an amount >= 0 with at most 2 decimal places, like 1500.00")
+    return value
+
+
+DealValue = Annotated[
+    Text,
+    Field(json_schema_extra={"pattern": f"^{_DEAL_VALUE.pattern}$"}, examples=["1500.00"]),
+    AfterValidator(_deal_value),
+]
+MAX_CALL_TAGS = 20
+
+
+def _unique_names(value: list[str] | None) -> list[str] | None:
+    if value is not None and len(set(value)) != len(value):
+        raise PydanticCustomError("unique", "must not repeat a name")
+    return value
+
+
+# The project's names for categories and tags: up to 100, each up to 100 characters, none twice.
+_Name = Annotated[FilledText, Field(max_length=100)]
+Names = Annotated[
+    list[_Name], Field(max_length=100, json_schema_extra={"uniqueItems": True}), AfterValidator(_unique_names)
+]
+
+
 class ReviewPatch(Schema):
-    """PATCH .../review: a field left out stays as it is; null clears it."""
+    """PATCH .../review: a field left out stays as it is; null clears it (an empty `tags` list too)."""
 
     category: Text | None = Field(default=None, max_length=100)
     manager_rating: RatingValue | None = None
     call_rating: RatingValue | None = None
+    tags: (
+        Annotated[
+            list[_Name],
+            Field(max_length=MAX_CALL_TAGS, json_schema_extra={"uniqueItems": True}),
+            AfterValidator(_unique_names),
+        ]
+        | None
+    ) = None
+    value: DealValue | None = None
+
+
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+def _currency(value: str) -> str:
+    if not _CURRENCY.fullmatch(value):
+        raise PydanticCustomError("currency", "must be an ISO 4217 currency code, like PLN")
+    return value
+
+
+# ISO 4217's form: three capital letters (the web app formats amounts with the browser's Intl, which knows the codes)
+Currency = Annotated[
+    Text, Field(json_schema_extra={"pattern": "^[A-Z]{3}$"}, examples=["PLN"]), AfterValidator(_currency)
+]
 
 
 class SettingsPatch(Schema):
     recording_enabled: Boolean | None = None
-    categories: (
-        Annotated[
-            list[Annotated[FilledText, Field(max_length=100)]],
-            Field(max_length=100, json_schema_extra={"uniqueItems": True}),
-        ]
-        | None
-    ) = None
+    categories: Names | None = None
+    tags: Names | None = None
+    currency: Currency | None = None
     default_country: Country | None = None
     timezone: Timezone | None = None
     number_hold_minutes: Minutes | None = None
@@ -317,13 +367,6 @@ class SettingsPatch(Schema):
     ip_storage: IpStorage | None = None
     max_holds_per_ip: HoldsPerAddress | None = None
     callback_window_hours: Annotated[int, Field(ge=1, le=720), WholeNumber] | None = None
-
-    @field_validator("categories")
-    @classmethod
-    def _unique(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None and len(set(value)) != len(value):
-            raise ValueError("categories must be unique")
-        return value
 
 
 RestoreTier = Literal["Expedited", "Standard", "Bulk"]
@@ -354,6 +397,9 @@ class KeyIn(Schema):
 class Settings(Model):
     recording_enabled: bool
     categories: list[str]
+    # the names a call's review may tag it with, and the currency of its value
+    tags: list[str]
+    currency: str
     default_country: str
     timezone: str
     number_hold_minutes: int
@@ -443,6 +489,7 @@ class CommentOut(Model):
     author: str
     text: str
     created_at: UtcTime
+    edited_at: UtcTime | None = None
 
 
 class Review(Model):
@@ -451,6 +498,10 @@ class Review(Model):
     category: str | None
     manager_rating: int | None
     call_rating: int | None
+    tags: list[str]
+    # the deal's value and its currency (the project's when the value was set)
+    value: str | None
+    currency: str | None
     comments: list[CommentOut]
     comments_next_cursor: str | None
 

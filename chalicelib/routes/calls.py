@@ -100,6 +100,34 @@ def add_comment(call_id: str) -> Response:
     return Response(body=card.comment_out(comment).model_dump(mode="json"), status_code=201)
 
 
+@bp.route("/v1/calls/{call_id}/comments/{comment_id}", methods=["PATCH"], content_types=ANY_BODY)
+@openapi.describe(
+    may=Permission.COMMENT,
+    body=CommentIn,
+    returns=CommentOut,
+    also={403: "the comment is another's (only its author or an admin may edit it)"},
+)
+def edit_comment(call_id: str, comment_id: str) -> dict[str, Any]:
+    caller = auth.require(bp.current_request, Permission.COMMENT)
+    payload = http.body(bp.current_request, CommentIn)
+    comment = calls.edit_comment(
+        caller, http.path_value("call_id", call_id), http.path_value("comment_id", comment_id), payload
+    )
+    return card.comment_out(comment).model_dump(mode="json")
+
+
+@bp.route("/v1/calls/{call_id}/comments/{comment_id}", methods=["DELETE"])
+@openapi.describe(
+    may=Permission.COMMENT,
+    status=204,
+    also={403: "the comment is another's (only its author or an admin may delete it)"},
+)
+def delete_comment(call_id: str, comment_id: str) -> Response:
+    caller = auth.require(bp.current_request, Permission.COMMENT)
+    calls.delete_comment(caller, http.path_value("call_id", call_id), http.path_value("comment_id", comment_id))
+    return Response(body="", status_code=204)
+
+
 @bp.route("/v1/calls/{call_id}/comments", methods=["GET"])
 @openapi.describe(may=Permission.READ, query=PageQuery, returns=CommentList)
 def list_comments(call_id: str) -> dict[str, Any]:

@@ -160,6 +160,28 @@ def comment_sk(created_at: datetime, comment_id: str) -> str:
     return f"{COMMENT_PREFIX}{sortable_time(created_at)}#{comment_id}"
 
 
+_COMMENT_TIME = "%Y%m%d%H%M%S%f"  # 20 digits, UTC
+_COMMENT_TIME_DIGITS = 20
+
+
+def new_comment_id(created_at: datetime, random_hex: str) -> str:
+    """A comment's id starts with its time, so that its key follows from the id (edit and delete: one request);
+    32 hex digits, as ids made before were (uuid4().hex): 20 digits of time, then 12 random ones."""
+    return f"{created_at.astimezone(UTC):{_COMMENT_TIME}}{random_hex}"
+
+
+def comment_sk_of(comment_id: str) -> str | None:
+    """The key of the comment with this id; None for an id that carries no time (comments made before ids did)."""
+    stamp = comment_id[:_COMMENT_TIME_DIGITS]
+    if len(stamp) != _COMMENT_TIME_DIGITS or not stamp.isdigit():
+        return None
+    try:
+        created_at = datetime.strptime(stamp, _COMMENT_TIME).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    return comment_sk(created_at, comment_id)
+
+
 def day_sk(day: date) -> str:
     return f"{DAY_PREFIX}{day.isoformat()}"
 

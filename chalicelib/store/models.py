@@ -138,6 +138,8 @@ class Project(Item, discriminator="project"):
     # settings (DESIGN.md section 4, "Numbers and settings"); defaults live in settings.py
     recording_enabled = BooleanAttribute(default=True)
     categories = ListAttribute(of=UnicodeAttribute, default=list)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    currency = UnicodeAttribute(default="PLN")
     default_country = UnicodeAttribute(default="UA")
     timezone = UnicodeAttribute(default="UTC")
     number_hold_minutes = NumberAttribute(default=15)
@@ -201,6 +203,12 @@ class Call(Item, discriminator="call"):
     category = UnicodeAttribute(null=True)
     manager_rating = NumberAttribute(null=True)
     call_rating = NumberAttribute(null=True)
+    tags = ListAttribute(of=UnicodeAttribute, default=list)
+    # the deal's value as a decimal string ("1500.00"), and the project's currency when it was set
+    value = UnicodeAttribute(null=True)
+    currency = UnicodeAttribute(null=True)
+    # the call's Comment items: ADD 1 and ADD -1 in the transaction that adds or deletes one (absent reads 0)
+    comment_count = NumberAttribute(default=0)
     # recording state, on the call so that the call log can show and filter it
     recording_status = UnicodeAttribute(default="none")
     # set when an upload URL is issued, cleared when an object is checked: only then is an arriving object taken
@@ -252,8 +260,11 @@ class Call(Item, discriminator="call"):
 class Comment(Item, discriminator="comment"):
     comment_id = UnicodeAttribute()
     author = UnicodeAttribute()
+    # the id of the key (or person) that wrote it, who may edit and delete it; absent on comments made before
+    author_id = UnicodeAttribute(null=True)
     text = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    edited_at = UTCDateTimeAttribute(null=True)
 
 
 class ClientProfile(Item, discriminator="client"):

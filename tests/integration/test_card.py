@@ -21,7 +21,8 @@ def test_a_posted_call_reads_back_as_a_card(api: Api) -> None:
     assert body["call"]["first_call"] is True
     assert body["audio"]["status"] == "none"
     assert body["review"] == {
-        "category": None, "manager_rating": None, "call_rating": None, "comments": [], "comments_next_cursor": None
+        "category": None, "manager_rating": None, "call_rating": None, "tags": [], "value": None, "currency": None,
+        "comments": [], "comments_next_cursor": None,
     }  # fmt: skip
     assert body["client"]["phone"] == "+380441234567"
     assert body["client"]["client_url"].endswith("/clients/%2B380441234567")

@@ -19,6 +19,7 @@ from tests.integration.helpers import LANDING, VIEWER, Api, a_call, add_numbers,
 # table is shared)
 PATH_VALUES = {
     "call_id": "0" * 32,
+    "comment_id": "1" * 32,
     "token": "a" * 22,
     "session_id": "0" * 32,
     "phone": "+380441234567",
@@ -27,6 +28,7 @@ PATH_VALUES = {
 # ...and values that do not match their parameter's pattern
 UNMATCHED = {
     "call_id": "nope",
+    "comment_id": "1" * 31 + "z",
     "token": "short",
     "session_id": "0" * 31 + "g",
     "phone": "+38044abc",
@@ -183,8 +185,15 @@ def valid_bodies(api: Api) -> dict[str, dict[str, Any]]:
     return {
         "post_call": a_call(total_seconds=70),
         "add_comment": {"text": "asked about delivery"},
-        "change_review": {"category": "sale", "manager_rating": 4, "call_rating": 5},
-        "change_settings": {"timezone": "Europe/Kyiv", "categories": ["sale", "spam"], "number_hold_minutes": 30},
+        "edit_comment": {"text": "asked about delivery on Friday"},
+        "change_review": {"category": "sale", "manager_rating": 4, "call_rating": 5, "value": "1500.00"},
+        "change_settings": {
+            "timezone": "Europe/Kyiv",
+            "categories": ["sale", "spam"],
+            "number_hold_minutes": 30,
+            "tags": ["quote sent"],
+            "currency": "EUR",
+        },
         "put_number": {"kind": "pool", "label": "site"},
         "create_share": {"expires_in_days": 30},
         "restore_recording": {"tier": "Expedited", "days": 3},
@@ -204,6 +213,7 @@ def valid_bodies(api: Api) -> dict[str, dict[str, Any]]:
 INVALID_BODIES: dict[str, dict[str, Any]] = {
     "post_call": a_call(direction="sideways"),
     "add_comment": {"text": ""},
+    "edit_comment": {"text": "x" * 4001},
     "change_review": {"manager_rating": 6},
     "change_settings": {"sale_cycle_days": 0},
     "put_number": {"kind": "spare"},

@@ -51,7 +51,9 @@ const SENTENCES_PL = [
   [/^(\+?[0-9]+) belongs to another project$/, "$1 należy do innego projektu"],
   [/^not a phone number$/, "to nie jest numer telefonu"],
   [/^not an IANA time zone that browsers know$/, "nieznana strefa czasowa"],
-  [/^categories must be unique$/, "kategorie nie mogą się powtarzać"],
+  [/^must not repeat a name$/, "nazwy nie mogą się powtarzać"],
+  [/^must be an amount >= 0 with at most 2 decimal places, like 1500.00$/, "kwota >= 0 z najwyżej 2 miejscami po przecinku, np. 1500.00"],
+  [/^must be an ISO 4217 currency code, like PLN$/, "kod waluty ISO 4217, np. PLN"],
   [/^must not hold control characters$/, "nie może zawierać znaków sterujących"],
 ];
 
