@@ -130,6 +130,14 @@ def _at_least(name: str, least: int, call: Call) -> bool:
     return value is not None and value >= least
 
 
+def _tagged(tag: str, call: Call) -> bool:
+    return tag in call.tags
+
+
+def _commented(wanted: bool, call: Call) -> bool:
+    return (call.comment_count > 0) == wanted
+
+
 def _phone_holds(digits: str, call: Call) -> bool:
     return digits in (call.client_phone or "")
 
@@ -155,6 +163,10 @@ def _tests(filters: CallFilters, phone: str | None, number: str | None) -> dict[
             tests[name] = partial(_at_least, "call_rating", value)
         elif name == "phone_part":
             tests[name] = partial(_phone_holds, value)
+        elif name == "tag":
+            tests[name] = partial(_tagged, value)
+        elif name == "has_comment":
+            tests[name] = partial(_commented, value)
         else:  # direction, status, category, agent, has_recording, needs_callback: the call's own value
             tests[name] = partial(_has, name, value)
     return tests

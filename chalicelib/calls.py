@@ -264,7 +264,8 @@ def _write_with_count(call_pk: str, write: Callable[[TransactWrite], None], coun
         try:
             with transactions.transaction() as transaction:
                 write(transaction)
-                transaction.update(Call(call_pk, keys.CALL_SK), actions=[count], condition=Call.pk.exists())
+                call = Call(call_pk, keys.CALL_SK)
+                transaction.update(call, actions=[count, *call.changed()], condition=Call.pk.exists())
             return
         except TransactWriteError as exc:
             if transactions.condition_failed(exc):

@@ -1,8 +1,9 @@
 """The call log as CSV (GET /v1/calls.csv): the log's filters, read page by page up to a row cap and a byte budget.
 
-No answer exceeds 1 MB (DESIGN.md), and a row at its field limits is about 6.3 KB (most of it the landing page's
-URL): one export stops after MAX_ROWS calls or before the row that would take it past MAX_BYTES, whichever comes
-first, and hands back the cursor of the rest; the caller asks again with `cursor` to go on.
+No answer exceeds 1 MB (DESIGN.md), and a row at its field limits is about 14 KB (most of it 20 review tags and
+the landing page's URL at their longest): one export stops after MAX_ROWS calls or before the row that would take
+it past MAX_BYTES, whichever comes first, and hands back the cursor of the rest; the caller asks again with
+`cursor` to go on.
 """
 
 from __future__ import annotations
@@ -27,25 +28,28 @@ MAX_ROUNDS = 100
 COLUMNS = (
     "call_id", "external_id", "started_at", "started_at_local", "direction", "status", "caller", "destination",
     "agent", "wait_seconds", "talk_seconds", "total_seconds", "first_call", "target", "repeat", "called_back",
-    "category", "manager_rating", "call_rating", "recording_status", "source", "medium", "campaign", "term",
-    "content", "landing_page", "ip", "card_url",
+    "category", "tags", "value", "comment_count", "manager_rating", "call_rating", "recording_status", "source",
+    "medium", "campaign", "term", "content", "landing_page", "ip", "card_url",
 )  # fmt: skip
 # the header row in Polish (lang=pl), column by column
 POLISH = (
     "id połączenia", "id zewnętrzne", "początek (UTC)", "początek (czas lokalny)", "kierunek", "status",
     "dzwoniący", "numer docelowy", "agent", "oczekiwanie (s)", "rozmowa (s)", "razem (s)", "pierwsze połączenie",
-    "docelowe", "powtórne", "oddzwoniono", "kategoria", "ocena menedżera", "ocena rozmowy", "nagranie", "źródło",
-    "medium", "kampania", "słowo kluczowe", "treść", "strona wejścia", "IP", "karta połączenia",
+    "docelowe", "powtórne", "oddzwoniono", "kategoria", "tagi", "wartość", "komentarze", "ocena menedżera",
+    "ocena rozmowy", "nagranie", "źródło", "medium", "kampania", "słowo kluczowe", "treść", "strona wejścia", "IP",
+    "karta połączenia",
 )  # fmt: skip
 HEADERS = {"en": COLUMNS, "pl": POLISH}
 DELIMITERS = {"comma": ",", "semicolon": ";"}
 # columns that are no attribute of the call
-_DERIVED = {"started_at_local", "ip", "medium", "campaign", "term", "content", "landing_page", "card_url"}
+_DERIVED = {"started_at_local", "tags", "ip", "medium", "campaign", "term", "content", "landing_page", "card_url"}
+# a call's tags in one cell
+TAG_SEPARATOR = ", "
 _VISIT = ("medium", "campaign", "term", "content", "landing_page")
 
 # Text that a spreadsheet would run as a formula (CSV injection) gets a leading apostrophe.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FREE_TEXT = {"external_id", "agent", "category", "source", *_VISIT}
+_FREE_TEXT = {"external_id", "agent", "category", "tags", "source", *_VISIT}
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ def _row(call: Call, zone: ZoneInfo) -> list[str]:
     visit = call.visit or {}
     values: dict[str, object] = {column: getattr(call, column) for column in COLUMNS if column not in _DERIVED}
     values["started_at"] = clock.iso(started_at)
+    values["tags"] = TAG_SEPARATOR.join(str(tag) for tag in call.tags)
     values["ip"] = visit.get("ip")  # the attributed visit's, as stored under ip_storage
     values.update({column: visit.get(column) for column in _VISIT})
     values["started_at_local"] = started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")

@@ -253,6 +253,8 @@ class CallFilters(Schema):
     min_talk_seconds: int | None = Field(default=None, ge=0, le=86_400)
     min_call_rating: int | None = Field(default=None, ge=1, le=5)
     needs_callback: QueryBool | None = None
+    has_comment: QueryBool | None = None
+    tag: FilledText | None = Field(default=None, max_length=100)
     phone_part: str | None = Field(default=None, pattern=r"^[0-9]{3,15}$")
     order: Literal["desc", "asc"] = "desc"
 

@@ -3,6 +3,8 @@ budget, index-backed filters at a fixed number of Queries, exact counts."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -205,6 +207,8 @@ def test_the_filters_of_one_project_never_show_another_projects_calls(api: Api, 
         ("phone_part=12a45", "phone_part"),
         ("phone_part=1234567890123456", "phone_part"),
         ("order=up", "order"),
+        ("has_comment=1", "has_comment"),
+        ("tag=", "tag"),
         ("number=hello", "number"),
         ("agent=", "agent"),
     ],
@@ -238,3 +242,23 @@ def test_the_count_is_exact_over_the_range_with_the_logs_filters(api: Api, monke
     with dynamodb_requests() as seen:
         api.get("/v1/calls/count")
     assert seen == ["Query"]  # counted by DynamoDB (Select COUNT), one request per 1 MB of the range
+
+
+def test_the_log_filters_by_tag_and_comments_and_the_csv_shows_them(api: Api) -> None:
+    assert api.patch("/v1/settings", {"tags": ["vip", "=lead"]}).status_code == 200
+    tagged = post(api, started_at=at(1))
+    commented = post(api, started_at=at(2), caller="+380671110044")
+    review = {"tags": ["vip", "=lead"], "value": "1500.50"}
+    assert api.patch(f"/v1/calls/{tagged['call_id']}/review", review).status_code == 200
+    assert api.post(f"/v1/calls/{commented['call_id']}/comments", {"text": "call back on Monday"}).status_code == 201
+
+    assert ids(api.get("/v1/calls?tag=vip")) == [tagged["call_id"]]
+    assert ids(api.get("/v1/calls?tag=VIP")) == []  # a tag as the settings name it
+    assert ids(api.get("/v1/calls?has_comment=true")) == [commented["call_id"]]
+    assert ids(api.get("/v1/calls?has_comment=false")) == [tagged["call_id"]]
+    assert api.get("/v1/calls/count?from=2026-11-01T00:00:00Z&tag=%3Dlead").json_body == {"count": 1}
+    csv_rows = list(csv.DictReader(io.StringIO(api.get("/v1/calls.csv?order=asc").body.decode())))
+    assert [(row["tags"], row["value"], row["comment_count"]) for row in csv_rows] == [
+        ("vip, =lead", "1500.50", "0"),
+        ("", "", "1"),
+    ]
