@@ -24,10 +24,10 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from pynamodb.exceptions import QueryError
+from pynamodb.exceptions import QueryError, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib import aws, clients, clock, phones, settings
+from chalicelib import aws, calls, clients, clock, phones, settings
 from chalicelib.errors import invalid
 from chalicelib.http import JsonError, load_json
 from chalicelib.schemas import CallFilters
@@ -409,3 +409,32 @@ def changes(project_id: str, since: str | None) -> Changes:
     calls = {call.pk: call for call in Call.batch_get(wanted)}
     ordered = [calls[pk] for pk, _ in wanted if pk in calls]  # an erased call is gone from the table
     return Changes(ordered, _since_token(entries[-1]["GSI5SK"]["S"]))
+
+
+# ---- calls written before the log's indexes -------------------------------------------------------------------
+
+
+def index_older_calls(project_id: str) -> int:
+    """Gives the project's calls written before the log's indexes their GSI3-GSI5 keys, then `called_back` to
+    the missed ones (one reclassification per client, from its earliest missed call); idempotent, so it may run
+    again after a failure. The number of calls given keys."""
+    project = settings.load_project(project_id)
+    indexed = 0
+    earliest_missed: dict[str, datetime] = {}
+    for call in Call.query(
+        keys.call_log_gsi1pk(project_id), index_name=keys.GSI1, filter_condition=Call.gsi5pk.does_not_exist()
+    ):
+        actions = [Call.gsi4pk.set(call.status_key(call.needs_callback)), Call.gsi4sk.set(call.gsi1sk), *call.changed()]
+        if call.agent:
+            actions += [Call.gsi3pk.set(keys.agent_calls_gsi3pk(project_id, call.agent)), Call.gsi3sk.set(call.gsi1sk)]
+        try:
+            call.update(actions=actions, condition=Call.pk.exists() & Call.gsi5pk.does_not_exist())
+        except UpdateError:
+            continue  # erased, or given its keys by a write meanwhile
+        indexed += 1
+        if call.needs_callback:
+            phone = str(call.client_phone)
+            earliest_missed[phone] = min(call.started_at, earliest_missed.get(phone, call.started_at))
+    for phone, since in earliest_missed.items():
+        calls.reclassify_client(project, phone, since)
+    return indexed
