@@ -209,6 +209,8 @@ def plan(project_id: str, filters: CallFilters) -> Plan:
     else:
         partitions = [Partition(keys.GSI1, keys.call_log_gsi1pk(project_id))]
         answered = set()
+    if filters.from_ and filters.to and filters.from_ >= filters.to:
+        partitions = []  # an empty range, read from nowhere: DynamoDB refuses a BETWEEN whose bounds are reversed
     return Plan(project_id, filters, tuple(partitions), tuple(tests.values()), narrows=bool(set(tests) - answered))
 
 

@@ -262,3 +262,17 @@ def test_the_log_filters_by_tag_and_comments_and_the_csv_shows_them(api: Api) ->
         ("vip, =lead", "1500.50", "0"),
         ("", "", "1"),
     ]
+
+
+def test_a_range_that_ends_before_it_begins_is_empty_and_reads_nothing(api: Api) -> None:
+    post(api, started_at=at(15))
+    api.get("/v1/calls")  # warms the key lookup
+    reversed_range = "from=2026-11-20T00:00:00Z&to=2026-11-10T00:00:00Z"
+    with dynamodb_requests() as seen:
+        assert api.get(f"/v1/calls?{reversed_range}").json_body == {
+            "items": [],
+            "next_cursor": None,
+            "searched_until": None,
+        }
+        assert api.get(f"/v1/calls/count?{reversed_range}&status=missed").json_body == {"count": 0}
+    assert seen == []  # DynamoDB would refuse the Query (a BETWEEN with its bounds reversed)
