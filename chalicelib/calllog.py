@@ -391,7 +391,7 @@ def changes(project_id: str, since: str | None) -> Changes:
     """Calls created or changed after `since`, oldest change first: one Query of the changes index (keys only),
     and a BatchGetItem of the calls when there are any. Without `since`: none, and the token of now."""
     settled = keys.sortable_time(clock.now() - SETTLE)
-    if since is None:
+    if not since:
         return Changes([], _since_token(settled))
     after = _since_position(since)
     if after >= settled:

@@ -277,7 +277,7 @@ class CallExportQuery(CallFilters):
 class ChangesQuery(Schema):
     """GET /v1/calls/changes: `since` is the `next_since` of the answer before; without it, only `next_since`."""
 
-    since: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{1,120}={0,2}$")
+    since: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{0,120}={0,2}$")
 
 
 class PageQuery(Schema):
