@@ -10,16 +10,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError
-from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib import clock, linking, observability, phones, webhooks
 from chalicelib.auth import Caller, Permission, Role
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, invalid
-from chalicelib.schemas import CallFilters, CallIn, CallListQuery, CallSummary, CommentIn, ReviewPatch
+from chalicelib.schemas import CallIn, CallSummary, CommentIn, ReviewPatch
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
@@ -62,6 +60,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
     fingerprint = _fingerprint(values)
     project_id = project.project_id
     call_id = uuid.uuid4().hex
+    created_at = clock.now()
     observability.tag(call_id=call_id)
     client_phone: str | None = values["client_phone"]
     body = {
@@ -75,14 +74,21 @@ def record(project: Project, payload: CallIn) -> Recorded:
         keys.CALL_SK,
         call_id=call_id,
         project_id=project_id,
-        created_at=clock.now(),
+        created_at=created_at,
         **{name: value for name, value in values.items() if name != "total_seconds"},
         total_seconds=values["total_seconds"]
         if values["total_seconds"] is not None
         else values["wait_seconds"] + values["talk_seconds"],
         gsi1pk=keys.call_log_gsi1pk(project_id),
         gsi1sk=keys.call_log_gsi1sk(values["started_at"], call_id),
+        gsi4sk=keys.call_log_gsi1sk(values["started_at"], call_id),
+        gsi5pk=keys.call_changes_gsi5pk(project_id),
+        gsi5sk=keys.call_change_gsi5sk(created_at, call_id),
     )
+    call.gsi4pk = call.status_key(call.needs_callback)  # reclassify_client moves it once a call back is known
+    if call.agent:
+        call.gsi3pk = keys.agent_calls_gsi3pk(project_id, call.agent)
+        call.gsi3sk = call.gsi1sk
     if client_phone:
         call.gsi2pk = keys.client_pk(project_id, client_phone)
         call.gsi2sk = keys.client_call_gsi2sk(values["started_at"], call_id)
@@ -203,31 +209,56 @@ def classify(
     return flags
 
 
+def called_back(calls: list[Call], window: timedelta, settled_before: datetime) -> dict[str, bool]:
+    """`called_back` of the client's unanswered incoming calls started at or after `settled_before - window` (the
+    calls that a call at `settled_before` can follow): an answered call followed within `window`."""
+    answered = sorted(call.started_at for call in calls if call.status == "answered")
+    return {
+        call.call_id: any(call.started_at < moment <= call.started_at + window for moment in answered)
+        for call in calls
+        if call.direction == "incoming"
+        and call.status in Call.UNANSWERED
+        and call.started_at >= settled_before - window
+    }
+
+
 def reclassify_client(project: Project, phone: str, since: datetime, also: Call | None = None) -> None:
-    """Recompute the flags of the client's calls from `since` on, and write the ones that changed.
+    """Recompute the flags of the client's calls from `since` on, and `called_back` of their missed calls from one
+    callback window before it, and write the ones that changed.
 
     A call at `since` can change the flags of later calls only, and depends on earlier calls only
-    through the last target call of one sale cycle before it: so this reads the calls from one sale
-    cycle before `since` on, whatever the length of the history. `also` is a call just written,
-    which an eventually consistent index read may not show yet.
+    through the last target call of one sale cycle before it; it can follow missed calls of one callback window
+    before it: so this reads the calls from the longer of the two before `since` on, whatever the length of the
+    history. `also` is a call just written, which an eventually consistent index read may not show yet.
     """
     client = keys.client_pk(project.project_id, phone)
     sale_cycle = timedelta(days=int(project.sale_cycle_days))
-    window = keys.client_call_bound(since - sale_cycle)
+    callback_window = timedelta(hours=int(project.callback_window_hours))
+    window = keys.client_call_bound(since - max(sale_cycle, callback_window))
     calls = {c.call_id: c for c in Call.query(client, Call.gsi2sk >= window, index_name=keys.GSI2)}
     if also is not None:
         calls.setdefault(also.call_id, also)
     has_earlier = any(Call.query(client, Call.gsi2sk < window, index_name=keys.GSI2, limit=1))
     flags = classify(list(calls.values()), int(project.target_call_seconds), sale_cycle, since, has_earlier)
-    for call_id, (first_call, target, repeat) in flags.items():
+    followed = called_back(list(calls.values()), callback_window, since)
+    for call_id in flags.keys() | followed.keys():
         call = calls[call_id]
-        if (call.first_call, call.target, call.repeat) == (first_call, target, repeat):
+        first_call, target, repeat = flags.get(call_id, (call.first_call, call.target, call.repeat))
+        was_followed = followed.get(call_id, call.called_back)
+        if (call.first_call, call.target, call.repeat, call.called_back) == (first_call, target, repeat, was_followed):
             continue
         announced = webhooks.call_changed(project, call_id, just_recorded=also)
+        actions = [
+            Call.first_call.set(first_call),
+            Call.target.set(target),
+            Call.repeat.set(repeat),
+            Call.called_back.set(was_followed),
+            *call.changed(),
+        ]
+        if call_id in followed:
+            actions.append(Call.gsi4pk.set(call.status_key(needs_callback=not was_followed)))
         # a call erased meanwhile stays erased
-        if conditional_update(
-            call, [Call.first_call.set(first_call), Call.target.set(target), Call.repeat.set(repeat)], Call.pk.exists()
-        ):
+        if conditional_update(call, actions, Call.pk.exists()):
             webhooks.publish(announced)
 
 
@@ -236,63 +267,6 @@ def get(project_id: str, call_id: str) -> Call:
         return Call.get(keys.call_pk(project_id, call_id), keys.CALL_SK)
     except Call.DoesNotExist as exc:
         raise NotFoundError(f"call {call_id} not found") from exc
-
-
-def _filter(filters: CallFilters) -> Condition | None:
-    conditions: list[Condition] = []
-    if filters.direction:
-        conditions.append(Call.direction == filters.direction)
-    if filters.status:
-        conditions.append(Call.status == filters.status)
-    if filters.category:
-        conditions.append(Call.category == filters.category)
-    if filters.has_recording is not None:
-        with_audio = Call.recording_status.is_in(*Call.KEPT_RECORDING)
-        conditions.append(with_audio if filters.has_recording else ~with_audio)
-    combined: Condition | None = None
-    for condition in conditions:
-        combined = condition if combined is None else combined & condition
-    return combined
-
-
-def _time_range(attribute: UnicodeAttribute, lower: str, upper: str, filters: CallFilters) -> Condition | None:
-    low = lower + keys.sortable_time(filters.from_) if filters.from_ else None
-    high = upper + keys.sortable_time(filters.to) if filters.to else None
-    if low and high:
-        return attribute.between(low, high)
-    if low:
-        return attribute >= low
-    if high:
-        return attribute < high
-    return None
-
-
-def list_calls(project_id: str, query: CallListQuery, phone: str | None = None) -> Page[Call]:
-    """One page of the call log, newest first: a single DynamoDB Query reading at most `limit` items.
-
-    A filter is applied to the items read, so a filtered page may hold fewer than `limit` items. `phone` is
-    the `phone` filter in E.164 (the client's calls are read from their own index partition).
-    """
-    index = log_index(phone)
-    if phone:
-        hash_key, attribute, prefix = keys.client_pk(project_id, phone), Call.gsi2sk, keys.CALL_PREFIX
-    else:
-        hash_key, attribute, prefix = keys.call_log_gsi1pk(project_id), Call.gsi1sk, ""
-    results = Call.query(
-        hash_key,
-        index_name=index,
-        range_key_condition=_time_range(attribute, prefix, prefix, query),
-        filter_condition=_filter(query),
-        scan_index_forward=False,
-        limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, keys.INDEX_KEYS[index][0], hash_key),
-    )
-    return first_page(Call, results)
-
-
-def log_index(phone: str | None) -> str:
-    """The index the call log is read from: the client's calls (GSI2) when filtered by phone, else GSI1."""
-    return keys.GSI2 if phone else keys.GSI1
 
 
 def summary(call: Call) -> CallSummary:
@@ -311,7 +285,8 @@ def _write_with_count(call_pk: str, write: Callable[[TransactWrite], None], coun
         try:
             with transactions.transaction() as transaction:
                 write(transaction)
-                transaction.update(Call(call_pk, keys.CALL_SK), actions=[count], condition=Call.pk.exists())
+                call = Call(call_pk, keys.CALL_SK)
+                transaction.update(call, actions=[count, *call.changed()], condition=Call.pk.exists())
             return
         except TransactWriteError as exc:
             if transactions.condition_failed(exc):
@@ -438,7 +413,7 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
             for name, value in changes.items()
         ]
         announced = webhooks.call_changed(project, call_id)
-        if not conditional_update(call, actions, Call.pk.exists()):
+        if not conditional_update(call, [*actions, *call.changed()], Call.pk.exists()):
             raise NotFoundError(f"call {call_id} not found")  # erased meanwhile
         webhooks.publish(announced)
     return call

@@ -1,4 +1,4 @@
-"""The operator CLI: `python -m chalicelib.cli project create|key create|key revoke|key list`.
+"""The operator CLI: `python -m chalicelib.cli project create|key create|key revoke|key list|calls index`.
 
 Runs with the app's environment (CALLCARD_TABLE, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL locally).
 With --json it prints exactly one JSON object on stdout; logs and errors go to stderr.
@@ -15,7 +15,7 @@ from typing import Any
 
 import pydantic
 
-from chalicelib import auth, clock, projects, settings
+from chalicelib import auth, calllog, clock, projects, settings
 from chalicelib.errors import ApiError
 
 log = logging.getLogger("callcard.cli")
@@ -67,6 +67,12 @@ def _key_list(args: argparse.Namespace) -> None:
             print("\t".join(str(item[name] or "-") for name in item))
 
 
+def _calls_index(args: argparse.Namespace) -> None:
+    indexed = calllog.index_older_calls(args.project)
+    log.info("gave %d calls the call log's index keys", indexed)
+    _print({"project_id": args.project, "calls_indexed": indexed}, args.json)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__.splitlines()[0])
     groups = top.add_subparsers(dest="group", required=True)
@@ -90,7 +96,14 @@ def parser() -> argparse.ArgumentParser:
     key_list.add_argument("--project", required=True)
     key_list.set_defaults(run=_key_list)
 
-    for sub in (create, key_create, key_revoke, key_list):
+    calls = groups.add_parser("calls").add_subparsers(dest="action", required=True)
+    calls_index = calls.add_parser(
+        "index", help="give calls written before the call log's indexes their keys (agent, status, changes)"
+    )
+    calls_index.add_argument("--project", required=True)
+    calls_index.set_defaults(run=_calls_index)
+
+    for sub in (create, key_create, key_revoke, key_list, calls_index):
         sub.add_argument("--json", action="store_true", help="print one JSON object")
     return top
 

@@ -1,8 +1,9 @@
 """The call log as CSV (GET /v1/calls.csv): the log's filters, read page by page up to a row cap and a byte budget.
 
-No answer exceeds 1 MB (DESIGN.md), and a row at its field limits is about 2.6 KB: one export stops after
-MAX_ROWS calls or before the row that would take it past MAX_BYTES, whichever comes first, and hands back the
-cursor of the rest; the caller asks again with `cursor` to go on.
+No answer exceeds 1 MB (DESIGN.md), and a row at its field limits is about 14 KB (most of it 20 review tags and
+the landing page's URL at their longest): one export stops after MAX_ROWS calls or before the row that would take
+it past MAX_BYTES, whichever comes first, and hands back the cursor of the rest; the caller asks again with
+`cursor` to go on.
 """
 
 from __future__ import annotations
@@ -14,33 +15,48 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from chalicelib import calls, clients, clock
-from chalicelib.schemas import CallExportQuery, CallListQuery
+from chalicelib import aws, calllog, clock
+from chalicelib.schemas import CallExportQuery
 from chalicelib.store.models import Call, Project
-from chalicelib.store.paging import cursor_after
 
 MAX_ROWS = 10_000
 MAX_BYTES = 1024 * 1024  # of UTF-8 text, the header included: 1 MB as AWS counts
-PAGE_SIZE = 200  # the call log's largest page: one Query each
+# rounds of Queries one export reads at most (calllog.SCAN_LIMIT calls each): a narrow filter over a long log
+# stops there with a cursor, as at the row cap
+MAX_ROUNDS = 100
 
 COLUMNS = (
     "call_id", "external_id", "started_at", "started_at_local", "direction", "status", "caller", "destination",
-    "agent", "wait_seconds", "talk_seconds", "total_seconds", "first_call", "target", "repeat", "category",
-    "manager_rating", "call_rating", "recording_status", "source", "ip",
+    "agent", "wait_seconds", "talk_seconds", "total_seconds", "first_call", "target", "repeat", "called_back",
+    "category", "tags", "value", "comment_count", "manager_rating", "call_rating", "recording_status", "source",
+    "medium", "campaign", "term", "content", "landing_page", "ip", "card_url",
 )  # fmt: skip
+# the header row in Polish (lang=pl), column by column
+POLISH = (
+    "id połączenia", "id zewnętrzne", "początek (UTC)", "początek (czas lokalny)", "kierunek", "status",
+    "dzwoniący", "numer docelowy", "agent", "oczekiwanie (s)", "rozmowa (s)", "razem (s)", "pierwsze połączenie",
+    "docelowe", "powtórne", "oddzwoniono", "kategoria", "tagi", "wartość", "komentarze", "ocena menedżera",
+    "ocena rozmowy", "nagranie", "źródło", "medium", "kampania", "słowo kluczowe", "treść", "strona wejścia", "IP",
+    "karta połączenia",
+)  # fmt: skip
+HEADERS = {"en": COLUMNS, "pl": POLISH}
+DELIMITERS = {"comma": ",", "semicolon": ";"}
 # columns that are no attribute of the call
-_DERIVED = {"started_at_local", "ip"}
+_DERIVED = {"started_at_local", "tags", "ip", "medium", "campaign", "term", "content", "landing_page", "card_url"}
+# a call's tags in one cell
+TAG_SEPARATOR = ", "
+_VISIT = ("medium", "campaign", "term", "content", "landing_page")
 
 # Text that a spreadsheet would run as a formula (CSV injection) gets a leading apostrophe.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FREE_TEXT = {"external_id", "agent", "category", "source"}
+_FREE_TEXT = {"external_id", "agent", "category", "tags", "source", *_VISIT}
 
 
 @dataclass(frozen=True)
 class Export:
     text: str
     rows: int
-    next_cursor: str | None  # set when MAX_ROWS or MAX_BYTES stopped the export before the log's end
+    next_cursor: str | None  # set when MAX_ROWS, MAX_BYTES or MAX_ROUNDS stopped the export before the log's end
 
 
 def _cell(column: str, value: object) -> str:
@@ -58,52 +74,52 @@ def _cell(column: str, value: object) -> str:
 
 def _row(call: Call, zone: ZoneInfo) -> list[str]:
     started_at: datetime = call.started_at
+    visit = call.visit or {}
     values: dict[str, object] = {column: getattr(call, column) for column in COLUMNS if column not in _DERIVED}
     values["started_at"] = clock.iso(started_at)
-    values["ip"] = (call.visit or {}).get("ip")  # the attributed visit's, as stored under ip_storage
+    values["tags"] = TAG_SEPARATOR.join(str(tag) for tag in call.tags)
+    values["ip"] = visit.get("ip")  # the attributed visit's, as stored under ip_storage
+    values.update({column: visit.get(column) for column in _VISIT})
     values["started_at_local"] = started_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    values["card_url"] = aws.public_url(f"/calls/{call.call_id}")
     return [_cell(column, values[column]) for column in COLUMNS]
 
 
-def csv_line(cells: Sequence[str]) -> str:
+def csv_line(cells: Sequence[str], delimiter: str = ",") -> str:
     line = io.StringIO()
-    csv.writer(line, lineterminator="\r\n").writerow(cells)
+    csv.writer(line, delimiter=delimiter, lineterminator="\r\n").writerow(cells)
     return line.getvalue()
 
 
-def row_line(call: Call, zone: ZoneInfo) -> str:
+def row_line(call: Call, zone: ZoneInfo, delimiter: str = ",") -> str:
     """The call's line of the CSV, its line end included."""
-    return csv_line(_row(call, zone))
+    return csv_line(_row(call, zone), delimiter)
 
 
 def calls_csv(project: Project, query: CallExportQuery) -> Export:
-    """The filtered log, newest first, one Query per PAGE_SIZE calls read, until its end, MAX_ROWS or MAX_BYTES.
+    """The filtered log in the log's order (calllog.Walk), until its end, MAX_ROWS, MAX_BYTES or MAX_ROUNDS.
 
-    When the next row would not fit in MAX_BYTES, the export ends before it, with the cursor of the last call
-    written (in the middle of the page read), so the next export starts exactly at that row. The first row is
-    always written, so that every export goes on; a row is far smaller than the budget.
+    When the next row would not fit in MAX_BYTES, the export ends before it, with the cursor just after the last
+    call written, so the next export starts exactly at that row. The first row is always written, so that every
+    export goes on; a row is far smaller than the budget. `bom` starts the text with a UTF-8 byte order mark (Excel
+    then reads UTF-8), counted in the budget.
     """
     zone = ZoneInfo(project.timezone)
-    lines = [csv_line(COLUMNS)]
+    delimiter = DELIMITERS[query.delimiter]
+    lines = [("\ufeff" if query.bom else "") + csv_line(HEADERS[query.lang], delimiter)]
     size = len(lines[0].encode())
-    filters = query.model_dump(exclude={"cursor"})
-    cursor, rows = query.cursor, 0
-    last_written: Call | None = None
-    phone = clients.parse_phone(project, query.phone) if query.phone else None
-    while True:
-        # never read past the cap, so that the cursor handed back points at the first call not written
-        limit = min(PAGE_SIZE, MAX_ROWS - rows)
-        page_query = CallListQuery.model_validate({**filters, "limit": limit, "cursor": cursor})
-        page = calls.list_calls(project.project_id, page_query, phone)
-        for call in page.items:
-            line = row_line(call, zone)
-            line_size = len(line.encode())
-            if last_written is not None and size + line_size > MAX_BYTES:
-                return Export("".join(lines), rows, cursor_after(last_written, calls.log_index(phone)))
-            lines.append(line)
-            size += line_size
-            rows += 1
-            last_written = call
-        cursor = page.next_cursor
-        if cursor is None or rows >= MAX_ROWS:
-            return Export("".join(lines), rows, cursor)
+    walk = calllog.Walk(project.project_id, query, query.cursor, MAX_ROUNDS, MAX_ROWS)
+    cursor_after_written: str | None = query.cursor
+    rows = 0
+    for call in walk:
+        line = row_line(call, zone, delimiter)
+        line_size = len(line.encode())
+        if rows and size + line_size > MAX_BYTES:
+            return Export("".join(lines), rows, cursor_after_written)
+        lines.append(line)
+        size += line_size
+        rows += 1
+        cursor_after_written = walk.cursor()
+        if rows == MAX_ROWS:
+            break
+    return Export("".join(lines), rows, walk.cursor())

@@ -75,7 +75,12 @@ def body(request: Request, model: type[M], max_bytes: int = MAX_BODY_BYTES) -> M
 
 
 def query(request: Request, model: type[M]) -> M:
-    return validate(model, dict(request.query_params or {}))
+    """The query string as `model`; a parameter the model lists in REPEATABLE is a list of every value given."""
+    params = request.query_params
+    if not params:
+        return validate(model, {})
+    repeatable: frozenset[str] = getattr(model, "REPEATABLE", frozenset())
+    return validate(model, {name: params.getlist(name) if name in repeatable else params[name] for name in params})
 
 
 @dataclass(frozen=True)

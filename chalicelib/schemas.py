@@ -10,7 +10,7 @@ strings would be compiled and evaluated one by one (about 2 % of `import app`, m
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -269,10 +269,15 @@ class CallIn(Schema):
     total_seconds: Annotated[int, Field(ge=0, le=2 * 86_400), WholeNumber] | None = None
 
 
+Mark = Literal["first", "target", "repeat"]
+
+
 class CallFilters(Schema):
-    """The call log's filters, shared by GET /v1/calls and GET /v1/calls.csv."""
+    """The call log's filters, one object for GET /v1/calls, /v1/calls.csv and /v1/calls/count (chalicelib.calllog
+    reads them). `mark` may be repeated (`mark=first&mark=target`: any of them)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+    REPEATABLE: ClassVar[frozenset[str]] = frozenset({"mark"})
 
     from_: Time | None = Field(default=None, alias="from")
     to: Time | None = None
@@ -281,6 +286,20 @@ class CallFilters(Schema):
     category: FilledText | None = Field(default=None, max_length=100)
     phone: Text | None = Field(default=None, max_length=64)
     has_recording: QueryBool | None = None
+    agent: FilledText | None = Field(default=None, max_length=200)
+    # our number: the destination of an incoming call, the line of an outgoing one (E.164 or national)
+    number: FilledText | None = Field(default=None, max_length=64)
+    source: FilledText | None = Field(default=None, max_length=100)
+    medium: FilledText | None = Field(default=None, max_length=100)
+    campaign: FilledText | None = Field(default=None, max_length=100)
+    mark: list[Mark] | None = Field(default=None, max_length=3)
+    min_talk_seconds: int | None = Field(default=None, ge=0, le=86_400)
+    min_call_rating: int | None = Field(default=None, ge=1, le=5)
+    needs_callback: QueryBool | None = None
+    has_comment: QueryBool | None = None
+    tag: FilledText | None = Field(default=None, max_length=100)
+    phone_part: str | None = Field(default=None, pattern=r"^[0-9]{3,15}$")
+    order: Literal["desc", "asc"] = "desc"
 
 
 class CallListQuery(CallFilters):
@@ -289,9 +308,19 @@ class CallListQuery(CallFilters):
 
 
 class CallExportQuery(CallFilters):
-    """GET /v1/calls.csv: the log's filters; `cursor` continues an export that stopped at its row cap or 1 MB."""
+    """GET /v1/calls.csv: the log's filters and the file's form; `cursor` continues an export that stopped at its
+    row cap or 1 MB."""
 
     cursor: Text | None = None
+    delimiter: Literal["comma", "semicolon"] = "comma"
+    bom: QueryBool = False
+    lang: Literal["en", "pl"] = "en"
+
+
+class ChangesQuery(Schema):
+    """GET /v1/calls/changes: `since` is the `next_since` of the answer before; without it, only `next_since`."""
+
+    since: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_-]{0,120}={0,2}$")
 
 
 class PageQuery(Schema):
@@ -389,6 +418,7 @@ class SettingsPatch(Schema):
     sale_cycle_days: Days | None = None
     ip_storage: IpStorage | None = None
     max_holds_per_ip: HoldsPerAddress | None = None
+    callback_window_hours: Annotated[int, Field(ge=1, le=720), WholeNumber] | None = None
 
 
 RestoreTier = Literal["Expedited", "Standard", "Bulk"]
@@ -433,6 +463,8 @@ class Settings(Model):
     ip_storage: IpStorage
     # pool numbers one address (an IPv4 address, an IPv6 /64) may hold at a time; at the limit it shares its own
     max_holds_per_ip: int
+    # a missed call is called back by an answered call with the client within this many hours
+    callback_window_hours: int
 
 
 class _CallNumbers(Model):
@@ -474,11 +506,24 @@ class CallSummary(_CallNumbers):
     first_call: bool
     target: bool
     repeat: bool
+    called_back: bool
+    needs_callback: bool
 
 
 class CallList(Model):
     items: list[CallSummary]
     next_cursor: str | None
+    # set when the read budget ended before the page was full: the oldest (order=asc: newest) start examined
+    searched_until: UtcTime | None = None
+
+
+class CallCount(Model):
+    count: int
+
+
+class CallChanges(Model):
+    items: list[CallSummary]
+    next_since: str
 
 
 class CallDetails(_CallNumbers):
@@ -493,6 +538,7 @@ class CallDetails(_CallNumbers):
     first_call: bool
     target: bool
     repeat: bool
+    called_back: bool
 
 
 class CommentOut(Model):

@@ -71,9 +71,10 @@ def _record(pk: str, observed: Observed, rank: str, tier: str | None = None) -> 
     announced = webhooks.recording_changed(pk, observed.status, once_for=rank)
     try:
         with transactions.transaction() as transaction:
+            call = Call(pk, keys.CALL_SK)
             transaction.update(
-                Call(pk, keys.CALL_SK),
-                actions=[Call.recording_status.set(observed.status)],
+                call,
+                actions=[Call.recording_status.set(observed.status), *call.changed()],
                 # never brings back a deleted (or rejected, or never kept) recording
                 condition=Call.recording_status.is_in(*Call.KEPT_RECORDING),
             )

@@ -93,8 +93,8 @@ def _start(pk: str, key: str) -> None:
     """The call's recording `processing`, due a look from the sweeper should its check never finish."""
     now = clock.now()
     with transactions.transaction() as transaction:
-        processing = Call.recording_status.set("processing")
-        transaction.update(Call(pk, keys.CALL_SK), actions=[processing], condition=_WAITING)
+        call = Call(pk, keys.CALL_SK)
+        transaction.update(call, actions=[Call.recording_status.set("processing"), *call.changed()], condition=_WAITING)
         transaction.update(
             Recording(pk, keys.RECORDING_SK),
             actions=[
@@ -138,10 +138,11 @@ def settle(pk: str, key: str, unchecked: str | None = None) -> None:
     announced = webhooks.recording_changed(pk, outcome)
     try:
         with transactions.transaction() as transaction:
+            call = Call(pk, keys.CALL_SK)
             transaction.update(
-                Call(pk, keys.CALL_SK),
+                call,
                 # checked: the call waits for no other object until a new upload URL is asked for
-                actions=[Call.recording_status.set(outcome), Call.upload_requested_at.remove()],
+                actions=[Call.recording_status.set(outcome), Call.upload_requested_at.remove(), *call.changed()],
                 condition=Call.recording_status == "processing",
             )
             transaction.update(
@@ -186,9 +187,10 @@ def _is_accepted(kept: Recording, found: Mapping[str, Any] | None) -> bool:
 
 
 def _lost(pk: str) -> None:
+    call = Call(pk, keys.CALL_SK)
     conditional_update(
-        Call(pk, keys.CALL_SK),
-        [Call.recording_status.set("deleted")],
+        call,
+        [Call.recording_status.set("deleted"), *call.changed()],
         Call.recording_status.is_in(*Call.KEPT_RECORDING),
     )
 

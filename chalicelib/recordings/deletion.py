@@ -26,9 +26,10 @@ def delete(caller: Caller, call_id: str) -> None:
         require_recording(partition)
         try:
             with transactions.transaction() as transaction:
+                call = Call(partition.pk, keys.CALL_SK)
                 transaction.update(
-                    Call(partition.pk, keys.CALL_SK),
-                    actions=[Call.recording_status.set("deleted")],
+                    call,
+                    actions=[Call.recording_status.set("deleted"), *call.changed()],
                     condition=Call.recording_status.is_in(*Call.KEPT_RECORDING),
                 )
                 transaction.update(

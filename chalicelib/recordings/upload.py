@@ -28,7 +28,9 @@ def upload_url(caller: Caller, call_id: str) -> UploadOut:
     if current not in UPLOADABLE:
         raise ConflictError(f"the call's recording is {current}", {"status": current})
     if not conditional_update(
-        partition.call, [Call.upload_requested_at.set(clock.now())], Call.recording_status.is_in(*UPLOADABLE)
+        partition.call,
+        [Call.upload_requested_at.set(clock.now()), *partition.call.changed()],
+        Call.recording_status.is_in(*UPLOADABLE),
     ):
         raise ConflictError("the call's recording changed meanwhile; ask again")
     url = presigned_put(object_key(caller.project_id, call_id, partition.call.started_at))

@@ -6,15 +6,19 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, aws, calls, card, clients, http, openapi, settings
+from chalicelib import auth, aws, calllog, calls, card, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import (
+    CallChanges,
+    CallCount,
+    CallFilters,
     CallIn,
     CallList,
     CallListQuery,
     CallRecorded,
     Card,
+    ChangesQuery,
     CommentIn,
     CommentList,
     CommentOut,
@@ -46,10 +50,31 @@ def post_call() -> Response:
 def list_calls() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
     query = http.query(bp.current_request, CallListQuery)
-    # the project's country is read only to normalise a phone filter: an unfiltered page is one Query
-    phone = clients.parse_phone(settings.load_project(caller.project_id), query.phone) if query.phone else None
-    page = calls.list_calls(caller.project_id, query, phone)
-    return CallList(items=[calls.summary(c) for c in page.items], next_cursor=page.next_cursor).model_dump(mode="json")
+    page = calllog.page(caller.project_id, query, query.limit, query.cursor)
+    items = [calls.summary(c) for c in page.items]
+    return CallList(items=items, next_cursor=page.next_cursor, searched_until=page.searched_until).model_dump(
+        mode="json"
+    )
+
+
+@bp.route("/v1/calls/count", methods=["GET"])
+@openapi.describe(may=Permission.READ, query=CallFilters, returns=CallCount)
+def count_calls() -> dict[str, Any]:
+    """The calls matching the log's filters over [from, to), exactly; without a range, the last 30 days."""
+    caller = auth.require(bp.current_request, Permission.READ)
+    filters = http.query(bp.current_request, CallFilters)
+    return CallCount(count=calllog.count(caller.project_id, filters)).model_dump(mode="json")
+
+
+@bp.route("/v1/calls/changes", methods=["GET"])
+@openapi.describe(may=Permission.READ, query=ChangesQuery, returns=CallChanges)
+def call_changes() -> dict[str, Any]:
+    """Calls created or changed after `since`, oldest change first; poll again with `next_since`."""
+    caller = auth.require(bp.current_request, Permission.READ)
+    query = http.query(bp.current_request, ChangesQuery)
+    found = calllog.changes(caller.project_id, query.since)
+    items = [calls.summary(c) for c in found.items]
+    return CallChanges(items=items, next_since=found.next_since).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}", methods=["GET"])

@@ -11,6 +11,10 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#CALL#{call_id}        CALL                         the call, its review and recording state
         GSI1: P#{pid}#CALLS       {started_at}#{call_id}       the call log, newest first
         GSI2: P#{pid}#CLIENT#{ph} CALL#{started_at}#{call_id}  a client's calls (only calls with a client)
+        GSI3: P#{pid}#AGENT#{ag}  {started_at}#{call_id}       one agent's calls (only calls with an agent)
+        GSI4: P#{pid}#STATUS#{st}[#CALLBACK]  {started_at}#{call_id}  the calls of one status; `#CALLBACK`: the
+                                                               missed ones that still need a call back
+        GSI5: P#{pid}#CHANGES     {changed_at}#{call_id}       calls by their last change (KEYS_ONLY)
     P#{pid}#CALL#{call_id}        RECORDING                    the call's recording: details, restore, history
         GSI1: RECORDING_CHECKS    {due}#{PK}                   the recording's next check, soonest first (the sweeper)
     P#{pid}#CALL#{call_id}        SHARE#{token}                a live share link of the recording, with its uses
@@ -50,8 +54,17 @@ TABLE_HASH_KEY = "PK"
 TABLE_RANGE_KEY = "SK"
 GSI1 = "GSI1"
 GSI2 = "GSI2"
+GSI3 = "GSI3"
+GSI4 = "GSI4"
+GSI5 = "GSI5"
 # each index's own key attributes (a Query of it pages with the table's keys and these)
-INDEX_KEYS = {GSI1: ("GSI1PK", "GSI1SK"), GSI2: ("GSI2PK", "GSI2SK")}
+INDEX_KEYS = {
+    GSI1: ("GSI1PK", "GSI1SK"),
+    GSI2: ("GSI2PK", "GSI2SK"),
+    GSI3: ("GSI3PK", "GSI3SK"),
+    GSI4: ("GSI4PK", "GSI4SK"),
+    GSI5: ("GSI5PK", "GSI5SK"),
+}
 
 PROJECT_SK = "PROJECT"
 SITE_SK = "SITE"
@@ -119,6 +132,22 @@ def call_log_gsi1sk(started_at: datetime, call_id: str) -> str:
 def call_log_bound(moment: datetime) -> str:
     """A GSI1SK value that sorts before every call started at or after `moment`."""
     return sortable_time(moment)
+
+
+def agent_calls_gsi3pk(project_id: str, agent: str) -> str:
+    return f"P#{project_id}#AGENT#{agent}"
+
+
+def status_calls_gsi4pk(project_id: str, status: str, needs_callback: bool) -> str:
+    return f"P#{project_id}#STATUS#{status}" + ("#CALLBACK" if needs_callback else "")
+
+
+def call_changes_gsi5pk(project_id: str) -> str:
+    return f"P#{project_id}#CHANGES"
+
+
+def call_change_gsi5sk(changed_at: datetime, call_id: str) -> str:
+    return f"{sortable_time(changed_at)}#{call_id}"
 
 
 def client_pk(project_id: str, phone: str) -> str:

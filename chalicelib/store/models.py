@@ -25,10 +25,12 @@ from pynamodb.attributes import (
 )
 from pynamodb.connection import TableConnection
 from pynamodb.connection.base import MetaTable
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.expressions.update import Action
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
-from chalicelib import aws
+from chalicelib import aws, clock
+from chalicelib.store import keys
 from chalicelib.versions import require_version
 
 # Item._get_connection overrides pynamodb's (private) one and hands TableConnection the shared connection
@@ -73,6 +75,39 @@ class GSI2(GlobalSecondaryIndex["Item"]):
 
     gsi2pk = UnicodeAttribute(hash_key=True, attr_name="GSI2PK")
     gsi2sk = UnicodeAttribute(range_key=True, attr_name="GSI2SK")
+
+
+class GSI3(GlobalSecondaryIndex["Item"]):
+    """One agent's calls in time order (sparse: only calls with an agent)."""
+
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(range_key=True, attr_name="GSI3SK")
+
+
+class GSI4(GlobalSecondaryIndex["Item"]):
+    """The calls of one status in time order; the missed ones that need a call back in a partition of their own."""
+
+    class Meta:
+        index_name = "GSI4"
+        projection = AllProjection()
+
+    gsi4pk = UnicodeAttribute(hash_key=True, attr_name="GSI4PK")
+    gsi4sk = UnicodeAttribute(range_key=True, attr_name="GSI4SK")
+
+
+class GSI5(GlobalSecondaryIndex["Item"]):
+    """A project's calls by their last change (keys only: the changes feed reads the calls by BatchGetItem)."""
+
+    class Meta:
+        index_name = "GSI5"
+        projection = KeysOnlyProjection()
+
+    gsi5pk = UnicodeAttribute(hash_key=True, attr_name="GSI5PK")
+    gsi5sk = UnicodeAttribute(range_key=True, attr_name="GSI5SK")
 
 
 class Item(Model):
@@ -120,6 +155,7 @@ class Project(Item, discriminator="project"):
     sale_cycle_days = NumberAttribute(default=30)
     ip_storage = UnicodeAttribute(default="full")
     max_holds_per_ip = NumberAttribute(default=3)
+    callback_window_hours = NumberAttribute(default=24)
     overflow_total = NumberAttribute(default=0)
     # the number printed on the site, kept here too so that a session start reads no Number item for it
     default_number = UnicodeAttribute(null=True)
@@ -192,10 +228,42 @@ class Call(Item, discriminator="call"):
     source = UnicodeAttribute(null=True)
     # the attributed session's visit capture, as the card's `visit` shows it (fixed once the session started)
     visit = JSONAttribute(null=True)
+    # the call log's indexes (keys.py): one agent's calls, one status's (the missed ones needing a call back apart),
+    # and the changes feed, which every write of the call moves (changed())
+    gsi3pk = UnicodeAttribute(null=True, attr_name="GSI3PK")
+    gsi3sk = UnicodeAttribute(null=True, attr_name="GSI3SK")
+    gsi4pk = UnicodeAttribute(null=True, attr_name="GSI4PK")
+    gsi4sk = UnicodeAttribute(null=True, attr_name="GSI4SK")
+    gsi5pk = UnicodeAttribute(null=True, attr_name="GSI5PK")
+    gsi5sk = UnicodeAttribute(null=True, attr_name="GSI5SK")
+    gsi3 = GSI3()
+    gsi4 = GSI4()
+    gsi5 = GSI5()
+    # an unanswered incoming call that an answered call with the client followed within callback_window_hours
+    called_back = BooleanAttribute(default=False)
+    UNANSWERED = ("missed", "busy", "voicemail", "failed")
 
     @property
     def has_recording(self) -> bool:
         return self.recording_status in self.KEPT_RECORDING
+
+    @property
+    def needs_callback(self) -> bool:
+        """A missed incoming call (a client to call back) that no answered call with the client followed yet."""
+        unanswered = self.direction == "incoming" and self.status in self.UNANSWERED
+        return unanswered and self.client_phone is not None and not self.called_back
+
+    def status_key(self, needs_callback: bool) -> str:
+        return keys.status_calls_gsi4pk(self.project_id, self.status, needs_callback)
+
+    def changed(self) -> list[Action]:
+        """The actions that move the call to the head of the changes feed; every write of a call adds them (its
+        keys are enough: `Call(pk, CALL_SK).changed()`)."""
+        project_id, call_id = keys.call_of_pk(self.pk)
+        return [
+            Call.gsi5pk.set(keys.call_changes_gsi5pk(project_id)),
+            Call.gsi5sk.set(keys.call_change_gsi5sk(clock.now(), call_id)),
+        ]
 
 
 class Comment(Item, discriminator="comment"):

@@ -13,7 +13,6 @@ from pynamodb.models import Model
 from pynamodb.pagination import ResultIterator
 
 from chalicelib.errors import invalid
-from chalicelib.store import keys
 from chalicelib.strict_json import JsonError, load_json
 
 T = TypeVar("T", bound=Model)
@@ -33,14 +32,6 @@ def encode_cursor(last_evaluated_key: dict[str, Any] | None) -> str | None:
 
 def _encode(key: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, separators=(",", ":")).encode()).decode()
-
-
-def cursor_after(item: Model, index_name: str) -> str:
-    """The cursor that continues a Query of `index_name` just after `item`: the LastEvaluatedKey DynamoDB would
-    give had the page ended on it, so that a list may stop in the middle of a page it read."""
-    attributes = item.serialize(null_check=False)  # only the keys are read
-    names = (keys.TABLE_HASH_KEY, keys.TABLE_RANGE_KEY, *keys.INDEX_KEYS[index_name])
-    return _encode({name: attributes[name] for name in names})
 
 
 def decode_cursor(cursor: str | None, hash_key_name: str, hash_key: str) -> dict[str, Any] | None:

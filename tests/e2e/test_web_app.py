@@ -6,6 +6,7 @@ import csv
 import io
 import itertools
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,7 +119,8 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
         for call_id in (newest, outgoing, older)
     }
     # each answered 60 s call is its client's first target call; the missed one is neither target nor repeat
-    assert row_classes == {newest: "", outgoing: "is-target", older: "is-target"}
+    # the missed one, with no answered call after it, needs a call back
+    assert row_classes == {newest: "needs-callback", outgoing: "is-target", older: "is-target"}
 
     Select(browser.find_element(By.ID, "filter-direction")).select_by_value("outgoing")
     browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
@@ -221,6 +223,81 @@ def test_a_narrow_screen_shows_the_log_as_labelled_cards(chromium: BrowserFactor
     assert len(log_rows(browser)) == 1
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 360, "nothing scrolls sideways at 360 px"
+
+
+def test_a_log_row_on_a_360_px_phone_is_at_most_140_px_high(chromium: BrowserFactory, project: Project) -> None:
+    project.request("PATCH", "/v1/settings", {"categories": ["sale", "a long category name for a question"]})
+    call_id = project.call(agent="Aleksandra Wiśniewska-Kowalczyk", status="missed", talk_seconds=0)
+    project.request("PATCH", f"/v1/calls/{call_id}/review", {"category": "a long category name for a question"})
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser.set_window_size(360, 800)
+    assert log_rows(browser) == [call_id]
+    height = browser.execute_script(
+        "return document.querySelector('#call-log tbody tr').getBoundingClientRect().height"
+    )
+    assert height <= 140, f"a row is {height} px high"
+    assert browser.execute_script("return document.documentElement.scrollWidth") <= 360
+
+
+def test_the_filter_panel_takes_part_of_a_number_every_filter_and_shows_the_count(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    wanted = project.call(caller="+380671234567", agent="Ola", started_at="2026-11-20T10:00:00Z")
+    other = project.call(caller="+380509990000", agent="Ola", started_at="2026-11-21T10:00:00Z")
+    project.call(caller="+380671234500", agent="Ivan", started_at="2026-11-22T10:00:00Z", talk_seconds=5)
+    browser = signed_in(chromium, f"{project.base_url}/?from=2026-11-01", project.admin_key)
+    assert len(log_rows(browser)) == 3
+    wait(browser, lambda b: b.find_element(By.ID, "log-count").text == "3 calls", "the count")
+    for name in ("agent", "number", "source", "medium", "campaign", "min_talk_seconds", "min_call_rating", "tag",
+                 "has_comment", "needs_callback", "order", "mark-first", "mark-target", "mark-repeat"):  # fmt: skip
+        assert browser.find_elements(By.ID, f"filter-{name}"), name
+    browser.find_element(By.ID, "filter-phone").send_keys("4567")  # a part of a number
+    browser.find_element(By.ID, "filter-agent").send_keys("Ola")
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    wait(browser, lambda b: "phone=4567" in b.current_url, "the filters in the address")
+    assert log_rows(browser) == [wanted]
+    wait(browser, lambda b: b.find_element(By.ID, "log-count").text == "1 calls", "the count of the filtered log")
+
+    browser.get(f"{project.base_url}/?from=2026-11-01&order=asc&mark=target")
+    assert log_rows(browser) == [wanted, other]  # the target calls, oldest first
+
+
+def test_missed_not_called_back_is_one_click_and_polish_export_suits_excel(
+    chromium: BrowserFactory, project: Project, tmp_path: Path
+) -> None:
+    followed = project.call(status="missed", talk_seconds=0, caller="+380501110001", started_at="2026-11-20T10:00:00Z")
+    project.call(direction="callback", caller="101", destination="+380501110001", started_at="2026-11-20T11:00:00Z")
+    waiting = project.call(status="busy", talk_seconds=0, caller="+380501110002", started_at="2026-11-20T12:00:00Z")
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    assert followed in log_rows(browser)
+    browser.find_element(By.ID, "not-called-back").click()
+    wait(browser, lambda b: "needs_callback=true" in b.current_url, "the shortcut's filter")
+    assert log_rows(browser) == [waiting]
+    assert "Call back" in browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{waiting}']").text
+
+    Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
+    wait(browser, lambda b: b.find_element(By.ID, "export-csv").text == "Eksportuj CSV", "the Polish log")
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    browser.find_element(By.ID, "export-csv").click()
+    exported = wait(browser, lambda b: list(tmp_path.glob("calls-*.csv")), "the CSV download")[0]
+    data = exported.read_bytes()
+    assert data.startswith("\ufeff".encode())  # a byte order mark: Excel reads UTF-8
+    header, row = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+    assert header[0] == "id połączenia" and row[0] == waiting
+
+
+def test_new_calls_appear_at_the_top_without_a_reload(chromium: BrowserFactory, project: Project) -> None:
+    first = project.call(started_at="2026-11-20T10:00:00Z")
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    assert log_rows(browser) == [first]
+    browser.execute_script("document.querySelector('#call-log tbody tr').dataset.kept = 'yes'")
+    newer = project.call(started_at="2026-11-21T10:00:00Z", caller="+380501110003")
+    time.sleep(2.5)  # the feed answers changes once they are 2 s old (calllog.SETTLE)
+    # coming back to the tab asks at once (otherwise every 15 s while it is visible)
+    browser.execute_script("document.dispatchEvent(new Event('visibilitychange'))")
+    wait(browser, lambda b: log_rows(b) == [newer, first], "the new call at the top")
+    kept = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{first}']").get_attribute("data-kept")
+    assert kept == "yes", "the rows shown stay as they were"
 
 
 def test_the_log_pages_on_with_load_more(chromium: BrowserFactory, project: Project) -> None:

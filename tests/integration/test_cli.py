@@ -7,11 +7,14 @@ import os
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from chalicelib import auth
+from chalicelib.store import keys
+from chalicelib.store.models import Call
 from tests.integration.helpers import Api
 
 
@@ -65,3 +68,48 @@ def test_cli_errors_go_to_stderr_with_a_nonzero_exit(emulator: str) -> None:
     assert bad_role.returncode == 2
     bad_country = cli("project", "create", "--name", "X", "--country", "ZZ", "--json")
     assert bad_country.returncode == 1 and bad_country.stdout == ""
+
+
+def an_older_call(api: Api, call_id: str, started_at: datetime, status: str, direction: str = "incoming") -> None:
+    """A call as the app wrote it before the call log's indexes: the log's and the client's keys only."""
+    phone = "+380671119900"
+    Call(
+        keys.call_pk(api.project_id, call_id),
+        keys.CALL_SK,
+        call_id=call_id,
+        project_id=api.project_id,
+        external_id=f"old-{call_id}",
+        direction=direction,
+        status=status,
+        started_at=started_at,
+        caller=phone if direction == "incoming" else "101",
+        destination="+380443334455" if direction == "incoming" else phone,
+        client_phone=phone,
+        agent="Ola",
+        wait_seconds=5,
+        talk_seconds=60 if status == "answered" else 0,
+        total_seconds=65,
+        created_at=started_at,
+        gsi1pk=keys.call_log_gsi1pk(api.project_id),
+        gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
+        gsi2pk=keys.client_pk(api.project_id, phone),
+        gsi2sk=keys.client_call_gsi2sk(started_at, call_id),
+    ).save()
+
+
+def test_calls_index_gives_older_calls_the_log_s_index_keys_and_their_called_back(api: Api) -> None:
+    start = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    an_older_call(api, "a" * 32, start, "missed")
+    an_older_call(api, "b" * 32, start + timedelta(hours=1), "answered", direction="callback")
+    an_older_call(api, "c" * 32, start + timedelta(days=3), "busy")
+    assert api.get("/v1/calls?agent=Ola").json_body["items"] == []  # not in the agent's partition yet
+
+    assert cli_json("calls", "index", "--project", api.project_id) == {"project_id": api.project_id, "calls_indexed": 3}
+    assert [item["call_id"] for item in api.get("/v1/calls?agent=Ola").json_body["items"]] == [
+        "c" * 32,
+        "b" * 32,
+        "a" * 32,
+    ]
+    assert [item["call_id"] for item in api.get("/v1/calls?needs_callback=true").json_body["items"]] == ["c" * 32]
+    assert [item["call_id"] for item in api.get("/v1/calls?status=missed").json_body["items"]] == ["a" * 32]
+    assert cli_json("calls", "index", "--project", api.project_id)["calls_indexed"] == 0  # idempotent

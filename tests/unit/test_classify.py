@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from chalicelib.calls import classify
+from chalicelib.calls import called_back, classify
 from chalicelib.store.models import Call
 
 DAY = timedelta(days=1)
@@ -82,3 +82,27 @@ def test_a_settled_call_that_was_not_target_starts_no_cycle() -> None:
 def test_with_earlier_calls_the_oldest_call_read_is_not_the_first_call() -> None:
     assert classify([call("x", 0)], 30, CYCLE, has_earlier=True)["x"] == (False, True, False)
     assert classify([call("x", 0)], 30, CYCLE, has_earlier=False)["x"] == (True, True, False)
+
+
+HOUR = timedelta(hours=1)
+
+
+def contact(call_id: str, hours: float, status: str = "answered", direction: str = "incoming") -> Call:
+    return Call(call_id=call_id, started_at=START + hours * HOUR, status=status, direction=direction, talk_seconds=60)
+
+
+def test_a_missed_call_is_called_back_by_an_answered_call_within_the_window_whichever_direction() -> None:
+    calls = [
+        contact("missed", 0, status="missed"),
+        contact("busy", 1, status="busy"),
+        contact("back", 3, direction="callback"),
+        contact("late", 30, status="voicemail"),
+        contact("unanswered back", 31, status="missed", direction="outgoing"),
+    ]
+    followed = called_back(calls, 24 * HOUR, settled_before=START)
+    assert followed == {"missed": True, "busy": True, "late": False}  # outgoing calls are never to call back
+
+
+def test_the_window_is_inclusive_and_only_calls_a_new_call_can_follow_are_recomputed() -> None:
+    calls = [contact("old", 0, status="missed"), contact("edge", 10, status="missed"), contact("back", 34)]
+    assert called_back(calls, 24 * HOUR, settled_before=START + 34 * HOUR) == {"edge": True}

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib import export
-from chalicelib.schemas import CallIn, ReviewPatch
+from chalicelib.schemas import MAX_CALL_TAGS, CallIn, ReviewPatch
 from chalicelib.store import keys
 from chalicelib.store.models import Call
 from chalicelib.tracking import capture
@@ -43,12 +43,15 @@ def test_a_row_is_one_crlf_line_of_its_cells() -> None:
     line = export.row_line(a_call(agent='Ola "101"'), ZoneInfo("Europe/Warsaw"))
     assert line == (
         "ffffffffffffffffffffffffffffffff,pbx-1,2026-11-20T10:15:00Z,2026-11-20 11:15:00,incoming,answered,"
-        '+380501112233,+380443334455,"Ola ""101""",5,60,65,false,false,false,,,,none,,\r\n'
+        '+380501112233,+380443334455,"Ola ""101""",5,60,65,false,false,false,false,,,,0,,,none,,,,,,,,'
+        "https://callcard.test/calls/ffffffffffffffffffffffffffffffff\r\n"
     )
 
 
-def test_a_row_at_its_field_limits_takes_2616_bytes_of_utf8() -> None:
-    # the source is a campaign tag at its longest, the IP the longest IPv6 address in its canonical form
+def test_a_row_at_its_field_limits_takes_14398_bytes_of_utf8() -> None:
+    # the source and the other campaign tags at their longest, 20 review tags at theirs, the landing page a URL at
+    # its longest (ASCII), the IP the longest IPv6 address in its canonical form
+    tags = {name: EMOJI * capture.MAX_VALUE for name in ("medium", "campaign", "term", "content")}
     call = a_call(
         external_id=EMOJI * longest("external_id"),
         agent=EMOJI * longest("agent"),
@@ -62,10 +65,14 @@ def test_a_row_at_its_field_limits_takes_2616_bytes_of_utf8() -> None:
         first_call=False,
         target=False,
         repeat=False,
+        called_back=False,
+        tags=[EMOJI * 100] * MAX_CALL_TAGS,
+        value="999999999999.99",
+        comment_count=9_999,
         recording_status="restoring",
-        visit={"ip": ":".join(["ffff"] * 8)},
+        visit={**tags, "landing_page": "h" * 2048, "ip": ":".join(["ffff"] * 8)},
     )
     line = export.row_line(call, ZoneInfo("UTC"))
-    assert len(line) == 2_616 - 3 * 600  # 600 emoji of 4 bytes, each 1 character
-    assert len(line.encode()) == 2_616
-    assert (export.MAX_BYTES - len(export.csv_line(export.COLUMNS).encode())) // 2_616 == 400
+    assert len(line) == 14_398 - 3 * 3000  # 3,000 emoji of 4 bytes, each 1 character
+    assert len(line.encode()) == 14_398
+    assert (export.MAX_BYTES - len(export.csv_line(export.COLUMNS).encode())) // 14_398 == 72

@@ -6,9 +6,7 @@ import json
 import pytest
 
 from chalicelib.errors import ValidationError
-from chalicelib.store import keys
-from chalicelib.store.models import Call
-from chalicelib.store.paging import cursor_after, decode_cursor, encode_cursor
+from chalicelib.store.paging import decode_cursor, encode_cursor
 
 KEY = {"GSI1PK": {"S": "P#abc#CALLS"}, "GSI1SK": {"S": "2026#x"}, "PK": {"S": "P#abc#CALL#x"}, "SK": {"S": "CALL"}}
 
@@ -34,27 +32,3 @@ def test_a_cursor_of_another_list_is_invalid(cursor: str | None) -> None:
     with pytest.raises(ValidationError) as raised:
         decode_cursor(cursor, "GSI1PK", "P#abc#CALLS")
     assert raised.value.fields == {"cursor": "not a cursor of this list"}
-
-
-def a_logged_call() -> Call:
-    return Call(
-        "P#abc#CALL#x",
-        "CALL",
-        call_id="x",
-        agent="101",
-        gsi1pk="P#abc#CALLS",
-        gsi1sk="2026#x",
-        gsi2pk="P#abc#CLIENT#+380501112233",
-        gsi2sk="CALL#2026#x",
-    )
-
-
-def test_the_cursor_after_an_item_is_its_last_evaluated_key_in_the_index_read() -> None:
-    assert decode_cursor(cursor_after(a_logged_call(), keys.GSI1), "GSI1PK", "P#abc#CALLS") == KEY
-    client = "P#abc#CLIENT#+380501112233"
-    assert decode_cursor(cursor_after(a_logged_call(), keys.GSI2), "GSI2PK", client) == {
-        "GSI2PK": {"S": client},
-        "GSI2SK": {"S": "CALL#2026#x"},
-        "PK": {"S": "P#abc#CALL#x"},
-        "SK": {"S": "CALL"},
-    }

@@ -43,11 +43,13 @@ export function whenUnauthorized(handler) {
   onUnauthorized = handler;
 }
 
-/** Query string of the non-empty values of `params`. */
+/** Query string of the non-empty values of `params`; a list repeats its parameter (`mark=first&mark=target`). */
 export function query(params) {
   const search = new URLSearchParams();
   for (const [name, value] of Object.entries(params)) {
-    if (value !== null && value !== undefined && value !== "") search.set(name, String(value));
+    for (const one of Array.isArray(value) ? value : [value]) {
+      if (one !== null && one !== undefined && one !== "") search.append(name, String(one));
+    }
   }
   const text = search.toString();
   return text ? `?${text}` : "";

@@ -50,6 +50,15 @@ const MESSAGES = {
     no_sessions: "No tracked sessions.", ended_at: "Ended", pageviews: "Pageviews", calls: "Calls",
     client_calls: "Calls", error: "Something went wrong: {message}", unavailable: "Not available on this server yet.",
     forbidden: "Your role may not do this.", actions: "Actions",
+    our_number: "Our number", tag: "Tag", min_talk_seconds: "Talk at least (seconds)", min_call_rating: "Call rating",
+    has_comment: "Comments", with_comments: "With comments", without_comments: "Without comments",
+    needs_callback: "Call back", not_called_back: "Missed, not called back", called_back_or_not_missed: "Nothing to call back",
+    mark_first: "First call", mark_target: "Target", mark_repeat: "Repeat", order: "Order",
+    order_desc: "Newest first", order_asc: "Oldest first", phone_hint: "A whole number, or 3 to 8 digits of one",
+    phone_placeholder: "e.g. 4567", missed_not_called_back: "Missed, not called back",
+    n_calls: "{n} calls", n_calls_30_days: "{n} calls in the last 30 days",
+    searched_back_to: "Searched back to {date}; load more to look further.",
+    needs_callback_mark: "Call back", called_back: "Called back", more_filters: "More filters",
   },
   pl: {
     skip: "Przejdź do treści", language: "Język", sign_out: "Wyloguj", loading: "Wczytywanie…",
@@ -100,6 +109,15 @@ const MESSAGES = {
     no_sessions: "Brak śledzonych sesji.", ended_at: "Zakończenie", pageviews: "Odsłony", calls: "Połączenia",
     client_calls: "Połączenia", error: "Coś poszło nie tak: {message}", unavailable: "Jeszcze niedostępne na tym serwerze.",
     forbidden: "Twoja rola nie pozwala na to.", actions: "Działania",
+    our_number: "Nasz numer", tag: "Tag", min_talk_seconds: "Rozmowa co najmniej (sekundy)", min_call_rating: "Ocena połączenia",
+    has_comment: "Komentarze", with_comments: "Z komentarzami", without_comments: "Bez komentarzy",
+    needs_callback: "Oddzwonienie", not_called_back: "Nieodebrane, bez oddzwonienia", called_back_or_not_missed: "Nie trzeba oddzwaniać",
+    mark_first: "Pierwsze połączenie", mark_target: "Docelowe", mark_repeat: "Powtórne", order: "Kolejność",
+    order_desc: "Najnowsze najpierw", order_asc: "Najstarsze najpierw", phone_hint: "Cały numer albo od 3 do 8 jego cyfr",
+    phone_placeholder: "np. 4567", missed_not_called_back: "Nieodebrane, bez oddzwonienia",
+    n_calls: "Połączenia: {n}", n_calls_30_days: "Połączenia z ostatnich 30 dni: {n}",
+    searched_back_to: "Przeszukano do {date}; wczytaj więcej, aby szukać dalej.",
+    needs_callback_mark: "Oddzwonić", called_back: "Oddzwoniono", more_filters: "Więcej filtrów",
   },
 };
 
@@ -172,6 +190,15 @@ export function formatTime(iso) {
   const [locale, date] = TIME_FORMATS[language];
   return new Intl.DateTimeFormat(locale, { timeZone, ...date, hour: "2-digit", minute: "2-digit", hourCycle: "h23" })
     .format(moment);
+}
+
+/** An API time's day in the project's time zone ("3 Nov 2026" / "3.11.2026"), or a dash. */
+export function formatDate(iso) {
+  if (!iso) return "—";
+  const moment = new Date(iso);
+  if (Number.isNaN(moment.getTime())) return iso;
+  const [locale, date] = TIME_FORMATS[language];
+  return new Intl.DateTimeFormat(locale, { timeZone, ...date }).format(moment);
 }
 
 /** A number in the language's own form (a decimal comma and grouping in Polish). */

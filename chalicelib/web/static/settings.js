@@ -15,6 +15,7 @@ addMessages({
     attribution_grace_minutes: "A call counts for a visit up to (minutes after it)",
     max_holds_per_ip: "Pool numbers one visitor address may hold at once",
     target_call_seconds: "A target call talks at least (seconds)", sale_cycle_days: "Sale cycle (days)",
+    callback_window_hours: "A missed call counts as called back within (hours)",
     ip_storage: "Visitors' IP addresses", ip_storage_full: "Keep the whole address",
     ip_storage_truncated: "Keep it shortened (IPv4 without its last part, IPv6 to /48)", ip_storage_none: "Keep none",
     settings_saved: "Settings saved.", tags_list: "Tags for reviews (one a line)",
@@ -27,6 +28,7 @@ addMessages({
     attribution_grace_minutes: "Połączenie należy do wizyty do (minut po niej)",
     max_holds_per_ip: "Numery z puli, które jeden adres odwiedzającego może mieć naraz",
     target_call_seconds: "Połączenie docelowe trwa co najmniej (sekundy)", sale_cycle_days: "Cykl sprzedaży (dni)",
+    callback_window_hours: "Nieodebrane uznaje się za oddzwonione w ciągu (godzin)",
     ip_storage: "Adresy IP odwiedzających", ip_storage_full: "Zapisuj cały adres",
     ip_storage_truncated: "Zapisuj skrócony (IPv4 bez ostatniej części, IPv6 do /48)", ip_storage_none: "Nie zapisuj",
     settings_saved: "Ustawienia zapisano.", tags_list: "Tagi do oceny połączeń (jeden w wierszu)",
@@ -45,6 +47,7 @@ const NUMBERS = [
   ["max_holds_per_ip", 1, 50],
   ["target_call_seconds", 0, 86400],
   ["sale_cycle_days", 1, 365],
+  ["callback_window_hours", 1, 720],
 ];
 
 /** A picker's values, read from `path`; only the current one when the list cannot be read (saving still works). */

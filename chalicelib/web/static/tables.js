@@ -18,29 +18,37 @@ function cell(label, ...content) {
   return h("td", { "data-label": label }, ...content);
 }
 
+/** A call log cell: its column's class lets a phone lay the row out compactly (app.css). */
+function callCell(key, ...content) {
+  return h("td", { "data-label": t(key), class: `c-${key}` }, ...content);
+}
+
 /** The call's target / repeat / first-call marks (empty when it has none). */
 export function marks(call) {
   return [
     call.target ? h("span", { class: "mark target", title: t("target_hint") }, t("target")) : null,
     call.repeat ? h("span", { class: "mark repeat", title: t("repeat_hint") }, t("repeat")) : null,
     call.first_call ? h("span", { class: "mark first" }, t("first_call")) : null,
+    call.needs_callback ? h("span", { class: "mark callback" }, t("needs_callback_mark")) : null,
+    call.called_back ? h("span", { class: "mark called-back" }, t("called_back")) : null,
   ];
 }
 
 function callRow(call) {
   const when = formatTime(call.started_at);
-  return h("tr", { class: call.target ? "is-target" : call.repeat ? "is-repeat" : null, dataset: { callId: call.call_id } },
-    cell(t("date"), h("a", { href: cardUrl(call.call_id), "aria-label": t("open_card", { date: when }) }, when)),
-    cell(t("direction"), t(call.direction)),
-    cell(t("status"), t(call.status)),
-    cell(t("caller"), call.caller_display || call.caller || "—"),
-    cell(t("destination"), call.destination_display || call.destination || "—"),
-    cell(t("agent"), call.agent_display || call.agent || "—"),
-    cell(t("talk"), formatDuration(call.talk_seconds)),
-    cell(t("category"), call.category || "—"),
-    cell(t("source"), call.source || "—"),
-    cell(t("has_recording"), call.has_recording ? playButton(call) : "—"),
-    cell(t("flags"), h("span", {}, marks(call)))); // one box: a phone's labelled cell lays out label and value
+  const kind = call.needs_callback ? "needs-callback" : call.target ? "is-target" : call.repeat ? "is-repeat" : null;
+  return h("tr", { class: kind, dataset: { callId: call.call_id, startedAt: call.started_at } },
+    callCell("date", h("a", { href: cardUrl(call.call_id), "aria-label": t("open_card", { date: when }) }, when)),
+    callCell("direction", t(call.direction)),
+    callCell("status", t(call.status)),
+    callCell("caller", call.caller_display || call.caller || "—"),
+    callCell("destination", call.destination_display || call.destination || "—"),
+    callCell("agent", call.agent_display || call.agent || "—"),
+    callCell("talk", formatDuration(call.talk_seconds)),
+    callCell("category", call.category || "—"),
+    callCell("source", call.source || "—"),
+    callCell("has_recording", call.has_recording ? playButton(call) : "—"),
+    callCell("flags", h("span", {}, marks(call)))); // one box: a phone's labelled cell lays out label and value
 }
 
 export function callTable(id) {
@@ -49,7 +57,20 @@ export function callTable(id) {
   const body = h("tbody", {});
   const table = h("table", { class: "list calls", id },
     h("thead", {}, h("tr", {}, headings.map((key) => h("th", { scope: "col" }, t(key))))), body);
-  return { table, add: (calls) => body.append(...calls.map(callRow)), clear: () => body.replaceChildren() };
+  /** Calls created or changed elsewhere: a shown row is replaced in place, a new call goes to the top; the count
+   * of new ones. */
+  function upsert(calls) {
+    const fresh = [];
+    for (const call of calls) {
+      const shown = body.querySelector(`tr[data-call-id="${CSS.escape(call.call_id)}"]`);
+      if (shown) shown.replaceWith(callRow(call));
+      else fresh.push(call);
+    }
+    fresh.sort((a, b) => b.started_at.localeCompare(a.started_at));
+    body.prepend(...fresh.map(callRow));
+    return fresh.length;
+  }
+  return { table, add: (calls) => body.append(...calls.map(callRow)), upsert, clear: () => body.replaceChildren() };
 }
 
 export function geoText(geo) {
