@@ -146,7 +146,7 @@ def test_the_call_logs_query_parameters_are_the_contracts(document: dict[str, An
     parameters = {p["name"]: p for p in document["paths"]["/v1/calls"]["get"]["parameters"]}
     assert set(parameters) == {"from", "to", "direction", "status", "category", "phone", "has_recording", "limit"} | {
         "cursor", "agent", "number", "source", "medium", "campaign", "mark", "min_talk_seconds", "min_call_rating",
-        "needs_callback", "phone_part", "order",
+        "has_comment", "tag", "needs_callback", "phone_part", "order",
     }  # fmt: skip
     assert parameters["mark"]["schema"]["type"] == "array"  # repeated: mark=first&mark=target
     assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1, "maximum": 200, "default": 50} | {
