@@ -316,6 +316,14 @@ def hold(
     return None
 
 
+def due(project: Project, hold_until: datetime | None, now: datetime) -> bool:
+    """Whether a session's batch extends its hold: only once less than half of it is left, so that most batches
+    write neither the number, its index entries nor its Hold record (a 15-minute hold is extended about every
+    7.5 minutes, whatever the pings)."""
+    half = timedelta(minutes=int(project.number_hold_minutes)) / 2
+    return hold_until is None or hold_until - now < half
+
+
 def extend(transaction: TransactWrite, holder: Holder, number: str, hold_sk: str, now: datetime) -> datetime:
     """Extend a session's hold, on condition that the number is still its own, its visitor's or its address's
     (another holder took it back meanwhile otherwise: see `transactions.failed_keys`)."""
