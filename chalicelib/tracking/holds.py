@@ -36,6 +36,8 @@ POOL = "pool"
 # pool numbers read per claim round, and rounds before a session gives up and shows the default number
 CANDIDATES = 10
 CLAIM_ROUNDS = 3
+# pool shards read at once after a start's first shard had nothing free
+MORE_SHARDS = 3
 # an address's item outlives every session that may still extend a hold it took (a session ends a day at most
 # after its last event: session_timeout_minutes <= 1440)
 ADDRESS_TTL = timedelta(days=2)
@@ -235,15 +237,16 @@ def _shard(project_id: str, shard: int) -> list[Number]:
 def _candidates(project: Project, now: datetime) -> list[Number]:
     """Free numbers in random order (concurrent starts spread out), else held ones, longest idle first.
 
-    One shard of the project's, at random, is read first (1 Query); when it has nothing free, every other one is
-    read at once (1 round trip more), so a free number is found wherever it is and, the pool full, the number
-    taken back is the longest idle of the whole pool."""
+    One shard of the project's, at random, is read first (1 Query); when it has nothing free, MORE_SHARDS others
+    at random are read at once (1 round trip more), and the pool full, the number taken back is the longest idle
+    of the shards read. A pool of up to 4 shards (100 numbers) is read whole, so a free number is found wherever
+    it is; in a larger one, starts spread over the shards at random, so they fill evenly."""
     shards = random.sample(sorted(int(shard) for shard in project.pool_shards), len(project.pool_shards))
     if not shards:
         return []
     numbers = _shard(project.project_id, shards[0])
     if not any(not held(n, now) for n in numbers):
-        for more in aws.at_once([_shard_reader(project.project_id, shard) for shard in shards[1:]]):
+        for more in aws.at_once([_shard_reader(project.project_id, shard) for shard in shards[1 : 1 + MORE_SHARDS]]):
             numbers += more
     free = [n for n in numbers if not held(n, now)]
     random.shuffle(free)

@@ -52,6 +52,9 @@ def put(project: Project, number: str, kind: str, label: str | None) -> NumberOu
         Number.number.set(number),
         Number.project_id.set(project_id),
         Number.number_kind.set(kind),
+        # listed by its LISTING item: a Number item written before the pool's shards leaves the list
+        Number.gsi2pk.remove(),
+        Number.gsi2sk.remove(),
     ]
     listing_actions: list[Action] = [
         NumberListing.kind.set(NumberListing),
@@ -85,9 +88,12 @@ def put(project: Project, number: str, kind: str, label: str | None) -> NumberOu
             raise ConflictError(f"{number} belongs to another project")
         new = current is None
         added = int(new) - int(replaced_default is not None)
-        # a number new to the pool goes free into the shard the project's count of numbers says (a hold survives a
-        # label change); a start reads that shard from then on
-        joins_pool = kind == POOL and (current is None or current.gsi1pk is None)
+        # a number new to the pool (or in the pool before its shards) goes free into the shard the project's count
+        # of numbers says (a hold survives a label change); a start reads that shard from then on
+        in_shard = Number.gsi1pk.startswith(keys.pool_prefix(project_id))
+        joins_pool = kind == POOL and not (
+            current is not None and str(current.gsi1pk or "").startswith(keys.pool_prefix(project_id))
+        )
         shard = keys.pool_shard(int(project.number_count))
         project_actions = [
             *default_actions,
@@ -98,7 +104,7 @@ def put(project: Project, number: str, kind: str, label: str | None) -> NumberOu
         if new:
             condition = Number.pk.does_not_exist()
         elif joins_pool:
-            condition = (Number.project_id == project_id) & Number.gsi1pk.does_not_exist()
+            condition = (Number.project_id == project_id) & ~in_shard
         else:
             condition = Number.project_id == project_id
         try:

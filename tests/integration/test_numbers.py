@@ -205,6 +205,26 @@ def test_a_pool_is_sharded_as_it_grows_and_a_start_whose_shard_has_nothing_free_
     assert numbers_view(api)["pool"] == {"size": 3, "held": 2, "overflow_total": 0}
 
 
+def test_a_number_stored_before_the_pool_s_shards_joins_one_when_put_again(api: Api) -> None:
+    add_numbers(api, 0)
+    number = fresh_number()
+    Number(
+        keys.number_pk(number),
+        keys.NUMBER_SK,
+        number=number,
+        project_id=api.project_id,
+        number_kind=numbers.POOL,
+        gsi1pk=f"P#{api.project_id}#POOL",  # the layout before the shards: one pool key, listed by GSI2
+        gsi1sk=keys.pool_gsi1sk(None, number),
+        gsi2pk=keys.numbers_gsi2pk(api.project_id),
+        gsi2sk=number,
+    ).save()
+    assert api.request("PUT", f"/v1/numbers/{number}", {"kind": "pool", "label": "site"}).status_code == 200
+    listed = [item["number"] for item in numbers_view(api)["items"]]
+    assert listed.count(number) == 1
+    assert start(api)["phone_number"] == number
+
+
 def test_takeovers_are_counted_on_several_items_and_summed(api: Api) -> None:
     add_numbers(api, 1)
     for _ in range(12):
