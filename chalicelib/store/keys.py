@@ -204,7 +204,7 @@ def numbers_gsi2pk(project_id: str) -> str:
 
 NUMBER_LISTING_SK = "LISTING"
 # takeovers are counted on one of several items (a random one each time), so that no item takes them all
-OVERFLOW_COUNTERS = 8
+OVERFLOW_COUNTERS = 16
 OVERFLOW_SK = "OVERFLOW"
 
 

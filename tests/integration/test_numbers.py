@@ -236,7 +236,7 @@ def test_takeovers_are_counted_on_several_items_and_summed(api: Api) -> None:
         )
     ]
     assert sum(int(counter.takeovers) for counter in counters) == 11
-    assert len(counters) > 1  # 11 takeovers on one of 8 counters each: all on one is about 1 in 10 million
+    assert len(counters) > 1  # 11 takeovers on one of 16 counters each: all on one is about 1 in 10^13
     assert numbers_view(api)["pool"]["overflow_total"] == 11
 
 
