@@ -54,7 +54,7 @@ test: lint $(CHECKOV_STAMP)
 
 # the figures, not the app's log lines and metrics
 bench: $(STAMP)
-	export LOG_LEVEL=WARNING POWERTOOLS_METRICS_DISABLED=true; $(BIN)/python -m bench.card && $(BIN)/python -m bench.cost
+	export LOG_LEVEL=WARNING POWERTOOLS_METRICS_DISABLED=true; $(BIN)/python -m bench.card && $(BIN)/python -m bench.cost && $(BIN)/python -m bench.scale
 
 # STAGE (a stage of .chalice/config.json) defaults to prod: `make package STAGE=dev`
 package: $(STAMP)

@@ -103,8 +103,8 @@ CARD_READS = 100_000
 RECORDING_SECONDS = 3 * 60
 RETURNING_VISITOR_SHARE = 0.3  # ASSUMPTION: sessions of a visitor seen before (one GetItem more)
 ATTRIBUTED_CALL_SHARE = 0.5  # ASSUMPTION: calls to a pool number held by a session (linking work)
-PING_SECONDS = 15  # track.js PING_MS
-VISIBLE_SECONDS_PER_PAGEVIEW = 45  # ASSUMPTION: 3 pings a pageview
+PING_SECONDS = 60  # track.js PING_MS
+VISIBLE_SECONDS_PER_PAGEVIEW = 45  # ASSUMPTION: 0.75 pings a pageview (a session: 4 pages, 3 minutes)
 EXIT_BEACONS_PER_PAGEVIEW = 1  # a multi-page site: every page exit sends its beacon (a ping batch)
 RECORDING_PLAYS_PER_CALL = 1  # ASSUMPTION: each recording played once, straight from S3 (presigned URL)
 SNIPPET_LOADS_PER_SESSION = 1  # track.js: max-age 300 in the browser, so about once a session from CloudFront
@@ -297,23 +297,6 @@ def month_counts(ping_seconds: float = PING_SECONDS) -> dict[str, float]:
 MONTH = month_counts()
 
 
-HOLD_KINDS = ("number", "hold")  # what extending a hold writes: the number (and its index entries), its HOLD#
-
-
-def without_hold_writes(profile: Profile) -> Profile:
-    """An events batch that leaves the number's hold alone (a hold extended only when under half of it is left):
-    the same writes less the number's, its index entries' and its HOLD# record's."""
-    each = profile.each
-    hold_units = sum(units for name, units in profile.wru_by_kind.items() if name.split("+")[0] in HOLD_KINDS)
-    return Profile(
-        samples=1,
-        rru=each(profile.rru),
-        wru=each(profile.wru - hold_units),
-        seconds=profile.seconds,
-        response_bytes=round(each(profile.response_bytes)),
-    )
-
-
 @dataclass(frozen=True)
 class Stored:
     """What stays behind, measured: bytes of one recording, DynamoDB bytes per session and per call (items and
@@ -422,7 +405,7 @@ DYNAMODB_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", 
 # the local worker's requests stand for Lambda's SQS poller: priced in month(), not part of the handler's time
 POLLER_REQUESTS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes", "GetQueueUrl")
 TABLE_KEY = ("PK", "SK")
-PROJECT_KINDS = ("project", "site_key", "api_key", "number")  # not counted per session or per call
+PROJECT_KINDS = ("project", "site_key", "api_key", "number", "number_listing")  # not per session or call
 LANDING = "https://shop.example/catalog/winter-tyres-205-55-r16?utm_source=google&utm_medium=cpc&utm_campaign=tyres"
 VIEWER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36",
@@ -431,28 +414,28 @@ VIEWER = {
 
 
 @dataclass(frozen=True)
-class _Write:
+class Written:
     table: str
     key: dict[str, Any]
     transactional: bool
     sent_item: Item | None  # a Put's item as sent (a failed conditional put leaves no image behind)
 
 
-def _writes(operation: str, params: Mapping[str, Any]) -> list[_Write]:
+def written_items(operation: str, params: Mapping[str, Any]) -> list[Written]:
     """Every item a write request touches."""
 
     def key_of(item: Item) -> dict[str, Any]:
         return {name: item[name] for name in TABLE_KEY}
 
     if operation == "PutItem":
-        return [_Write(params["TableName"], key_of(params["Item"]), False, params["Item"])]
+        return [Written(params["TableName"], key_of(params["Item"]), False, params["Item"])]
     if operation in ("UpdateItem", "DeleteItem"):
-        return [_Write(params["TableName"], dict(params["Key"]), False, None)]
+        return [Written(params["TableName"], dict(params["Key"]), False, None)]
     if operation == "BatchWriteItem":
         return [
-            _Write(table, key_of(request["PutRequest"]["Item"]), False, request["PutRequest"]["Item"])
+            Written(table, key_of(request["PutRequest"]["Item"]), False, request["PutRequest"]["Item"])
             if "PutRequest" in request
-            else _Write(table, dict(request["DeleteRequest"]["Key"]), False, None)
+            else Written(table, dict(request["DeleteRequest"]["Key"]), False, None)
             for table, requests in params["RequestItems"].items()
             for request in requests
         ]
@@ -460,9 +443,9 @@ def _writes(operation: str, params: Mapping[str, Any]) -> list[_Write]:
     for entry in params["TransactItems"]:
         (action, details), *_ = entry.items()
         if action == "Put":
-            touched.append(_Write(details["TableName"], key_of(details["Item"]), True, details["Item"]))
+            touched.append(Written(details["TableName"], key_of(details["Item"]), True, details["Item"]))
         else:  # Update, Delete, ConditionCheck: a ConditionCheck is billed as a transactional write
-            touched.append(_Write(details["TableName"], dict(details["Key"]), True, None))
+            touched.append(Written(details["TableName"], dict(details["Key"]), True, None))
     return touched
 
 
@@ -516,7 +499,7 @@ class Meter:
                 with self.lock:
                     self.excluded += time.perf_counter() - started
 
-    def _image(self, write: _Write) -> Item | None:
+    def _image(self, write: Written) -> Item | None:
         item: Item | None = self._probe("get_item", TableName=write.table, Key=write.key, ConsistentRead=True).get(
             "Item"
         )
@@ -526,7 +509,7 @@ class Meter:
         if self.current is None:
             return
         params, model, context = event["params"], event["model"], event["context"]
-        writes = _writes(model.name, params) if model.name in DYNAMODB_WRITES else []
+        writes = written_items(model.name, params) if model.name in DYNAMODB_WRITES else []
         context["metered"] = (self.current, dict(params), [(write, self._image(write)) for write in writes])
 
     def _after_dynamodb(self, **event: Any) -> None:
@@ -688,7 +671,7 @@ def measure() -> tuple[dict[str, Profile], Stored]:
     os.environ.setdefault("CALLCARD_TABLE", "callcard-cost")
     os.environ.setdefault("CALLCARD_BUCKET", "callcard-cost-recordings")
     os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")
-    emulator = Emulator(_free_port())
+    emulator = Emulator(free_port())
     configure_environment(emulator.url)
     emulator.start()
     try:
@@ -734,7 +717,7 @@ def measure() -> tuple[dict[str, Profile], Stored]:
         emulator.stop()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -780,15 +763,6 @@ def report(profiles: Mapping[str, Profile], stored: Stored) -> None:
     )
     pings = {name: profile for name, profile in profiles.items() if name != PING}
     print(f"  of which pings and exit beacons: {bill - total(month(pings, MONTH, stored)):.2f}")
-    lighter = {**profiles, PING: without_hold_writes(profiles[PING])}
-    what_ifs = {
-        "pings every 60 s instead of 15 s": month(profiles, month_counts(60), stored),
-        "a ping leaves the hold alone (extended only when under half is left)": month(lighter, MONTH, stored),
-        "both": month(lighter, month_counts(60), stored),
-    }
-    print("what would halve it:")
-    for what, changed in what_ifs.items():
-        print(f"  {what:80} {total(changed):>7.2f} ({total(changed) / bill - 1:+.0%})")
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ def put_number(number: str) -> dict[str, Any]:
     payload = http.body(bp.current_request, NumberIn)
     project = settings.load_project(caller.project_id)
     saved = numbers.put(project, numbers.parse(project, http.path_value("number", number)), payload.kind, payload.label)
-    return numbers.out(saved).model_dump(mode="json")
+    return saved.model_dump(mode="json")
 
 
 @bp.route("/v1/numbers/{number}", methods=["DELETE"])

@@ -13,7 +13,7 @@
     if (!me) return;
     var siteKey = me.getAttribute("data-site-key");
     var api = me.src.replace(/\/v1\/track\.js.*$/, "") + "/v1/track/sessions";
-    var VISITOR = "cc_vid", SESSION = "cc_sid", DAYS = 30, PING_MS = 15000, MAX_EVENTS = 50;
+    var VISITOR = "cc_vid", SESSION = "cc_sid", DAYS = 30, PING_MS = 60000, MAX_EVENTS = 50;
     // data-consent="wait": no cookie until callcard.consent(true); the tab's own storage meanwhile
     var waiting = me.getAttribute("data-consent") === "wait", consented = !waiting;
     var shown = null, tail = null, fallback = null, begun = false, busy = false, queue = [], lastUrl = null;

@@ -3,6 +3,7 @@
 Item kinds and their keys (see the README's access-pattern table):
 
     PROJECT#{pid}                 PROJECT                      project with its settings
+    PROJECT#{pid}#OVERFLOW#{n}    OVERFLOW                     one of the counters of pool takeovers (summed on read)
     SITE#{site_key}               SITE                         site key -> project
     KEY#{key_id}                  KEY                          API key (hash, role, label)
         GSI1: P#{pid}#KEYS        {created_at}#{key_id}        a project's keys
@@ -23,7 +24,8 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}             client per-day aggregates (ADD counters)
     P#{pid}#CLIENT#{phone}        SESSION#{started_at}#{sid}   a copy of a linked visitor's session (card, client card)
     NUMBER#{e164}                 NUMBER                       a tracking number (globally unique) and its hold
-        GSI1: P#{pid}#POOL        {hold_until}#{e164}          pool numbers, free and longest-idle first
+        GSI1: P#{pid}#POOL#{n}    {hold_until}#{e164}          a pool shard's numbers, free and longest-idle first
+    NUMBER#{e164}                 LISTING                      the number as listed: kind and label, never its hold
         GSI2: P#{pid}#NUMBERS     {e164}                       a project's numbers (pool and default)
     NUMBER#{e164}                 HOLD#{started_at}#{sid}      hold history: who held the number when (attribution)
     P#{pid}#SESSION#{sid}         SESSION                      a tracked session (visit capture, pages, hold)
@@ -236,8 +238,23 @@ def hold_bound(moment: datetime) -> str:
     return f"{HOLD_PREFIX}{sortable_time(moment)}~"
 
 
-def pool_gsi1pk(project_id: str) -> str:
-    return f"P#{project_id}#POOL"
+# A pool is spread over shards of about POOL_SHARD_SIZE numbers (a number's shard: the project's count of numbers
+# when it joined the pool), so that no index partition takes every hold change of a busy project: a start reads one
+# shard at random and each shard takes its share. A pool of up to 25 numbers is one shard; 500 numbers, 20.
+POOL_SHARD_SIZE = 25
+
+
+def pool_shard(position: int) -> int:
+    return position // POOL_SHARD_SIZE
+
+
+def pool_gsi1pk(project_id: str, shard: int) -> str:
+    return f"{pool_prefix(project_id)}{shard}"
+
+
+def pool_prefix(project_id: str) -> str:
+    """What every pool shard's key of the project begins with."""
+    return f"P#{project_id}#POOL#"
 
 
 def pool_gsi1sk(hold_until: datetime | None, number: str) -> str:
@@ -246,6 +263,16 @@ def pool_gsi1sk(hold_until: datetime | None, number: str) -> str:
 
 def numbers_gsi2pk(project_id: str) -> str:
     return f"P#{project_id}#NUMBERS"
+
+
+NUMBER_LISTING_SK = "LISTING"
+# takeovers are counted on one of several items (a random one each time), so that no item takes them all
+OVERFLOW_COUNTERS = 16
+OVERFLOW_SK = "OVERFLOW"
+
+
+def overflow_pk(project_id: str, counter: int) -> str:
+    return f"PROJECT#{project_id}#OVERFLOW#{counter}"
 
 
 ADDRESS_HOLDS_SK = "HOLDS"

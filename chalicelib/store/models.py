@@ -17,6 +17,7 @@ from pynamodb.attributes import (
     ListAttribute,
     MapAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     TTLAttribute,
     UnicodeAttribute,
     UnicodeSetAttribute,
@@ -156,7 +157,8 @@ class Project(Item, discriminator="project"):
     ip_storage = UnicodeAttribute(default="full")
     max_holds_per_ip = NumberAttribute(default=3)
     callback_window_hours = NumberAttribute(default=24)
-    overflow_total = NumberAttribute(default=0)
+    # the pool shards its pool numbers were put in (keys.pool_shard): a start reads these
+    pool_shards = NumberSetAttribute(default=set)
     # the number printed on the site, kept here too so that a session start reads no Number item for it
     default_number = UnicodeAttribute(null=True)
     # the project's Number items: ADD 1 on condition it is under the cap when one is added, ADD -1 when one goes.
@@ -353,12 +355,12 @@ class ShareLink(Item, discriminator="share_link"):
 
 
 class Number(Item, discriminator="number"):
-    """A tracking number (its PK is the number: one project at a time) with its current hold."""
+    """A tracking number (its PK is the number: one project at a time) with its current hold, in its pool shard
+    (GSI1). The numbers list reads NumberListing items: a hold change writes no entry of that list."""
 
     number = UnicodeAttribute()
     project_id = UnicodeAttribute()
     number_kind = UnicodeAttribute()  # "pool" | "default"
-    label = UnicodeAttribute(null=True)
     held_by_session = UnicodeAttribute(null=True)
     hold_until = UTCDateTimeAttribute(null=True)
     hold_sk = UnicodeAttribute(null=True)
@@ -366,6 +368,21 @@ class Number(Item, discriminator="number"):
     # pool (its key, see tracking.holds), which the address's holds count
     held_by_visitor = UnicodeAttribute(null=True)
     held_by_address = UnicodeAttribute(null=True)
+
+
+class NumberListing(Item, discriminator="number_listing"):
+    """A number as the project's numbers list shows it (GSI2), beside its Number item, written with it."""
+
+    number = UnicodeAttribute()
+    project_id = UnicodeAttribute()
+    number_kind = UnicodeAttribute()
+    label = UnicodeAttribute(null=True)
+
+
+class OverflowCounter(Item, discriminator="overflow"):
+    """One of a project's counters of pool takeovers; `overflow_total` is their sum."""
+
+    takeovers = NumberAttribute(default=0)
 
 
 class AddressHolds(Item, discriminator="address_holds"):

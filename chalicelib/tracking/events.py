@@ -1,6 +1,8 @@
 """An events batch (DESIGN.md section 2): pageviews and pings, time on page, the hold extended.
 
-A batch costs 1 GetItem (the session) and 1 transaction. The session's figures are counters added in place
+A batch costs 1 GetItem (the session) and 1 write: a plain conditional UpdateItem of the session when that is all
+it changes, a transaction when it also extends the session's hold (only once less than half of the hold is left,
+`holds.due`) or mirrors a linked session into its client's partition. The session's figures are counters added in place
 (its pageviews, and per page its views and seconds), so no write rewrites a growing map, and a session keeps
 the figures of at most MAX_SESSION_PAGES pages (later pages count in its pageviews only): its item stays far
 below DynamoDB's 400 KB whatever the pages. What only the order of events tells (the page being viewed, the time
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -117,24 +119,40 @@ def counter_actions(figures: Figures, kept: set[str]) -> list[Action]:
     return actions
 
 
+def _session_actions(session: Session, kept: set[str], figures: Figures) -> list[Action]:
+    """The batch's changes to its session item."""
+    return [
+        *counter_actions(figures, kept),
+        Session.current_url.set(session.current_url) if session.current_url else Session.current_url.remove(),
+        Session.current_title.set(session.current_title) if session.current_title else Session.current_title.remove(),
+        Session.last_event_at.set(session.last_event_at),
+        Session.number.set(session.number) if session.number else Session.number.remove(),
+        Session.hold_until.set(session.hold_until) if session.hold_until else Session.hold_until.remove(),
+        Session.hold_sk.set(session.hold_sk) if session.hold_sk else Session.hold_sk.remove(),
+    ]
+
+
 def _session_writes(transaction: TransactWrite, session: Session, kept: set[str], figures: Figures) -> None:
     """The batch's changes, on condition of the session's version as read (pynamodb checks and bumps it)."""
-    transaction.update(
-        session,
-        actions=[
-            *counter_actions(figures, kept),
-            Session.current_url.set(session.current_url) if session.current_url else Session.current_url.remove(),
-            Session.current_title.set(session.current_title)
-            if session.current_title
-            else Session.current_title.remove(),
-            Session.last_event_at.set(session.last_event_at),
-            Session.number.set(session.number) if session.number else Session.number.remove(),
-            Session.hold_until.set(session.hold_until) if session.hold_until else Session.hold_until.remove(),
-            Session.hold_sk.set(session.hold_sk) if session.hold_sk else Session.hold_sk.remove(),
-        ],
-    )
+    transaction.update(session, actions=_session_actions(session, kept, figures))
     if session.client_phone:
         history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
+
+
+class _LostRaceError(Exception):
+    """Another batch, a call or the linking wrote the session since it was read."""
+
+
+def _update_session_alone(session: Session, kept: set[str], figures: Figures) -> None:
+    """A batch that changes its session item only: one UpdateItem on condition of the version as read (half the
+    write units of a one-item transaction)."""
+    try:
+        session.update(actions=_session_actions(session, kept, figures))
+    except UpdateError as exc:
+        if exc.cause_response_code == "ConditionalCheckFailedException":
+            raise _LostRaceError from None
+        _end_when_full(session.session_id, exc.cause_response_message)
+        raise
 
 
 def _read(project: Project, session_id: str) -> Session:
@@ -144,12 +162,15 @@ def _read(project: Project, session_id: str) -> Session:
         raise NotFoundError(f"session {session_id} not found") from None
 
 
-def _end_when_full(exc: TransactWriteError, session_id: str) -> None:
+def _end_when_full(session_id: str, *messages: str | None) -> None:
     """A session DynamoDB refuses because it (or its client's copy) would pass 400 KB has ended: 409, so that
     track.js starts a new one."""
-    reasons = [exc.cause_response_message or "", *(r.message or "" for r in exc.cancellation_reasons or [] if r)]
-    if any("size" in reason and "exceeded" in reason for reason in reasons):
+    if any("size" in (message or "") and "exceeded" in (message or "") for message in messages):
         raise SessionEndedError(f"session {session_id} can take no more events; start a new one") from None
+
+
+def _transaction_messages(exc: TransactWriteError) -> list[str | None]:
+    return [exc.cause_response_message, *(r.message for r in exc.cancellation_reasons or [] if r)]
 
 
 def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
@@ -164,16 +185,9 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
         kept = set(session.pages.as_dict())
         figures = apply_events(session, payload.events, now)
         try:
-            if session.number and session.hold_sk:
-                _extend_or_reclaim(project, session, kept, figures, now)
-            else:
-                with transactions.transaction() as transaction:
-                    _session_writes(transaction, session, kept, figures)
-        except TransactWriteError as exc:
-            _end_when_full(exc, session_id)
-            if not (transactions.condition_failed(exc) or transactions.conflicted(exc)):
-                raise
-            continue  # another batch, a call or the linking wrote the session meanwhile: read it again
+            _write_batch(project, session, kept, figures, now)
+        except _LostRaceError:
+            continue  # read the session again
         return _accepted(project, session)
     return _accepted(project, _count_alone(project, session_id, payload.events))
 
@@ -201,7 +215,7 @@ def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) ->
                 if session.client_phone:
                     history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
         except TransactWriteError as exc:
-            _end_when_full(exc, session_id)
+            _end_when_full(session_id, *_transaction_messages(exc))
             if not transactions.condition_failed(exc):
                 raise
             if figures.pages.keys() - kept:
@@ -227,6 +241,24 @@ def _views(session: Session, events: list[TrackEvent], now: datetime, kept: set[
         if key in kept or (new_pages and figures.may_count(key, kept)):
             figures.pages.setdefault(key, [page, None, 0, 0])[2] += 1
     return figures
+
+
+def _write_batch(project: Project, session: Session, kept: set[str], figures: Figures, now: datetime) -> None:
+    """The batch's writes: with its hold extended when due, with its client's copy when linked, else the session
+    alone. Raises _LostRaceError when another writer of the session came first."""
+    try:
+        if session.number and session.hold_sk and holds.due(project, session.hold_until, now):
+            _extend_or_reclaim(project, session, kept, figures, now)
+        elif session.client_phone:
+            with transactions.transaction() as transaction:
+                _session_writes(transaction, session, kept, figures)
+        else:
+            _update_session_alone(session, kept, figures)
+    except TransactWriteError as exc:
+        _end_when_full(session.session_id, *_transaction_messages(exc))
+        if transactions.condition_failed(exc) or transactions.conflicted(exc):
+            raise _LostRaceError from None
+        raise
 
 
 def _accepted(project: Project, session: Session) -> EventsAccepted:

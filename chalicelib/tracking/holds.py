@@ -1,7 +1,8 @@
 """The numbers sessions hold (DESIGN.md section 2, "Tracking holds"): taking, sharing, extending, attribution.
 
-A pool number's position in its project's pool index (GSI1) is its `hold_until`: free numbers (hold in the past)
-sort first, and when none is free the first one is the longest idle. Each hold is also written as a Hold item
+A pool number's position in its pool shard (GSI1, `P#{pid}#POOL#{shard}`) is its `hold_until`: free numbers (hold
+in the past) sort first, and when none is free the first one is the longest idle. A start reads one shard of the
+project's (at random) and, when that one has nothing free, the others at once. Each hold is also written as a Hold item
 under the number (`HOLD#{started_at}#{session_id}`), so "who held N at t" is one Query.
 
 A script holding the public site key must not drain the pool:
@@ -27,14 +28,16 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import observability
+from chalicelib import aws, observability
 from chalicelib.store import keys, transactions
-from chalicelib.store.models import AddressHolds, Hold, Number, Project, Session
+from chalicelib.store.models import AddressHolds, Hold, Number, OverflowCounter, Project, Session
 
 POOL = "pool"
 # pool numbers read per claim round, and rounds before a session gives up and shows the default number
 CANDIDATES = 10
 CLAIM_ROUNDS = 3
+# pool shards read at once after a start's first shard had nothing free
+MORE_SHARDS = 3
 # an address's item outlives every session that may still extend a hold it took (a session ends a day at most
 # after its last event: session_timeout_minutes <= 1440)
 ADDRESS_TTL = timedelta(days=2)
@@ -82,7 +85,7 @@ def held(number: Number, now: datetime) -> bool:
 
 
 def _in_pool(project_id: str) -> Condition:
-    return Number.gsi1pk == keys.pool_gsi1pk(project_id)
+    return Number.gsi1pk.startswith(keys.pool_prefix(project_id))
 
 
 def _hold_writes(
@@ -227,12 +230,46 @@ def _share(holder: Holder, number: str, now: datetime, add_items: AddItems, whos
     return _attempt(holder, add_items, lambda transaction: _hold_writes(transaction, holder, number, now, condition))
 
 
-def _candidates(project_id: str, now: datetime) -> list[Number]:
-    """Free numbers in random order (concurrent starts spread out), then held ones, longest idle first."""
-    numbers = list(Number.query(keys.pool_gsi1pk(project_id), index_name=keys.GSI1, limit=CANDIDATES))
+def _shard(project_id: str, shard: int) -> list[Number]:
+    """A pool shard's first numbers: its free ones, then its held ones, longest idle first (1 Query)."""
+    return list(Number.query(keys.pool_gsi1pk(project_id, shard), index_name=keys.GSI1, limit=CANDIDATES))
+
+
+def _candidates(project: Project, now: datetime) -> list[Number]:
+    """Free numbers in random order (concurrent starts spread out), else held ones, longest idle first.
+
+    One shard of the project's, at random, is read first (1 Query); when it has nothing free, MORE_SHARDS others
+    at random are read at once (1 round trip more), and the pool full, the number taken back is the longest idle
+    of the shards read. A pool of up to 4 shards (100 numbers) is read whole, so a free number is found wherever
+    it is; in a larger one, starts spread over the shards at random, so they fill evenly."""
+    shards = random.sample(sorted(int(shard) for shard in project.pool_shards), len(project.pool_shards))
+    if not shards:
+        return []
+    numbers = _shard(project.project_id, shards[0])
+    if not any(not held(n, now) for n in numbers):
+        for more in aws.all_together(
+            [_shard_reader(project.project_id, shard) for shard in shards[1 : 1 + MORE_SHARDS]]
+        ):
+            numbers += more
     free = [n for n in numbers if not held(n, now)]
     random.shuffle(free)
-    return free or numbers
+    return free or sorted(numbers, key=lambda n: str(n.gsi1sk))[:CANDIDATES]
+
+
+def _shard_reader(project_id: str, shard: int) -> Callable[[], list[Number]]:
+    return lambda: _shard(project_id, shard)
+
+
+def _count_takeover(transaction: TransactWrite, project_id: str) -> None:
+    """One more takeover, on one of the project's counters at random (`overflow_total` sums them)."""
+    counter = OverflowCounter(keys.overflow_pk(project_id, random.randrange(keys.OVERFLOW_COUNTERS)), keys.OVERFLOW_SK)
+    transaction.update(counter, actions=[OverflowCounter.kind.set(OverflowCounter), OverflowCounter.takeovers.add(1)])
+
+
+def overflow_total(project_id: str) -> int:
+    """The project's takeovers so far: its counters summed (1 BatchGetItem)."""
+    wanted = [(keys.overflow_pk(project_id, n), keys.OVERFLOW_SK) for n in range(keys.OVERFLOW_COUNTERS)]
+    return sum(int(counter.takeovers) for counter in OverflowCounter.batch_get(wanted))
 
 
 def _take(
@@ -260,7 +297,7 @@ def _take(
                 actions=[Hold.hold_until.set(now)],
                 condition=Hold.pk.exists(),
             )
-            transaction.update(project, actions=[Project.overflow_total.add(1)])
+            _count_takeover(transaction, project.project_id)
         _count_against_address(transaction, holder, state, number, now)
         return got
 
@@ -305,7 +342,7 @@ def hold(
                     return shared
             continue  # each was taken back meanwhile: the address is under its limit now
         attempts: list[Number | str] = [prefer] if prefer else []
-        attempts += _candidates(project.project_id, now)
+        attempts += _candidates(project, now)
         for candidate in attempts:
             taken = _take(holder, candidate, now, state, add_items)
             if isinstance(taken, Claim):
@@ -315,6 +352,14 @@ def hold(
     with transactions.transaction() as transaction:
         add_items(transaction, None)
     return None
+
+
+def due(project: Project, hold_until: datetime | None, now: datetime) -> bool:
+    """Whether a session's batch extends its hold: only once less than half of it is left, so that most batches
+    write neither the number, its index entries nor its Hold record (a 15-minute hold is extended about every
+    7.5 minutes, whatever the pings)."""
+    half = timedelta(minutes=int(project.number_hold_minutes)) / 2
+    return hold_until is None or hold_until - now < half
 
 
 def extend(transaction: TransactWrite, holder: Holder, number: str, hold_sk: str, now: datetime) -> datetime:

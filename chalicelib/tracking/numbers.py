@@ -1,20 +1,22 @@
 """A project's tracking numbers (administration): the pool and the default number, and the pool's figures.
 
-A Number item is keyed by the number itself, so a number belongs to one project at a time. What sessions hold
-is `holds`' job.
+A Number item is keyed by the number itself, so a number belongs to one project at a time; beside it, its
+NumberListing item is what the project's numbers list (GSI2) shows, so that no hold change writes that list. What
+sessions hold is `holds`' job.
 """
 
 from __future__ import annotations
 
 from pynamodb.exceptions import TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
 from chalicelib import clock, phones
 from chalicelib.errors import ConflictError, NotFoundError, invalid
 from chalicelib.schemas import NumberList, NumberOut, Pool
 from chalicelib.store import keys, transactions
-from chalicelib.store.models import Number, Project
-from chalicelib.tracking import sites
+from chalicelib.store.models import Item, Number, NumberListing, Project
+from chalicelib.tracking import holds, sites
 from chalicelib.tracking.holds import POOL, held
 
 DEFAULT = "default"
@@ -34,7 +36,7 @@ def parse(project: Project, text: str) -> str:
 # ---- administration -------------------------------------------------------------------------------------
 
 
-def put(project: Project, number: str, kind: str, label: str | None) -> Number:
+def put(project: Project, number: str, kind: str, label: str | None) -> NumberOut:
     """Add a number to the project (or change its kind or label); 409 when another project has it, or when it is
     new to a project that has MAX_NUMBERS already.
 
@@ -50,17 +52,20 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
         Number.number.set(number),
         Number.project_id.set(project_id),
         Number.number_kind.set(kind),
-        Number.label.set(label) if label is not None else Number.label.remove(),
-        Number.gsi2pk.set(keys.numbers_gsi2pk(project_id)),
-        Number.gsi2sk.set(number),
+        # listed by its LISTING item: a Number item written before the pool's shards leaves the list
+        Number.gsi2pk.remove(),
+        Number.gsi2sk.remove(),
     ]
-    if kind == POOL:
-        # a hold survives a label change; a number new to the pool is free
-        actions += [
-            Number.gsi1pk.set(keys.pool_gsi1pk(project_id)),
-            Number.gsi1sk.set(Number.gsi1sk | keys.pool_gsi1sk(None, number)),
-        ]
-    else:
+    listing_actions: list[Action] = [
+        NumberListing.kind.set(NumberListing),
+        NumberListing.number.set(number),
+        NumberListing.project_id.set(project_id),
+        NumberListing.number_kind.set(kind),
+        NumberListing.label.set(label) if label is not None else NumberListing.label.remove(),
+        NumberListing.gsi2pk.set(keys.numbers_gsi2pk(project_id)),
+        NumberListing.gsi2sk.set(number),
+    ]
+    if kind != POOL:
         actions += [
             Number.gsi1pk.remove(),
             Number.gsi1sk.remove(),
@@ -78,18 +83,39 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
         default_actions.append(Project.default_number.remove())
     under_cap = Project.number_count.does_not_exist() | (Project.number_count < MAX_NUMBERS)
     for _attempt in range(PUT_ATTEMPTS):
-        owner = _owner(number)
-        if owner not in (None, project_id):
+        current = _current(number)
+        if current is not None and current.project_id != project_id:
             raise ConflictError(f"{number} belongs to another project")
-        new = owner is None
+        new = current is None
         added = int(new) - int(replaced_default is not None)
-        project_actions = [*default_actions, *([Project.number_count.add(added)] if added else [])]
+        # a number new to the pool (or in the pool before its shards) goes free into the shard the project's count
+        # of numbers says (a hold survives a label change); a start reads that shard from then on
+        in_shard = Number.gsi1pk.startswith(keys.pool_prefix(project_id))
+        joins_pool = kind == POOL and not (
+            current is not None and str(current.gsi1pk or "").startswith(keys.pool_prefix(project_id))
+        )
+        shard = keys.pool_shard(int(project.number_count))
+        project_actions = [
+            *default_actions,
+            *([Project.number_count.add(added)] if added else []),
+            *([Project.pool_shards.add({shard})] if joins_pool else []),
+        ]
+        condition: Condition
+        if new:
+            condition = Number.pk.does_not_exist()
+        elif joins_pool:
+            condition = (Number.project_id == project_id) & ~in_shard
+        else:
+            condition = Number.project_id == project_id
         try:
             with transactions.transaction() as transaction:
                 transaction.update(
                     item,
-                    actions=actions,
-                    condition=Number.pk.does_not_exist() if new else Number.project_id == project_id,
+                    actions=[*actions, *(_pool_entry(project_id, number, shard) if joins_pool else [])],
+                    condition=condition,
+                )
+                transaction.update(
+                    NumberListing(keys.number_pk(number), keys.NUMBER_LISTING_SK), actions=listing_actions
                 )
                 if project_actions:
                     transaction.update(
@@ -103,6 +129,7 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
                         Number(keys.number_pk(replaced_default), keys.NUMBER_SK),
                         condition=Number.project_id == project_id,
                     )
+                    transaction.delete(NumberListing(keys.number_pk(replaced_default), keys.NUMBER_LISTING_SK))
         except TransactWriteError as exc:
             if (project.pk, project.sk) in transactions.failed_keys(exc):
                 raise ConflictError(
@@ -112,14 +139,20 @@ def put(project: Project, number: str, kind: str, label: str | None) -> Number:
                 continue  # the number (or the default it replaces) changed meanwhile: read it again
             raise
         sites.forget_site(project)
-        return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True)
+        [(listed, saved)] = _with_holds([NumberListing.get(keys.number_pk(number), keys.NUMBER_LISTING_SK)])
+        return out(listed, saved)
     raise ConflictError(f"{number} changed meanwhile; try again")
 
 
-def _owner(number: str) -> str | None:
-    """The project that has `number` now, if any."""
+def _pool_entry(project_id: str, number: str, shard: int) -> list[Action]:
+    """A number's free place in a pool shard."""
+    return [Number.gsi1pk.set(keys.pool_gsi1pk(project_id, shard)), Number.gsi1sk.set(keys.pool_gsi1sk(None, number))]
+
+
+def _current(number: str) -> Number | None:
+    """`number` as it is now, if a project has it."""
     try:
-        return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True).project_id
+        return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True)
     except Number.DoesNotExist:
         return None
 
@@ -133,6 +166,7 @@ def delete(project: Project, number: str) -> None:
             transaction.delete(
                 Number(keys.number_pk(number), keys.NUMBER_SK), condition=Number.project_id == project.project_id
             )
+            transaction.delete(NumberListing(keys.number_pk(number), keys.NUMBER_LISTING_SK))
             transaction.update(
                 project,
                 actions=project_actions,
@@ -148,25 +182,35 @@ def delete(project: Project, number: str) -> None:
     sites.forget_site(project)
 
 
-def listing(project_id: str) -> list[Number]:
-    return list(Number.query(keys.numbers_gsi2pk(project_id), index_name=keys.GSI2))
+def listing(project_id: str) -> list[tuple[NumberListing, Number | None]]:
+    """The project's numbers (1 Query of GSI2) with their holds (their Number items: 1 BatchGetItem a 100)."""
+    listed = list(NumberListing.query(keys.numbers_gsi2pk(project_id), index_name=keys.GSI2))
+    return _with_holds(listed)
 
 
-def out(number: Number) -> NumberOut:
+def _with_holds(listed: list[NumberListing]) -> list[tuple[NumberListing, Number | None]]:
+    """Each pool number's listing with its Number item (the hold), read together; a default number holds none."""
+    wanted = [(keys.number_pk(item.number), keys.NUMBER_SK) for item in listed if item.number_kind == POOL]
+    found = {number.number: number for number in Item.batch_get(wanted) if isinstance(number, Number)}
+    return [(item, found.get(item.number)) for item in listed]
+
+
+def out(listed: NumberListing, number: Number | None) -> NumberOut:
     """A number as the API shows it: its hold only while it lasts."""
-    holding = held(number, clock.now())
+    holding = number is not None and held(number, clock.now())
     return NumberOut(
-        number=number.number,
-        kind=number.number_kind,
-        label=number.label,
-        held_by_session=number.held_by_session if holding else None,
-        hold_until=number.hold_until if holding else None,
+        number=listed.number,
+        kind=listed.number_kind,
+        label=listed.label,
+        held_by_session=number.held_by_session if number and holding else None,
+        hold_until=number.hold_until if number and holding else None,
     )
 
 
 def overview(project: Project) -> NumberList:
     """The project's numbers and its pool's figures: its size, the numbers held now and the overflow so far."""
-    items = [out(number) for number in listing(project.project_id)]
+    items = [out(listed, number) for listed, number in listing(project.project_id)]
     pool = [item for item in items if item.kind == POOL]
     held_now = sum(1 for item in pool if item.hold_until)
-    return NumberList(items=items, pool=Pool(size=len(pool), held=held_now, overflow_total=int(project.overflow_total)))
+    overflow = holds.overflow_total(project.project_id)
+    return NumberList(items=items, pool=Pool(size=len(pool), held=held_now, overflow_total=overflow))

@@ -12,8 +12,9 @@ from chalicelib import clock, settings
 from chalicelib.errors import ConflictError
 from chalicelib.schemas import SessionStart, SessionStarted
 from chalicelib.store import keys
-from chalicelib.store.models import Number, Project
-from chalicelib.tracking import capture, numbers, sessions
+from chalicelib.store.models import Number, NumberListing, OverflowCounter, Project
+from chalicelib.tracking import capture, holds, numbers, sessions
+from local.metrics import dynamodb_requests
 from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, fresh_number, simultaneously
 
 
@@ -126,9 +127,18 @@ def test_the_listing_of_a_project_at_the_cap_stays_within_1_mb(api: Api) -> None
                     number=number,
                     project_id=api.project_id,
                     number_kind=numbers.POOL,
-                    label=longest_label,
                     held_by_session="f" * 32,
                     hold_until=until,
+                )
+            )
+            batch.save(
+                NumberListing(
+                    keys.number_pk(number),
+                    keys.NUMBER_LISTING_SK,
+                    number=number,
+                    project_id=api.project_id,
+                    number_kind=numbers.POOL,
+                    label=longest_label,
                     gsi2pk=keys.numbers_gsi2pk(api.project_id),
                     gsi2sk=number,
                 )
@@ -177,6 +187,72 @@ def test_when_the_pool_is_full_the_longest_idle_numbers_are_taken_back(api: Api)
     assert view["pool"] == {"size": 20, "held": 20, "overflow_total": 5}
     holders = {item["number"]: item["held_by_session"] for item in view["items"]}
     assert [holders[a["phone_number"]] for a in later] == [a["session_id"] for a in later]
+
+
+def test_a_pool_is_sharded_as_it_grows_and_a_start_whose_shard_has_nothing_free_reads_the_others_at_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(keys, "POOL_SHARD_SIZE", 2)  # the default number and a pool number, then 2 a shard
+    pool = add_numbers(api, 3).pool
+    shards = [str(Number.get(keys.number_pk(n), keys.NUMBER_SK).gsi1pk).rsplit("#", 1)[1] for n in pool]
+    assert shards == ["0", "1", "1"]
+    monkeypatch.setattr(holds.random, "sample", lambda shards, k: sorted(shards)[:k])  # shard 0 is read first
+    assert start(api)["phone_number"] == pool[0]
+    with dynamodb_requests() as made:
+        assert start(api)["phone_number"] in pool[1:]  # not a takeover: the pool had free numbers elsewhere
+    # the visitor and address (a new address is looked up again), shard 0, then shard 1, the hold
+    assert made == ["BatchGetItem", "GetItem", "Query", "Query", "TransactWriteItems"]
+    assert numbers_view(api)["pool"] == {"size": 3, "held": 2, "overflow_total": 0}
+
+
+def test_a_number_stored_before_the_pool_s_shards_joins_one_when_put_again(api: Api) -> None:
+    add_numbers(api, 0)
+    number = fresh_number()
+    Number(
+        keys.number_pk(number),
+        keys.NUMBER_SK,
+        number=number,
+        project_id=api.project_id,
+        number_kind=numbers.POOL,
+        gsi1pk=f"P#{api.project_id}#POOL",  # the layout before the shards: one pool key, listed by GSI2
+        gsi1sk=keys.pool_gsi1sk(None, number),
+        gsi2pk=keys.numbers_gsi2pk(api.project_id),
+        gsi2sk=number,
+    ).save()
+    assert api.request("PUT", f"/v1/numbers/{number}", {"kind": "pool", "label": "site"}).status_code == 200
+    listed = [item["number"] for item in numbers_view(api)["items"]]
+    assert listed.count(number) == 1
+    assert start(api)["phone_number"] == number
+
+
+def test_takeovers_are_counted_on_several_items_and_summed(api: Api) -> None:
+    add_numbers(api, 1)
+    for _ in range(12):
+        start(api)
+    counters = [
+        item
+        for item in OverflowCounter.batch_get(
+            [(keys.overflow_pk(api.project_id, n), keys.OVERFLOW_SK) for n in range(keys.OVERFLOW_COUNTERS)]
+        )
+    ]
+    assert sum(int(counter.takeovers) for counter in counters) == 11
+    assert len(counters) > 1  # 11 takeovers on one of 16 counters each: all on one is about 1 in 10^13
+    assert numbers_view(api)["pool"]["overflow_total"] == 11
+
+
+def test_a_hold_change_writes_nothing_the_numbers_list_reads(api: Api) -> None:
+    [number] = add_numbers(api, 1).pool
+    listing = NumberListing.get(keys.number_pk(number), keys.NUMBER_LISTING_SK, consistent_read=True).serialize()
+    session = start(api)
+    assert (
+        NumberListing.get(keys.number_pk(number), keys.NUMBER_LISTING_SK, consistent_read=True).serialize() == listing
+    )
+    with dynamodb_requests() as made:
+        view = numbers_view(api)
+    held_now = next(item for item in view["items"] if item["number"] == number)
+    assert held_now["held_by_session"] == session["session_id"]
+    # the listing (GSI2), the holds and the takeover counters
+    assert made == ["GetItem", "Query", "BatchGetItem", "BatchGetItem"]
 
 
 def test_an_expired_hold_frees_its_number(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:

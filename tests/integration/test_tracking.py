@@ -12,7 +12,7 @@ import pytest
 from chalicelib import aws, clock
 from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
 from chalicelib.store import keys
-from chalicelib.store.models import Session
+from chalicelib.store.models import Number, Session
 from chalicelib.tracking import events as tracking_events
 from chalicelib.tracking.events import MAX_SESSION_PAGES
 from local.metrics import dynamodb_requests
@@ -21,7 +21,7 @@ from tests.integration.helpers import VIEWER, Api, Numbers, add_numbers, call_to
 HOLD = timedelta(minutes=15)  # number_hold_minutes by default
 
 
-def test_a_session_holds_a_number_and_its_events_extend_the_hold(
+def test_a_session_holds_a_number_and_its_events_extend_the_hold_once_less_than_half_is_left(
     api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     later(monkeypatch, 0)  # a frozen clock: only the test moves time
@@ -30,13 +30,22 @@ def test_a_session_holds_a_number_and_its_events_extend_the_hold(
     session = started.json_body
     assert session["phone_number"] in pool.pool and session["visitor_id"]
     assert session["hold_until"] == clock.iso(clock.now() + HOLD)
-    later(monkeypatch, 5)
-    answer = events(
-        api, session["session_id"], [{"type": "pageview", "url": "https://shop.example/sofas/1"}, {"type": "ping"}]
-    )
+    number_before = stored_number(session["phone_number"])
+    later(monkeypatch, 7)  # 8 of the 15 minutes left: the hold stays as it is, the number is not written
+    batch = [{"type": "pageview", "url": "https://shop.example/sofas/1"}, {"type": "ping"}]
+    with dynamodb_requests() as made:
+        answer = events(api, session["session_id"], batch)
     assert answer.status_code == 202, answer.json_body
+    assert made == ["GetItem", "UpdateItem"]  # the session alone, no transaction
     assert answer.json_body["phone_number"] == session["phone_number"]
+    assert answer.json_body["hold_until"] == session["hold_until"]
+    assert stored_number(session["phone_number"]).serialize() == number_before.serialize()
+    later(monkeypatch, 8)  # 7 minutes left: less than half, extended with the session in one transaction
+    with dynamodb_requests() as made:
+        answer = events(api, session["session_id"], [{"type": "ping"}])
+    assert made == ["GetItem", "TransactWriteItems"]
     assert answer.json_body["hold_until"] == clock.iso(clock.now() + HOLD)
+    assert stored_number(session["phone_number"]).hold_until == clock.now() + HOLD
 
 
 def test_a_lapsed_session_gets_its_number_back_when_free(
@@ -106,7 +115,7 @@ def test_an_events_batch_costs_2_requests(api: Api, pool: Numbers) -> None:
     batch = [{"type": "pageview", "url": "https://shop.example/a"}, {"type": "ping"}]
     with dynamodb_requests() as made:
         assert events(api, session["session_id"], batch).status_code == 202
-    assert made == ["GetItem", "TransactWriteItems"]  # the session; its changes and the hold extended at once
+    assert made == ["GetItem", "UpdateItem"]  # the session; its changes (the hold has more than half left)
 
 
 def test_the_snippet_as_served_stays_under_6_kb_gzipped_and_loads_nothing_else(api: Api) -> None:
@@ -131,6 +140,10 @@ def test_a_beacons_events_batch_in_text_plain_is_accepted(api: Api, pool: Number
 
 def stored_session(api: Api, session_id: str) -> Session:
     return Session.get(keys.session_pk(api.project_id, session_id), keys.SESSION_SK, consistent_read=True)
+
+
+def stored_number(number: str) -> Number:
+    return Number.get(keys.number_pk(number), keys.NUMBER_SK, consistent_read=True)
 
 
 def test_a_session_of_2000_distinct_long_urls_stays_small_and_its_next_ping_is_accepted(

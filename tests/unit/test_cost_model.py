@@ -130,13 +130,6 @@ def test_the_month_has_the_issue_s_traffic_with_pings_at_track_js_s_interval() -
     counts = cost.month_counts()
     assert counts["session start, new visitor"] + counts["session start, returning visitor"] == cost.SESSIONS
     assert counts["events batch: pageview"] + cost.SESSIONS == cost.PAGEVIEWS
-    assert counts[cost.PING] == cost.PAGEVIEWS * (45 / 15 + 1)
+    assert counts[cost.PING] == cost.PAGEVIEWS * (45 / 60 + 1)
     assert cost.month_counts(ping_seconds=45)[cost.PING] == cost.PAGEVIEWS * 2
     assert counts["card read"] == cost.CARD_READS
-
-
-def test_a_ping_that_leaves_the_hold_alone_writes_neither_the_number_nor_its_hold_record() -> None:
-    by_kind = Counter({"session": 8, "session+GSI1": 4, "number": 4, "number+GSI1": 4, "number+GSI2": 2, "hold": 4})
-    ping = cost.Profile(samples=2, rru=2.0, wru=26.0, wru_by_kind=by_kind)
-    lighter = cost.without_hold_writes(ping)
-    assert (lighter.samples, lighter.rru, lighter.wru) == (1, 1.0, 4 + 2)
