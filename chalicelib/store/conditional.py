@@ -16,8 +16,9 @@ from pynamodb.models import Model
 CONDITION_FAILED = "ConditionalCheckFailedException"
 
 
-def conditional_update(item: Model, actions: Sequence[Action], condition: Condition) -> bool:
-    """Applies `actions` to `item` if `condition` holds (True); False if it does not."""
+def conditional_update(item: Model, actions: Sequence[Action], condition: Condition | None = None) -> bool:
+    """Applies `actions` to `item` if `condition` holds (True); False if it does not. A model with a version
+    attribute adds its own condition (the version as read), so `condition` may be left out for it."""
     try:
         item.update(actions=list(actions), condition=condition)
     except UpdateError as exc:

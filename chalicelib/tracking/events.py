@@ -25,6 +25,7 @@ from chalicelib.errors import ApiError, NotFoundError
 from chalicelib.history import Pages
 from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
 from chalicelib.store import keys, transactions
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Project, Session
 from chalicelib.tracking import capture, holds, sites
 
@@ -147,12 +148,12 @@ def _update_session_alone(session: Session, kept: set[str], figures: Figures) ->
     """A batch that changes its session item only: one UpdateItem on condition of the version as read (half the
     write units of a one-item transaction)."""
     try:
-        session.update(actions=_session_actions(session, kept, figures))
+        written = conditional_update(session, _session_actions(session, kept, figures))
     except UpdateError as exc:
-        if exc.cause_response_code == "ConditionalCheckFailedException":
-            raise _LostRaceError from None
         _end_when_full(session.session_id, exc.cause_response_message)
         raise
+    if not written:
+        raise _LostRaceError
 
 
 def _read(project: Project, session_id: str) -> Session:

@@ -44,7 +44,9 @@ def largest_visit(session_id: str) -> dict[str, object]:
         "cloudfront-viewer-city": EMOJI * 1000,
     }
     visit = capture.visit(url_of(url_length), referrer, headers["user-agent"])
-    return {**visit, "session_id": session_id, "ip": "2001:db8::" + "f" * 30, "geo": capture.geo(headers)}
+    # as linking stores an attributed visit: the session's id and start beside what it captured
+    attributed = {"session_id": session_id, "started_at": "2026-12-07T10:00:00Z"}
+    return {**visit, **attributed, "ip": "2001:db8::" + "f" * 30, "geo": capture.geo(headers)}
 
 
 def build_largest_card(api: Api) -> str:

@@ -381,12 +381,16 @@ def test_a_batch_counted_alone_whose_session_is_erased_meanwhile_is_404(
         else:
             raw.delete_item(TableName=aws.table_name(), Key=key)
 
-    hooks.register("before-call.dynamodb.TransactWriteItems", race)
+    # a batch that changes its session alone is an UpdateItem; counted alone, a transaction
+    writes_of_a_batch = ("before-call.dynamodb.UpdateItem", "before-call.dynamodb.TransactWriteItems")
+    for event in writes_of_a_batch:
+        hooks.register(event, race)
     try:
         later(monkeypatch, 1)
         answer = events(api, session["session_id"], [{"type": "ping"}])
     finally:
-        hooks.unregister("before-call.dynamodb.TransactWriteItems", race)
+        for event in writes_of_a_batch:
+            hooks.unregister(event, race)
     assert len(writes) == 4  # three lost races, then the batch counted alone
     assert answer.status_code == 404, answer.json_body
 
