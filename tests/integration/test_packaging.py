@@ -290,7 +290,13 @@ def test_table_is_retained_with_point_in_time_recovery(resources: dict[str, Any]
     assert table["UpdateReplacePolicy"] == "Retain"
     assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
-    assert {index["IndexName"] for index in table["Properties"]["GlobalSecondaryIndexes"]} == {"GSI1", "GSI2", "GSI3", "GSI4", "GSI5"}
+    assert {index["IndexName"] for index in table["Properties"]["GlobalSecondaryIndexes"]} == {
+        "GSI1",
+        "GSI2",
+        "GSI3",
+        "GSI4",
+        "GSI5",
+    }
 
 
 def test_recordings_move_to_glacier_after_365_days_whatever_their_size(resources: dict[str, Any]) -> None:
