@@ -10,6 +10,7 @@ the conversion action's default value).
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -23,18 +24,21 @@ from chalicelib.store.models import Call, Project
 DEFAULT_RANGE = timedelta(days=90)
 HEADER = ("Google Click ID", "Conversion Name", "Conversion Time", "Conversion Value", "Conversion Currency")
 TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+# what Google's click ids are made of; the visitor's browser sent the value, so anything else is no click of
+# Google's, and a click id must reach Google Ads unchanged (no apostrophe before it, as formula_safe would put)
+CLICK_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
 def _line(call: Call, zone: ZoneInfo, google_ads: GoogleAds, currency: str) -> str | None:
     """The call's line, None without a gclid."""
     gclid = (call.visit or {}).get("gclid")
-    if not gclid:
+    if not isinstance(gclid, str) or not CLICK_ID.fullmatch(gclid):
         return None
     value, value_currency = call.value, call.currency or currency
     if value is None:
         value, value_currency = google_ads.default_value, currency
     conversion_time = call.started_at.astimezone(zone).strftime(TIME_FORMAT)
-    cells = [formula_safe(str(gclid)), formula_safe(google_ads.conversion_name), conversion_time]
+    cells = [gclid, formula_safe(google_ads.conversion_name), conversion_time]
     return csv_line([*cells, value or "", value_currency if value else ""])
 
 

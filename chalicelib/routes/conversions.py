@@ -19,6 +19,7 @@ bp = Blueprint(__name__)
     query=ConversionsQuery,
     returns="text/csv",
     headers={200: {NEXT_CURSOR_HEADER: "present when the row cap or 1 MB stopped the file: `cursor` continues it"}},
+    basic=True,
 )
 def google_ads_csv() -> Response:
     """Also with HTTP Basic auth, the key as the password (Google Ads' scheduled uploads fetch with a user name and

@@ -71,6 +71,15 @@ def test_target_calls_with_a_gclid_are_conversions_valued_by_review_or_default(
     assert [line[0] for line in feed_lines(api.get(f"{FEED}?from={unvalued['started_at']}"))[2:]] == ["G-two"]
 
 
+def test_a_gclid_that_is_no_click_id_of_googles_is_left_out(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_numbers(api, 2)
+    later(monkeypatch, 0)
+    gclid_call(api, "%3DHYPERLINK(%22https%3A%2F%2Fevil.example%22)", caller="+380671110005")
+    gclid_call(api, "-Cj0KCQiA_x", caller="+380671110006")  # a real one may start with a formula's character
+    later(monkeypatch, 1)
+    assert [line[0] for line in feed_lines(api.get(FEED))[2:]] == ["-Cj0KCQiA_x"]  # exactly as Google sent it
+
+
 def test_google_ads_fetches_with_basic_auth_and_sees_only_its_projects_calls(
     api: Api, other_api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
