@@ -17,7 +17,20 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, Request, Response, SQSEv
 from chalicelib import aws, clock, erasure, http, linking, observability
 from chalicelib.errors import ApiError
 from chalicelib.recordings.objects import EVENTS_QUEUE
-from chalicelib.routes import calls, clients, export, keys, me, numbers, openapi, recordings, settings, tracking, web
+from chalicelib.routes import (
+    calls,
+    clients,
+    conversions,
+    export,
+    keys,
+    me,
+    numbers,
+    openapi,
+    recordings,
+    settings,
+    tracking,
+    web,
+)
 from chalicelib.routes import webhooks as webhook_routes
 from chalicelib.webhooks import delivery as webhook_delivery
 from chalicelib.webhooks import events as webhook_events
@@ -31,6 +44,7 @@ app.register_blueprint(calls.bp)
 app.register_blueprint(clients.bp)
 app.register_blueprint(settings.bp)
 app.register_blueprint(export.bp)
+app.register_blueprint(conversions.bp)
 app.register_blueprint(me.bp)
 app.register_blueprint(web.bp)
 app.register_blueprint(recordings.bp)

@@ -6,6 +6,8 @@ the whole key is stored (the secret has 256 bits of entropy, so a fast hash is e
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
@@ -47,6 +49,7 @@ class Permission(StrEnum):
     ERASE_CLIENTS = "erase_clients"
     MANAGE_KEYS = "manage_keys"
     MANAGE_WEBHOOKS = "manage_webhooks"
+    EXPORT_CONVERSIONS = "export_conversions"
 
 
 _STAFF = {Role.ADMIN, Role.SUPERVISOR, Role.AGENT}
@@ -70,6 +73,7 @@ ROLES_MAY: dict[Permission, set[Role]] = {
     Permission.ERASE_CLIENTS: {Role.ADMIN},
     Permission.MANAGE_KEYS: {Role.ADMIN},
     Permission.MANAGE_WEBHOOKS: {Role.ADMIN},
+    Permission.EXPORT_CONVERSIONS: {Role.ADMIN, Role.INTEGRATION},
 }
 
 CACHE_SECONDS = 60
@@ -192,16 +196,32 @@ def _lookup(key: str) -> Caller:
     return caller
 
 
-def authenticate(request: Request) -> Caller:
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise UnauthorizedError("send an API key as 'Authorization: Bearer <key>'")
-    caller = _lookup(key.strip())
+def _presented_key(request: Request, basic: bool) -> str:
+    """The key of `Authorization: Bearer <key>`, or where `basic` allows, of HTTP Basic auth with the key as the
+    password (the user name is not read): what a scheduled fetch that knows only a user and a password sends."""
+    header: str = request.headers.get("authorization", "")
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() == "bearer" and credentials.strip():
+        return credentials.strip()
+    if basic and scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode()
+        except (binascii.Error, UnicodeError):
+            decoded = ""
+        _, colon, password = decoded.partition(":")
+        if colon and password:
+            return password
+    also = " or as the password of HTTP Basic auth" if basic else ""
+    raise UnauthorizedError(f"send an API key as 'Authorization: Bearer <key>'{also}")
+
+
+def authenticate(request: Request, basic: bool = False) -> Caller:
+    caller = _lookup(_presented_key(request, basic))
     observability.tag(project_id=caller.project_id, key_id=caller.key_id)  # the key's public id, never the key
     return caller
 
 
-def require(request: Request, permission: Permission) -> Caller:
-    """The request's caller, after the key check (401) and the role check (403)."""
-    return authenticate(request).require(permission)
+def require(request: Request, permission: Permission, basic: bool = False) -> Caller:
+    """The request's caller, after the key check (401) and the role check (403); `basic` also takes the key as an
+    HTTP Basic password."""
+    return authenticate(request, basic).require(permission)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from chalicelib import aws, calllog, clock
@@ -59,6 +60,11 @@ class Export:
     next_cursor: str | None  # set when MAX_ROWS, MAX_BYTES or MAX_ROUNDS stopped the export before the log's end
 
 
+def formula_safe(text: str) -> str:
+    """`text` as a spreadsheet shows it, never runs it: a leading apostrophe before a formula's first character."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _cell(column: str, value: object) -> str:
     if value is None:
         return ""
@@ -67,9 +73,7 @@ def _cell(column: str, value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     text = str(value)
-    if column in _FREE_TEXT and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    return formula_safe(text) if column in _FREE_TEXT else text
 
 
 def _row(call: Call, zone: ZoneInfo) -> list[str]:
@@ -97,22 +101,31 @@ def row_line(call: Call, zone: ZoneInfo, delimiter: str = ",") -> str:
 
 
 def calls_csv(project: Project, query: CallExportQuery) -> Export:
-    """The filtered log in the log's order (calllog.Walk), until its end, MAX_ROWS, MAX_BYTES or MAX_ROUNDS.
-
-    When the next row would not fit in MAX_BYTES, the export ends before it, with the cursor just after the last
-    call written, so the next export starts exactly at that row. The first row is always written, so that every
-    export goes on; a row is far smaller than the budget. `bom` starts the text with a UTF-8 byte order mark (Excel
-    then reads UTF-8), counted in the budget.
-    """
+    """The filtered log in the log's order (calllog.Walk); `bom` starts the text with a UTF-8 byte order mark (Excel
+    then reads UTF-8), counted in the budget."""
     zone = ZoneInfo(project.timezone)
     delimiter = DELIMITERS[query.delimiter]
-    lines = [("\ufeff" if query.bom else "") + csv_line(HEADERS[query.lang], delimiter)]
-    size = len(lines[0].encode())
+    head = ("\ufeff" if query.bom else "") + csv_line(HEADERS[query.lang], delimiter)
     walk = calllog.Walk(project.project_id, query, query.cursor, MAX_ROUNDS, MAX_ROWS)
-    cursor_after_written: str | None = query.cursor
+    return written(head, walk, partial(row_line, zone=zone, delimiter=delimiter), query.cursor)
+
+
+def written(head: str, walk: calllog.Walk, line_of: Callable[[Call], str | None], cursor: str | None) -> Export:
+    """`head`, then the line of each call `walk` hands out (None: the call has no line), until the walk's end,
+    MAX_ROWS, MAX_BYTES or MAX_ROUNDS.
+
+    When the next line would not fit in MAX_BYTES, the export ends before it, with the cursor just after the last
+    call written, so the next export starts exactly at that row. The first row is always written, so that every
+    export goes on; a row is far smaller than the budget.
+    """
+    lines = [head]
+    size = len(head.encode())
+    cursor_after_written = cursor
     rows = 0
     for call in walk:
-        line = row_line(call, zone, delimiter)
+        line = line_of(call)
+        if line is None:
+            continue
         line_size = len(line.encode())
         if rows and size + line_size > MAX_BYTES:
             return Export("".join(lines), rows, cursor_after_written)

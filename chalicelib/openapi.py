@@ -30,6 +30,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 API_PREFIX = "/v1/"
 SECURITY_SCHEME = "apiKey"
+# the key as an HTTP Basic password, on the routes that take it (auth.require(..., basic=True))
+BASIC_SECURITY_SCHEME = "apiKeyAsPassword"
 _REF = "#/components/schemas/{model}"
 
 # The contract's error answers (DESIGN.md section 4), in the order the checks run.
@@ -63,6 +65,8 @@ class Operation:
     also: Mapping[int, str] = field(default_factory=dict)
     # the headers an answer carries, by status: name -> what it says
     headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    # the key is also taken as an HTTP Basic password
+    basic: bool = False
 
 
 _OPERATIONS: dict[Callable[..., Any], Operation] = {}
@@ -78,11 +82,12 @@ def describe(
     status: int = 200,
     also: Mapping[int, str] | None = None,
     headers: Mapping[int, Mapping[str, str]] | None = None,
+    basic: bool = False,
 ) -> Callable[[View], View]:
     """Declare a view's operation for the document; put it right under `@bp.route(...)`."""
     if public and may is not None:
         raise ValueError("a public route needs no permission")
-    operation = Operation(may, public, body, query, returns, status, dict(also or {}), dict(headers or {}))
+    operation = Operation(may, public, body, query, returns, status, dict(also or {}), dict(headers or {}), basic)
 
     def record(view: View) -> View:
         _OPERATIONS[view] = operation
@@ -146,7 +151,12 @@ def document(app: Chalice) -> dict[str, Any]:
                     "type": "http",
                     "scheme": "bearer",
                     "description": "an API key of the project (`cc_<key_id>_<secret>`); its role decides what it may",
-                }
+                },
+                BASIC_SECURITY_SCHEME: {
+                    "type": "http",
+                    "scheme": "basic",
+                    "description": "the API key as the password (any user name), where a route takes it",
+                },
             },
         },
     }
@@ -199,7 +209,7 @@ def _operation(
         out["security"] = []
     else:
         allowed = ROLES_MAY[operation.may] if operation.may else set(Role)
-        out["security"] = [{SECURITY_SCHEME: []}]
+        out["security"] = [{SECURITY_SCHEME: []}] + ([{BASIC_SECURITY_SCHEME: []}] if operation.basic else [])
         out["x-roles"] = [role.value for role in Role if role in allowed]
         out["description"] = "Roles: " + ", ".join(out["x-roles"]) + "."
     parameters = [_path_parameter(name) for name in entry.view_args]

@@ -317,6 +317,17 @@ class CallExportQuery(CallFilters):
     lang: Literal["en", "pl"] = "en"
 
 
+class ConversionsQuery(Schema):
+    """GET /v1/conversions/google-ads.csv: the calls started in [from, to) (default: the last 90 days, Google Ads'
+    window for click conversions); `cursor` continues an export that stopped at its row cap or 1 MB."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    from_: Time | None = Field(default=None, alias="from")
+    to: Time | None = None
+    cursor: Text | None = None
+
+
 class ChangesQuery(Schema):
     """GET /v1/calls/changes: `since` is the `next_since` of the answer before; without it, only `next_since`."""
 
@@ -404,6 +415,13 @@ Currency = Annotated[
 ]
 
 
+class GoogleAdsIn(Schema):
+    """settings.google_ads in a PATCH: the whole object, a field left out takes its default (GoogleAds)."""
+
+    conversion_name: FilledText | None = Field(default=None, max_length=100)
+    default_value: DealValue | None = None
+
+
 class SettingsPatch(Schema):
     recording_enabled: Boolean | None = None
     categories: Names | None = None
@@ -419,6 +437,7 @@ class SettingsPatch(Schema):
     ip_storage: IpStorage | None = None
     max_holds_per_ip: HoldsPerAddress | None = None
     callback_window_hours: Annotated[int, Field(ge=1, le=720), WholeNumber] | None = None
+    google_ads: GoogleAdsIn | None = None
 
 
 RestoreTier = Literal["Expedited", "Standard", "Bulk"]
@@ -446,6 +465,15 @@ class KeyIn(Schema):
 # ---- responses --------------------------------------------------------------------------------------
 
 
+class GoogleAds(Model):
+    """settings.google_ads, for GET /v1/conversions/google-ads.csv: the conversion action's name in Google Ads, and
+    the value of a target call whose review gave none, in the project's currency (null: the cell stays empty and
+    Google Ads takes the conversion action's own default value)."""
+
+    conversion_name: str = "Phone call"
+    default_value: str | None = None
+
+
 class Settings(Model):
     recording_enabled: bool
     categories: list[str]
@@ -465,6 +493,7 @@ class Settings(Model):
     max_holds_per_ip: int
     # a missed call is called back by an answered call with the client within this many hours
     callback_window_hours: int
+    google_ads: GoogleAds
 
 
 class _CallNumbers(Model):

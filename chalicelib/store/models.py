@@ -157,6 +157,7 @@ class Project(Item, discriminator="project"):
     ip_storage = UnicodeAttribute(default="full")
     max_holds_per_ip = NumberAttribute(default=3)
     callback_window_hours = NumberAttribute(default=24)
+    google_ads = JSONAttribute(default=dict)  # schemas.GoogleAds; {}: its defaults
     # the pool shards its pool numbers were put in (keys.pool_shard): a start reads these
     pool_shards = NumberSetAttribute(default=set)
     # the number printed on the site, kept here too so that a session start reads no Number item for it

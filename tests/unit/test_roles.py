@@ -26,8 +26,8 @@ MAY: dict[Role, set[Permission]] = {
     },  # fmt: skip
     # read (settings too), comment, set category, play and download
     Role.AGENT: {P.READ, P.READ_SETTINGS, P.COMMENT, P.CATEGORISE, P.PLAY},
-    # post calls and upload recordings (telephony side)
-    Role.INTEGRATION: {P.POST_CALLS, P.UPLOAD_RECORDINGS},
+    # post calls and upload recordings (telephony side); fetch the Google Ads conversions (section 4b)
+    Role.INTEGRATION: {P.POST_CALLS, P.UPLOAD_RECORDINGS, P.EXPORT_CONVERSIONS},
 }
 
 
