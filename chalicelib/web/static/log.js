@@ -150,20 +150,34 @@ function isFiltered(filters) {
 
 let stopPolling = () => {};
 
-/** Asks GET v1/calls/changes every POLL_MS while the tab is visible; `onCalls` gets the calls created or changed. */
-function pollChanges(onCalls) {
-  let since = null;
+/** The changes feed's token of now: asked for before the log's first page is read, so that a call written while
+ * the page loads comes with the first poll instead of being passed over. */
+async function changesHead() {
+  try {
+    return (await getJson("v1/calls/changes")).next_since;
+  } catch {
+    return null; // the first poll asks again
+  }
+}
+
+/** Asks GET v1/calls/changes every POLL_MS while the tab is visible, from `since` on; `onCalls` gets the calls
+ * created or changed. One request at a time: coming back to the tab while one is under way waits for it. */
+function pollChanges(onCalls, since) {
   let timer = null;
   let stopped = false;
+  let asking = false;
   async function poll() {
     timer = null;
-    if (stopped || document.hidden) return;
+    if (stopped || document.hidden || asking) return;
+    asking = true;
     try {
       const answer = await getJson(`v1/calls/changes${query({ since })}`);
       since = answer.next_since;
       if (answer.items.length) onCalls(answer.items);
     } catch {
       // the next poll tries again
+    } finally {
+      asking = false;
     }
     if (!stopped) timer = setTimeout(poll, POLL_MS);
   }
@@ -264,14 +278,16 @@ export async function renderCallLog(main) {
     h("div", { class: "scroll" }, calls.table),
     status,
     more);
-  await Promise.all([loadPage(), loadCount()]);
   // live rows: the unfiltered log, newest first, shows new calls at the top and keeps changed ones current; the
   // rows already shown and the docked player stay as they are
-  if (!isFiltered(filters) && filters.order !== "asc") {
+  const live = !isFiltered(filters) && filters.order !== "asc";
+  const head = live ? changesHead() : null;
+  await Promise.all([loadPage(), loadCount()]);
+  if (live) {
     stopPolling = pollChanges((items) => {
       if (!document.body.contains(calls.table)) return stopPolling();
       if (calls.upsert(items)) loadCount();
-    });
+    }, await head);
   }
 }
 
