@@ -200,8 +200,9 @@ def test_a_pool_is_sharded_as_it_grows_and_a_start_whose_shard_has_nothing_free_
     assert start(api)["phone_number"] == pool[0]
     with dynamodb_requests() as made:
         assert start(api)["phone_number"] in pool[1:]  # not a takeover: the pool had free numbers elsewhere
-    # the visitor and address (a new address is looked up again), shard 0, then shard 1, the hold
-    assert made == ["BatchGetItem", "GetItem", "Query", "Query", "TransactWriteItems"]
+    # the address's starts this minute, the visitor and address (a new address is looked up again), shard 0, then
+    # shard 1, the hold
+    assert made == ["UpdateItem", "BatchGetItem", "GetItem", "Query", "Query", "TransactWriteItems"]
     assert numbers_view(api)["pool"] == {"size": 3, "held": 2, "overflow_total": 0}
 
 
