@@ -57,20 +57,28 @@ export function callTable(id) {
   const body = h("tbody", {});
   const table = h("table", { class: "list calls", id },
     h("thead", {}, h("tr", {}, headings.map((key) => h("th", { scope: "col" }, t(key))))), body);
-  /** Calls created or changed elsewhere: a shown row is replaced in place, a new call goes to the top; the count
-   * of new ones. */
+  // what each row shows: the feed may hand back a call already shown as it is (written a moment before the log
+  // was read), and such a row stays as it is (its play button's state, the reader's focus)
+  const shownAs = new WeakMap();
+  function row(call) {
+    const made = callRow(call);
+    shownAs.set(made, JSON.stringify(call));
+    return made;
+  }
+  /** Calls created or changed elsewhere: a shown row that changed is replaced in place, a new call goes to the
+   * top; the count of new ones. */
   function upsert(calls) {
     const fresh = [];
     for (const call of calls) {
       const shown = body.querySelector(`tr[data-call-id="${CSS.escape(call.call_id)}"]`);
-      if (shown) shown.replaceWith(callRow(call));
-      else fresh.push(call);
+      if (!shown) fresh.push(call);
+      else if (shownAs.get(shown) !== JSON.stringify(call)) shown.replaceWith(row(call));
     }
     fresh.sort((a, b) => b.started_at.localeCompare(a.started_at));
-    body.prepend(...fresh.map(callRow));
+    body.prepend(...fresh.map(row));
     return fresh.length;
   }
-  return { table, add: (calls) => body.append(...calls.map(callRow)), upsert, clear: () => body.replaceChildren() };
+  return { table, add: (calls) => body.append(...calls.map(row)), upsert, clear: () => body.replaceChildren() };
 }
 
 export function geoText(geo) {
