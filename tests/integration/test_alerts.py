@@ -13,6 +13,7 @@ import pytest
 
 from chalicelib import aws, clock
 from chalicelib.webhooks import delivery, events
+from local import metrics, worker
 from local.emulator import SentEmail, sent_emails
 from tests.integration.helpers import Answer, Api, Numbers, Receiver, call_to, deliver_webhooks, later, post, start
 
@@ -90,6 +91,20 @@ def test_a_missed_call_sends_one_email_to_each_address_and_one_chat_message(
     assert "webhook-signature" not in {name.lower() for name in message.headers}
 
 
+def test_make_runs_worker_prints_each_email_once(api: Api, pool: Numbers, capsys: pytest.CaptureFixture[str]) -> None:
+    [address, _] = _addresses()
+    _alert(api, [address], None)
+    shown = worker.show_emails(0)
+    call = _missed_call_from_a_visit(api, pool)
+    deliver_webhooks()
+    capsys.readouterr()
+    assert worker.show_emails(shown) == shown + 1
+    assert worker.show_emails(shown + 1) == shown + 1
+    printed = capsys.readouterr().out
+    assert f"email to {address} from alerts@callcard.test: Missed call from +380 67 123 0000" in printed
+    assert printed.count("Missed call from") == 2 and f"https://callcard.test/calls/{call['call_id']}" in printed
+
+
 def test_an_answered_call_alerts_nobody(api: Api, pool: Numbers, chat: Receiver) -> None:
     [address, _] = _addresses()
     _alert(api, [address], chat.url)
@@ -147,6 +162,19 @@ def test_another_projects_missed_call_alerts_none_of_this_projects_recipients(
     deliver_webhooks()
     assert _emails_to(address) == [] and chat.received == []
     assert other_api.get("/v1/settings").json_body["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
+
+
+def test_a_missed_call_costs_one_more_write_when_alerts_are_set_and_none_otherwise(api: Api, other_api: Api) -> None:
+    post(api, caller="+380671112266")  # both clients known: the calls below are their second
+    post(other_api, caller="+380671112266")
+    _alert(api, _addresses(), None)
+    missed = {"caller": "+380671112266", "status": "missed", "talk_seconds": 0, "started_at": "2026-11-21T10:15:00Z"}
+    with metrics.dynamodb_requests() as alerted:
+        post(api, **missed)
+    with metrics.dynamodb_requests() as unheard:
+        post(other_api, **missed)
+    assert sorted(alerted) == sorted([*unheard, "PutItem"])  # the event's outbox item; the fan-out is queued
+    deliver_webhooks()
 
 
 # ---- settings ------------------------------------------------------------------------------------------------
