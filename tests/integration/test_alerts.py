@@ -12,10 +12,24 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib import aws, clock
-from chalicelib.webhooks import delivery, events
+from chalicelib.store import keys
+from chalicelib.store.models import WebhookDelivery
+from chalicelib.webhooks import alerts, delivery, events
 from local import metrics, worker
 from local.emulator import SentEmail, sent_emails
-from tests.integration.helpers import Answer, Api, Numbers, Receiver, call_to, deliver_webhooks, later, post, start
+from tests.integration.helpers import (
+    Answer,
+    Api,
+    Numbers,
+    Receiver,
+    call_to,
+    deliver_webhooks,
+    later,
+    post,
+    queue_sends_fail,
+    simultaneously,
+    start,
+)
 
 ZONE = "Europe/Kyiv"
 
@@ -137,6 +151,20 @@ def test_a_failing_chat_is_retried_and_nothing_is_sent_twice(
     assert email.subject == "Missed call from a withheld number"
 
 
+def test_attempts_of_one_email_at_once_send_it_once(api: Api) -> None:
+    [address, _] = _addresses()
+    _alert(api, [address], None)
+    post(api, status="missed", talk_seconds=0)
+    with queue_sends_fail():
+        deliver_webhooks()  # the fan-out writes the delivery; its attempt's message is lost
+    target_id = alerts.Recipient(alerts.EMAIL, address).target_id
+    [item] = WebhookDelivery.query(keys.deliveries_pk(api.project_id, target_id))
+    message = {"project_id": api.project_id, "webhook_id": target_id, "delivery_id": item.delivery_id}
+    simultaneously(4, lambda _: delivery.attempt(message))  # a repeated message, the sweeper's, ...
+    assert len(_emails_to(address)) == 1
+    assert WebhookDelivery.get(item.pk, item.sk).status == "delivered"
+
+
 def test_an_email_that_ses_refuses_is_not_retried(
     api: Api, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -185,7 +213,13 @@ def test_alerts_are_saved_read_back_and_cleared(api: Api, chat: Receiver) -> Non
     emails = _addresses()
     saved = _alert(api, emails, chat.url)["alerts"]
     assert saved == {"missed_call_emails": emails, "missed_call_chat_url": chat.url}
-    assert api.get("/v1/settings", role="agent").json_body["alerts"] == saved
+    assert api.get("/v1/settings").json_body["alerts"] == saved
+    # the chat address is a credential: those who may not change it see its origin only
+    seen_by_agents = api.get("/v1/settings", role="agent").json_body["alerts"]
+    assert seen_by_agents == {
+        "missed_call_emails": emails,
+        "missed_call_chat_url": f"http://127.0.0.1:{chat.server.server_address[1]}/…",
+    }
     assert api.patch("/v1/settings", {"recording_enabled": True}).json_body["alerts"] == saved
     cleared = api.patch("/v1/settings", {"alerts": {"missed_call_emails": [], "missed_call_chat_url": ""}})
     assert cleared.json_body["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
