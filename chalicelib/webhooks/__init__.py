@@ -5,6 +5,7 @@
     delivery.py    the queue's attempts: claim, send, retry with backoff, disable an endpoint failing for days
     targets.py     the address guard (no SSRF) and the one HTTP request of an attempt
     signing.py     the signature headers
+    alerts.py      missed-call alerts: an email (SES) and a chat message per `call.missed`, delivered as above
 
 Other code paths call only `announce` (or `call_recorded`, `call_changed`, `recording_changed`) before their change
 and `publish` after it.
