@@ -1,4 +1,4 @@
-// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/keys): their navigation, shared
+// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/keys, /admin/webhooks): their navigation, shared
 // pieces, and the tracking snippet. Only admins see them; the API refuses everyone else anyway (403).
 
 import { appUrl, getJson } from "./api.js";
@@ -9,6 +9,7 @@ import { renderKeys } from "./keys.js";
 import { renderNumbers } from "./numbers.js";
 import { renderSettings } from "./settings.js";
 import { may, session } from "./state.js";
+import { renderWebhooks } from "./webhooks.js";
 
 addMessages({
   en: {
@@ -47,7 +48,9 @@ addMessages({
   },
 });
 
-const SCREENS = { settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, keys: renderKeys };
+const SCREENS = {
+  settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, keys: renderKeys, webhooks: renderWebhooks,
+};
 
 export function isAdmin() {
   return may("write_settings") && may("manage_keys");
