@@ -105,6 +105,15 @@ def public_url(path: str) -> str:
     return f"{public_base_url()}{quote(path)}"
 
 
+def alerts_sender() -> str:
+    """The SES identity (an email address) that missed-call alerts are sent from: CALLCARD_ALERTS_SENDER (deployed:
+    the template's AlertsSenderEmail; locally a made-up address that the bootstrap verifies in the emulator)."""
+    sender = os.environ.get("CALLCARD_ALERTS_SENDER")
+    if not sender:
+        raise RuntimeError("set CALLCARD_ALERTS_SENDER")
+    return sender
+
+
 def policy() -> ClientPolicy:
     return _policy.get()
 
@@ -238,6 +247,11 @@ def _parameter(name: str) -> str:
 def ssm() -> Any:  # no mypy_boto3_ssm stubs installed
     with _building:
         return _client("ssm", policy(), region())
+
+
+def ses() -> Any:  # no mypy_boto3_ses stubs installed
+    with _building:
+        return _client("ses", policy(), region())
 
 
 @cache

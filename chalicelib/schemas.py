@@ -422,6 +422,53 @@ class GoogleAdsIn(Schema):
     default_value: DealValue | None = None
 
 
+WEBHOOK_URL_MAX = 2000  # a webhook's address, and the missed-call chat's
+MAX_ALERT_EMAILS = 10
+# what a browser's <input type="email"> accepts (WHATWG's "valid e-mail address"), with a dot in the domain: the
+# ASCII addresses SES sends to
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+"
+)
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.fullmatch(value):
+        raise PydanticCustomError("email", "must be an email address, like team@example.com")
+    return value
+
+
+def _unique_emails(value: list[str]) -> list[str]:
+    if len({email.lower() for email in value}) != len(value):
+        raise PydanticCustomError("unique", "must not repeat an address")
+    return value
+
+
+EmailAddress = Annotated[
+    Text,
+    Field(max_length=254, json_schema_extra={"format": "email"}, examples=["team@example.com"]),
+    AfterValidator(_email),
+]
+
+
+def _no_chat_url(value: object) -> object:
+    return None if value == "" else value  # the settings screen's emptied field
+
+
+class AlertsIn(Schema):
+    """settings.alerts in a PATCH: the whole object, a field left out is emptied (Alerts). The chat address is
+    checked as a webhook's (https, no private or metadata address)."""
+
+    missed_call_emails: Annotated[
+        list[EmailAddress],
+        Field(max_length=MAX_ALERT_EMAILS, json_schema_extra={"uniqueItems": True}),
+        AfterValidator(_unique_emails),
+    ] = Field(default_factory=list)
+    missed_call_chat_url: Annotated[FilledText | None, BeforeValidator(_no_chat_url)] = Field(
+        default=None, max_length=WEBHOOK_URL_MAX
+    )
+
+
 class SettingsPatch(Schema):
     recording_enabled: Boolean | None = None
     categories: Names | None = None
@@ -438,6 +485,7 @@ class SettingsPatch(Schema):
     max_holds_per_ip: HoldsPerAddress | None = None
     callback_window_hours: Annotated[int, Field(ge=1, le=720), WholeNumber] | None = None
     google_ads: GoogleAdsIn | None = None
+    alerts: AlertsIn | None = None
 
 
 RestoreTier = Literal["Expedited", "Standard", "Bulk"]
@@ -474,6 +522,14 @@ class GoogleAds(Model):
     default_value: str | None = None
 
 
+class Alerts(Model):
+    """settings.alerts: who hears of a missed call (an email to each address, a Slack-format message to the chat
+    address; chalicelib/webhooks/alerts.py)."""
+
+    missed_call_emails: list[str] = []
+    missed_call_chat_url: str | None = None
+
+
 class Settings(Model):
     recording_enabled: bool
     categories: list[str]
@@ -494,6 +550,7 @@ class Settings(Model):
     # a missed call is called back by an answered call with the client within this many hours
     callback_window_hours: int
     google_ads: GoogleAds
+    alerts: Alerts
 
 
 class _CallNumbers(Model):
@@ -945,7 +1002,6 @@ WebhookEventType = Literal[
     "client.erased",
     "ping",
 ]
-WEBHOOK_URL_MAX = 2000
 
 
 class WebhookIn(Schema):

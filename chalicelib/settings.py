@@ -6,6 +6,7 @@ from chalicelib.errors import NotFoundError
 from chalicelib.schemas import Settings, SettingsPatch
 from chalicelib.store import keys
 from chalicelib.store.models import Project
+from chalicelib.webhooks import alerts
 
 SETTING_NAMES = tuple(Settings.model_fields)
 
@@ -27,6 +28,8 @@ def read(project_id: str) -> Settings:
 
 def change(project_id: str, patch: SettingsPatch) -> Settings:
     project = load_project(project_id)
+    if patch.alerts is not None:
+        alerts.check_chat_url(patch.alerts.missed_call_chat_url)
     changes = patch.model_dump(exclude_unset=True, exclude_none=True)
     if changes:
         attributes = Project.get_attributes()

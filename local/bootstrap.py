@@ -1,4 +1,5 @@
-"""Create the table, the bucket, the queues and the visitor secret of infra/resources.json in the emulator.
+"""Create the table, the bucket, the queues and the visitor secret of infra/resources.json in the emulator, and
+verify the missed-call alerts' sender (the template's AlertsSenderEmail, verified in SES by the operator).
 
 The template is the one definition of storage. moto's CloudFormation applies little of a bucket's
 properties, so this module reads the template and applies each resource's properties through the service
@@ -32,6 +33,8 @@ QUEUE_POLICY_ID = "RecordingEventsQueuePolicy"
 VISITOR_SECRET_ID = "VisitorSecret"
 # The template's NamePrefix (callcard-<stage> when deployed): the local stack's names carry no stage.
 LOCAL_NAME_PREFIX = "callcard"
+# CALLCARD_ALERTS_SENDER where it is not set (make run, the tests): the emulator's SES accepts it once verified
+LOCAL_ALERTS_SENDER = "alerts@callcard.localhost"
 
 # Where CloudFormation and the S3 API name the same thing differently.
 _S3_API_NAMES = {
@@ -102,6 +105,7 @@ def bootstrap(table_name: str, bucket_name: str) -> LocalStack:
     sqs.set_queue_attributes(QueueUrl=queue_urls[names[QUEUE_ID]], Attributes={"Policy": policy})
     _create_bucket(bucket, bucket_name, region)
     _create_secret(_resolve(properties(template, VISITOR_SECRET_ID), names, arns))
+    _client("ses").verify_email_identity(EmailAddress=os.environ.get("CALLCARD_ALERTS_SENDER", LOCAL_ALERTS_SENDER))
     return LocalStack(table_name, bucket_name, queue_urls)
 
 

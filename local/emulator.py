@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import moto
@@ -190,3 +191,31 @@ def archived_object_body(bucket: str, key: str) -> bytes | None:
     except Exception:  # noqa: BLE001 - not in this process, or no such bucket: the caller decides
         return None
     return None if found is None else bytes(found.value)
+
+
+@dataclass(frozen=True)
+class SentEmail:
+    message_id: str
+    source: str
+    to: list[str]
+    subject: str
+    text: str
+
+
+def sent_emails() -> list[SentEmail]:
+    """The emails that SES accepted, oldest first, read from the emulator in this process: moto's SES backend
+    keeps them (`sent_messages`, as its documentation shows). /moto-api/data.json would serialise every model
+    instance the run ever made, each DynamoDB item among them. Empty when the emulator runs elsewhere."""
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses.models import Message, ses_backends
+
+    account = os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+    region = os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION)
+    messages = list(ses_backends[account][region].sent_messages)
+    return [
+        SentEmail(
+            message.id, message.source, list(message.destinations.get("ToAddresses", [])), message.subject, message.body
+        )
+        for message in messages
+        if isinstance(message, Message)
+    ]

@@ -27,7 +27,7 @@ from pathlib import Path
 from types import FrameType
 
 from local import snapshot
-from local.bootstrap import bootstrap
+from local.bootstrap import LOCAL_ALERTS_SENDER, bootstrap
 from local.emulator import DEFAULT_REGION, DUMMY_CREDENTIALS, Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,6 +72,7 @@ class Settings:
             "CALLCARD_PUBLIC_URL": self.public_url,
             # webhooks may go to receivers on this machine over http (the template never sets it)
             "CALLCARD_WEBHOOKS_ALLOW_LOOPBACK": "true",
+            "CALLCARD_ALERTS_SENDER": os.environ.get("CALLCARD_ALERTS_SENDER", LOCAL_ALERTS_SENDER),
         }
 
 

@@ -3,7 +3,8 @@ handlers that Lambda runs on AWS (app.process_recording_event for S3 notificatio
 the linking of older visitor history, app.continue_erasure for the next steps of an erasure, app.deliver_webhook
 for webhook attempts), one processing path; the app's scheduled functions (the sweepers) run every
 SCHEDULE_SECONDS, as EventBridge runs them on AWS. S3's notifications reach the handler as S3 sends them
-(local/notifications.py: a restore's completion with its expiry)."""
+(local/notifications.py: a restore's completion with its expiry). Nothing is mailed locally: each email that the
+emulator's SES accepted (a missed-call alert) is printed instead."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from chalicelib.erasure import ERASE_QUEUE
 from chalicelib.linking import LINK_QUEUE
 from chalicelib.recordings.objects import EVENTS_QUEUE
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
-from local import notifications
+from local import emulator, notifications
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +124,19 @@ def drain(url: str, wait_seconds: int = 0) -> int:
         wait_seconds = 0
 
 
+def show_emails(shown: int) -> int:
+    """Print the emails that SES accepted after the first `shown`; returns how many it accepted in all."""
+    sent = emulator.sent_emails()
+    for email in sent[shown:]:
+        print(f"\nemail to {', '.join(email.to)} from {email.source}: {email.subject}\n{email.text}\n", flush=True)
+    return len(sent)
+
+
 def run(stop: threading.Event) -> None:
     """Poll the queues and run the schedules until `stop` is set (`make run` starts this in a thread)."""
     log.info("worker polling %s", ", ".join(QUEUES))
     next_schedule = time.monotonic() + SCHEDULE_SECONDS
+    shown = 0
     while not stop.is_set():
         for name in QUEUES:
             try:
@@ -134,6 +144,7 @@ def run(stop: threading.Event) -> None:
             except Exception:  # noqa: BLE001 - the emulator may be stopping; keep polling until told to stop
                 log.exception("worker: polling %s failed", name)
                 stop.wait(WAIT_SECONDS)
+        shown = show_emails(shown)
         if time.monotonic() >= next_schedule:
             next_schedule = time.monotonic() + SCHEDULE_SECONDS
             try:

@@ -24,6 +24,7 @@ os.environ.update(
         "CALLCARD_BUCKET": "callcard-test-recordings",
         "CALLCARD_PUBLIC_URL": "https://callcard.test",
         "CALLCARD_WEBHOOKS_ALLOW_LOOPBACK": "true",  # webhook tests receive on 127.0.0.1, as `make run` allows
+        "CALLCARD_ALERTS_SENDER": "alerts@callcard.test",  # verified in the emulator's SES by the bootstrap
     }
 )
 # until the emulator starts, nothing may reach a real endpoint

@@ -158,6 +158,7 @@ class Project(Item, discriminator="project"):
     max_holds_per_ip = NumberAttribute(default=3)
     callback_window_hours = NumberAttribute(default=24)
     google_ads = JSONAttribute(default=dict)  # schemas.GoogleAds; {}: its defaults
+    alerts = JSONAttribute(default=dict)  # schemas.Alerts; {}: no alerts
     # the pool shards its pool numbers were put in (keys.pool_shard): a start reads these
     pool_shards = NumberSetAttribute(default=set)
     # the number printed on the site, kept here too so that a session start reads no Number item for it
@@ -527,10 +528,14 @@ class WebhookEvent(Item, discriminator="webhook_event"):
 
 
 class WebhookDelivery(Item, discriminator="webhook_delivery"):
-    """One event for one endpoint: the body as sent on every attempt, and how the attempts went."""
+    """One event for one endpoint (or one missed-call alert's recipient): the body as sent on every attempt, and how
+    the attempts went."""
 
     delivery_id = UnicodeAttribute()
-    webhook_id = UnicodeAttribute()
+    webhook_id = UnicodeAttribute()  # an alert's: its recipient's id (alerts.Recipient.target_id)
+    # an alert's "email" or "chat", and its address (absent: a webhook endpoint's, whose address is read per attempt)
+    channel = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
     project_id = UnicodeAttribute()
     event_id = UnicodeAttribute()
     type = UnicodeAttribute()

@@ -19,9 +19,11 @@ import logging
 import os
 import random
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
+from botocore.exceptions import ClientError
 from pynamodb.exceptions import UpdateError
 from pynamodb.expressions.update import Action
 
@@ -31,7 +33,7 @@ from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Project, Webhook, WebhookDelivery, WebhookEvent
 from chalicelib.store.paging import Page, decode_cursor, first_page
-from chalicelib.webhooks import endpoints, signing, targets
+from chalicelib.webhooks import alerts, endpoints, signing, targets
 
 DELIVERY_QUEUE = "callcard-webhook-deliveries"  # the local stack's; deployed, CALLCARD_WEBHOOK_QUEUE names the stage's
 # the waits after attempt 1, 2, ... (8 attempts in all, over a day), each with +-20 % jitter
@@ -73,7 +75,8 @@ def _due(item: WebhookDelivery, due: datetime) -> None:
     item.gsi1sk = keys.delivery_due_gsi1sk(due, item.project_id, item.webhook_id, item.delivery_id)
 
 
-def new(event: WebhookEvent, webhook_id: str, body: str) -> WebhookDelivery:
+def new(event: WebhookEvent, webhook_id: str, body: str, alert: alerts.Recipient | None = None) -> WebhookDelivery:
+    """The delivery of `event` to an endpoint, or to an alert's recipient (then `webhook_id` is its target_id)."""
     identifier = delivery_id(event, webhook_id)
     now = clock.now()
     item = WebhookDelivery(
@@ -89,6 +92,8 @@ def new(event: WebhookEvent, webhook_id: str, body: str) -> WebhookDelivery:
         attempts=0,
         created_at=now,
         ttl=now + KEEP,
+        channel=alert.channel if alert else None,
+        address=alert.address if alert else None,
     )
     _due(item, now)
     return item
@@ -131,6 +136,10 @@ def attempt(message: dict[str, str]) -> None:
         return  # settled by another message meanwhile
     if item.next_attempt_at > now + EARLY:
         return  # a repeated message, or one whose delivery another attempt claimed: that one goes on
+    if item.channel is not None:  # a missed-call alert: no endpoint to read
+        if _claim(item, now):
+            _attempted(item, now, lambda: alerts.send(item), "Alert")
+        return
     try:
         webhook = Webhook.get(keys.webhooks_pk(item.project_id), keys.webhook_sk(item.webhook_id), consistent_read=True)
     except Webhook.DoesNotExist:
@@ -139,6 +148,12 @@ def attempt(message: dict[str, str]) -> None:
     if not webhook.enabled:
         _settle(item, "failed", None, "the webhook is disabled", None)
         return
+    if _claim(item, now):
+        _post(webhook, item, now)
+
+
+def _claim(item: WebhookDelivery, now: datetime) -> bool:
+    """Count the attempt and hold the delivery for a lease; False when another message claimed it first."""
     seen = int(item.attempts)
     _due(item, now + LEASE)
     claim = [
@@ -146,49 +161,62 @@ def attempt(message: dict[str, str]) -> None:
         WebhookDelivery.next_attempt_at.set(item.next_attempt_at),
         WebhookDelivery.gsi1sk.set(item.gsi1sk),
     ]
-    if not conditional_update(item, claim, (WebhookDelivery.attempts == seen) & (WebhookDelivery.status == "pending")):
-        return  # another message claimed it first
-    _post(webhook, item, now)
+    return conditional_update(item, claim, (WebhookDelivery.attempts == seen) & (WebhookDelivery.status == "pending"))
 
 
 def _post(webhook: Webhook, item: WebhookDelivery, now: datetime) -> None:
     data = item.body.encode()
+
+    def signed_post() -> targets.Answer:
+        target = targets.check(webhook.url)
+        # the wire's time, which receivers compare with their clocks (not the app's clock, which tests move)
+        sent_at = int(time.time())
+        return targets.post(
+            target, signing.headers(endpoints.signing_secrets(webhook), item.event_id, sent_at, data), data
+        )
+
+    if not _attempted(item, now, signed_post, "Webhook"):
+        _note_failure(webhook, now)
+    elif webhook.failing_since is not None:
+        webhook.update(actions=[Webhook.failing_since.remove()], condition=Webhook.pk.exists())
+
+
+def _attempted(item: WebhookDelivery, now: datetime, send: Callable[[], targets.Answer], metrics: str) -> bool:
+    """Send the claimed delivery and record the outcome: delivered, pending with its next attempt (queued when it
+    is near), or failed. Counts `<metrics>Latency`, `Delivered`, `Retried`, `Failed`. True when delivered."""
     started = time.perf_counter()
     status_code: int | None = None
     retry_after: str | None = None
     error: str | None = None
     try:
-        target = targets.check(webhook.url)
-        # the wire's time, which receivers compare with their clocks (not the app's clock, which tests move)
-        sent_at = int(time.time())
-        answer = targets.post(
-            target, signing.headers(endpoints.signing_secrets(webhook), item.event_id, sent_at, data), data
-        )
+        answer = send()
         status_code, retry_after = answer.status, answer.retry_after
     except targets.RefusedAddressError as exc:
         error = str(exc)
+    except ClientError as exc:  # an AWS service's answer (SES): its status decides, as a receiver's does
+        status_code = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500))
+        error = str(exc)[:ERROR_CHARACTERS]
     except Exception as exc:  # noqa: BLE001 - network, timeout, TLS: the receiver's failure, retried
         error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARACTERS]
-    observability.count("WebhookLatency", (time.perf_counter() - started) * 1000, observability.MetricUnit.Milliseconds)
+    elapsed = (time.perf_counter() - started) * 1000
+    observability.count(f"{metrics}Latency", elapsed, observability.MetricUnit.Milliseconds)
     if status_code is not None and 200 <= status_code < 300:
         _settle(item, "delivered", status_code, None, None)
-        observability.count("WebhookDelivered")
-        if webhook.failing_since is not None:
-            webhook.update(actions=[Webhook.failing_since.remove()], condition=Webhook.pk.exists())
-        return
+        observability.count(f"{metrics}Delivered")
+        return True
     if error is None:
         error = f"answered {status_code}"
     retryable = status_code is None or status_code in (408, 429) or status_code >= 500
     if retryable and int(item.attempts) < MAX_ATTEMPTS:
         wait = retry_wait(int(item.attempts), retry_after, now)
         _settle(item, "pending", status_code, error, now + wait)
-        observability.count("WebhookRetried")
+        observability.count(f"{metrics}Retried")
         if wait <= MAX_QUEUE_DELAY:
             enqueue(item, int(wait.total_seconds()))
     else:
         _settle(item, "failed", status_code, error, None)
-        observability.count("WebhookFailed")
-    _note_failure(webhook, now)
+        observability.count(f"{metrics}Failed")
+    return False
 
 
 def retry_wait(attempts: int, retry_after: str | None, now: datetime) -> timedelta:

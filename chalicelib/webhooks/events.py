@@ -27,7 +27,7 @@ from pynamodb.exceptions import TransactWriteError
 from chalicelib import aws, calls, clock, observability
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Project, WebhookDelivery, WebhookEvent
-from chalicelib.webhooks import delivery, endpoints
+from chalicelib.webhooks import alerts, delivery, endpoints
 
 CALL_CREATED, CALL_MISSED, CALL_UPDATED = "call.created", "call.missed", "call.updated"
 RECORDING_STATES = {
@@ -67,7 +67,7 @@ def announce(
     `once_for` names what the event is about when a retried message may announce it again (the event id then
     derives from it: a repeat writes the same item); `project` may be its id (then it is read: one GetItem)."""
     loaded = _project(project)
-    if loaded is None or (event_type != PING and event_type not in (loaded.webhook_events or set())):
+    if loaded is None or not _listened(loaded, event_type):
         return []
     created_at = clock.now()
     event_id = (
@@ -90,6 +90,13 @@ def announce(
     )
     event.save()
     return [event]
+
+
+def _listened(project: Project, event_type: str) -> bool:
+    """Some enabled endpoint of the project takes `event_type`, or, for a missed call, some alert recipient."""
+    if event_type == PING or event_type in (project.webhook_events or set()):
+        return True
+    return event_type == CALL_MISSED and bool(alerts.recipients(project))
 
 
 def call_recorded(project: Project, call_id: str, direction: str, status: str) -> Announced:
@@ -170,7 +177,8 @@ def body(event_type: str, timestamp: datetime, data: dict[str, Any]) -> str:
 
 
 def fan_out(event: WebhookEvent) -> int:
-    """One delivery per enabled endpoint that takes the event, written as the outbox item goes; then queued.
+    """One delivery per enabled endpoint that takes the event (and for a missed call one per alert recipient,
+    alerts.py), written as the outbox item goes; then queued.
     Returns the number of deliveries made (0 when a repeat finds them made)."""
     listening = [
         webhook
@@ -178,11 +186,18 @@ def fan_out(event: WebhookEvent) -> int:
         if webhook.enabled
         and (webhook.webhook_id == event.webhook_id if event.type == PING else event.type in webhook.events)
     ]
-    data = _data(event) if listening else None
+    project = _project(event.project_id) if event.type == CALL_MISSED else None  # its alerts: one GetItem
+    recipients = alerts.recipients(project) if project is not None else []
+    data = _data(event) if listening or recipients else None
     made: list[WebhookDelivery] = []
     if data is not None:
         text = body(event.type, event.created_at, data)
         made = [delivery.new(event, webhook.webhook_id, text) for webhook in listening]
+        if project is not None:
+            made += [
+                delivery.new(event, recipient.target_id, alerts.body(recipient, project, data), recipient)
+                for recipient in recipients
+            ]
     try:
         with transactions.transaction() as transaction:
             for item in made:

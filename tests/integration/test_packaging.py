@@ -593,11 +593,12 @@ EXPECTED_ACTIONS = {
         *("sqs:GetQueueUrl", "sqs:SendMessage"),
     },
     # chalicelib/webhooks: an event fanned out (GetItem, Query, a transaction of PutItem and DeleteItem, the card's
-    # address from SSM), an attempt claimed and recorded (GetItem, UpdateItem), retries queued
+    # address from SSM), an attempt claimed and recorded (GetItem, UpdateItem), retries queued, a missed-call alert's
+    # email sent (SES SendEmail)
     "DeliverWebhookRole": {
         *("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query"),
         *("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl", "sqs:SendMessage"),
-        "ssm:GetParameter",
+        *("ssm:GetParameter", "ses:SendEmail"),
     },
     # the outbox items and due deliveries (Query), queued
     "SweepWebhooksRole": {"dynamodb:Query", "sqs:GetQueueUrl", "sqs:SendMessage"},
@@ -615,6 +616,21 @@ def test_each_role_grants_exactly_what_its_function_calls(resources: dict[str, A
         assert "dynamodb:DescribeTable" not in granted
         assert "s3:GetObjectAttributes" not in granted
         assert not any(action.endswith("*") for action in granted), role
+
+
+def test_only_the_webhook_deliverer_sends_email_and_only_as_the_sender_parameter(template: dict[str, Any]) -> None:
+    resources = template["Resources"]
+    assert template["Parameters"]["AlertsSenderEmail"]["Type"] == "String"
+    assert "Default" not in template["Parameters"]["AlertsSenderEmail"]  # no made-up sender: the operator names it
+    senders = [role for role in EXPECTED_ACTIONS if any(a.startswith("ses:") for a in _role_actions(resources, role))]
+    assert senders == ["DeliverWebhookRole"]
+    identity = "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"
+    address, domain = _role_actions(resources, "DeliverWebhookRole")["ses:SendEmail"]
+    assert address == {"Fn::Sub": identity + "${AlertsSenderEmail}"}
+    domain_of_sender = {"Fn::Select": [1, {"Fn::Split": ["@", {"Ref": "AlertsSenderEmail"}]}]}
+    assert domain == {"Fn::Sub": [identity + "${SenderDomain}", {"SenderDomain": domain_of_sender}]}
+    variables = resources["DeliverWebhook"]["Properties"]["Environment"]["Variables"]
+    assert variables["CALLCARD_ALERTS_SENDER"] == {"Ref": "AlertsSenderEmail"}
 
 
 def test_the_api_sends_to_the_link_erase_and_webhook_queues_and_receives_from_none(resources: dict[str, Any]) -> None:
