@@ -392,3 +392,56 @@ def test_an_endpoint_failing_for_five_days_is_marked_and_enabled_again(
     assert browser.find_elements(By.ID, "webhook-disabled-reason") == []
     enabled = admin.api("GET", "/v1/webhooks").json()["items"][0]
     assert (enabled["enabled"], enabled["disabled_reason"], enabled["failing_since"]) == (True, None, None)
+
+
+def test_missed_call_alerts_and_google_analytics_are_set_and_the_secret_shown_only_as_a_hint(
+    chromium: BrowserFactory, admin: Admin
+) -> None:
+    browser = open_screen(chromium, admin, "/admin/settings")
+    emails = wait(browser, lambda b: b.find_elements(By.ID, "setting-missed_call_emails"), "the settings form")[0]
+    emails.send_keys("front-desk@example.com\n\nowner@example.com")
+    browser.find_element(By.ID, "setting-missed_call_chat_url").send_keys("http://127.0.0.1:9/chat")
+    browser.find_element(By.ID, "setting-ga4_measurement_id").send_keys("G-2XKQ7M4B9T")
+    browser.find_element(By.ID, "setting-ga4_api_secret").send_keys("sEcReT_value-9876")
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved")
+    saved = admin.api("GET", "/v1/settings").json()
+    assert saved["alerts"] == {
+        "missed_call_emails": ["front-desk@example.com", "owner@example.com"],
+        "missed_call_chat_url": "http://127.0.0.1:9/chat",
+    }
+    assert saved["ga4"] == {"measurement_id": "G-2XKQ7M4B9T", "api_secret_hint": "••••9876"}
+    assert browser.find_element(By.ID, "setting-ga4_api_secret").get_attribute("value") == ""
+    assert "••••9876" in browser.find_element(By.ID, "setting-ga4_api_secret-hint").text
+
+    browser.refresh()  # shown back: the secret as its hint only
+    emails = wait(browser, lambda b: b.find_elements(By.ID, "setting-missed_call_emails"), "the settings form")[0]
+    assert emails.get_attribute("value") == "front-desk@example.com\nowner@example.com"
+    assert (
+        browser.find_element(By.ID, "setting-missed_call_chat_url").get_attribute("value") == "http://127.0.0.1:9/chat"
+    )
+    measurement = browser.find_element(By.ID, "setting-ga4_measurement_id")
+    assert measurement.get_attribute("value") == "G-2XKQ7M4B9T"
+    assert browser.find_element(By.ID, "setting-ga4_api_secret").get_attribute("value") == ""
+    assert "sEcReT" not in browser.page_source
+    measurement.clear()
+    measurement.send_keys("G-NEW12345")  # the secret left empty: the stored one stays
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved again")
+    assert admin.api("GET", "/v1/settings").json()["ga4"] == {
+        "measurement_id": "G-NEW12345",
+        "api_secret_hint": "••••9876",
+    }
+
+    emails.send_keys("\nnot an address")  # a refused value says which field
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: "Email a missed call to" in b.find_element(By.ID, "settings-status").text, "refused")
+    emails.clear()
+    browser.find_element(By.ID, "setting-missed_call_chat_url").clear()
+    browser.find_element(By.ID, "setting-ga4_measurement_id").clear()  # empty: GA4 stops, its secret goes
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "cleared")
+    cleared = admin.api("GET", "/v1/settings").json()
+    assert cleared["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
+    assert cleared["ga4"] is None
+    assert browser.find_element(By.ID, "setting-ga4_api_secret-hint").text == ""
