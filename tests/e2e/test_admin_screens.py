@@ -445,3 +445,29 @@ def test_missed_call_alerts_and_google_analytics_are_set_and_the_secret_shown_on
     assert cleared["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
     assert cleared["ga4"] is None
     assert browser.find_element(By.ID, "setting-ga4_api_secret-hint").text == ""
+
+
+def test_the_snippet_screen_gives_the_google_ads_feed_and_a_link_to_its_integration_key(
+    chromium: BrowserFactory, admin: Admin
+) -> None:
+    browser = open_screen(chromium, admin, "/admin/snippet")
+    feed = wait(browser, lambda b: b.find_elements(By.ID, "google-ads-url"), "the Google Ads feed")[0]
+    url = feed.get_attribute("value")
+    assert url == f"{admin.base_url}/v1/conversions/google-ads.csv"
+    steps = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#google-ads-steps li")]
+    assert "Goals > Conversions > Uploads" in steps[1] and "HTTPS" in steps[2] and "Password" in steps[3]
+    assert "“Phone call”" in steps[4]
+
+    browser.find_element(By.ID, "google-ads-key").click()
+    label = wait(browser, lambda b: b.find_elements(By.ID, "key-label"), "the keys screen")[0]
+    assert label.get_attribute("value") == "Google Ads"
+    assert Select(browser.find_element(By.ID, "key-role")).first_selected_option.get_attribute("value") == "integration"
+    browser.find_element(By.ID, "create-key").click()
+    key = wait(browser, lambda b: b.find_elements(By.ID, "new-key-value"), "the new key")[0].get_attribute("value")
+    assert browser.current_url == f"{admin.base_url}/admin/keys"
+    assert browser.find_element(By.ID, "key-label").get_attribute("value") == ""
+
+    # the feed as Google Ads' scheduled upload fetches it: any user name, the key as the password
+    fetched = requests.get(url, auth=("anything", key), timeout=30)
+    assert fetched.status_code == 200, fetched.text
+    assert fetched.text.startswith("Parameters:TimeZone=")

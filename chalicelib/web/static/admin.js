@@ -5,6 +5,7 @@ import { appUrl, getJson } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { copyField, screenHeading } from "./forms.js";
 import { addMessages, t } from "./i18n.js";
+import { googleAdsSection } from "./integrations.js";
 import { renderKeys } from "./keys.js";
 import { renderNumbers } from "./numbers.js";
 import { renderSettings } from "./settings.js";
@@ -100,5 +101,6 @@ async function renderSnippet(main) {
       h("p", { id: "snippet-consent-intro" }, t("snippet_consent_intro")),
       copyField("snippet-consent-tag", consentTag, { multiline: true, labelledBy: "snippet-consent-intro" }),
       h("ul", { id: "snippet-consent-facts" },
-        ["before", "browser", "server", "after"].map((fact) => h("li", {}, t(`snippet_consent_${fact}`))))));
+        ["before", "browser", "server", "after"].map((fact) => h("li", {}, t(`snippet_consent_${fact}`))))),
+    googleAdsSection());
 }
