@@ -38,6 +38,11 @@ def read(project_id: str) -> Settings:
     return of(load_project(project_id))
 
 
+def without_secrets(found: Settings) -> Settings:
+    """The settings as callers who may not change them read them (alerts.masked)."""
+    return found.model_copy(update={"alerts": alerts.masked(found.alerts)})
+
+
 def change(project_id: str, patch: SettingsPatch) -> Settings:
     project = load_project(project_id)
     if patch.alerts is not None:

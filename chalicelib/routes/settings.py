@@ -18,7 +18,8 @@ bp = Blueprint(__name__)
 @openapi.describe(may=Permission.READ_SETTINGS, returns=Settings)
 def read_settings() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ_SETTINGS)
-    return settings.read(caller.project_id).model_dump(mode="json")
+    found = settings.read(caller.project_id)
+    return (found if caller.may(Permission.WRITE_SETTINGS) else settings.without_secrets(found)).model_dump(mode="json")
 
 
 @bp.route("/v1/settings", methods=["PATCH"], content_types=ANY_BODY)

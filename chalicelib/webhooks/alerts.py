@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from chalicelib import aws
 from chalicelib.errors import invalid
@@ -55,6 +56,16 @@ def recipients(project: Project) -> list[Recipient]:
     alerts = of(project)
     chat = [Recipient(CHAT, alerts.missed_call_chat_url)] if alerts.missed_call_chat_url else []
     return [*(Recipient(EMAIL, email) for email in alerts.missed_call_emails), *chat]
+
+
+def masked(alerts: Alerts) -> Alerts:
+    """What callers who may not change settings see: the chat address's origin only (an incoming-webhook address is
+    a credential: whoever has it posts to the channel)."""
+    url = alerts.missed_call_chat_url
+    if url is None:
+        return alerts
+    parts = urlsplit(url)
+    return alerts.model_copy(update={"missed_call_chat_url": f"{parts.scheme}://{parts.netloc}/…"})
 
 
 def check_chat_url(url: str | None) -> None:

@@ -12,9 +12,24 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from chalicelib import aws, clock
-from chalicelib.webhooks import delivery, events
+from chalicelib.store import keys
+from chalicelib.store.models import WebhookDelivery
+from chalicelib.webhooks import alerts, delivery, events
+from local import metrics, worker
 from local.emulator import SentEmail, sent_emails
-from tests.integration.helpers import Answer, Api, Numbers, Receiver, call_to, deliver_webhooks, later, post, start
+from tests.integration.helpers import (
+    Answer,
+    Api,
+    Numbers,
+    Receiver,
+    call_to,
+    deliver_webhooks,
+    later,
+    post,
+    queue_sends_fail,
+    simultaneously,
+    start,
+)
 
 ZONE = "Europe/Kyiv"
 
@@ -90,6 +105,20 @@ def test_a_missed_call_sends_one_email_to_each_address_and_one_chat_message(
     assert "webhook-signature" not in {name.lower() for name in message.headers}
 
 
+def test_make_runs_worker_prints_each_email_once(api: Api, pool: Numbers, capsys: pytest.CaptureFixture[str]) -> None:
+    [address, _] = _addresses()
+    _alert(api, [address], None)
+    shown = worker.show_emails(0)
+    call = _missed_call_from_a_visit(api, pool)
+    deliver_webhooks()
+    capsys.readouterr()
+    assert worker.show_emails(shown) == shown + 1
+    assert worker.show_emails(shown + 1) == shown + 1
+    printed = capsys.readouterr().out
+    assert f"email to {address} from alerts@callcard.test: Missed call from +380 67 123 0000" in printed
+    assert printed.count("Missed call from") == 2 and f"https://callcard.test/calls/{call['call_id']}" in printed
+
+
 def test_an_answered_call_alerts_nobody(api: Api, pool: Numbers, chat: Receiver) -> None:
     [address, _] = _addresses()
     _alert(api, [address], chat.url)
@@ -122,6 +151,20 @@ def test_a_failing_chat_is_retried_and_nothing_is_sent_twice(
     assert email.subject == "Missed call from a withheld number"
 
 
+def test_attempts_of_one_email_at_once_send_it_once(api: Api) -> None:
+    [address, _] = _addresses()
+    _alert(api, [address], None)
+    post(api, status="missed", talk_seconds=0)
+    with queue_sends_fail():
+        deliver_webhooks()  # the fan-out writes the delivery; its attempt's message is lost
+    target_id = alerts.Recipient(alerts.EMAIL, address).target_id
+    [item] = WebhookDelivery.query(keys.deliveries_pk(api.project_id, target_id))
+    message = {"project_id": api.project_id, "webhook_id": target_id, "delivery_id": item.delivery_id}
+    simultaneously(4, lambda _: delivery.attempt(message))  # a repeated message, the sweeper's, ...
+    assert len(_emails_to(address)) == 1
+    assert WebhookDelivery.get(item.pk, item.sk).status == "delivered"
+
+
 def test_an_email_that_ses_refuses_is_not_retried(
     api: Api, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -149,6 +192,19 @@ def test_another_projects_missed_call_alerts_none_of_this_projects_recipients(
     assert other_api.get("/v1/settings").json_body["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
 
 
+def test_a_missed_call_costs_one_more_write_when_alerts_are_set_and_none_otherwise(api: Api, other_api: Api) -> None:
+    post(api, caller="+380671112266")  # both clients known: the calls below are their second
+    post(other_api, caller="+380671112266")
+    _alert(api, _addresses(), None)
+    missed = {"caller": "+380671112266", "status": "missed", "talk_seconds": 0, "started_at": "2026-11-21T10:15:00Z"}
+    with metrics.dynamodb_requests() as alerted:
+        post(api, **missed)
+    with metrics.dynamodb_requests() as unheard:
+        post(other_api, **missed)
+    assert sorted(alerted) == sorted([*unheard, "PutItem"])  # the event's outbox item; the fan-out is queued
+    deliver_webhooks()
+
+
 # ---- settings ------------------------------------------------------------------------------------------------
 
 
@@ -157,7 +213,13 @@ def test_alerts_are_saved_read_back_and_cleared(api: Api, chat: Receiver) -> Non
     emails = _addresses()
     saved = _alert(api, emails, chat.url)["alerts"]
     assert saved == {"missed_call_emails": emails, "missed_call_chat_url": chat.url}
-    assert api.get("/v1/settings", role="agent").json_body["alerts"] == saved
+    assert api.get("/v1/settings").json_body["alerts"] == saved
+    # the chat address is a credential: those who may not change it see its origin only
+    seen_by_agents = api.get("/v1/settings", role="agent").json_body["alerts"]
+    assert seen_by_agents == {
+        "missed_call_emails": emails,
+        "missed_call_chat_url": f"http://127.0.0.1:{chat.server.server_address[1]}/…",
+    }
     assert api.patch("/v1/settings", {"recording_enabled": True}).json_body["alerts"] == saved
     cleared = api.patch("/v1/settings", {"alerts": {"missed_call_emails": [], "missed_call_chat_url": ""}})
     assert cleared.json_body["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
