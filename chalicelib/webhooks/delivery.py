@@ -19,6 +19,7 @@ import logging
 import os
 import random
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -31,7 +32,7 @@ from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Project, Webhook, WebhookDelivery, WebhookEvent
 from chalicelib.store.paging import Page, decode_cursor, first_page
-from chalicelib.webhooks import endpoints, signing, targets
+from chalicelib.webhooks import endpoints, ga4, signing, targets
 
 DELIVERY_QUEUE = "callcard-webhook-deliveries"  # the local stack's; deployed, CALLCARD_WEBHOOK_QUEUE names the stage's
 # the waits after attempt 1, 2, ... (8 attempts in all, over a day), each with +-20 % jitter
@@ -131,13 +132,9 @@ def attempt(message: dict[str, str]) -> None:
         return  # settled by another message meanwhile
     if item.next_attempt_at > now + EARLY:
         return  # a repeated message, or one whose delivery another attempt claimed: that one goes on
-    try:
-        webhook = Webhook.get(keys.webhooks_pk(item.project_id), keys.webhook_sk(item.webhook_id), consistent_read=True)
-    except Webhook.DoesNotExist:
-        _settle(item, "failed", None, "the webhook was deleted", None)
-        return
-    if not webhook.enabled:
-        _settle(item, "failed", None, "the webhook is disabled", None)
+    destination = _ga4_destination(item) if item.webhook_id == ga4.TARGET else _webhook_destination(item)
+    if isinstance(destination, str):
+        _settle(item, "failed", None, destination, None)
         return
     seen = int(item.attempts)
     _due(item, now + LEASE)
@@ -148,32 +145,68 @@ def attempt(message: dict[str, str]) -> None:
     ]
     if not conditional_update(item, claim, (WebhookDelivery.attempts == seen) & (WebhookDelivery.status == "pending")):
         return  # another message claimed it first
-    _post(webhook, item, now)
+    _post(destination, item, now)
 
 
-def _post(webhook: Webhook, item: WebhookDelivery, now: datetime) -> None:
+@dataclass(frozen=True)
+class _Destination:
+    """Where an attempt goes: a webhook endpoint (signed), or GA4 (unsigned; its secret is in `url`'s query)."""
+
+    url: str
+    webhook: Webhook | None = None
+    secret: str | None = None  # never written into the delivery log
+
+
+def _webhook_destination(item: WebhookDelivery) -> _Destination | str:
+    """The delivery's endpoint, or why it cannot go."""
+    try:
+        webhook = Webhook.get(keys.webhooks_pk(item.project_id), keys.webhook_sk(item.webhook_id), consistent_read=True)
+    except Webhook.DoesNotExist:
+        return "the webhook was deleted"
+    return _Destination(webhook.url, webhook) if webhook.enabled else "the webhook is disabled"
+
+
+def _ga4_destination(item: WebhookDelivery) -> _Destination | str:
+    """GA4's address with the project's settings as they are now, or why it cannot go."""
+    try:
+        project = Project.get(keys.project_pk(item.project_id), keys.PROJECT_SK, consistent_read=True)
+    except Project.DoesNotExist:
+        return "the project was deleted"
+    url = ga4.collect_url(project)
+    return _Destination(url, secret=project.ga4_api_secret) if url else "Google Analytics 4 is no longer set up"
+
+
+def _headers(destination: _Destination, item: WebhookDelivery, data: bytes) -> dict[str, str]:
+    if destination.webhook is None:
+        return {"Content-Type": "application/json", "User-Agent": "callcard-ga4/1"}
+    # the wire's time, which receivers compare with their clocks (not the app's clock, which tests move)
+    sent_at = int(time.time())
+    return signing.headers(endpoints.signing_secrets(destination.webhook), item.event_id, sent_at, data)
+
+
+def _post(destination: _Destination, item: WebhookDelivery, now: datetime) -> None:
     data = item.body.encode()
+    webhook = destination.webhook
     started = time.perf_counter()
     status_code: int | None = None
     retry_after: str | None = None
     error: str | None = None
     try:
-        target = targets.check(webhook.url)
-        # the wire's time, which receivers compare with their clocks (not the app's clock, which tests move)
-        sent_at = int(time.time())
-        answer = targets.post(
-            target, signing.headers(endpoints.signing_secrets(webhook), item.event_id, sent_at, data), data
-        )
+        target = targets.check(destination.url)
+        answer = targets.post(target, _headers(destination, item, data), data)
         status_code, retry_after = answer.status, answer.retry_after
     except targets.RefusedAddressError as exc:
         error = str(exc)
     except Exception as exc:  # noqa: BLE001 - network, timeout, TLS: the receiver's failure, retried
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARACTERS]
+        error = f"{type(exc).__name__}: {exc}"
+    if error and destination.secret:
+        error = error.replace(destination.secret, "••••")
+    error = error[:ERROR_CHARACTERS] if error else None
     observability.count("WebhookLatency", (time.perf_counter() - started) * 1000, observability.MetricUnit.Milliseconds)
     if status_code is not None and 200 <= status_code < 300:
         _settle(item, "delivered", status_code, None, None)
         observability.count("WebhookDelivered")
-        if webhook.failing_since is not None:
+        if webhook is not None and webhook.failing_since is not None:
             webhook.update(actions=[Webhook.failing_since.remove()], condition=Webhook.pk.exists())
         return
     if error is None:
@@ -188,7 +221,8 @@ def _post(webhook: Webhook, item: WebhookDelivery, now: datetime) -> None:
     else:
         _settle(item, "failed", status_code, error, None)
         observability.count("WebhookFailed")
-    _note_failure(webhook, now)
+    if webhook is not None:  # GA4 has no endpoint to disable
+        _note_failure(webhook, now)
 
 
 def retry_wait(attempts: int, retry_after: str | None, now: datetime) -> timedelta:

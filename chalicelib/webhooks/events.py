@@ -25,9 +25,10 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import aws, calls, clock, observability
+from chalicelib.linking import Attribution
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Project, WebhookDelivery, WebhookEvent
-from chalicelib.webhooks import delivery, endpoints
+from chalicelib.webhooks import delivery, endpoints, ga4
 
 CALL_CREATED, CALL_MISSED, CALL_UPDATED = "call.created", "call.missed", "call.updated"
 RECORDING_STATES = {
@@ -67,7 +68,10 @@ def announce(
     `once_for` names what the event is about when a retried message may announce it again (the event id then
     derives from it: a repeat writes the same item); `project` may be its id (then it is read: one GetItem)."""
     loaded = _project(project)
-    if loaded is None or (event_type != PING and event_type not in (loaded.webhook_events or set())):
+    if loaded is None:
+        return []
+    # a ping and GA4's event have their one target, which the caller checked
+    if event_type not in (PING, ga4.PHONE_CALL) and event_type not in (loaded.webhook_events or set()):
         return []
     created_at = clock.now()
     event_id = (
@@ -105,6 +109,14 @@ def call_changed(project: Project, call_id: str, just_recorded: Call | None = No
     if just_recorded is not None and just_recorded.call_id == call_id:
         return []
     return announce(project, CALL_UPDATED, call_id=call_id)
+
+
+def call_attributed(project: Project, call_id: str, attribution: Attribution | None) -> Announced:
+    """GA4's `phone_call` (chalicelib.webhooks.ga4), for a call whose session carries a GA client id."""
+    client_id = ga4.client_id(project, attribution)
+    if client_id is None:
+        return []
+    return announce(project, ga4.PHONE_CALL, call_id=call_id, data={"client_id": client_id}, once_for=call_id)
 
 
 def recording_changed(pk: str, state: str, once_for: str | None = None) -> Announced:
@@ -169,9 +181,8 @@ def body(event_type: str, timestamp: datetime, data: dict[str, Any]) -> str:
     return json.dumps({"type": event_type, "timestamp": clock.iso(timestamp), "data": data}, separators=(",", ":"))
 
 
-def fan_out(event: WebhookEvent) -> int:
-    """One delivery per enabled endpoint that takes the event, written as the outbox item goes; then queued.
-    Returns the number of deliveries made (0 when a repeat finds them made)."""
+def _webhook_deliveries(event: WebhookEvent) -> list[WebhookDelivery]:
+    """One delivery per enabled endpoint that takes the event (none when what it is about is gone)."""
     listening = [
         webhook
         for webhook in endpoints.endpoints(event.project_id)
@@ -179,10 +190,22 @@ def fan_out(event: WebhookEvent) -> int:
         and (webhook.webhook_id == event.webhook_id if event.type == PING else event.type in webhook.events)
     ]
     data = _data(event) if listening else None
-    made: list[WebhookDelivery] = []
-    if data is not None:
-        text = body(event.type, event.created_at, data)
-        made = [delivery.new(event, webhook.webhook_id, text) for webhook in listening]
+    if data is None:
+        return []
+    text = body(event.type, event.created_at, data)
+    return [delivery.new(event, webhook.webhook_id, text) for webhook in listening]
+
+
+def _ga4_deliveries(event: WebhookEvent) -> list[WebhookDelivery]:
+    """GA4's one delivery (none when the call is gone or the project stopped sending to GA4)."""
+    text = ga4.delivery_body(event, _project(event.project_id))
+    return [] if text is None else [delivery.new(event, ga4.TARGET, text)]
+
+
+def fan_out(event: WebhookEvent) -> int:
+    """One delivery per enabled endpoint that takes the event, written as the outbox item goes; then queued.
+    Returns the number of deliveries made (0 when a repeat finds them made)."""
+    made = _ga4_deliveries(event) if event.type == ga4.PHONE_CALL else _webhook_deliveries(event)
     try:
         with transactions.transaction() as transaction:
             for item in made:
