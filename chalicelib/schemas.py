@@ -879,13 +879,17 @@ def _ga_client_id(value: object) -> str | None:
     return value if isinstance(value, str) and _GA_CLIENT_ID.fullmatch(value) else None
 
 
-# the Google Analytics client id (`<random>.<timestamp>` of the `_ga` cookie `GA1.1.<random>.<timestamp>`)
+# the Google Analytics client id (`<random>.<timestamp>` of the `_ga` cookie `GA1.1.<random>.<timestamp>`); any
+# value is taken (a malformed one dropped), so the document sets no type that a wrong one would break
 GaClientId = Annotated[
     str | None,
     BeforeValidator(_ga_client_id),
-    Field(
-        description="the `_ga` cookie's client id (sent with consent only); dropped when malformed",
-        examples=["1234567890.1700000000"],
+    WithJsonSchema(
+        {
+            "description": "the `_ga` cookie's client id `<random>.<timestamp>` (sent with consent only); "
+            "any other value is dropped, never refused",
+            "examples": ["1234567890.1700000000"],
+        }
     ),
 ]
 

@@ -12,11 +12,13 @@ import pytest
 
 from chalicelib import aws, clock
 from chalicelib.webhooks import delivery, events
+from local import metrics
 from tests.integration.helpers import (
     Answer,
     Api,
     Numbers,
     Receiver,
+    a_call,
     call_to,
     deliver_webhooks,
     later,
@@ -191,3 +193,29 @@ def test_ga4_settings_are_validated(api: Api) -> None:
     short = api.patch("/v1/settings", {"ga4": {"measurement_id": "G-2XKQ7M4B9T", "api_secret": "abc"}})
     assert short.status_code == 422
     assert api.patch("/v1/settings", {"ga4": {"measurement_id": "G-2XKQ7M4B9T"}}, role="supervisor").status_code == 403
+
+
+def test_a_call_that_goes_to_ga4_costs_one_write_more_and_its_delivery_eight_requests(
+    api: Api, pool: Numbers, ga4_receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _set_up(api)
+    without = start(api).json_body
+    with_id = start(api, ga_client_id=CLIENT_ID).json_body
+    later(monkeypatch, 1)
+    call_to(api, pool.default, caller="+380671112200")  # the project's first call: its clients' counters begin
+
+    def record(number: str, caller: str) -> list[str]:
+        body = a_call(direction="incoming", caller=caller, destination=number, started_at=clock.iso(clock.now()))
+        with metrics.dynamodb_requests() as requests:
+            assert api.post("/v1/calls", body, role="integration").status_code == 201
+        return requests
+
+    unsent = record(without["phone_number"], "+380671112201")
+    sent = record(with_id["phone_number"], "+380671112202")
+    assert sorted(sent) == sorted([*unsent, "PutItem"])  # the event's outbox item; the fan-out is queued
+    with metrics.dynamodb_requests() as delivered:
+        deliver_webhooks()
+    assert len(ga4_receiver.received) == 1
+    # fan-out: the event, the project, the call, one transaction; the attempt: the delivery, the project (GA4's
+    # address as set now), the claim, the outcome
+    assert sorted(delivered) == sorted(["GetItem"] * 5 + ["TransactWriteItems"] + ["UpdateItem"] * 2)
