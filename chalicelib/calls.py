@@ -105,6 +105,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         response=body,
     )
     announced = webhooks.call_recorded(project, call_id, values["direction"], values["status"])
+    announced += webhooks.call_attributed(project, call_id, attribution)
     for _attempt in range(SAVE_ATTEMPTS):
         try:
             with transactions.transaction() as transaction:

@@ -469,6 +469,19 @@ class AlertsIn(Schema):
     )
 
 
+# a GA4 web stream's measurement id, as Google Analytics shows it (Admin > Data streams)
+MeasurementId = Annotated[str, Field(strict=True, pattern=r"^G-[A-Z0-9]{4,20}$", examples=["G-2XKQ7M4B9T"])]
+# a Measurement Protocol API secret, as Google Analytics makes them (base64url characters)
+ApiSecret = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_-]{8,100}$")]
+
+
+class GA4In(Schema):
+    """settings.ga4 in a PATCH: `api_secret` left out (or null) keeps the stored one; `ga4: null` clears both."""
+
+    measurement_id: MeasurementId
+    api_secret: ApiSecret | None = None
+
+
 class SettingsPatch(Schema):
     recording_enabled: Boolean | None = None
     categories: Names | None = None
@@ -486,6 +499,7 @@ class SettingsPatch(Schema):
     callback_window_hours: Annotated[int, Field(ge=1, le=720), WholeNumber] | None = None
     google_ads: GoogleAdsIn | None = None
     alerts: AlertsIn | None = None
+    ga4: GA4In | None = None
 
 
 RestoreTier = Literal["Expedited", "Standard", "Bulk"]
@@ -530,6 +544,13 @@ class Alerts(Model):
     missed_call_chat_url: str | None = None
 
 
+class GA4(Model):
+    """settings.ga4 as shown: the secret's last 4 characters only (`••••abcd`), never the secret."""
+
+    measurement_id: str
+    api_secret_hint: str
+
+
 class Settings(Model):
     recording_enabled: bool
     categories: list[str]
@@ -551,6 +572,8 @@ class Settings(Model):
     callback_window_hours: int
     google_ads: GoogleAds
     alerts: Alerts
+    # Google Analytics 4's Measurement Protocol (a call of a session with a GA client id sends `phone_call`)
+    ga4: GA4 | None = None
 
 
 class _CallNumbers(Model):
@@ -848,6 +871,27 @@ class SessionList(Model):
 VisitorId = Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_-]{8,64}$")]
 # A URL as browsers send it (`location.href`, `document.referrer`): serialised, so printable ASCII only
 PageUrl = Annotated[str, Field(min_length=1, max_length=2048, pattern=r"^[!-~]+$")]
+_GA_CLIENT_ID = re.compile(r"[0-9]{1,20}\.[0-9]{1,20}")
+
+
+def _ga_client_id(value: object) -> str | None:
+    """The visitor's browser sent it: kept when it has the client id's form, else dropped (never refused)."""
+    return value if isinstance(value, str) and _GA_CLIENT_ID.fullmatch(value) else None
+
+
+# the Google Analytics client id (`<random>.<timestamp>` of the `_ga` cookie `GA1.1.<random>.<timestamp>`); any
+# value is taken (a malformed one dropped), so the document sets no type that a wrong one would break
+GaClientId = Annotated[
+    str | None,
+    BeforeValidator(_ga_client_id),
+    WithJsonSchema(
+        {
+            "description": "the `_ga` cookie's client id `<random>.<timestamp>` (sent with consent only); "
+            "any other value is dropped, never refused",
+            "examples": ["1234567890.1700000000"],
+        }
+    ),
+]
 
 
 class SessionStart(Schema):
@@ -856,6 +900,7 @@ class SessionStart(Schema):
     url: PageUrl
     referrer: PageUrl | None = None
     title: VisitorText | None = Field(default=None, max_length=500)
+    ga_client_id: GaClientId = None
 
 
 class TrackEvent(Schema):
@@ -868,6 +913,8 @@ class TrackEvent(Schema):
 class EventBatch(Schema):
     site_key: FilledText = Field(max_length=100)
     events: list[TrackEvent] = Field(min_length=1, max_length=50)
+    # a `_ga` cookie that appeared after the session started (the site's consent let Google Analytics in later)
+    ga_client_id: GaClientId = None
 
 
 class EventsAccepted(Model):

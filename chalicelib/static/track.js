@@ -40,6 +40,12 @@
       }
     };
     function visitor() { return (consented && cookie(VISITOR)) || tab.get(VISITOR); }
+    // Google Analytics' client id from its `_ga` cookie (GA1.1.<random>.<timestamp>), with consent only; sent
+    // with the start and every batch, as Analytics may set the cookie only after the visitor's consent
+    function gaClientId() {
+      var m = consented && /^GA\d+\.\d+\.(\d+\.\d+)$/.exec(cookie("_ga") || "");
+      return m ? m[1] : undefined;
+    }
 
     // what the API takes: printable ASCII URLs up to 2048 characters, titles without control characters
     function pageUrl(url) { return url ? url.slice(0, 2048) : null; }
@@ -133,7 +139,8 @@
     function start() {
       busy = true;
       queue = []; // the new session's landing page, the last page viewed, is its first pageview
-      var body = { site_key: siteKey, url: viewed.url, referrer: pageUrl(document.referrer), title: viewed.title };
+      var body = { site_key: siteKey, url: viewed.url, referrer: pageUrl(document.referrer), title: viewed.title,
+        ga_client_id: gaClientId() };
       var vid = visitor();
       if (vid) body.visitor_id = vid;
       post(api, body, function (status, answer) {
@@ -155,7 +162,8 @@
       var batch = queue;
       queue = [];
       busy = true;
-      post(eventsUrl(sid), { site_key: siteKey, events: batch }, function (status, answer) {
+      var body = { site_key: siteKey, events: batch, ga_client_id: gaClientId() };
+      post(eventsUrl(sid), body, function (status, answer) {
         busy = false;
         if (status === 409 || status === 404) {
           tab.remove(SESSION);
@@ -181,7 +189,7 @@
       settle(false);
       var batch = queue.concat([{ type: "ping", at: new Date().toISOString() }]).slice(-MAX_EVENTS);
       queue = [];
-      var body = JSON.stringify({ site_key: siteKey, events: batch });
+      var body = JSON.stringify({ site_key: siteKey, events: batch, ga_client_id: gaClientId() });
       if (!(navigator.sendBeacon && navigator.sendBeacon(eventsUrl(sid), body))) queue = batch;
     });
 

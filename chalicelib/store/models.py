@@ -159,6 +159,9 @@ class Project(Item, discriminator="project"):
     callback_window_hours = NumberAttribute(default=24)
     google_ads = JSONAttribute(default=dict)  # schemas.GoogleAds; {}: its defaults
     alerts = JSONAttribute(default=dict)  # schemas.Alerts; {}: no alerts
+    # settings.ga4 (chalicelib.webhooks.ga4): both or neither; the secret is never shown back
+    ga4_measurement_id = UnicodeAttribute(null=True)
+    ga4_api_secret = UnicodeAttribute(null=True)
     # the pool shards its pool numbers were put in (keys.pool_shard): a start reads these
     pool_shards = NumberSetAttribute(default=set)
     # the number printed on the site, kept here too so that a session start reads no Number item for it
@@ -436,6 +439,9 @@ class Session(Item, discriminator="session"):
     address = UnicodeAttribute(null=True)
     calls = JSONAttribute(default=list)
     client_phone = UnicodeAttribute(null=True)
+    # the Google Analytics client id from the `_ga` cookie (track.js sends it with consent only): a call attributed
+    # to the session sends GA4 its `phone_call` event
+    ga_client_id = UnicodeAttribute(null=True)
     # every write checks and bumps it (pynamodb does), so that events, calls and linking never overwrite each other
     version = VersionAttribute()
 

@@ -130,6 +130,7 @@ def _session_actions(session: Session, kept: set[str], figures: Figures) -> list
         Session.number.set(session.number) if session.number else Session.number.remove(),
         Session.hold_until.set(session.hold_until) if session.hold_until else Session.hold_until.remove(),
         Session.hold_sk.set(session.hold_sk) if session.hold_sk else Session.hold_sk.remove(),
+        *([Session.ga_client_id.set(session.ga_client_id)] if session.ga_client_id else []),
     ]
 
 
@@ -185,6 +186,7 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
             raise SessionEndedError(f"session {session_id} has ended; start a new one")
         kept = set(session.pages.as_dict())
         figures = apply_events(session, payload.events, now)
+        session.ga_client_id = payload.ga_client_id or session.ga_client_id  # a `_ga` cookie set after the start
         try:
             _write_batch(project, session, kept, figures, now)
         except _LostRaceError:

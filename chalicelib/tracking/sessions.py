@@ -131,6 +131,7 @@ def _new_session(
         pages={history.page_key(now.date(), page): history.page_counters(page, payload.title, 1, 0)},
         client_phone=client_phone,
         address=address,
+        ga_client_id=payload.ga_client_id,
         gsi1pk=keys.visitor_sessions_gsi1pk(project_id, visitor_id),
         gsi1sk=keys.visitor_session_gsi1sk(now, session_id),
     )

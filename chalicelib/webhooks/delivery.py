@@ -33,7 +33,7 @@ from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Project, Webhook, WebhookDelivery, WebhookEvent
 from chalicelib.store.paging import Page, decode_cursor, first_page
-from chalicelib.webhooks import alerts, endpoints, signing, targets
+from chalicelib.webhooks import alerts, endpoints, ga4, signing, targets
 
 DELIVERY_QUEUE = "callcard-webhook-deliveries"  # the local stack's; deployed, CALLCARD_WEBHOOK_QUEUE names the stage's
 # the waits after attempt 1, 2, ... (8 attempts in all, over a day), each with +-20 % jitter
@@ -140,6 +140,9 @@ def attempt(message: dict[str, str]) -> None:
         if _claim(item, now):
             _attempted(item, now, lambda: alerts.send(item), "Alert")
         return
+    if item.webhook_id == ga4.TARGET:  # a Measurement Protocol event: no endpoint either
+        _post_ga4(item, now)
+        return
     try:
         webhook = Webhook.get(keys.webhooks_pk(item.project_id), keys.webhook_sk(item.webhook_id), consistent_read=True)
     except Webhook.DoesNotExist:
@@ -181,9 +184,34 @@ def _post(webhook: Webhook, item: WebhookDelivery, now: datetime) -> None:
         webhook.update(actions=[Webhook.failing_since.remove()], condition=Webhook.pk.exists())
 
 
-def _attempted(item: WebhookDelivery, now: datetime, send: Callable[[], targets.Answer], metrics: str) -> bool:
+def _post_ga4(item: WebhookDelivery, now: datetime) -> None:
+    """To GA4's address with the project's settings as they are now (unsigned: the API secret is in its query)."""
+    try:
+        project = Project.get(keys.project_pk(item.project_id), keys.PROJECT_SK, consistent_read=True)
+    except Project.DoesNotExist:
+        _settle(item, "failed", None, "the project was deleted", None)
+        return
+    url = ga4.collect_url(project)
+    if not url:
+        _settle(item, "failed", None, "Google Analytics 4 is no longer set up", None)
+        return
+    if not _claim(item, now):
+        return
+    data = item.body.encode()
+    headers = {"Content-Type": "application/json", "User-Agent": "callcard-ga4/1"}
+    _attempted(item, now, lambda: targets.post(targets.check(url), headers, data), "Webhook", project.ga4_api_secret)
+
+
+def _attempted(
+    item: WebhookDelivery,
+    now: datetime,
+    send: Callable[[], targets.Answer],
+    metrics: str,
+    secret: str | None = None,
+) -> bool:
     """Send the claimed delivery and record the outcome: delivered, pending with its next attempt (queued when it
-    is near), or failed. Counts `<metrics>Latency`, `Delivered`, `Retried`, `Failed`. True when delivered."""
+    is near), or failed. Counts `<metrics>Latency`, `Delivered`, `Retried`, `Failed`. True when delivered. `secret`
+    (in the address) never goes into the delivery log."""
     started = time.perf_counter()
     status_code: int | None = None
     retry_after: str | None = None
@@ -195,9 +223,12 @@ def _attempted(item: WebhookDelivery, now: datetime, send: Callable[[], targets.
         error = str(exc)
     except ClientError as exc:  # an AWS service's answer (SES): its status decides, as a receiver's does
         status_code = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 500))
-        error = str(exc)[:ERROR_CHARACTERS]
+        error = str(exc)
     except Exception as exc:  # noqa: BLE001 - network, timeout, TLS: the receiver's failure, retried
-        error = f"{type(exc).__name__}: {exc}"[:ERROR_CHARACTERS]
+        error = f"{type(exc).__name__}: {exc}"
+    if error and secret:
+        error = error.replace(secret, "••••")
+    error = error[:ERROR_CHARACTERS] if error else None
     elapsed = (time.perf_counter() - started) * 1000
     observability.count(f"{metrics}Latency", elapsed, observability.MetricUnit.Milliseconds)
     if status_code is not None and 200 <= status_code < 300:

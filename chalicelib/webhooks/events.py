@@ -25,9 +25,10 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib import aws, calls, clock, observability
+from chalicelib.linking import Attribution
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Project, WebhookDelivery, WebhookEvent
-from chalicelib.webhooks import alerts, delivery, endpoints
+from chalicelib.webhooks import alerts, delivery, endpoints, ga4
 
 CALL_CREATED, CALL_MISSED, CALL_UPDATED = "call.created", "call.missed", "call.updated"
 RECORDING_STATES = {
@@ -93,8 +94,9 @@ def announce(
 
 
 def _listened(project: Project, event_type: str) -> bool:
-    """Some enabled endpoint of the project takes `event_type`, or, for a missed call, some alert recipient."""
-    if event_type == PING or event_type in (project.webhook_events or set()):
+    """Some enabled endpoint of the project takes `event_type`, or, for a missed call, some alert recipient; a
+    ping and GA4's event have their one target, which the caller checked."""
+    if event_type in (PING, ga4.PHONE_CALL) or event_type in (project.webhook_events or set()):
         return True
     return event_type == CALL_MISSED and bool(alerts.recipients(project))
 
@@ -112,6 +114,14 @@ def call_changed(project: Project, call_id: str, just_recorded: Call | None = No
     if just_recorded is not None and just_recorded.call_id == call_id:
         return []
     return announce(project, CALL_UPDATED, call_id=call_id)
+
+
+def call_attributed(project: Project, call_id: str, attribution: Attribution | None) -> Announced:
+    """GA4's `phone_call` (chalicelib.webhooks.ga4), for a call whose session carries a GA client id."""
+    client_id = ga4.client_id(project, attribution)
+    if client_id is None:
+        return []
+    return announce(project, ga4.PHONE_CALL, call_id=call_id, data={"client_id": client_id}, once_for=call_id)
 
 
 def recording_changed(pk: str, state: str, once_for: str | None = None) -> Announced:
@@ -176,10 +186,9 @@ def body(event_type: str, timestamp: datetime, data: dict[str, Any]) -> str:
     return json.dumps({"type": event_type, "timestamp": clock.iso(timestamp), "data": data}, separators=(",", ":"))
 
 
-def fan_out(event: WebhookEvent) -> int:
-    """One delivery per enabled endpoint that takes the event (and for a missed call one per alert recipient,
-    alerts.py), written as the outbox item goes; then queued.
-    Returns the number of deliveries made (0 when a repeat finds them made)."""
+def _webhook_deliveries(event: WebhookEvent) -> list[WebhookDelivery]:
+    """One delivery per enabled endpoint that takes the event, and for a missed call one per alert recipient
+    (alerts.py); none when what it is about is gone."""
     listening = [
         webhook
         for webhook in endpoints.endpoints(event.project_id)
@@ -189,15 +198,28 @@ def fan_out(event: WebhookEvent) -> int:
     project = _project(event.project_id) if event.type == CALL_MISSED else None  # its alerts: one GetItem
     recipients = alerts.recipients(project) if project is not None else []
     data = _data(event) if listening or recipients else None
-    made: list[WebhookDelivery] = []
-    if data is not None:
-        text = body(event.type, event.created_at, data)
-        made = [delivery.new(event, webhook.webhook_id, text) for webhook in listening]
-        if project is not None:
-            made += [
-                delivery.new(event, recipient.target_id, alerts.body(recipient, project, data), recipient)
-                for recipient in recipients
-            ]
+    if data is None:
+        return []
+    text = body(event.type, event.created_at, data)
+    made = [delivery.new(event, webhook.webhook_id, text) for webhook in listening]
+    if project is not None:
+        made += [
+            delivery.new(event, recipient.target_id, alerts.body(recipient, project, data), recipient)
+            for recipient in recipients
+        ]
+    return made
+
+
+def _ga4_deliveries(event: WebhookEvent) -> list[WebhookDelivery]:
+    """GA4's one delivery (none when the call is gone or the project stopped sending to GA4)."""
+    text = ga4.delivery_body(event, _project(event.project_id))
+    return [] if text is None else [delivery.new(event, ga4.TARGET, text)]
+
+
+def fan_out(event: WebhookEvent) -> int:
+    """The event's deliveries (to endpoints and alert recipients, or GA4's), written as the outbox item goes;
+    then queued. Returns the number of deliveries made (0 when a repeat finds them made)."""
+    made = _ga4_deliveries(event) if event.type == ga4.PHONE_CALL else _webhook_deliveries(event)
     try:
         with transactions.transaction() as transaction:
             for item in made:

@@ -75,6 +75,20 @@ def chromium() -> Iterator[BrowserFactory]:
         profile.cleanup()
 
 
+@pytest.fixture
+def queue_worker(local_api: str) -> Iterator[None]:
+    """The local worker (local/worker.py) in a thread, as `make run` runs it beside the API: the local API only
+    queues work (webhook attempts, recordings' processing), and the worker hands it to the app's handlers."""
+    from local import worker
+
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), name="e2e-queue-worker", daemon=True)
+    thread.start()
+    yield
+    stop.set()
+    thread.join(timeout=30)
+
+
 # ---- a small site on loopback that includes the snippet (track.js tests) -------------------------------------
 
 WAIT_SECONDS = 20

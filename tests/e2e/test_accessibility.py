@@ -20,7 +20,10 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
+from chalicelib.webhooks.delivery import DELIVERY_QUEUE
+from local import worker
 from tests.e2e.conftest import BrowserFactory, Demo
+from tests.integration.helpers import Receiver
 
 pytestmark = pytest.mark.e2e
 
@@ -74,6 +77,7 @@ PAGES = {
     "numbers": ("/admin/numbers", "#numbers-table tbody tr"),
     "tracking snippet": ("/admin/snippet", "#snippet-tag"),
     "API keys": ("/admin/keys", "#keys-table tbody tr"),
+    "webhooks": ("/admin/webhooks", "#webhook-add-form"),
 }
 
 
@@ -90,6 +94,33 @@ def report(findings: dict[str, list[str]]) -> str:
     return "axe-core found problems:\n" + "\n".join(
         f"{page}: {finding}" for page, found in findings.items() for finding in found
     )
+
+
+def webhook_states(browser: WebDriver, demo: Demo) -> dict[str, list[str]]:
+    """A webhook added (its secret shown once), its page with a delivery in the log, and the question before it is
+    deleted (it goes again: the demo project keeps no webhook)."""
+    findings: dict[str, list[str]] = {}
+    receiver = Receiver()
+    try:
+        open_app_page(browser, demo, "webhooks")
+        browser.find_element(By.ID, "webhook-url").send_keys(receiver.url)
+        browser.find_element(By.ID, "webhook-add").click()
+        wait(browser, lambda b: b.find_elements(By.ID, "webhook-secret-value"), "the new secret")
+        findings["webhooks, a new endpoint and its secret"] = axe_findings(browser)
+        browser.find_element(By.CSS_SELECTOR, "#webhooks-table tbody tr a").click()
+        wait(browser, lambda b: b.find_elements(By.ID, "webhook-test"), "the webhook's page")[0].click()
+        wait(browser, lambda b: "queued" in b.find_element(By.ID, "webhook-status").text, "the ping queued")
+        worker.drain(worker.queue_url(DELIVERY_QUEUE))  # the worker's part (no worker runs beside this test)
+        wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#deliveries-table tr[data-status=delivered]"), "sent")
+        findings["webhook page with its delivery log"] = axe_findings(browser)
+        browser.find_element(By.ID, "webhook-delete").click()
+        wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "dialog[open]"), "the confirmation")
+        findings["webhook page, the question before deleting"] = axe_findings(browser)
+        browser.find_element(By.ID, "delete-webhook-confirm").click()
+        wait(browser, lambda b: b.find_elements(By.ID, "webhook-add-form"), "the list again")
+    finally:
+        receiver.stop()
+    return findings
 
 
 @pytest.mark.parametrize("phone", [False, True], ids=["desktop", "phone"])
@@ -118,6 +149,7 @@ def test_no_page_has_an_axe_finding(chromium: BrowserFactory, demo: Demo, phone:
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "dialog[open]"), "the confirmation")
     findings["API keys, a new key and a confirmation"] = axe_findings(browser)
     browser.find_element(By.ID, "revoke-key-cancel").click()
+    findings.update(webhook_states(browser, demo))
 
     browser.get(demo.share_url)  # the public page of a share link
     wait(browser, lambda b: b.find_elements(By.TAG_NAME, "audio"), "the shared recording")
@@ -131,7 +163,7 @@ def test_the_polish_pages_say_their_language_and_have_no_axe_finding(chromium: B
     open_app_page(browser, demo, "call log")
     Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
     wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Rejestr połączeń", "the log in Polish")
-    for page in ("call log", "call card", "client card", "settings"):
+    for page in ("call log", "call card", "client card", "settings", "webhooks"):
         open_app_page(browser, demo, page)
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl", page
         findings[page] = axe_findings(browser)

@@ -1,8 +1,9 @@
-"""The admin screens in headless Chromium: settings, numbers, the tracking snippet and API keys."""
+"""The admin screens in headless Chromium: settings, numbers, the tracking snippet, API keys and webhooks."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib import auth, projects
 from tests.e2e.conftest import BrowserFactory
+from tests.integration.helpers import Answer, Receiver, later, verified
 
 pytestmark = pytest.mark.e2e
 
@@ -61,7 +63,7 @@ def fresh_number() -> str:
 def test_only_admins_see_the_admin_screens(chromium: BrowserFactory, admin: Admin) -> None:
     browser = open_screen(chromium, admin, "/")
     links = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#admin-nav a"), "the admin links")
-    assert [link.text for link in links] == ["Settings", "Numbers", "Tracking snippet", "API keys"]
+    assert [link.text for link in links] == ["Settings", "Numbers", "Tracking snippet", "API keys", "Webhooks"]
     links[3].click()
     wait(browser, lambda b: b.find_elements(By.ID, "keys-table"), "the keys screen")
     assert browser.current_url == f"{admin.base_url}/admin/keys"
@@ -250,3 +252,222 @@ def test_revoking_your_own_key_warns_and_signs_you_out(chromium: BrowserFactory,
     assert "signed in with" in wait(browser, lambda b: b.find_elements(By.ID, "revoke-key-text"), "the warning")[0].text
     browser.find_element(By.ID, "revoke-key-confirm").click()
     wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form")
+
+
+# ---- webhooks: a receiver on loopback, the worker delivering what the local API queues -------------------------
+
+DELIVERY_SECONDS = 40  # the worker polls four queues in turn; a ping is fanned out, then attempted
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    made = Receiver()
+    yield made
+    made.stop()
+
+
+def delivery_rows(browser: WebDriver, status: str) -> list[Any]:
+    return list(browser.find_elements(By.CSS_SELECTOR, f"#deliveries-table tbody tr[data-status='{status}']"))
+
+
+def wait_for_delivery(browser: WebDriver, status: str, count: int = 1) -> list[Any]:
+    """The delivery log's rows of `status` once there are `count` of them (the page reads the log again while a
+    delivery is pending)."""
+    return list(
+        WebDriverWait(browser, DELIVERY_SECONDS).until(
+            lambda b: len(delivery_rows(b, status)) == count and delivery_rows(b, status), f"{count} {status}"
+        )
+    )
+
+
+def confirm(browser: WebDriver, dialog: str) -> None:
+    wait(browser, lambda b: b.find_element(By.ID, dialog).is_displayed(), "the confirmation")
+    browser.find_element(By.ID, f"{dialog}-confirm").click()
+
+
+def status_says(browser: WebDriver, text: str) -> None:
+    wait(browser, lambda b: text in b.find_element(By.ID, "main").text, text)
+
+
+def test_a_webhook_is_added_pinged_rotated_edited_disabled_and_deleted(
+    chromium: BrowserFactory, admin: Admin, receiver: Receiver, queue_worker: None
+) -> None:
+    browser = open_screen(chromium, admin, "/admin/webhooks")
+    status_says(browser, "No webhooks yet.")
+    browser.find_element(By.ID, "webhook-url").send_keys(receiver.url)
+    browser.find_element(By.ID, "webhook-description").send_keys("the CRM")
+    assert browser.find_element(By.ID, "event-call-created").is_selected()  # what most receivers want
+    browser.find_element(By.ID, "event-call-missed").click()
+    browser.find_element(By.ID, "webhook-add").click()
+    secret = wait(browser, lambda b: b.find_elements(By.ID, "webhook-secret-value"), "the secret")[0]
+    first_secret = secret.get_attribute("value")
+    assert first_secret.startswith("whsec_")
+    row = browser.find_element(By.CSS_SELECTOR, "#webhooks-table tbody tr")
+    assert receiver.url in row.text and "the CRM" in row.text
+    assert "call.created, call.missed" in row.text and "enabled" in row.text
+
+    row.find_element(By.TAG_NAME, "a").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "webhook-form"), "the webhook's page")
+    status_says(browser, "Nothing delivered yet.")
+    browser.find_element(By.ID, "webhook-test").click()
+    [delivered] = wait_for_delivery(browser, "delivered")
+    assert "ping" in delivered.text and "204" in delivered.text
+    [ping] = receiver.received
+    assert verified(first_secret, ping)["type"] == "ping"
+
+    browser.find_element(By.ID, "webhook-rotate").click()
+    confirm(browser, "rotate-secret")
+    new_secret = wait(browser, lambda b: b.find_elements(By.ID, "webhook-secret-value"), "the new secret")[0]
+    second_secret = new_secret.get_attribute("value")
+    assert second_secret.startswith("whsec_") and second_secret != first_secret
+    browser.find_element(By.ID, "webhook-test").click()
+    wait_for_delivery(browser, "delivered", count=2)
+    signed_twice = receiver.received[1]
+    assert verified(second_secret, signed_twice) == verified(first_secret, signed_twice)  # both sign for 24 h
+
+    browser.find_element(By.ID, "event-call-missed").click()
+    browser.find_element(By.ID, "event-recording-available").click()
+    browser.find_element(By.ID, "webhook-save").click()
+    status_says(browser, "Webhook saved.")
+    [listed] = admin.api("GET", "/v1/webhooks").json()["items"]
+    assert listed["events"] == ["call.created", "recording.available"]
+
+    browser.find_element(By.ID, "webhook-toggle").click()
+    status_says(browser, "Webhook disabled")
+    assert not browser.find_element(By.ID, "webhook-test").is_enabled()
+    assert admin.api("GET", "/v1/webhooks").json()["items"][0]["enabled"] is False
+    browser.find_element(By.ID, "webhook-delete").click()
+    confirm(browser, "delete-webhook")
+    status_says(browser, "Webhook deleted.")
+    assert browser.current_url == f"{admin.base_url}/admin/webhooks"
+    assert admin.api("GET", "/v1/webhooks").json()["items"] == []
+
+
+def test_a_failed_delivery_is_retried_from_the_delivery_log(
+    chromium: BrowserFactory, admin: Admin, receiver: Receiver, queue_worker: None
+) -> None:
+    created = admin.api("POST", "/v1/webhooks", {"url": receiver.url, "events": ["call.created"]}).json()
+    receiver.answers = [Answer(400)]  # final: no retry of its own
+    browser = open_screen(chromium, admin, f"/admin/webhooks?webhook={created['webhook_id']}")
+    wait(browser, lambda b: b.find_elements(By.ID, "webhook-test"), "the webhook's page")[0].click()
+    [failed] = wait_for_delivery(browser, "failed")
+    assert "400" in failed.text
+    failed.find_element(By.TAG_NAME, "button").click()
+    [delivered] = wait_for_delivery(browser, "delivered")
+    assert delivered.find_elements(By.TAG_NAME, "button") == [] and "204" in delivered.text
+    first, again = receiver.received
+    assert first.headers["webhook-id"] == again.headers["webhook-id"]
+    assert verified(created["secret"], again)["type"] == "ping"
+
+
+def test_an_endpoint_failing_for_five_days_is_marked_and_enabled_again(
+    chromium: BrowserFactory,
+    admin: Admin,
+    receiver: Receiver,
+    queue_worker: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    created = admin.api("POST", "/v1/webhooks", {"url": receiver.url, "events": ["call.created"]}).json()
+    test_ping = f"/v1/webhooks/{created['webhook_id']}/test"
+    receiver.answers = [Answer(400), Answer(400)]
+    browser = open_screen(chromium, admin, "/admin/webhooks")
+
+    def endpoint(_: WebDriver) -> Any:
+        return admin.api("GET", "/v1/webhooks").json()["items"][0]
+
+    assert admin.api("POST", test_ping).status_code == 202
+    WebDriverWait(browser, DELIVERY_SECONDS).until(lambda b: endpoint(b)["failing_since"], "failing")
+    later(monkeypatch, minutes=5 * 24 * 60 + 1)  # the worker runs in this process: its clock moves on 5 days
+    assert admin.api("POST", test_ping).status_code == 202
+    WebDriverWait(browser, DELIVERY_SECONDS).until(lambda b: endpoint(b)["disabled_reason"], "disabled")
+
+    browser.refresh()
+    row = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#webhooks-table tbody tr"), "the list")[0]
+    assert "disabled" in row.text and "Disabled after 5 days of failures" in row.text
+    row.find_element(By.TAG_NAME, "a").click()
+    reason = wait(browser, lambda b: b.find_elements(By.ID, "webhook-disabled-reason"), "the reason")[0]
+    assert "every delivery failed since" in reason.text
+    browser.find_element(By.ID, "webhook-toggle").click()
+    status_says(browser, "Webhook enabled.")
+    assert browser.find_elements(By.ID, "webhook-disabled-reason") == []
+    enabled = admin.api("GET", "/v1/webhooks").json()["items"][0]
+    assert (enabled["enabled"], enabled["disabled_reason"], enabled["failing_since"]) == (True, None, None)
+
+
+def test_missed_call_alerts_and_google_analytics_are_set_and_the_secret_shown_only_as_a_hint(
+    chromium: BrowserFactory, admin: Admin
+) -> None:
+    browser = open_screen(chromium, admin, "/admin/settings")
+    emails = wait(browser, lambda b: b.find_elements(By.ID, "setting-missed_call_emails"), "the settings form")[0]
+    emails.send_keys("front-desk@example.com\n\nowner@example.com")
+    browser.find_element(By.ID, "setting-missed_call_chat_url").send_keys("http://127.0.0.1:9/chat")
+    browser.find_element(By.ID, "setting-ga4_measurement_id").send_keys("G-2XKQ7M4B9T")
+    browser.find_element(By.ID, "setting-ga4_api_secret").send_keys("sEcReT_value-9876")
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved")
+    saved = admin.api("GET", "/v1/settings").json()
+    assert saved["alerts"] == {
+        "missed_call_emails": ["front-desk@example.com", "owner@example.com"],
+        "missed_call_chat_url": "http://127.0.0.1:9/chat",
+    }
+    assert saved["ga4"] == {"measurement_id": "G-2XKQ7M4B9T", "api_secret_hint": "••••9876"}
+    assert browser.find_element(By.ID, "setting-ga4_api_secret").get_attribute("value") == ""
+    assert "••••9876" in browser.find_element(By.ID, "setting-ga4_api_secret-hint").text
+
+    browser.refresh()  # shown back: the secret as its hint only
+    emails = wait(browser, lambda b: b.find_elements(By.ID, "setting-missed_call_emails"), "the settings form")[0]
+    assert emails.get_attribute("value") == "front-desk@example.com\nowner@example.com"
+    assert (
+        browser.find_element(By.ID, "setting-missed_call_chat_url").get_attribute("value") == "http://127.0.0.1:9/chat"
+    )
+    measurement = browser.find_element(By.ID, "setting-ga4_measurement_id")
+    assert measurement.get_attribute("value") == "G-2XKQ7M4B9T"
+    assert browser.find_element(By.ID, "setting-ga4_api_secret").get_attribute("value") == ""
+    assert "sEcReT" not in browser.page_source
+    measurement.clear()
+    measurement.send_keys("G-NEW12345")  # the secret left empty: the stored one stays
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "saved again")
+    assert admin.api("GET", "/v1/settings").json()["ga4"] == {
+        "measurement_id": "G-NEW12345",
+        "api_secret_hint": "••••9876",
+    }
+
+    emails.send_keys("\nnot an address")  # a refused value says which field
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: "Email a missed call to" in b.find_element(By.ID, "settings-status").text, "refused")
+    emails.clear()
+    browser.find_element(By.ID, "setting-missed_call_chat_url").clear()
+    browser.find_element(By.ID, "setting-ga4_measurement_id").clear()  # empty: GA4 stops, its secret goes
+    browser.find_element(By.ID, "settings-save").click()
+    wait(browser, lambda b: b.find_element(By.ID, "settings-status").text == "Settings saved.", "cleared")
+    cleared = admin.api("GET", "/v1/settings").json()
+    assert cleared["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
+    assert cleared["ga4"] is None
+    assert browser.find_element(By.ID, "setting-ga4_api_secret-hint").text == ""
+
+
+def test_the_snippet_screen_gives_the_google_ads_feed_and_a_link_to_its_integration_key(
+    chromium: BrowserFactory, admin: Admin
+) -> None:
+    browser = open_screen(chromium, admin, "/admin/snippet")
+    feed = wait(browser, lambda b: b.find_elements(By.ID, "google-ads-url"), "the Google Ads feed")[0]
+    url = feed.get_attribute("value")
+    assert url == f"{admin.base_url}/v1/conversions/google-ads.csv"
+    steps = [li.text for li in browser.find_elements(By.CSS_SELECTOR, "#google-ads-steps li")]
+    assert "Goals > Conversions > Uploads" in steps[1] and "HTTPS" in steps[2] and "Password" in steps[3]
+    assert "“Phone call”" in steps[4]
+
+    browser.find_element(By.ID, "google-ads-key").click()
+    label = wait(browser, lambda b: b.find_elements(By.ID, "key-label"), "the keys screen")[0]
+    assert label.get_attribute("value") == "Google Ads"
+    assert Select(browser.find_element(By.ID, "key-role")).first_selected_option.get_attribute("value") == "integration"
+    browser.find_element(By.ID, "create-key").click()
+    key = wait(browser, lambda b: b.find_elements(By.ID, "new-key-value"), "the new key")[0].get_attribute("value")
+    assert browser.current_url == f"{admin.base_url}/admin/keys"
+    assert browser.find_element(By.ID, "key-label").get_attribute("value") == ""
+
+    # the feed as Google Ads' scheduled upload fetches it: any user name, the key as the password
+    fetched = requests.get(url, auth=("anything", key), timeout=30)
+    assert fetched.status_code == 200, fetched.text
+    assert fetched.text.startswith("Parameters:TimeZone=")

@@ -192,6 +192,34 @@ def test_with_consent_wait_no_cookie_is_set_until_consent_and_consent_false_remo
     assert browser.execute_script("return window.errors") == fresh.execute_script("return window.errors") == []
 
 
+def test_the_google_analytics_client_id_goes_with_the_session_only_with_consent(
+    chromium: BrowserFactory, local_api: str, tracked_project: TrackedProject, serve_site: Serve
+) -> None:
+    project = tracked_project
+    analytics = '<script>document.cookie = "_ga=GA1.1.1234567890.1765000000; path=/"</script>'
+    pages = {
+        "/sofas": page(project, local_api, attributes=' data-consent="wait"', after=analytics),
+        "/as-today": page(project, local_api, after=analytics),
+    }
+    base = serve_site(LocalSite(pages))
+    browser = chromium()
+    browser.get(f"{base}/sofas")
+    wait_for(browser, lambda b: shows_pool(b, project))
+    browser.execute_script("history.pushState({}, '', '/sofas/1')")  # a batch, still without consent
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 2)
+    assert tab_session(browser, project).ga_client_id is None
+
+    browser.execute_script("callcard.consent(true); history.pushState({}, '', '/sofas/2')")
+    wait_for(browser, lambda b: tab_session(b, project).pageviews == 3)
+    assert tab_session(browser, project).ga_client_id == "1234567890.1765000000"  # the next batch took it
+
+    fresh = chromium()  # no consent attribute: the session starts with it
+    fresh.get(f"{base}/as-today")
+    wait_for(fresh, lambda b: shows_pool(b, project))
+    assert tab_session(fresh, project).ga_client_id == "1234567890.1765000000"
+    assert browser.execute_script("return window.errors") == fresh.execute_script("return window.errors") == []
+
+
 def test_the_snippet_never_throws_and_retries_a_failed_request_only_at_the_next_event(
     chromium: BrowserFactory, tracked_project: TrackedProject, serve_site: Serve
 ) -> None:

@@ -8,8 +8,9 @@ import pytest
 from chalice.test import Client
 
 from chalicelib.store import keys
+from chalicelib.webhooks import ga4
 from local import worker
-from tests.integration.helpers import Api, Numbers, add_numbers, new_api
+from tests.integration.helpers import Api, Numbers, Receiver, add_numbers, new_api
 
 
 @pytest.fixture
@@ -47,3 +48,13 @@ def queue(emulator: str) -> Iterator[str]:
 def own_checks(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     """The test's recordings listed for the sweeper apart from other tests' (the index partition is the table's)."""
     monkeypatch.setattr(keys, "RECORDING_CHECKS", f"RECORDING_CHECKS#{api.project_id}")
+
+
+@pytest.fixture
+def ga4_receiver(monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiver]:
+    """Google Analytics' Measurement Protocol on 127.0.0.1: CALLCARD_GA4_URL points there (loopback is allowed in
+    tests, as `make run` allows it)."""
+    receiving = Receiver()
+    monkeypatch.setenv(ga4.URL_VARIABLE, f"http://127.0.0.1:{receiving.server.server_address[1]}/mp/collect")
+    yield receiving
+    receiving.stop()

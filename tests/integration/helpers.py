@@ -380,6 +380,7 @@ class Answer:
 class Received:
     headers: dict[str, str]
     body: bytes
+    path: str = ""  # with the query string
 
     @property
     def json(self) -> Any:
@@ -400,7 +401,7 @@ class Receiver:
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 length = int(self.headers.get("Content-Length", "0"))
-                receiver.received.append(Received(dict(self.headers.items()), self.rfile.read(length)))
+                receiver.received.append(Received(dict(self.headers.items()), self.rfile.read(length), self.path))
                 answer = receiver.answers.pop(0) if receiver.answers else Answer()
                 time.sleep(answer.delay_seconds)
                 self.send_response(answer.status)

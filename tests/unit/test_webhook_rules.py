@@ -1,14 +1,17 @@
-"""Webhooks' pure rules: which addresses may receive, the signature, the retry waits."""
+"""Webhooks' pure rules: which addresses may receive, the signature, the retry waits, GA4's event."""
 
 from __future__ import annotations
 
 import ipaddress
+import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from chalicelib.webhooks import delivery, signing, targets
+from chalicelib.store.models import Call
+from chalicelib.webhooks import delivery, ga4, signing, targets
 
 
 @pytest.mark.parametrize(
@@ -76,3 +79,44 @@ def test_retry_waits_grow_with_jitter_and_retry_after_may_lengthen_them() -> Non
     assert delivery.retry_wait(1, "Mon, 07 Dec 2026 01:00:00 GMT", now) == timedelta(hours=1)
     assert delivery.retry_wait(1, "999999", now) == delivery.MAX_RETRY_AFTER
     assert delivery.retry_wait(1, "soon", now) <= timedelta(seconds=6)
+
+
+def _call(started_at: datetime, **fields: Any) -> Call:
+    values: dict[str, Any] = {
+        "call_id": "c1",
+        "started_at": started_at,
+        "status": "missed",
+        "talk_seconds": 0,
+        "source": "google",
+        "visit": {"source": "google", "medium": "organic"},
+        **fields,
+    }
+    return Call("P#p#CALL#c1", "CALL", **values)
+
+
+def test_ga4_s_event_takes_the_review_s_value_and_leaves_out_what_is_unknown() -> None:
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    sent = json.loads(ga4.body(_call(now, value="1500.50", currency="EUR", target=True), "1.2", "PLN", now))
+    assert sent["client_id"] == "1.2" and sent["timestamp_micros"] == int(now.timestamp() * 1_000_000)
+    assert sent["events"] == [
+        {
+            "name": "phone_call",
+            "params": {
+                "call_id": "c1",
+                "source": "google",
+                "medium": "organic",  # no campaign: left out, GA4 takes no null
+                "talk_seconds": 0,
+                "status": "missed",
+                "first_call": "false",
+                "target_call": "true",
+                "value": 1500.5,
+                "currency": "EUR",
+            },
+        }
+    ]
+
+
+def test_ga4_s_event_of_a_call_older_than_ga_backdates_goes_at_its_arrival() -> None:
+    now = datetime(2026, 12, 7, 12, tzinfo=UTC)
+    assert "timestamp_micros" in json.loads(ga4.body(_call(now - timedelta(hours=70)), "1.2", "PLN", now))
+    assert "timestamp_micros" not in json.loads(ga4.body(_call(now - timedelta(hours=73)), "1.2", "PLN", now))

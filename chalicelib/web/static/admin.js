@@ -1,14 +1,16 @@
-// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/keys): their navigation, shared
+// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/keys, /admin/webhooks): their navigation, shared
 // pieces, and the tracking snippet. Only admins see them; the API refuses everyone else anyway (403).
 
 import { appUrl, getJson } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { copyField, screenHeading } from "./forms.js";
 import { addMessages, t } from "./i18n.js";
+import { googleAdsSection } from "./integrations.js";
 import { renderKeys } from "./keys.js";
 import { renderNumbers } from "./numbers.js";
 import { renderSettings } from "./settings.js";
 import { may, session } from "./state.js";
+import { renderWebhooks } from "./webhooks.js";
 
 addMessages({
   en: {
@@ -47,7 +49,9 @@ addMessages({
   },
 });
 
-const SCREENS = { settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, keys: renderKeys };
+const SCREENS = {
+  settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, keys: renderKeys, webhooks: renderWebhooks,
+};
 
 export function isAdmin() {
   return may("write_settings") && may("manage_keys");
@@ -97,5 +101,6 @@ async function renderSnippet(main) {
       h("p", { id: "snippet-consent-intro" }, t("snippet_consent_intro")),
       copyField("snippet-consent-tag", consentTag, { multiline: true, labelledBy: "snippet-consent-intro" }),
       h("ul", { id: "snippet-consent-facts" },
-        ["before", "browser", "server", "after"].map((fact) => h("li", {}, t(`snippet_consent_${fact}`))))));
+        ["before", "browser", "server", "after"].map((fact) => h("li", {}, t(`snippet_consent_${fact}`))))),
+    googleAdsSection());
 }

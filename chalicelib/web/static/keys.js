@@ -1,6 +1,6 @@
 // The API keys screen (admin): create a key for a person or system (its secret shown once), list, revoke.
 
-import { apiKey, sendJson } from "./api.js";
+import { apiKey, appUrl, sendJson } from "./api.js";
 import { actionsHeading, h, replaceChildren } from "./dom.js";
 import { confirmDialog, copyField, screenHeading } from "./forms.js";
 import { addMessages, formatTime, t } from "./i18n.js";
@@ -63,8 +63,11 @@ export async function renderKeys(main, notice = null) {
       status.textContent = describeError(error);
     }
   };
-  const label = h("input", { id: "key-label", type: "text", maxlength: LABEL_MAX, required: true, "aria-describedby": "key-label-hint" });
-  const role = h("select", { id: "key-role" }, ROLES.map((value) => h("option", { value }, t(`role_${value}`))));
+  const asked = new URLSearchParams(location.search); // a link may ask for a key (the snippet screen's Google Ads)
+  const label = h("input", { id: "key-label", type: "text", maxlength: LABEL_MAX, required: true,
+    "aria-describedby": "key-label-hint", value: asked.get("label") ?? "" });
+  const role = h("select", { id: "key-role" },
+    ROLES.map((value) => h("option", { value, selected: value === asked.get("role") }, t(`role_${value}`))));
   const form = h("form", { class: "filters", id: "key-form" },
     h("div", { class: "field" }, h("label", { for: "key-label" }, t("label")), label,
       h("span", { class: "muted", id: "key-label-hint" }, t("key_label_hint"))),
@@ -74,6 +77,7 @@ export async function renderKeys(main, notice = null) {
     event.preventDefault();
     try {
       const issued = await sendJson("POST", "v1/keys", { role: role.value, label: label.value.trim() });
+      history.replaceState(null, "", appUrl("admin/keys")); // what a link asked for is done
       await renderKeys(main, h("div", { class: "notice-inline", id: "new-key" },
         h("p", { id: "new-key-text" }, t("key_shown_once")),
         copyField("new-key-value", issued.key, { labelledBy: "new-key-text" })));
