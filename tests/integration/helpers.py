@@ -453,6 +453,11 @@ def deliver_webhooks() -> int:
     return worker.drain(worker.queue_url(DELIVERY_QUEUE))
 
 
+def forget_queued_deliveries() -> None:
+    """Drop what earlier tests left on the delivery queue (a retry's delayed message), before counting requests."""
+    aws.sqs().purge_queue(QueueUrl=worker.queue_url(DELIVERY_QUEUE))
+
+
 def deliveries(api: Api, webhook_id: str) -> list[dict[str, Any]]:
     response = api.get(f"/v1/webhooks/{webhook_id}/deliveries")
     assert response.status_code == 200, response.json_body
