@@ -3,8 +3,8 @@
 What is kept (README, "Reports"):
 - A call is counted under one bucket per dimension: (dimension, value, local day), the local day and hour being
   those of its `started_at` in the project's time zone when it was first counted (`Call.report_hour`). Each
-  bucket's figures live in `ReportFigures` items, one of SHARDS per bucket (the shard is the call's, so a hot
-  bucket spreads its writes), summed on read.
+  bucket's figures live in `ReportFigures` items, one of SHARDS per bucket (the shard is the client's, or the
+  call's for a withheld number, so a busy bucket spreads its writes over its clients), summed on read.
 - The call's own figures (calls, answered, missed, first_calls, target_calls, talk_seconds, value) change in the
   same transaction as the call: the call's write, the change of its flags, of its review, its erasure. Each is
   conditional on the call's `report_version` as read, so two changes of one call never count from the same state.
@@ -191,7 +191,8 @@ def count_change(transaction: TransactWrite, project: Project, before: Call | No
     """In the change's own transaction: the call's figures move from `before` to `after`."""
     call = after or before
     assert call is not None
-    add(transaction, project.project_id, shard_of(call.call_id), call_deltas(project.timezone, before, after))
+    shard = shard_of(call.client_phone or call.call_id)  # one client's calls (and unique counts) on one shard
+    add(transaction, project.project_id, shard, call_deltas(project.timezone, before, after))
 
 
 def changed_copy(call: Call, **changes: Any) -> Call:

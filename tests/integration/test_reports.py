@@ -241,8 +241,9 @@ def written_directly(api: Api, count: int) -> None:
     (the read path is what is measured), then counted by the rebuild."""
     with Call.batch_write() as batch:
         for index in range(count):
-            call_id, phone = f"direct{index:04d}{api.project_id}", (A, B, C)[index % 3]
-            started_at = datetime.fromisoformat(at(index % 7, index % 24))
+            # the same days, hours and clients for any count: the same buckets
+            call_id, phone = f"direct{index:04d}{api.project_id}", (A, B, C)[index % 7 % 3]
+            started_at = datetime.fromisoformat(at(index % 7, 10))
             batch.save(
                 Call(
                     keys.call_pk(api.project_id, call_id),
