@@ -38,6 +38,7 @@ from chalicelib import clock, phones
 from chalicelib.errors import ServiceUnavailableError, invalid
 from chalicelib.schemas import CallReport, ReportQuery
 from chalicelib.store import keys, transactions
+from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, ClientReports, Project, ReportFigures
 
 SHARDS = 8  # at 100 calls/s a bucket's shard takes about 12 transactions a second (README, Scale)
@@ -191,8 +192,12 @@ def count_change(transaction: TransactWrite, project: Project, before: Call | No
     """In the change's own transaction: the call's figures move from `before` to `after`."""
     call = after or before
     assert call is not None
-    shard = shard_of(call.client_phone or call.call_id)  # one client's calls (and unique counts) on one shard
-    add(transaction, project.project_id, shard, call_deltas(project.timezone, before, after))
+    add(transaction, project.project_id, _shard(call), call_deltas(project.timezone, before, after))
+
+
+def _shard(call: Call) -> int:
+    """One client's calls (and unique counts) on one shard; a withheld number's call on its own."""
+    return shard_of(call.client_phone or call.call_id)
 
 
 def changed_copy(call: Call, **changes: Any) -> Call:
@@ -206,11 +211,15 @@ def changed_copy(call: Call, **changes: Any) -> Call:
 def write_change(project: Project, before: Call, after: Call, actions: list[Action]) -> bool:
     """The call's change (`actions`, making `before` into `after`) with its figures' move, in one transaction;
     False when the call changed or went meanwhile (read it again)."""
+    deltas = call_deltas(project.timezone, before, after)
+    if not deltas:  # no figure moves (a rating, `repeat`, `called_back`): the call's own write, still on the
+        # condition that its counted state is as read (a stale flag must not overwrite a counted one)
+        return conditional_update(before, actions, unchanged(before))
     marks = counted(before, project.timezone)
     try:
         with transactions.transaction() as transaction:
             transaction.update(Call(before.pk, keys.CALL_SK), actions=[*actions, *marks], condition=unchanged(before))
-            count_change(transaction, project, before, after)
+            add(transaction, project.project_id, _shard(before), deltas)
     except TransactWriteError as exc:
         if transactions.condition_failed(exc) or transactions.conflicted(exc):
             return False
