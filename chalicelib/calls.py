@@ -14,7 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, linking, observability, phones, webhooks
+from chalicelib import clock, linking, observability, phones, reports, webhooks
 from chalicelib.auth import Caller, Permission, Role
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, invalid
 from chalicelib.schemas import CallIn, CallSummary, CommentIn, ReviewPatch
@@ -25,8 +25,9 @@ from chalicelib.store.paging import Page, decode_cursor, first_page
 
 # comments on the card and on each page of GET /v1/calls/{call_id}/comments, newest first
 COMMENTS_PAGE = 50
-# saves of a call whose external_id's first call is erased between the save's condition and the replay's read
-SAVE_ATTEMPTS = 2
+# saves of a call whose external_id's first call is erased between the save's condition and the replay's read, or
+# whose transaction met another call's on the same report counters (chalicelib.reports)
+SAVE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         gsi5sk=keys.call_change_gsi5sk(created_at, call_id),
     )
     call.gsi4pk = call.status_key(call.needs_callback)  # reclassify_client moves it once a call back is known
+    call.report_hour, call.report_version = reports.local_hour(call.started_at, project.timezone), 1
     if call.agent:
         call.gsi3pk = keys.agent_calls_gsi3pk(project_id, call.agent)
         call.gsi3sk = call.gsi1sk
@@ -111,6 +113,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
             with transactions.transaction() as transaction:
                 transaction.save(external, condition=ExternalId.pk.does_not_exist())
                 transaction.save(call, condition=Call.pk.does_not_exist())
+                reports.count_change(transaction, project, None, call)
                 if client_phone and attribution:
                     transaction.save(linking.link_job(call))
                 if client_phone:
@@ -124,6 +127,8 @@ def record(project: Project, payload: CallIn) -> Recorded:
                     )
             break
         except TransactWriteError as exc:
+            if transactions.conflicted(exc) and not transactions.condition_failed(exc):
+                continue  # another call's transaction on the same report counters: try again
             if not transactions.condition_failed(exc):
                 raise
             replayed = _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
@@ -131,11 +136,12 @@ def record(project: Project, payload: CallIn) -> Recorded:
                 return replayed
             # the first call with this external_id was erased between the condition and the read: this one is new
     else:
-        raise ServiceUnavailableError("the call's client is being erased; try again")
+        raise ServiceUnavailableError("the call's client is being erased, or its counters are busy; try again")
     if client_phone and attribution:
         linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
         reclassify_client(project, client_phone, since=call.started_at, also=call)
+        reports.settle_client(project, client_phone, also=call)
     webhooks.publish(announced)
     _count_recorded(values["direction"], attributed=attribution is not None)
     return Recorded(True, body)
@@ -178,6 +184,7 @@ def _replay(
         if attribution:
             linking.link_and_settle(client_phone, attribution, call)
         reclassify_client(project, client_phone, since=started_at)
+        reports.settle_client(project, client_phone)
     return Recorded(False, dict(existing.response))
 
 
@@ -223,7 +230,13 @@ def called_back(calls: list[Call], window: timedelta, settled_before: datetime) 
     }
 
 
-def reclassify_client(project: Project, phone: str, since: datetime, also: Call | None = None) -> None:
+# reclassifications of one client when another one's writes got there first (concurrent calls of the client)
+RECLASSIFY_ATTEMPTS = 5
+
+
+def reclassify_client(
+    project: Project, phone: str, since: datetime, also: Call | None = None, attempts: int = RECLASSIFY_ATTEMPTS
+) -> None:
     """Recompute the flags of the client's calls from `since` on, and `called_back` of their missed calls from one
     callback window before it, and write the ones that changed.
 
@@ -258,9 +271,12 @@ def reclassify_client(project: Project, phone: str, since: datetime, also: Call 
         ]
         if call_id in followed:
             actions.append(Call.gsi4pk.set(call.status_key(needs_callback=not was_followed)))
-        # a call erased meanwhile stays erased
-        if conditional_update(call, actions, Call.pk.exists()):
+        flagged = reports.changed_copy(call, first_call=first_call, target=target, repeat=repeat)
+        if reports.write_change(project, call, flagged, actions):
             webhooks.publish(announced)
+        elif attempts > 1 and reports.exists(call):  # another write of the client's calls got there first: read again
+            reclassify_client(project, phone, since, also, attempts - 1)
+            return
 
 
 def get(project_id: str, call_id: str) -> Call:
@@ -379,6 +395,7 @@ def comment_page(project_id: str, call_id: str, cursor: str | None) -> Page[Comm
 
 
 RATINGS = frozenset({"manager_rating", "call_rating"})
+_REVIEW_ATTEMPTS = 3  # changes of one call's review that other changes of the call got to first
 
 
 def _review_changes(project: Project, patch: ReviewPatch) -> dict[str, Any]:
@@ -407,14 +424,22 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
         caller.require(Permission.RATE)
     changes = _review_changes(project, patch)
     call = get(caller.project_id, call_id)
-    if changes:
-        attributes = Call.get_attributes()
-        actions: list[Action] = [
-            attributes[name].set(value) if value is not None else attributes[name].remove()
-            for name, value in changes.items()
-        ]
-        announced = webhooks.call_changed(project, call_id)
-        if not conditional_update(call, [*actions, *call.changed()], Call.pk.exists()):
-            raise NotFoundError(f"call {call_id} not found")  # erased meanwhile
-        webhooks.publish(announced)
-    return call
+    if not changes:
+        return call
+    attributes = Call.get_attributes()
+    actions: list[Action] = [
+        attributes[name].set(value) if value is not None else attributes[name].remove()
+        for name, value in changes.items()
+    ]
+    announced = webhooks.call_changed(project, call_id)
+    for _attempt in range(_REVIEW_ATTEMPTS):
+        changed = reports.changed_copy(call, **changes)
+        if reports.write_change(project, call, changed, [*actions, *call.changed()]):
+            break
+        call = get(caller.project_id, call_id)  # 404 once erased meanwhile; else another change came first
+    else:
+        raise ConflictError("the call's review changed meanwhile; try again")
+    webhooks.publish(announced)
+    if call.client_phone and changes.keys() & {"category", "tags"}:
+        reports.settle_client(project, call.client_phone)
+    return changed
