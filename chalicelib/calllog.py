@@ -208,7 +208,9 @@ def plan(project_id: str, filters: CallFilters) -> Plan:
         ]
         answered = {"status"}
     else:
-        partitions = [Partition(keys.GSI1, keys.call_log_gsi1pk(project_id))]
+        partitions = [
+            Partition(keys.GSI1, keys.call_log_shard_gsi1pk(project_id, shard)) for shard in range(keys.CALL_SHARDS)
+        ]
         answered = set()
     if filters.from_ and filters.to and filters.from_ >= filters.to:
         partitions = []  # an empty range, read from nowhere: DynamoDB refuses a BETWEEN whose bounds are reversed
@@ -293,10 +295,11 @@ class Walk:
         """Continues just after the last call examined (None: nothing is left)."""
         if all(reader.finished and not reader.buffer for reader in self.readers):
             return None
+        # None: read to its end; left out: from its start (read to its end maybe, but not examined yet)
         positions = {
             reader.partition.hash_key: None if reader.finished and not reader.buffer else reader.examined
             for reader in self.readers
-            if reader.examined is not None or reader.finished
+            if (reader.finished and not reader.buffer) or reader.examined is not None
         }
         return base64.urlsafe_b64encode(json.dumps({"after": positions}, separators=(",", ":")).encode()).decode()
 
@@ -389,23 +392,33 @@ def _since_position(token: str) -> str:
 
 
 def changes(project_id: str, since: str | None) -> Changes:
-    """Calls created or changed after `since`, oldest change first: one Query of the changes index (keys only),
-    and a BatchGetItem of the calls when there are any. Without `since`: none, and the token of now."""
+    """Calls created or changed after `since`, oldest change first: one Query of each shard of the changes index
+    (keys only), sent together and merged, and a BatchGetItem of the calls when there are any. Without `since`:
+    none, and the token of now.
+
+    The token stays one position: each shard answers its first changes after it, so the merged first
+    CHANGES_PAGE are the feed's first, and the next poll continues every shard after the last of them."""
     settled = keys.sortable_time(clock.now() - SETTLE)
     if not since:
         return Changes([], _since_token(settled))
     after = _since_position(since)
     if after >= settled:
         return Changes([], since)
-    index_sort = Call.gsi5sk
-    raw = Call._get_connection().query(
-        keys.call_changes_gsi5pk(project_id),
-        range_key_condition=index_sort.between(after, settled),
-        index_name=keys.GSI5,
-        limit=CHANGES_PAGE + 1,  # the change at `since` itself may be among them
-        scan_index_forward=True,
-    )
-    entries = [item for item in raw.get("Items", []) if item["GSI5SK"]["S"] != after][:CHANGES_PAGE]
+
+    def read_shard(shard: int) -> list[dict[str, Any]]:
+        raw = Call._get_connection().query(
+            keys.call_changes_shard_gsi5pk(project_id, shard),
+            range_key_condition=Call.gsi5sk.between(after, settled),
+            index_name=keys.GSI5,
+            limit=CHANGES_PAGE + 1,  # the change at `since` itself may be among them
+            scan_index_forward=True,
+        )
+        items: list[dict[str, Any]] = raw.get("Items", [])
+        return items
+
+    shards = aws.all_together([partial(read_shard, shard) for shard in range(keys.CALL_SHARDS)])
+    merged = sorted(itertools.chain.from_iterable(shards), key=lambda item: str(item["GSI5SK"]["S"]))
+    entries = [item for item in merged if item["GSI5SK"]["S"] != after][:CHANGES_PAGE]
     if not entries:
         return Changes([], since)
     wanted = [(entry[keys.TABLE_HASH_KEY]["S"], entry[keys.TABLE_RANGE_KEY]["S"]) for entry in entries]
@@ -414,28 +427,42 @@ def changes(project_id: str, since: str | None) -> Changes:
     return Changes(ordered, _since_token(entries[-1]["GSI5SK"]["S"]))
 
 
-# ---- calls written before the log's indexes -------------------------------------------------------------------
+# ---- calls written before the log's indexes or its shards ------------------------------------------------------
+
+# calls a pass of `index_older_calls` reads from the unsharded partition before it moves them
+MOVE_PAGE = 100
 
 
 def index_older_calls(project_id: str) -> int:
-    """Gives the project's calls written before the log's indexes their GSI3-GSI5 keys, then `called_back` to
-    the missed ones (one reclassification per client, from its earliest missed call); idempotent, so it may run
-    again after a failure. The number of calls given keys."""
+    """Moves the project's calls written before the log was sharded to their shards (GSI1 and GSI5 keys), gives
+    those written before the log's indexes their GSI3-GSI5 keys, then `called_back` to the missed ones among these
+    (one reclassification per client, from its earliest missed call); idempotent, so it may run again after a
+    failure. The number of calls given keys.
+
+    Each pass reads the first calls left in the unsharded partition and moves them out of it, until none is left
+    (a moved call leaves the partition, so no pass needs a cursor into it)."""
     project = settings.load_project(project_id)
+    unsharded = keys.unsharded_call_log_gsi1pk(project_id)
     indexed = 0
     earliest_missed: dict[str, datetime] = {}
-    for call in Call.query(
-        keys.call_log_gsi1pk(project_id), index_name=keys.GSI1, filter_condition=Call.gsi5pk.does_not_exist()
-    ):
-        actions = [Call.gsi4pk.set(call.status_key(call.needs_callback)), Call.gsi4sk.set(call.gsi1sk), *call.changed()]
-        if call.agent:
-            actions += [Call.gsi3pk.set(keys.agent_calls_gsi3pk(project_id, call.agent)), Call.gsi3sk.set(call.gsi1sk)]
-        if not conditional_update(call, actions, Call.pk.exists() & Call.gsi5pk.does_not_exist()):
-            continue  # erased, or given its keys by a write meanwhile
-        indexed += 1
-        if call.needs_callback:
-            phone = str(call.client_phone)
-            earliest_missed[phone] = min(call.started_at, earliest_missed.get(phone, call.started_at))
+    while older := list(Call.query(unsharded, index_name=keys.GSI1, limit=MOVE_PAGE)):
+        for call in older:
+            actions = [Call.gsi1pk.set(keys.call_log_gsi1pk(project_id, call.call_id)), *call.changed()]
+            first_indexed = call.gsi5pk is None
+            if first_indexed:
+                actions += [Call.gsi4pk.set(call.status_key(call.needs_callback)), Call.gsi4sk.set(call.gsi1sk)]
+            if first_indexed and call.agent:
+                actions += [
+                    Call.gsi3pk.set(keys.agent_calls_gsi3pk(project_id, call.agent)),
+                    Call.gsi3sk.set(call.gsi1sk),
+                ]
+            as_read = Call.gsi5pk.does_not_exist() if first_indexed else Call.gsi5pk.exists()
+            if not conditional_update(call, actions, Call.pk.exists() & (Call.gsi1pk == unsharded) & as_read):
+                continue  # erased, moved by another run or written meanwhile (then the next pass reads it again)
+            indexed += 1
+            if first_indexed and call.needs_callback:
+                phone = str(call.client_phone)
+                earliest_missed[phone] = min(call.started_at, earliest_missed.get(phone, call.started_at))
     for phone, since in earliest_missed.items():
         calls.reclassify_client(project, phone, since)
     return indexed

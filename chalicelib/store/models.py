@@ -264,7 +264,7 @@ class Call(Item, discriminator="call"):
         keys are enough: `Call(pk, CALL_SK).changed()`)."""
         project_id, call_id = keys.call_of_pk(self.pk)
         return [
-            Call.gsi5pk.set(keys.call_changes_gsi5pk(project_id)),
+            Call.gsi5pk.set(keys.call_changes_gsi5pk(project_id, call_id)),
             Call.gsi5sk.set(keys.call_change_gsi5sk(clock.now(), call_id)),
         ]
 

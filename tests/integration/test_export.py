@@ -168,7 +168,7 @@ def largest_calls(api: Api, count: int) -> None:
                     recording_status="restoring",
                     source=EMOJI * 100,
                     visit={"ip": ":".join(["ffff"] * 8)},  # the longest IP in its canonical form
-                    gsi1pk=keys.call_log_gsi1pk(api.project_id),
+                    gsi1pk=keys.call_log_gsi1pk(api.project_id, call_id),
                     gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
                 )
             )
