@@ -193,7 +193,7 @@ def plan(project_id: str, filters: CallFilters) -> Plan:
     elif filters.needs_callback:
         statuses = [filters.status] if filters.status else list(Call.UNANSWERED)
         partitions = [
-            Partition(keys.GSI4, keys.status_calls_gsi4pk(project_id, status, True))
+            Partition(keys.GSI4, keys.callback_calls_gsi4pk(project_id, status))
             for status in statuses
             if status in Call.UNANSWERED
         ]
@@ -203,9 +203,11 @@ def plan(project_id: str, filters: CallFilters) -> Plan:
         answered = {"agent"}
     elif filters.status:
         partitions = [
-            Partition(keys.GSI4, keys.status_calls_gsi4pk(project_id, filters.status, needs_callback))
-            for needs_callback in ((False, True) if filters.status in Call.UNANSWERED else (False,))
+            Partition(keys.GSI4, keys.status_shard_gsi4pk(project_id, filters.status, shard))
+            for shard in range(keys.CALL_SHARDS)
         ]
+        if filters.status in Call.UNANSWERED:
+            partitions.append(Partition(keys.GSI4, keys.callback_calls_gsi4pk(project_id, filters.status)))
         answered = {"status"}
     else:
         partitions = [
@@ -434,7 +436,7 @@ MOVE_PAGE = 100
 
 
 def index_older_calls(project_id: str) -> int:
-    """Moves the project's calls written before the log was sharded to their shards (GSI1 and GSI5 keys), gives
+    """Moves the project's calls written before the log was sharded to their shards (GSI1, GSI4, GSI5 keys), gives
     those written before the log's indexes their GSI3-GSI5 keys, then `called_back` to the missed ones among these
     (one reclassification per client, from its earliest missed call); idempotent, so it may run again after a
     failure. The number of calls given keys.
@@ -447,10 +449,13 @@ def index_older_calls(project_id: str) -> int:
     earliest_missed: dict[str, datetime] = {}
     while older := list(Call.query(unsharded, index_name=keys.GSI1, limit=MOVE_PAGE)):
         for call in older:
-            actions = [Call.gsi1pk.set(keys.call_log_gsi1pk(project_id, call.call_id)), *call.changed()]
+            actions = [
+                Call.gsi1pk.set(keys.call_log_gsi1pk(project_id, call.call_id)),
+                Call.gsi4pk.set(call.status_key(call.needs_callback)),
+                Call.gsi4sk.set(call.gsi1sk),
+                *call.changed(),
+            ]
             first_indexed = call.gsi5pk is None
-            if first_indexed:
-                actions += [Call.gsi4pk.set(call.status_key(call.needs_callback)), Call.gsi4sk.set(call.gsi1sk)]
             if first_indexed and call.agent:
                 actions += [
                     Call.gsi3pk.set(keys.agent_calls_gsi3pk(project_id, call.agent)),

@@ -257,7 +257,7 @@ class Call(Item, discriminator="call"):
         return unanswered and self.client_phone is not None and not self.called_back
 
     def status_key(self, needs_callback: bool) -> str:
-        return keys.status_calls_gsi4pk(self.project_id, self.status, needs_callback)
+        return keys.status_calls_gsi4pk(self.project_id, self.status, needs_callback, self.call_id)
 
     def changed(self) -> list[Action]:
         """The actions that move the call to the head of the changes feed; every write of a call adds them (its
