@@ -37,8 +37,9 @@ from chalicelib.strict_json import JsonError, load_json
 
 # the read budget of one page: at most this many rounds of Queries, one Query per partition a round
 MAX_ROUNDS = 10
-# items a Query reads when filters run on the items read (the log's largest page; DynamoDB stops earlier at 1 MB):
-# at most 2,000 calls of a partition examined a page
+# calls a round of Queries reads over its partitions when filters run on the items read, or for more than a page
+# (an export), shared out among the partitions (DynamoDB stops a Query earlier at 1 MB): at most 2,000 calls
+# examined a page, however many partitions (the log's shards) it reads
 SCAN_LIMIT = 200
 # GET /v1/calls/count without a range: the last 30 days
 COUNT_RANGE = timedelta(days=30)
@@ -277,7 +278,11 @@ class Walk:
                 if self.rounds_left == 0:
                     self.budget_ended = True
                     return
-                size = SCAN_LIMIT if self.plan.narrows else min(SCAN_LIMIT, max(1, self.wanted - handed))
+                # a page: any one partition may hold all of it, so that one round fills it; else the round's
+                # SCAN_LIMIT calls shared out among the partitions
+                left = self.wanted - handed
+                scanning = self.plan.narrows or left > SCAN_LIMIT
+                size = -(-SCAN_LIMIT // len(self.readers)) if scanning else max(1, left)
                 aws.all_together([partial(reader.read, self.plan, size) for reader in empty])
                 self.rounds_left -= 1
                 continue

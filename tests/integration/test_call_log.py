@@ -120,7 +120,7 @@ def test_a_filtered_page_is_full_and_the_cursor_visits_every_match_once(api: Api
     with dynamodb_requests() as seen:
         first = api.get("/v1/calls?min_talk_seconds=90&limit=3").json_body
     assert len(first["items"]) == 3 and first["searched_until"] is None
-    assert seen == ["Query"] * keys.CALL_SHARDS  # one Query a shard reads on past the calls left out (200 of them)
+    assert seen == ["Query"] * keys.CALL_SHARDS  # a Query a shard reads on past the calls left out (200 in all)
     pages = every_page(api, "min_talk_seconds=90&limit=3")
     assert [len(page["items"]) for page in pages] == [3, 1]
     assert [item["call_id"] for page in pages for item in page["items"]] == long_calls[::-1]
