@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import socket
 import statistics
 import subprocess
 import time
@@ -25,6 +24,7 @@ from typing import Any
 
 from bench.coldstart import cold_start
 from bench.delay import delayed_dynamodb
+from bench.stack import free_port
 from local import metrics
 from local.emulator import Emulator, configure_environment
 
@@ -40,12 +40,6 @@ SNIPPET_BUDGET_GZIPPED = 6 * 1024  # the issue's budget for track.js (README, "T
 BROWSER = {
     "User-Agent": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36"
 }
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def package_size() -> None:
@@ -145,7 +139,7 @@ def main() -> None:
     os.environ.setdefault("CALLCARD_TABLE", "callcard-bench")
     os.environ.setdefault("CALLCARD_BUCKET", "callcard-bench-recordings")
     os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")  # the cards' client_url
-    emulator = Emulator(_free_port())
+    emulator = Emulator(free_port())
     configure_environment(emulator.url)
     emulator.start()
     try:

@@ -24,7 +24,6 @@ import json
 import math
 import os
 import re
-import socket
 import statistics
 import threading
 import time
@@ -35,13 +34,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import botocore.session
 import mutagen
 import requests
 
+from bench.stack import emulated_stack
 from chalicelib.store import keys
-from local.emulator import Emulator, configure_environment
 
 # ---- prices: on-demand, eu-central-1 (Frankfurt), taken 2026-12-02 -------------------------------------------
 # Sources: the stored public pages found with the session's `search` tool on that date (no live AWS page can be
@@ -674,44 +672,30 @@ def _stored_bytes(probe: Any, table: str, sessions: int, calls: int) -> tuple[fl
 
 
 def measure() -> tuple[dict[str, Profile], Stored]:
-    os.environ.setdefault("CALLCARD_TABLE", "callcard-cost")
-    os.environ.setdefault("CALLCARD_BUCKET", "callcard-cost-recordings")
-    os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")
-    emulator = Emulator(free_port())
-    configure_environment(emulator.url)
-    emulator.start()
-    try:
-        meter = Meter(boto3.session.Session().client("dynamodb"))  # made before install(): never metered
-        meter.install()
-        from chalice.test import Client
-
-        from app import app
+    with emulated_stack("cost", Meter) as (client, meter):
         from chalicelib import projects
         from local import worker
-        from local.bootstrap import bootstrap
 
-        bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
         created = projects.create_project("cost", "UA")
         audio_file = AUDIO / "call-72s-stereo-opus.ogg"
         audio = audio_file.read_bytes()
         bytes_per_second = len(audio) / float(mutagen.File(audio_file).info.length)
-        with Client(app) as client:
-            month = Month(client, meter, created.site_key, created.admin_key)
-            month.keys["integration"] = month.request("POST", "/v1/keys", {"role": "integration"})["key"]
-            default = "+380443330000"
-            month.request("PUT", f"/v1/numbers/{default}", {"kind": "default"})
-            for index in range(2 * SAMPLES):  # every session holds a free number, as with a pool sized to the traffic
-                month.request("PUT", f"/v1/numbers/+38044333{index + 1:04d}", {"kind": "pool"})
-            queue_url = worker.queue_url()
-            worker.drain(queue_url)  # S3's test event
-            for sample in range(SAMPLES):
-                first = month.session(None, sample)
-                again = month.session(first["visitor_id"], sample)
-                for call_id in (month.call(again["phone_number"], True), month.call(default, False)):
-                    month.recording(call_id, audio, queue_url)
-                    month.card(call_id)
-                month.report()
-            snippet = client.http.request("GET", "/v1/track.js").body
+        month = Month(client, meter, created.site_key, created.admin_key)
+        month.keys["integration"] = month.request("POST", "/v1/keys", {"role": "integration"})["key"]
+        default = "+380443330000"
+        month.request("PUT", f"/v1/numbers/{default}", {"kind": "default"})
+        for index in range(2 * SAMPLES):  # every session holds a free number, as with a pool sized to the traffic
+            month.request("PUT", f"/v1/numbers/+38044333{index + 1:04d}", {"kind": "pool"})
+        queue_url = worker.queue_url()
+        worker.drain(queue_url)  # S3's test event
+        for sample in range(SAMPLES):
+            first = month.session(None, sample)
+            again = month.session(first["visitor_id"], sample)
+            for call_id in (month.call(again["phone_number"], True), month.call(default, False)):
+                month.recording(call_id, audio, queue_url)
+                month.card(call_id)
+            month.report()
+        snippet = client.http.request("GET", "/v1/track.js").body
         per_session, per_call = _stored_bytes(meter.probe, os.environ["CALLCARD_TABLE"], 2 * SAMPLES, 2 * SAMPLES)
         stored = Stored(
             recording_bytes=recording_bytes(RECORDING_SECONDS, bytes_per_second),
@@ -720,14 +704,6 @@ def measure() -> tuple[dict[str, Profile], Stored]:
             snippet_bytes=len(gzip.compress(snippet)),
         )
         return meter.profiles, stored
-    finally:
-        emulator.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _figures(counter: Counter[str], samples: Profile) -> str:

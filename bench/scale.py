@@ -27,7 +27,6 @@ The last line says the busiest key against DynamoDB's 1,000 write units a second
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections import Counter, defaultdict
@@ -37,7 +36,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import boto3
 import botocore.session
 import requests
 
@@ -48,13 +46,12 @@ from bench.cost import (
     RECORDING_SECONDS,
     VIEWER,
     Item,
-    free_port,
     item_size,
     write_units,
     written_items,
 )
+from bench.stack import emulated_stack
 from chalicelib.store import keys
-from local.emulator import Emulator, configure_environment
 
 LOAD_PAGEVIEWS = 10_000  # a second, one project
 LOAD_CALLS = 100  # a second, one project
@@ -82,7 +79,11 @@ class Family:
 FAMILIES = (
     Family(r"^GSI1 P#\w+#POOL#\d+$", "GSI1 P#{pid}#POOL#{n} (a pool shard)", True),
     Family(r"^GSI2 P#\w+#NUMBERS$", "GSI2 P#{pid}#NUMBERS (the numbers list)", True),
-    Family(r"^GSI1 P#\w+#CALLS$", "GSI1 P#{pid}#CALLS (the call log)", True),
+    Family(r"^GSI1 P#\w+#CALLS#\d+$", "GSI1 P#{pid}#CALLS#{n} (a call log shard)", True, keys.CALL_SHARDS),
+    # the sample's calls are all answered: one status's shards
+    Family(r"^GSI4 P#\w+#STATUS#\w+#\d+$", "GSI4 P#{pid}#STATUS#{s}#{n} (a status shard)", True, keys.CALL_SHARDS),
+    Family(r"^GSI4 P#\w+#STATUS#\w+#CALLBACK$", "GSI4 P#{pid}#STATUS#{s}#CALLBACK (to call back)", True),
+    Family(r"^GSI5 P#\w+#CHANGES#\d+$", "GSI5 P#{pid}#CHANGES#{n} (a changes shard)", True, keys.CALL_SHARDS),
     Family(r"^table PROJECT#\w+#OVERFLOW#\d+$", "PROJECT#{pid}#OVERFLOW#{n} (takeovers)", True, keys.OVERFLOW_COUNTERS),
     Family(r"^table PROJECT#\w+$", "PROJECT#{pid} (the project)", True),
     Family(r"^table NUMBER#\+\d+$", "NUMBER#{e164} (a pool number, its holds)", True, POOL_NUMBERS),
@@ -272,24 +273,11 @@ class Traffic:
 
 
 def measure() -> dict[str, Counter[str]]:
-    os.environ.setdefault("CALLCARD_TABLE", "callcard-scale")
-    os.environ.setdefault("CALLCARD_BUCKET", "callcard-scale-recordings")
-    os.environ.setdefault("CALLCARD_PUBLIC_URL", "http://127.0.0.1:8000")
-    emulator = Emulator(free_port())
-    configure_environment(emulator.url)
-    emulator.start()
-    try:
-        meter = KeyMeter(boto3.session.Session().client("dynamodb"))  # made before install(): never metered
-        meter.install()
-        from chalice.test import Client
-
-        from app import app
+    with emulated_stack("scale", KeyMeter) as (client, meter):
         from chalicelib import projects, settings
         from chalicelib.tracking import numbers
         from local import worker
-        from local.bootstrap import bootstrap
 
-        bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
         created = projects.create_project("scale", "UA")
         default = "+380443330000"
         numbers.put(settings.load_project(created.project_id), default, numbers.DEFAULT, None)
@@ -297,22 +285,19 @@ def measure() -> dict[str, Counter[str]]:
         for number in pool:
             numbers.put(settings.load_project(created.project_id), number, numbers.POOL, "site")
         audio = (AUDIO / "call-72s-stereo-opus.ogg").read_bytes()
-        with Client(app) as client:
-            traffic = Traffic(client, created.site_key, created.admin_key)
-            traffic.keys["integration"] = traffic.request("POST", "/v1/keys", {"role": "integration"})["key"]
-            queue_url = worker.queue_url()
-            worker.drain(queue_url)  # S3's test event
-            for _ in range(len(pool) * 6 // 5):  # the pool full, as a busy project's always is
-                traffic.start()
-            with meter.measuring("tracking"):
-                held = [traffic.session(sample)["phone_number"] for sample in range(SESSIONS)]
-            with meter.measuring("calls"):
-                for index in range(CALLS):
-                    destination = held[-1 - index] if index % 2 == 0 else default
-                    traffic.call(index, destination, audio, queue_url)
+        traffic = Traffic(client, created.site_key, created.admin_key)
+        traffic.keys["integration"] = traffic.request("POST", "/v1/keys", {"role": "integration"})["key"]
+        queue_url = worker.queue_url()
+        worker.drain(queue_url)  # S3's test event
+        for _ in range(len(pool) * 6 // 5):  # the pool full, as a busy project's always is
+            traffic.start()
+        with meter.measuring("tracking"):
+            held = [traffic.session(sample)["phone_number"] for sample in range(SESSIONS)]
+        with meter.measuring("calls"):
+            for index in range(CALLS):
+                destination = held[-1 - index] if index % 2 == 0 else default
+                traffic.call(index, destination, audio, queue_url)
         return meter.units
-    finally:
-        emulator.stop()
 
 
 def report(units: Mapping[str, Counter[str]]) -> None:

@@ -37,8 +37,9 @@ from chalicelib.strict_json import JsonError, load_json
 
 # the read budget of one page: at most this many rounds of Queries, one Query per partition a round
 MAX_ROUNDS = 10
-# items a Query reads when filters run on the items read (the log's largest page; DynamoDB stops earlier at 1 MB):
-# at most 2,000 calls of a partition examined a page
+# calls a round of Queries reads over its partitions when filters run on the items read, or for more than a page
+# (an export), shared out among the partitions (DynamoDB stops a Query earlier at 1 MB): at most 2,000 calls
+# examined a page, however many partitions (the log's shards) it reads
 SCAN_LIMIT = 200
 # GET /v1/calls/count without a range: the last 30 days
 COUNT_RANGE = timedelta(days=30)
@@ -193,7 +194,7 @@ def plan(project_id: str, filters: CallFilters) -> Plan:
     elif filters.needs_callback:
         statuses = [filters.status] if filters.status else list(Call.UNANSWERED)
         partitions = [
-            Partition(keys.GSI4, keys.status_calls_gsi4pk(project_id, status, True))
+            Partition(keys.GSI4, keys.callback_calls_gsi4pk(project_id, status))
             for status in statuses
             if status in Call.UNANSWERED
         ]
@@ -203,12 +204,16 @@ def plan(project_id: str, filters: CallFilters) -> Plan:
         answered = {"agent"}
     elif filters.status:
         partitions = [
-            Partition(keys.GSI4, keys.status_calls_gsi4pk(project_id, filters.status, needs_callback))
-            for needs_callback in ((False, True) if filters.status in Call.UNANSWERED else (False,))
+            Partition(keys.GSI4, keys.status_shard_gsi4pk(project_id, filters.status, shard))
+            for shard in range(keys.CALL_SHARDS)
         ]
+        if filters.status in Call.UNANSWERED:
+            partitions.append(Partition(keys.GSI4, keys.callback_calls_gsi4pk(project_id, filters.status)))
         answered = {"status"}
     else:
-        partitions = [Partition(keys.GSI1, keys.call_log_gsi1pk(project_id))]
+        partitions = [
+            Partition(keys.GSI1, keys.call_log_shard_gsi1pk(project_id, shard)) for shard in range(keys.CALL_SHARDS)
+        ]
         answered = set()
     if filters.from_ and filters.to and filters.from_ >= filters.to:
         partitions = []  # an empty range, read from nowhere: DynamoDB refuses a BETWEEN whose bounds are reversed
@@ -273,7 +278,11 @@ class Walk:
                 if self.rounds_left == 0:
                     self.budget_ended = True
                     return
-                size = SCAN_LIMIT if self.plan.narrows else min(SCAN_LIMIT, max(1, self.wanted - handed))
+                # a page: any one partition may hold all of it, so that one round fills it; else the round's
+                # SCAN_LIMIT calls shared out among the partitions
+                left = self.wanted - handed
+                scanning = self.plan.narrows or left > SCAN_LIMIT
+                size = -(-SCAN_LIMIT // len(self.readers)) if scanning else max(1, left)
                 aws.all_together([partial(reader.read, self.plan, size) for reader in empty])
                 self.rounds_left -= 1
                 continue
@@ -293,10 +302,11 @@ class Walk:
         """Continues just after the last call examined (None: nothing is left)."""
         if all(reader.finished and not reader.buffer for reader in self.readers):
             return None
+        # None: read to its end; left out: from its start (read to its end maybe, but not examined yet)
         positions = {
             reader.partition.hash_key: None if reader.finished and not reader.buffer else reader.examined
             for reader in self.readers
-            if reader.examined is not None or reader.finished
+            if (reader.finished and not reader.buffer) or reader.examined is not None
         }
         return base64.urlsafe_b64encode(json.dumps({"after": positions}, separators=(",", ":")).encode()).decode()
 
@@ -389,23 +399,33 @@ def _since_position(token: str) -> str:
 
 
 def changes(project_id: str, since: str | None) -> Changes:
-    """Calls created or changed after `since`, oldest change first: one Query of the changes index (keys only),
-    and a BatchGetItem of the calls when there are any. Without `since`: none, and the token of now."""
+    """Calls created or changed after `since`, oldest change first: one Query of each shard of the changes index
+    (keys only), sent together and merged, and a BatchGetItem of the calls when there are any. Without `since`:
+    none, and the token of now.
+
+    The token stays one position: each shard answers its first changes after it, so the merged first
+    CHANGES_PAGE are the feed's first, and the next poll continues every shard after the last of them."""
     settled = keys.sortable_time(clock.now() - SETTLE)
     if not since:
         return Changes([], _since_token(settled))
     after = _since_position(since)
     if after >= settled:
         return Changes([], since)
-    index_sort = Call.gsi5sk
-    raw = Call._get_connection().query(
-        keys.call_changes_gsi5pk(project_id),
-        range_key_condition=index_sort.between(after, settled),
-        index_name=keys.GSI5,
-        limit=CHANGES_PAGE + 1,  # the change at `since` itself may be among them
-        scan_index_forward=True,
-    )
-    entries = [item for item in raw.get("Items", []) if item["GSI5SK"]["S"] != after][:CHANGES_PAGE]
+
+    def read_shard(shard: int) -> list[dict[str, Any]]:
+        raw = Call._get_connection().query(
+            keys.call_changes_shard_gsi5pk(project_id, shard),
+            range_key_condition=Call.gsi5sk.between(after, settled),
+            index_name=keys.GSI5,
+            limit=CHANGES_PAGE + 1,  # the change at `since` itself may be among them
+            scan_index_forward=True,
+        )
+        items: list[dict[str, Any]] = raw.get("Items", [])
+        return items
+
+    shards = aws.all_together([partial(read_shard, shard) for shard in range(keys.CALL_SHARDS)])
+    merged = sorted(itertools.chain.from_iterable(shards), key=lambda item: str(item["GSI5SK"]["S"]))
+    entries = [item for item in merged if item["GSI5SK"]["S"] != after][:CHANGES_PAGE]
     if not entries:
         return Changes([], since)
     wanted = [(entry[keys.TABLE_HASH_KEY]["S"], entry[keys.TABLE_RANGE_KEY]["S"]) for entry in entries]
@@ -414,28 +434,45 @@ def changes(project_id: str, since: str | None) -> Changes:
     return Changes(ordered, _since_token(entries[-1]["GSI5SK"]["S"]))
 
 
-# ---- calls written before the log's indexes -------------------------------------------------------------------
+# ---- calls written before the log's indexes or its shards ------------------------------------------------------
+
+# calls a pass of `index_older_calls` reads from the unsharded partition before it moves them
+MOVE_PAGE = 100
 
 
 def index_older_calls(project_id: str) -> int:
-    """Gives the project's calls written before the log's indexes their GSI3-GSI5 keys, then `called_back` to
-    the missed ones (one reclassification per client, from its earliest missed call); idempotent, so it may run
-    again after a failure. The number of calls given keys."""
+    """Moves the project's calls written before the log was sharded to their shards (GSI1, GSI4, GSI5 keys), gives
+    those written before the log's indexes their GSI3-GSI5 keys, then `called_back` to the missed ones among these
+    (one reclassification per client, from its earliest missed call); idempotent, so it may run again after a
+    failure. The number of calls given keys.
+
+    Each pass reads the first calls left in the unsharded partition and moves them out of it, until none is left
+    (a moved call leaves the partition, so no pass needs a cursor into it)."""
     project = settings.load_project(project_id)
+    unsharded = keys.unsharded_call_log_gsi1pk(project_id)
     indexed = 0
     earliest_missed: dict[str, datetime] = {}
-    for call in Call.query(
-        keys.call_log_gsi1pk(project_id), index_name=keys.GSI1, filter_condition=Call.gsi5pk.does_not_exist()
-    ):
-        actions = [Call.gsi4pk.set(call.status_key(call.needs_callback)), Call.gsi4sk.set(call.gsi1sk), *call.changed()]
-        if call.agent:
-            actions += [Call.gsi3pk.set(keys.agent_calls_gsi3pk(project_id, call.agent)), Call.gsi3sk.set(call.gsi1sk)]
-        if not conditional_update(call, actions, Call.pk.exists() & Call.gsi5pk.does_not_exist()):
-            continue  # erased, or given its keys by a write meanwhile
-        indexed += 1
-        if call.needs_callback:
-            phone = str(call.client_phone)
-            earliest_missed[phone] = min(call.started_at, earliest_missed.get(phone, call.started_at))
+    while older := list(Call.query(unsharded, index_name=keys.GSI1, limit=MOVE_PAGE)):
+        for call in older:
+            actions = [
+                Call.gsi1pk.set(keys.call_log_gsi1pk(project_id, call.call_id)),
+                Call.gsi4pk.set(call.status_key(call.needs_callback)),
+                Call.gsi4sk.set(call.gsi1sk),
+                *call.changed(),
+            ]
+            first_indexed = call.gsi5pk is None
+            if first_indexed and call.agent:
+                actions += [
+                    Call.gsi3pk.set(keys.agent_calls_gsi3pk(project_id, call.agent)),
+                    Call.gsi3sk.set(call.gsi1sk),
+                ]
+            as_read = Call.gsi5pk.does_not_exist() if first_indexed else Call.gsi5pk.exists()
+            if not conditional_update(call, actions, Call.pk.exists() & (Call.gsi1pk == unsharded) & as_read):
+                continue  # erased, moved by another run or written meanwhile (then the next pass reads it again)
+            indexed += 1
+            if first_indexed and call.needs_callback:
+                phone = str(call.client_phone)
+                earliest_missed[phone] = min(call.started_at, earliest_missed.get(phone, call.started_at))
     for phone, since in earliest_missed.items():
         calls.reclassify_client(project, phone, since)
     return indexed

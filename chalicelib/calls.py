@@ -80,10 +80,10 @@ def record(project: Project, payload: CallIn) -> Recorded:
         total_seconds=values["total_seconds"]
         if values["total_seconds"] is not None
         else values["wait_seconds"] + values["talk_seconds"],
-        gsi1pk=keys.call_log_gsi1pk(project_id),
+        gsi1pk=keys.call_log_gsi1pk(project_id, call_id),
         gsi1sk=keys.call_log_gsi1sk(values["started_at"], call_id),
         gsi4sk=keys.call_log_gsi1sk(values["started_at"], call_id),
-        gsi5pk=keys.call_changes_gsi5pk(project_id),
+        gsi5pk=keys.call_changes_gsi5pk(project_id, call_id),
         gsi5sk=keys.call_change_gsi5sk(created_at, call_id),
     )
     call.gsi4pk = call.status_key(call.needs_callback)  # reclassify_client moves it once a call back is known

@@ -539,7 +539,12 @@ def rebuild(project: Project) -> dict[str, Any]:
     expected: dict[Bucket, Counter[str]] = defaultdict(Counter)
     by_client: dict[str, list[Call]] = defaultdict(list)
     counted_calls = 0
-    for call in Call.query(keys.call_log_gsi1pk(project_id), index_name=keys.GSI1):
+    every_call = (
+        call
+        for shard in range(keys.CALL_SHARDS)
+        for call in Call.query(keys.call_log_shard_gsi1pk(project_id, shard), index_name=keys.GSI1)
+    )
+    for call in every_call:
         counted_calls += 1
         if call.report_hour is None:  # from now on its changes count it off the day it is counted under here
             call.update(actions=[Call.report_hour.set(counted_hour(call, timezone))], condition=Call.pk.exists())

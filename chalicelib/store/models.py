@@ -265,14 +265,14 @@ class Call(Item, discriminator="call"):
         return unanswered and self.client_phone is not None and not self.called_back
 
     def status_key(self, needs_callback: bool) -> str:
-        return keys.status_calls_gsi4pk(self.project_id, self.status, needs_callback)
+        return keys.status_calls_gsi4pk(self.project_id, self.status, needs_callback, self.call_id)
 
     def changed(self) -> list[Action]:
         """The actions that move the call to the head of the changes feed; every write of a call adds them (its
         keys are enough: `Call(pk, CALL_SK).changed()`)."""
         project_id, call_id = keys.call_of_pk(self.pk)
         return [
-            Call.gsi5pk.set(keys.call_changes_gsi5pk(project_id)),
+            Call.gsi5pk.set(keys.call_changes_gsi5pk(project_id, call_id)),
             Call.gsi5sk.set(keys.call_change_gsi5sk(clock.now(), call_id)),
         ]
 

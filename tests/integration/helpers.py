@@ -28,7 +28,8 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from chalicelib import auth, aws, clock, projects
 from chalicelib.store import keys
-from chalicelib.store.models import Comment
+from chalicelib.store.models import Comment, Number
+from chalicelib.tracking import numbers as tracking_numbers
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
 from local.notifications import s3_event
@@ -150,6 +151,18 @@ def add_numbers(api: Api, pool: int, default: bool = True) -> Numbers:
         response = api.request("PUT", f"/v1/numbers/{number}", {"kind": "pool", "label": "site"})
         assert response.status_code == 200, response.json_body
     return Numbers(default_number, numbers)
+
+
+def a_stored_pool_number(project_id: str, number: str, **fields: Any) -> Number:
+    """A pool number's item as written straight to the table (a layout or a state the API would not make)."""
+    return Number(
+        keys.number_pk(number),
+        keys.NUMBER_SK,
+        number=number,
+        project_id=project_id,
+        number_kind=tracking_numbers.POOL,
+        **fields,
+    )
 
 
 # ---- visits -------------------------------------------------------------------------------------------
@@ -319,6 +332,20 @@ def queue_sends_fail() -> Iterator[None]:
     finally:
         for client in clients:
             client.meta.events.unregister("before-call.sqs.SendMessage", unique_id="queue_sends_fail")
+
+
+@contextmanager
+def dynamodb_hook(handler: Callable[..., None], *events: str) -> Iterator[None]:
+    """`handler` on the app's DynamoDB client for each botocore event (e.g. `before-call.dynamodb.UpdateItem`)
+    inside the block: a race or a failure at a chosen request."""
+    hooks = aws.dynamodb().client.meta.events
+    for event in events:
+        hooks.register(event, handler)
+    try:
+        yield
+    finally:
+        for event in events:
+            hooks.unregister(event, handler)
 
 
 def sqs_event(body: str) -> dict[str, Any]:

@@ -76,7 +76,7 @@ def build_largest_card(api: Api) -> str:
         session_id="e" * 32,
         source=EMOJI * 100,
         visit=largest_visit("e" * 32),
-        gsi1pk=keys.call_log_gsi1pk(api.project_id),
+        gsi1pk=keys.call_log_gsi1pk(api.project_id, call_id),
         gsi1sk=keys.call_log_gsi1sk(now, call_id),
         gsi2pk=keys.client_pk(api.project_id, PHONE),
         gsi2sk=keys.client_call_gsi2sk(now, call_id),

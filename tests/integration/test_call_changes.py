@@ -1,5 +1,5 @@
 """GET /v1/calls/changes: calls created or changed (review, recording state, flags) after `since`, oldest change
-first, one small Query when nothing changed."""
+first, one small Query per shard (sent together) when nothing changed."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib import calllog
+from chalicelib.store import keys
 from local.metrics import dynamodb_requests
 from tests.integration.helpers import Api, post, recording, with_recording
 
@@ -40,16 +41,33 @@ def test_new_and_changed_calls_come_oldest_change_first_each_once(api: Api) -> N
     assert changes(api, later["next_since"]) == {"items": [], "next_since": later["next_since"]}
 
 
-def test_nothing_changed_costs_one_query(api: Api) -> None:
+def test_nothing_changed_costs_one_query_per_shard(api: Api) -> None:
     post(api)
     since = api.get("/v1/calls/changes").json_body["next_since"]
     with dynamodb_requests() as seen:
         assert changes(api, since)["items"] == []
-    assert seen == ["Query"]
+    assert seen == ["Query"] * keys.CALL_SHARDS
     post(api, caller="+380671110003")  # another client: the first call's flags stay
     with dynamodb_requests() as seen:
         assert len(changes(api, since)["items"]) == 1
-    assert seen == ["Query", "BatchGetItem"]
+    assert seen == ["Query"] * keys.CALL_SHARDS + ["BatchGetItem"]
+
+
+def test_changes_from_every_shard_come_merged_oldest_first_a_page_at_a_time(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(calllog, "CHANGES_PAGE", 3)
+    since = api.get("/v1/calls/changes").json_body["next_since"]
+    posted = [post(api, caller=f"+38067111000{index}")["call_id"] for index in range(7)]
+    assert len({keys.call_shard(call_id) for call_id in posted}) > 1
+    seen: list[str] = []
+    for expected in (3, 3, 1):
+        answer = changes(api, since)
+        assert len(answer["items"]) == expected
+        seen += [item["call_id"] for item in answer["items"]]
+        since = answer["next_since"]
+    assert seen == posted  # each once, in the order they were written
+    assert changes(api, since)["items"] == []
 
 
 def test_a_recording_state_change_and_a_reclassification_are_changes(api: Api, queue: str) -> None:

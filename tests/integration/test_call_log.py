@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 
 from chalicelib import calllog, clock
+from chalicelib.store import keys
+from chalicelib.store.models import Call
 from local.metrics import dynamodb_requests
 from tests.integration.helpers import Api, Numbers, call_to, post, start
 
@@ -54,21 +56,37 @@ def test_a_cursor_of_another_project_is_refused(api: Api, other_api: Api) -> Non
     assert response.status_code == 422
 
 
-def test_a_call_log_page_is_one_query_filtered_or_not(api: Api) -> None:
+def test_a_call_log_page_is_one_query_per_shard_filtered_or_not(api: Api) -> None:
     for _ in range(3):
         post(api, status="missed", talk_seconds=0)
     api.get("/v1/calls")  # warms the key lookup
-    for query in ("", "?direction=incoming&has_recording=false", "?limit=2", "?status=answered"):
+    for query in ("", "?direction=incoming&has_recording=false", "?limit=2"):
         with dynamodb_requests() as seen:
             assert api.get(f"/v1/calls{query}").status_code == 200
-        assert seen == ["Query"], query
-    # an unanswered status reads its two partitions (needing a call back or not), sent together
+        assert seen == ["Query"] * keys.CALL_SHARDS, query  # the log's shards, sent together
+    with dynamodb_requests() as seen:
+        assert api.get("/v1/calls?status=answered").status_code == 200
+    assert seen == ["Query"] * keys.CALL_SHARDS  # the status's shards
+    # an unanswered status reads its shards and its partition of calls needing a call back, sent together
     with dynamodb_requests() as seen:
         assert len(api.get("/v1/calls?status=missed&direction=incoming").json_body["items"]) == 3
-    assert seen == ["Query", "Query"]
+    assert seen == ["Query"] * (keys.CALL_SHARDS + 1)
     with dynamodb_requests() as seen:
         api.get("/v1/calls?phone=%2B380441234567")
     assert seen == ["GetItem", "Query"]  # the project's country normalises the number
+
+
+def test_the_log_spreads_calls_over_its_shards_and_pages_them_newest_first_once(api: Api) -> None:
+    posted = [post(api, started_at=at(1 + index))["call_id"] for index in range(12)]
+    shards = {Call.get(keys.call_pk(api.project_id, call_id), keys.CALL_SK).gsi1pk for call_id in posted}
+    assert len(shards) > 1 and shards <= {
+        keys.call_log_shard_gsi1pk(api.project_id, n) for n in range(keys.CALL_SHARDS)
+    }
+    pages = every_page(api, "limit=5")
+    assert [len(page["items"]) for page in pages] == [5, 5, 2]
+    assert [item["call_id"] for page in pages for item in page["items"]] == posted[::-1]
+    ascending = every_page(api, "limit=5&order=asc")
+    assert [item["call_id"] for page in ascending for item in page["items"]] == posted
 
 
 # ---- full pages within a read budget ----------------------------------------------------------------------
@@ -102,7 +120,7 @@ def test_a_filtered_page_is_full_and_the_cursor_visits_every_match_once(api: Api
     with dynamodb_requests() as seen:
         first = api.get("/v1/calls?min_talk_seconds=90&limit=3").json_body
     assert len(first["items"]) == 3 and first["searched_until"] is None
-    assert seen == ["Query"]  # one Query reads on past the calls left out (up to 200 of them)
+    assert seen == ["Query"] * keys.CALL_SHARDS  # a Query a shard reads on past the calls left out (200 in all)
     pages = every_page(api, "min_talk_seconds=90&limit=3")
     assert [len(page["items"]) for page in pages] == [3, 1]
     assert [item["call_id"] for page in pages for item in page["items"]] == long_calls[::-1]
@@ -113,6 +131,7 @@ def test_when_the_budget_ends_first_the_page_says_how_far_it_searched(
 ) -> None:
     monkeypatch.setattr(calllog, "SCAN_LIMIT", 2)
     monkeypatch.setattr(calllog, "MAX_ROUNDS", 2)
+    monkeypatch.setattr(keys, "CALL_SHARDS", 1)  # one log partition: a round reads the next 2 calls of the log
     rare = post(api, started_at=at(1), talk_seconds=500)
     for day in range(2, 8):
         post(api, started_at=at(day), talk_seconds=10)
@@ -147,7 +166,7 @@ def test_one_agents_calls_and_the_missed_ones_to_call_back_cost_a_fixed_number_o
     assert seen == ["Query"] * 4  # one partition per unanswered status, sent together
     with dynamodb_requests() as seen:
         assert ids(api.get("/v1/calls?status=missed")) == [missed["call_id"]]
-    assert seen == ["Query"] * 2  # needing a call back or not
+    assert seen == ["Query"] * (keys.CALL_SHARDS + 1)  # the status's shards, and needing a call back
 
 
 # ---- filters ----------------------------------------------------------------------------------------------
@@ -241,7 +260,7 @@ def test_the_count_is_exact_over_the_range_with_the_logs_filters(api: Api, monke
     assert ids(api.get("/v1/calls?limit=1")) == [recent["call_id"]]
     with dynamodb_requests() as seen:
         api.get("/v1/calls/count")
-    assert seen == ["Query"]  # counted by DynamoDB (Select COUNT), one request per 1 MB of the range
+    assert seen == ["Query"] * keys.CALL_SHARDS  # counted by DynamoDB (Select COUNT), a request per shard and MB
 
 
 def test_the_log_filters_by_tag_and_comments_and_the_csv_shows_them(api: Api) -> None:

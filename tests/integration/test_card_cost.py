@@ -39,7 +39,7 @@ def add_calls(api: Api, phone: str, count: int) -> None:
                     talk_seconds=40,
                     total_seconds=43,
                     created_at=started_at,
-                    gsi1pk=keys.call_log_gsi1pk(api.project_id),
+                    gsi1pk=keys.call_log_gsi1pk(api.project_id, call_id),
                     gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
                     gsi2pk=keys.client_pk(api.project_id, phone),
                     gsi2sk=keys.client_call_gsi2sk(started_at, call_id),

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from pynamodb.attributes import NumberAttribute
 
-from chalicelib import auth
+from chalicelib import auth, calllog
 from chalicelib.store import keys
 from chalicelib.store.models import Call, ReportFigures
 from tests.integration.helpers import Api, a_call
@@ -91,7 +91,7 @@ def an_older_call(api: Api, call_id: str, started_at: datetime, status: str, dir
         talk_seconds=60 if status == "answered" else 0,
         total_seconds=65,
         created_at=started_at,
-        gsi1pk=keys.call_log_gsi1pk(api.project_id),
+        gsi1pk=keys.unsharded_call_log_gsi1pk(api.project_id),
         gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
         gsi2pk=keys.client_pk(api.project_id, phone),
         gsi2sk=keys.client_call_gsi2sk(started_at, call_id),
@@ -143,3 +143,27 @@ def test_reports_rebuild_finds_fixes_and_lists_a_wrong_figure(api: Api) -> None:
     right = api.get(f"/v1/reports/calls?{days}").json_body["totals"]
     assert (right["calls"], right["unique_clients"]) == (2, 2)
     assert cli_json("reports", "rebuild", "--project", api.project_id)["buckets_fixed"] == 0
+
+
+def test_calls_index_moves_calls_written_before_the_log_was_sharded_to_their_shards(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(calllog, "SETTLE", timedelta(0))  # the changes feed answers at once
+    start = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    for index in range(6):
+        an_older_call(api, f"{index:032x}", start + timedelta(hours=index), "answered")
+    indexed = Call.get(keys.call_pk(api.project_id, f"{0:032x}"), keys.CALL_SK)
+    # one written after the log's indexes, before its shards: its changes entry in the one old partition
+    indexed.update(actions=[Call.gsi5pk.set(f"P#{api.project_id}#CHANGES"), Call.gsi5sk.set(indexed.gsi1sk)])
+    since = api.get("/v1/calls/changes").json_body["next_since"]
+    assert api.get("/v1/calls").json_body["items"] == []  # the log reads the shards only
+
+    assert cli_json("calls", "index", "--project", api.project_id)["calls_indexed"] == 6
+    log = [item["call_id"] for item in api.get("/v1/calls").json_body["items"]]
+    assert log == [f"{index:032x}" for index in reversed(range(6))]
+    moved = [Call.get(keys.call_pk(api.project_id, call_id), keys.CALL_SK) for call_id in log]
+    assert all(call.gsi1pk == keys.call_log_gsi1pk(api.project_id, call.call_id) for call in moved)
+    assert all(call.gsi5pk == keys.call_changes_gsi5pk(api.project_id, call.call_id) for call in moved)
+    assert len({call.gsi1pk for call in moved}) > 1
+    assert {item["call_id"] for item in api.get(f"/v1/calls/changes?since={since}").json_body["items"]} == set(log)
+    assert cli_json("calls", "index", "--project", api.project_id)["calls_indexed"] == 0

@@ -22,6 +22,7 @@ from tests.integration.helpers import (
     Numbers,
     a_call,
     call_to,
+    dynamodb_hook,
     events,
     later,
     post,
@@ -341,7 +342,6 @@ def test_a_session_erased_between_a_linking_write_and_its_read_again_leaves_noth
 
 def test_a_retried_call_whose_first_answer_is_erased_meanwhile_is_recorded_as_new(api: Api) -> None:
     first = post(api, caller=CLIENT, external_id="pbx-raced")
-    hooks = aws.dynamodb().client.meta.events
     erased: list[bool] = []
 
     def erase_after_the_condition(parsed: dict[str, Any], **_: Any) -> None:
@@ -349,11 +349,8 @@ def test_a_retried_call_whose_first_answer_is_erased_meanwhile_is_recorded_as_ne
         if "Error" in parsed and not erased:
             erased.append(erasure.erase(api.project_id, CLIENT))
 
-    hooks.register("after-call.dynamodb.TransactWriteItems", erase_after_the_condition)
-    try:
+    with dynamodb_hook(erase_after_the_condition, "after-call.dynamodb.TransactWriteItems"):
         retried = api.post("/v1/calls", a_call(caller=CLIENT, external_id="pbx-raced"), role="integration")
-    finally:
-        hooks.unregister("after-call.dynamodb.TransactWriteItems", erase_after_the_condition)
     assert erased == [True]
     assert retried.status_code == 201, retried.json_body
     assert retried.json_body["call_id"] != first["call_id"]
@@ -366,7 +363,6 @@ def test_a_batch_counted_alone_whose_session_is_erased_meanwhile_is_404(
     later(monkeypatch, 0)
     session = start(api).json_body
     key = {"PK": {"S": keys.session_pk(api.project_id, session["session_id"])}, "SK": {"S": keys.SESSION_SK}}
-    hooks = aws.dynamodb().client.meta.events
     raw = boto3.client("dynamodb")
     writes: list[str] = []
 
@@ -384,15 +380,9 @@ def test_a_batch_counted_alone_whose_session_is_erased_meanwhile_is_404(
             raw.delete_item(TableName=aws.table_name(), Key=key)
 
     # a batch that changes its session alone is an UpdateItem; counted alone, a transaction
-    writes_of_a_batch = ("before-call.dynamodb.UpdateItem", "before-call.dynamodb.TransactWriteItems")
-    for event in writes_of_a_batch:
-        hooks.register(event, race)
-    try:
-        later(monkeypatch, 1)
+    later(monkeypatch, 1)
+    with dynamodb_hook(race, "before-call.dynamodb.UpdateItem", "before-call.dynamodb.TransactWriteItems"):
         answer = events(api, session["session_id"], [{"type": "ping"}])
-    finally:
-        for event in writes_of_a_batch:
-            hooks.unregister(event, race)
     assert len(writes) == 4  # three lost races, then the batch counted alone
     assert answer.status_code == 404, answer.json_body
 

@@ -109,9 +109,12 @@ def line_sizes(answer: Any) -> list[int]:
     return [len(line.encode()) for line in answer.body.decode().splitlines(keepends=True)]
 
 
-@pytest.mark.parametrize("query", ["status=answered", "phone=%2B380671234567&status=answered"])
+@pytest.mark.parametrize(
+    ("query", "partitions"),
+    [("status=answered", keys.CALL_SHARDS), ("phone=%2B380671234567&status=answered", 1)],
+)
 def test_an_export_stops_at_its_byte_budget_and_the_cursor_goes_on_at_the_first_row_not_written(
-    api: Api, monkeypatch: pytest.MonkeyPatch, query: str
+    api: Api, monkeypatch: pytest.MonkeyPatch, query: str, partitions: int
 ) -> None:
     for index in range(10):
         # the missed calls are read and left out by the filter, the other client's calls too by the phone
@@ -133,8 +136,9 @@ def test_an_export_stops_at_its_byte_budget_and_the_cursor_goes_on_at_the_first_
         first_row_not_written = line_sizes(following)[1]
         assert len(answer.body) <= budget < len(answer.body) + first_row_not_written
     assert len(answers[-1].body) <= budget
-    # each answer stops in the middle of its one page (200 calls read at most): one Query each
-    assert [name for name in seen if name == "Query"] == ["Query"] * len(answers)
+    # each answer stops in the middle of its one round (200 calls read at most): a Query a partition not yet read
+    # to its end
+    assert len(answers) <= seen.count("Query") <= partitions * len(answers)
 
 
 def largest_calls(api: Api, count: int) -> None:
@@ -168,7 +172,7 @@ def largest_calls(api: Api, count: int) -> None:
                     recording_status="restoring",
                     source=EMOJI * 100,
                     visit={"ip": ":".join(["ffff"] * 8)},  # the longest IP in its canonical form
-                    gsi1pk=keys.call_log_gsi1pk(api.project_id),
+                    gsi1pk=keys.call_log_gsi1pk(api.project_id, call_id),
                     gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
                 )
             )

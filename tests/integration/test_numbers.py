@@ -15,7 +15,15 @@ from chalicelib.store import keys
 from chalicelib.store.models import Number, NumberListing, OverflowCounter, Project
 from chalicelib.tracking import capture, holds, numbers, sessions
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import UA_DESKTOP, Api, add_numbers, an_address, fresh_number, simultaneously
+from tests.integration.helpers import (
+    UA_DESKTOP,
+    Api,
+    a_stored_pool_number,
+    add_numbers,
+    an_address,
+    fresh_number,
+    simultaneously,
+)
 
 
 def start(api: Api, user_agent: str = UA_DESKTOP, **fields: Any) -> dict[str, Any]:
@@ -120,17 +128,7 @@ def test_the_listing_of_a_project_at_the_cap_stays_within_1_mb(api: Api) -> None
     with Number.batch_write() as batch:
         for _ in range(numbers.MAX_NUMBERS):
             number = fresh_number()
-            batch.save(
-                Number(
-                    keys.number_pk(number),
-                    keys.NUMBER_SK,
-                    number=number,
-                    project_id=api.project_id,
-                    number_kind=numbers.POOL,
-                    held_by_session="f" * 32,
-                    hold_until=until,
-                )
-            )
+            batch.save(a_stored_pool_number(api.project_id, number, held_by_session="f" * 32, hold_until=until))
             batch.save(
                 NumberListing(
                     keys.number_pk(number),
@@ -209,12 +207,9 @@ def test_a_pool_is_sharded_as_it_grows_and_a_start_whose_shard_has_nothing_free_
 def test_a_number_stored_before_the_pool_s_shards_joins_one_when_put_again(api: Api) -> None:
     add_numbers(api, 0)
     number = fresh_number()
-    Number(
-        keys.number_pk(number),
-        keys.NUMBER_SK,
-        number=number,
-        project_id=api.project_id,
-        number_kind=numbers.POOL,
+    a_stored_pool_number(
+        api.project_id,
+        number,
         gsi1pk=f"P#{api.project_id}#POOL",  # the layout before the shards: one pool key, listed by GSI2
         gsi1sk=keys.pool_gsi1sk(None, number),
         gsi2pk=keys.numbers_gsi2pk(api.project_id),

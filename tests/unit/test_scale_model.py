@@ -35,12 +35,12 @@ def test_an_item_out_of_an_index_and_an_unchanged_entry_write_nothing_there() ->
 def test_shared_keys_scale_with_the_load_spread_over_their_family_and_a_visit_s_keys_do_not() -> None:
     units = {
         "tracking": Counter({"GSI1 P#abc#POOL#0": 30, "GSI1 P#abc#POOL#1": 10, "table P#abc#SESSION#s1": 40}),
-        "calls": Counter({"GSI1 P#abc#CALLS": 100}),
+        "calls": Counter({"GSI1 P#abc#CALLS#0": 100}),
     }
     by_label = {row.family.label: row for row in scale.rows(units, {"tracking": 25.0, "calls": 5.0})}
     pool = by_label["GSI1 P#{pid}#POOL#{n} (a pool shard)"]
     assert (pool.keys, pool.per_second, pool.busiest_sample) == (2, 500.0, 750.0)
-    assert by_label["GSI1 P#{pid}#CALLS (the call log)"].share == 0.5
+    assert by_label["GSI1 P#{pid}#CALLS#{n} (a call log shard)"].share == 0.5 / keys.CALL_SHARDS  # spread
     session = by_label["table P#{pid}#SESSION#{id} (one visit's)"]
     assert session.per_second == 40.0  # all its writes in one second, not scaled
 
