@@ -64,7 +64,7 @@ DIMENSIONS = (
 VALUE_LENGTH = 200  # a longer value (a landing page) is cut: one item's sort key stays small
 NONE = "none"
 ATTEMPTS = 8  # one client's settles under concurrent calls of the client; each retry reads again
-GROUPS_PER_WRITE = 20  # bucket groups one settle transaction moves (each up to 3 counters: within 100 items)
+CHANGES_PER_WRITE = 45  # bucket-days one settle transaction adds or takes (each up to 2 counter items: within 100)
 
 Bucket = tuple[str, str, str]  # dimension, value, local day
 
@@ -282,24 +282,28 @@ def _groups(keys_: Iterable[str]) -> dict[tuple[str, str], set[str]]:
     return grouped
 
 
-def unique_deltas(old: set[str], new: set[str]) -> Iterator[tuple[set[str], Deltas]]:
-    """The moves from `old` to `new` buckets, a few bucket groups at a time: each with the groups' keys and what it
-    adds to the `u_` counters (every intermediate state is itself a consistent one)."""
-    before, after = _groups(old), _groups(new)
-    changed = sorted(group for group in before.keys() | after.keys() if before.get(group) != after.get(group))
-    for start in range(0, len(changed), GROUPS_PER_WRITE):
-        moved = changed[start : start + GROUPS_PER_WRITE]
+def unique_steps(old: set[str], new: set[str]) -> Iterator[tuple[set[str], Deltas]]:
+    """The way from `old` to `new` buckets, at most CHANGES_PER_WRITE bucket-days at a time: each step with the
+    state it reaches and what it adds to the `u_` counters. Every state on the way is itself a consistent one, so
+    each step is a transaction of its own; a day added or taken moves at most two counter items (its own and the
+    next day's of the same bucket), which keeps a step within a transaction's 100 items however long the client's
+    history (a client's first settle, or a project's calls from before the reports, moves all of it)."""
+    changes = sorted(old ^ new)
+    state = set(old)
+    for start in range(0, len(changes), CHANGES_PER_WRITE):
+        step = changes[start : start + CHANGES_PER_WRITE]
+        reached = state ^ set(step)
+        touched = {key.rsplit("\x1f", 1)[0] for key in step}
+        before = {g: days for g, days in _groups(state).items() if f"{g[0]}\x1f{g[1]}" in touched}
+        after = {g: days for g, days in _groups(reached).items() if f"{g[0]}\x1f{g[1]}" in touched}
         deltas: Deltas = defaultdict(Counter)
-        for dimension, value in moved:
-            for days, sign in ((before.get((dimension, value), set()), -1), (after.get((dimension, value), set()), 1)):
+        for grouped, sign in ((before, -1), (after, 1)):
+            for (dimension, value), days in grouped.items():
                 for (day, previous), count in previous_days(days).items():
                     deltas[(dimension, value, day)][f"u_{previous}"] += sign * count
         cleaned = {b: Counter({n: a for n, a in c.items() if a}) for b, c in deltas.items() if any(c.values())}
-        yield {f"{dimension}\x1f{value}" for dimension, value in moved}, cleaned
-
-
-def _in_groups(key: str, groups: set[str]) -> bool:
-    return key.rsplit("\x1f", 1)[0] in groups
+        yield reached, cleaned
+        state = reached
 
 
 def settle_client(project: Project, phone: str, also: Call | None = None, erased: bool = False) -> None:
@@ -336,11 +340,9 @@ def exists(call: Call) -> bool:
 
 
 def _move(project_id: str, phone: str, state: ClientReports, target: set[str]) -> None:
-    current = set(state.buckets or ())
     version = int(state.version or 0)
     shard = shard_of(phone)
-    for groups, deltas in unique_deltas(current, target):
-        current = {k for k in current if not _in_groups(k, groups)} | {k for k in target if _in_groups(k, groups)}
+    for current, deltas in unique_steps(set(state.buckets or ()), target):
         condition = (
             ClientReports.version == version
             if version

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from chalicelib import clock
+from chalicelib import aws, clock, reports, settings
 from chalicelib.store import keys
 from chalicelib.store.models import Call, ClientProfile, ClientSession, Comment
 from local.metrics import dynamodb_requests
@@ -52,6 +52,8 @@ def add_calls(api: Api, phone: str, count: int) -> None:
             ClientProfile.total_calls.add(count),
         ]
     )
+    with aws.background():  # counted in the reports as `reports rebuild` counts calls written before them
+        reports.settle_client(settings.load_project(api.project_id), phone)
 
 
 def card_requests(api: Api, history: int, phone: str) -> list[str]:

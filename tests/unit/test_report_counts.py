@@ -37,13 +37,13 @@ def test_a_client_on_three_days_counts_once_over_any_range_of_them() -> None:
 def test_moving_a_clients_buckets_adds_and_takes_the_right_counters() -> None:
     old = {"category\x1fsale\x1f2026-11-01", "category\x1fsale\x1f2026-11-03"}
     new = {"category\x1fsale\x1f2026-11-01", "category\x1fsale\x1f2026-11-02", "category\x1fsale\x1f2026-11-03"}
-    [(groups, deltas)] = list(reports.unique_deltas(old, new))
-    assert groups == {"category\x1fsale"}
+    [(reached, deltas)] = list(reports.unique_steps(old, new))
+    assert reached == new
     assert deltas == {
         ("category", "sale", "2026-11-02"): Counter({"u_2026-11-01": 1}),
         ("category", "sale", "2026-11-03"): Counter({"u_2026-11-02": 1, "u_2026-11-01": -1}),
     }
-    assert list(reports.unique_deltas(new, new)) == []
+    assert list(reports.unique_steps(new, new)) == []
 
 
 def a_call(**fields: Any) -> Call:
@@ -73,3 +73,17 @@ def test_a_review_moves_the_call_from_one_tag_to_another_with_its_value() -> Non
     assert deltas[("tag", "sofa", "2026-11-20")]["calls"] == 1
     assert deltas[("tag", "sofa", "2026-11-20")]["value_cents"] == 1250
     assert deltas[("total", "", "2026-11-20")] == Counter({"value_cents": 1250})
+
+
+def test_a_long_history_moves_in_steps_each_within_a_transaction_and_adding_up_to_the_whole_move() -> None:
+    days = [f"2025-{month:02d}-{day:02d}" for month in range(1, 13) for day in range(1, 29)]  # 336 days
+    new = {f"{dimension}\x1f\x1f{day}" for dimension in ("total", "source") for day in days}
+    steps = list(reports.unique_steps(set(), new))
+    assert all(len(deltas) < 100 for _, deltas in steps)  # counter items, with the client's item: one transaction
+    assert steps[-1][0] == new
+    summed: Counter[tuple[tuple[str, str, str], str]] = Counter()
+    for _, deltas in steps:
+        for bucket, counters in deltas.items():
+            summed.update({(bucket, name): amount for name, amount in counters.items()})
+    whole = {(("total", "", d), f"u_{p}"): n for (d, p), n in reports.previous_days(days).items()}
+    assert {k: v for k, v in summed.items() if k[0][0] == "total" and v} == whole
