@@ -305,7 +305,7 @@ def add_comment(caller: Caller, call_id: str, payload: CommentIn) -> Comment:
         keys.comment_sk(created_at, comment_id),
         comment_id=comment_id,
         author=caller.label,
-        author_id=caller.key_id,
+        author_id=caller.actor_id,
         text=payload.text,
         created_at=created_at,
     )
@@ -333,7 +333,7 @@ def _comment(caller: Caller, call_id: str, comment_id: str) -> Comment:
         found = next(iter(matches), None)
     if found is None:
         raise NotFoundError(f"comment {comment_id} not found")
-    if caller.role != Role.ADMIN and (found.author_id is None or found.author_id != caller.key_id):
+    if caller.role != Role.ADMIN and (found.author_id is None or found.author_id != caller.actor_id):
         raise ForbiddenError("only the comment's author or an admin may change it")
     return found
 

@@ -37,6 +37,11 @@ Item kinds and their keys (see the README's access-pattern table):
         GSI1: LINKJOBS            {created_at}#{pid}#{call_id} pending linkings, oldest first (the sweeper)
     P#{pid}#ERASURE#{digest}      ERASURE                      a client's erasure: erasing/done (digest: of the phone)
         GSI1: ERASURES            {updated_at}#{pid}#{digest}  erasures under way, least recently advanced first
+    PERSON#{uid}                  MEMBER#{pid}                 a membership: person x project -> role, name, extension
+        GSI1: P#{pid}#MEMBERS     {uid}                        a project's members
+    PERSON#{uid}                  SESSION#{digest}             a signed-in session (digest: of the cookie; TTL)
+    P#{pid}#EXTENSION#{ext}       EXTENSION                    extension -> member: one person per extension
+    SIGNIN#{digest}               FAILURES#{window}            failed sign-ins of an email in a window (TTL)
     P#{pid}#WEBHOOKS              WEBHOOK#{wid}                a webhook endpoint (url, events, secrets, failing since)
     P#{pid}#WEBHOOK#{wid}         DELIVERY#{did}               a delivery of one event to it (ids sort by time)
         GSI1: WEBHOOK_DUE         {next_attempt_at}#{pk}#{did} pending deliveries, soonest first (the sweeper)
@@ -362,3 +367,38 @@ def webhook_event_pk(project_id: str, event_id: str) -> str:
 
 def webhook_event_gsi1sk(created_at: datetime, project_id: str, event_id: str) -> str:
     return f"{sortable_time(created_at)}#{project_id}#{event_id}"
+
+
+MEMBER_PREFIX = "MEMBER#"
+PERSON_SESSION_PREFIX = "SESSION#"
+EXTENSION_SK = "EXTENSION"
+SIGN_IN_FAILURES_PREFIX = "FAILURES#"
+
+
+def person_pk(user_id: str) -> str:
+    """A person's partition: their memberships and their sessions (`user_id`: Cognito's `sub`)."""
+    return f"PERSON#{user_id}"
+
+
+def membership_sk(project_id: str) -> str:
+    return f"{MEMBER_PREFIX}{project_id}"
+
+
+def project_members_gsi1pk(project_id: str) -> str:
+    return f"P#{project_id}#MEMBERS"
+
+
+def person_session_sk(digest: str) -> str:
+    return f"{PERSON_SESSION_PREFIX}{digest}"
+
+
+def extension_pk(project_id: str, extension: str) -> str:
+    return f"P#{project_id}#EXTENSION#{extension}"
+
+
+def sign_in_failures_pk(email_digest: str) -> str:
+    return f"SIGNIN#{email_digest}"
+
+
+def sign_in_failures_sk(window: int) -> str:
+    return f"{SIGN_IN_FAILURES_PREFIX}{window}"

@@ -544,6 +544,44 @@ class WebhookDelivery(Item, discriminator="webhook_delivery"):
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 
+class Membership(Item, discriminator="membership"):
+    """A person in a project: the role and how the project knows them. In the person's partition (their projects,
+    one Query) and in GSI1 under the project (its members, one Query)."""
+
+    user_id = UnicodeAttribute()  # Cognito's `sub`
+    project_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    extension = UnicodeAttribute(null=True)  # the PBX's `agent` value for this person (unique in the project)
+    created_at = UTCDateTimeAttribute()
+
+
+class ExtensionClaim(Item, discriminator="extension"):
+    """Keeps an extension to one member of the project: written with the membership on condition it is absent."""
+
+    project_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+
+
+class PersonSession(Item, discriminator="person_session"):
+    """A signed-in browser: only the SHA-256 of the cookie's value is stored (as for API keys). In the person's
+    partition, so that signing out everywhere deletes them all after one Query."""
+
+    user_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()  # the current project (POST /v1/auth/project switches it)
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute(null=True, attr_name="ttl")  # expires_at: DynamoDB deletes it some time later
+
+
+class SignInFailures(Item, discriminator="sign_in_failures"):
+    """Failed sign-ins of one email address (known or not) in one window: ADD 1 per failure, gone after the TTL."""
+
+    failures = NumberAttribute(default=0)
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+
 _tables: dict[tuple[int, str], TableConnection] = {}
 _adding = threading.Lock()  # the card's threads may ask first at once
 
