@@ -29,6 +29,7 @@ from chalicelib.routes import (
     recordings,
     settings,
     tracking,
+    views,
     web,
 )
 from chalicelib.routes import webhooks as webhook_routes
@@ -53,6 +54,7 @@ app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(webhook_routes.bp)
+app.register_blueprint(views.bp)
 # Chalice answers whatever a view raises with its own 500: each view answers the domain's errors itself instead
 for methods in app.routes.values():
     for route in methods.values():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -269,8 +269,12 @@ def get(project_id: str, call_id: str) -> Call:
         raise NotFoundError(f"call {call_id} not found") from exc
 
 
-def summary(call: Call) -> CallSummary:
-    return CallSummary.model_validate(call, from_attributes=True)
+def summary(call: Call, agent_names: Mapping[str, str] | None = None) -> CallSummary:
+    """The call's row of the log; `agent_names` (agents.names_for) names its agent."""
+    row = CallSummary.model_validate(call, from_attributes=True)
+    if agent_names and call.agent in agent_names:
+        row.agent_name = agent_names[call.agent]
+    return row
 
 
 # attempts of a comment's transaction when another one on the same call conflicts with it

@@ -107,6 +107,7 @@ PATH_PARAMETERS: dict[str, PathParameter] = {
     "key_id": PathParameter(r"^[0-9a-f]{16}$", "an API key's id"),
     "webhook_id": PathParameter(_HEX_ID, "a webhook's id"),
     "delivery_id": PathParameter(_HEX_ID, "a webhook delivery's id"),
+    "view_id": PathParameter(_HEX_ID, "a saved view's id"),
     "phone": PathParameter(_PHONE, "the client's number: E.164, or national in the project's country", 422),
     "number": PathParameter(_PHONE, "a tracking number: E.164, or national in the project's country", 422),
 }

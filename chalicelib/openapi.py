@@ -67,6 +67,8 @@ class Operation:
     headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
     # the key is also taken as an HTTP Basic password
     basic: bool = False
+    # for signed-in people only (their session cookie): every API key is refused (403)
+    people_only: bool = False
 
 
 _OPERATIONS: dict[Callable[..., Any], Operation] = {}
@@ -83,11 +85,14 @@ def describe(
     also: Mapping[int, str] | None = None,
     headers: Mapping[int, Mapping[str, str]] | None = None,
     basic: bool = False,
+    people_only: bool = False,
 ) -> Callable[[View], View]:
     """Declare a view's operation for the document; put it right under `@bp.route(...)`."""
     if public and may is not None:
         raise ValueError("a public route needs no permission")
-    operation = Operation(may, public, body, query, returns, status, dict(also or {}), dict(headers or {}), basic)
+    operation = Operation(
+        may, public, body, query, returns, status, dict(also or {}), dict(headers or {}), basic, people_only
+    )
 
     def record(view: View) -> View:
         _OPERATIONS[view] = operation
@@ -212,6 +217,9 @@ def _operation(
         out["security"] = [{SECURITY_SCHEME: []}] + ([{BASIC_SECURITY_SCHEME: []}] if operation.basic else [])
         out["x-roles"] = [role.value for role in Role if role in allowed]
         out["description"] = "Roles: " + ", ".join(out["x-roles"]) + "."
+        if operation.people_only:
+            out["x-people-only"] = True
+            out["description"] += " Signed-in people only: an API key is refused (403)."
     parameters = [_path_parameter(name) for name in entry.view_args]
     if operation.query:
         parameters += _query_parameters(operation.query, components)

@@ -286,7 +286,9 @@ class CallFilters(Schema):
     category: FilledText | None = Field(default=None, max_length=100)
     phone: Text | None = Field(default=None, max_length=64)
     has_recording: QueryBool | None = None
-    agent: FilledText | None = Field(default=None, max_length=200)
+    agent: FilledText | None = Field(
+        default=None, max_length=200, description="the PBX's agent value; `me`: the signed-in person's extension"
+    )
     # our number: the destination of an incoming call, the line of an outgoing one (E.164 or national)
     number: FilledText | None = Field(default=None, max_length=64)
     source: FilledText | None = Field(default=None, max_length=100)
@@ -503,6 +505,8 @@ class _CallNumbers(Model):
     caller: str | None
     destination: str | None
     agent: str | None
+    # the member whose extension the agent value is (DESIGN.md section 4a)
+    agent_name: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -885,6 +889,25 @@ class Me(Model):
     site_key: str | None = Field(
         default=None, description="the project's public site key, for the tracking snippet: admins only"
     )
+
+
+class ViewIn(Schema):
+    """POST /v1/me/views: a name for the log's query string (`status=missed&agent=me`, with or without `?`)."""
+
+    name: FilledName = Field(max_length=100)
+    query: Text = Field(max_length=2000)
+
+
+class ViewOut(Model):
+    view_id: str
+    name: str
+    query: str
+
+
+class ViewList(Model):
+    """The person's saved views in the current project, by name (at most 50)."""
+
+    items: list[ViewOut]
 
 
 class Timezones(Model):

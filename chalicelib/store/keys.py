@@ -45,6 +45,8 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#WEBHOOKS              WEBHOOK#{wid}                a webhook endpoint (url, events, secrets, failing since)
     P#{pid}#WEBHOOK#{wid}         DELIVERY#{did}               a delivery of one event to it (ids sort by time)
         GSI1: WEBHOOK_DUE         {next_attempt_at}#{pk}#{did} pending deliveries, soonest first (the sweeper)
+    P#{pid}#VIEWS#{uid}           VIEW#{view_id}               a person's saved view of the log (name, query string)
+    P#{pid}#VIEWS#{uid}           COUNT                        how many saved views the person has (the cap)
     P#{pid}#EVENT#{eid}           EVENT                        outbox: an event, until fanned out to its deliveries
         GSI1: WEBHOOK_EVENTS      {created_at}#{pid}#{eid}     events not fanned out yet, oldest first (the sweeper)
 
@@ -83,6 +85,8 @@ COMMENT_PREFIX = "#COMMENT#"  # sorts before CALL_SK (see the module's doc)
 DAY_PREFIX = "DAY#"
 CALL_PREFIX = "CALL#"
 RECORDING_SK = "RECORDING"
+VIEW_PREFIX = "VIEW#"
+VIEW_COUNT_SK = "COUNT"
 SHARE_SK = "SHARE"
 SHARE_PREFIX = "SHARE#"
 
@@ -139,6 +143,15 @@ def call_log_gsi1sk(started_at: datetime, call_id: str) -> str:
 def call_log_bound(moment: datetime) -> str:
     """A GSI1SK value that sorts before every call started at or after `moment`."""
     return sortable_time(moment)
+
+
+def views_pk(project_id: str, user_id: str) -> str:
+    """The partition of one person's saved views in one project."""
+    return f"P#{project_id}#VIEWS#{user_id}"
+
+
+def view_sk(view_id: str) -> str:
+    return f"{VIEW_PREFIX}{view_id}"
 
 
 def agent_calls_gsi3pk(project_id: str, agent: str) -> str:

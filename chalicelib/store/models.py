@@ -490,6 +490,21 @@ class Erasure(Item, discriminator="erasure"):
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 
+class SavedView(Item, discriminator="saved_view"):
+    """A person's saved view of the call log: a name and the log's query string."""
+
+    view_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    log_query = UnicodeAttribute()  # the log's query string, without `?`
+    created_at = UTCDateTimeAttribute()
+
+
+class SavedViewCount(Item, discriminator="saved_view_count"):
+    """How many saved views a person has in a project: ADD 1 on condition it is under the cap, ADD -1 on delete."""
+
+    views = NumberAttribute(default=0)
+
+
 class WebhookSecret(MapAttribute[str, object]):
     """A signing secret (`whsec_...`); a rotated-out one signs beside the new one until `expires_at`."""
 

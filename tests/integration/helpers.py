@@ -8,8 +8,10 @@ import io
 import ipaddress
 import itertools
 import json
+import secrets
 import threading
 import time
+import uuid
 import wave
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +30,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from chalicelib import auth, aws, clock, projects
 from chalicelib.store import keys
-from chalicelib.store.models import Comment
+from chalicelib.store.models import Comment, Membership, PersonSession
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
 from local.notifications import s3_event
@@ -70,6 +72,63 @@ class Api:
 def new_api(client: Client, country: str = "UA") -> Api:
     created = projects.create_project("test project", country)
     return Api(client, created.project_id, created.site_key, {"admin": created.admin_key})
+
+
+@dataclass
+class Person:
+    """A signed-in member of a project, through Chalice's test client: the session cookie, and the app's own
+    Origin on every request (as the web app's pages send it)."""
+
+    client: Client
+    project_id: str
+    user_id: str
+    cookie: str
+
+    def request(self, method: str, path: str, body: Any = None) -> Any:
+        headers = {"Cookie": f"{auth.SESSION_COOKIE}={self.cookie}", "Origin": aws.public_base_url()}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        encoded = b"" if body is None else json.dumps(body).encode()
+        return self.client.http.request(method, path, headers=headers, body=encoded)
+
+    def get(self, path: str) -> Any:
+        return self.request("GET", path)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.request("POST", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
+
+def member(api: Api, name: str, role: str = "agent", extension: str | None = None) -> Person:
+    """A member of `api`'s project, signed in: the membership and a session written directly (what tests measure
+    is what the app does with them)."""
+    user_id = str(uuid.uuid4())
+    cookie = f"{user_id}.{secrets.token_urlsafe(32)}"
+    now = clock.now()
+    Membership(
+        keys.person_pk(user_id),
+        keys.membership_sk(api.project_id),
+        user_id=user_id,
+        project_id=api.project_id,
+        email=f"{user_id}@example.com",
+        name=name,
+        role=role,
+        extension=extension,
+        created_at=now,
+        gsi1pk=keys.project_members_gsi1pk(api.project_id),
+        gsi1sk=user_id,
+    ).save()
+    PersonSession(
+        keys.person_pk(user_id),
+        keys.person_session_sk(auth.session_digest(cookie)),
+        user_id=user_id,
+        project_id=api.project_id,
+        created_at=now,
+        expires_at=now + timedelta(days=30),
+    ).save()
+    return Person(api.client, api.project_id, user_id, cookie)
 
 
 # ---- calls ------------------------------------------------------------------------------------------
