@@ -26,6 +26,7 @@ from chalicelib.routes import (
     me,
     numbers,
     openapi,
+    people,
     recordings,
     settings,
     tracking,
@@ -47,6 +48,7 @@ app.register_blueprint(settings.bp)
 app.register_blueprint(export.bp)
 app.register_blueprint(conversions.bp)
 app.register_blueprint(me.bp)
+app.register_blueprint(people.bp)
 app.register_blueprint(web.bp)
 app.register_blueprint(recordings.bp)
 app.register_blueprint(numbers.bp)

@@ -54,6 +54,7 @@ class Permission(StrEnum):
     MANAGE_KEYS = "manage_keys"
     MANAGE_WEBHOOKS = "manage_webhooks"
     EXPORT_CONVERSIONS = "export_conversions"
+    MANAGE_MEMBERS = "manage_members"
 
 
 _STAFF = {Role.ADMIN, Role.SUPERVISOR, Role.AGENT}
@@ -78,6 +79,7 @@ ROLES_MAY: dict[Permission, set[Role]] = {
     Permission.MANAGE_KEYS: {Role.ADMIN},
     Permission.MANAGE_WEBHOOKS: {Role.ADMIN},
     Permission.EXPORT_CONVERSIONS: {Role.ADMIN, Role.INTEGRATION},
+    Permission.MANAGE_MEMBERS: {Role.ADMIN},
 }
 
 CACHE_SECONDS = 60
@@ -246,6 +248,13 @@ def forget_session(cookie_value: str) -> None:
     _sessions.pop(session_digest(cookie_value), None)
 
 
+def forget_person(user_id: str | None = None) -> None:
+    """Drops this function's cached sessions of the person (of everyone without `user_id`): memberships changed."""
+    for digest, (_, caller) in list(_sessions.items()):
+        if user_id is None or caller.user_id == user_id:
+            _sessions.pop(digest, None)
+
+
 def _session_lookup(cookie_value: str) -> Caller:
     digest = session_digest(cookie_value)
     cached = _sessions.get(digest)
@@ -261,7 +270,14 @@ def _session_lookup(cookie_value: str) -> Caller:
         member = Membership.get(keys.person_pk(user_id), keys.membership_sk(session.project_id))
     except (PersonSession.DoesNotExist, Membership.DoesNotExist) as exc:
         raise UnauthorizedError("the session is not valid; sign in again") from exc
-    caller = Caller(
+    caller = caller_of(member)
+    _sessions[digest] = (time.monotonic() + CACHE_SECONDS, caller)
+    return caller
+
+
+def caller_of(member: Membership) -> Caller:
+    """A signed-in person as the caller: their role, name and extension in the membership's project."""
+    return Caller(
         member.project_id,
         Role(member.role),
         member.name,
@@ -270,8 +286,6 @@ def _session_lookup(cookie_value: str) -> Caller:
         name=member.name,
         extension=member.extension,
     )
-    _sessions[digest] = (time.monotonic() + CACHE_SECONDS, caller)
-    return caller
 
 
 def session_cookie(request: Request) -> str | None:
@@ -284,14 +298,23 @@ def session_cookie(request: Request) -> str | None:
     return None
 
 
+def _own_origin(origin: str) -> bool:
+    own, sent = urlsplit(aws.public_base_url()), urlsplit(origin)
+    return (sent.scheme, sent.netloc) == (own.scheme, own.netloc)
+
+
 def _check_origin(request: Request) -> None:
     """A cookie rides along with any site's form or fetch: a state change must come from the app's own pages."""
-    if request.method.upper() in _SAFE_METHODS:
-        return
-    own = urlsplit(aws.public_base_url())
-    sent = urlsplit(request.headers.get("origin", ""))
-    if (sent.scheme, sent.netloc) != (own.scheme, own.netloc):
+    if request.method.upper() not in _SAFE_METHODS and not _own_origin(request.headers.get("origin", "")):
         raise ForbiddenError("a signed-in change must come from the app's own pages (its Origin)")
+
+
+def check_sign_in_origin(request: Request) -> None:
+    """Sign-in and password steps need no cookie, but a browser on another site must not sign its visitor in to
+    an account of its choosing (login CSRF): a foreign Origin is refused; none (curl, scripts) is not."""
+    origin = request.headers.get("origin")
+    if origin is not None and not _own_origin(origin):
+        raise ForbiddenError("signing in must come from the app's own pages (its Origin)")
 
 
 def authenticate(request: Request, basic: bool = False) -> Caller:

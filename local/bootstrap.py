@@ -1,4 +1,5 @@
-"""Create the table, the bucket, the queues and the visitor secret of infra/resources.json in the emulator.
+"""Create the table, the bucket, the queues, the visitor secret and the people's user pool of infra/resources.json
+in the emulator.
 
 The template is the one definition of storage. moto's CloudFormation applies little of a bucket's
 properties, so this module reads the template and applies each resource's properties through the service
@@ -30,6 +31,8 @@ BUCKET_ID = "RecordingsBucket"
 QUEUE_ID = "RecordingEventsQueue"
 QUEUE_POLICY_ID = "RecordingEventsQueuePolicy"
 VISITOR_SECRET_ID = "VisitorSecret"
+USER_POOL_ID = "PeopleUserPool"
+USER_POOL_CLIENT_ID = "PeopleUserPoolClient"
 # The template's NamePrefix (callcard-<stage> when deployed): the local stack's names carry no stage.
 LOCAL_NAME_PREFIX = "callcard"
 
@@ -51,6 +54,12 @@ class LocalStack:
     table_name: str
     bucket_name: str
     queue_urls: dict[str, str]  # by queue name (the template's QueueName, which the app's handlers name too)
+    user_pool_id: str
+    user_pool_client_id: str
+
+    def people_environment(self) -> dict[str, str]:
+        """What the template hands the API function about the user pool (moto makes its ids up)."""
+        return {"CALLCARD_USER_POOL_ID": self.user_pool_id, "CALLCARD_USER_POOL_CLIENT_ID": self.user_pool_client_id}
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
@@ -102,7 +111,11 @@ def bootstrap(table_name: str, bucket_name: str) -> LocalStack:
     sqs.set_queue_attributes(QueueUrl=queue_urls[names[QUEUE_ID]], Attributes={"Policy": policy})
     _create_bucket(bucket, bucket_name, region)
     _create_secret(_resolve(properties(template, VISITOR_SECRET_ID), names, arns))
-    return LocalStack(table_name, bucket_name, queue_urls)
+    client = {key: value for key, value in properties(template, USER_POOL_CLIENT_ID).items() if key != "UserPoolId"}
+    pool_id, client_id = _create_user_pool(
+        _resolve(properties(template, USER_POOL_ID), names, arns), _resolve(client, names, arns)
+    )
+    return LocalStack(table_name, bucket_name, queue_urls, pool_id, client_id)
 
 
 def _region() -> str:
@@ -159,6 +172,23 @@ def _create_secret(props: dict[str, Any]) -> None:
     except secrets.exceptions.ResourceNotFoundException:
         value = secrets.get_random_password(**props["GenerateSecretString"])["RandomPassword"]
         secrets.create_secret(Name=props["Name"], Description=props["Description"], SecretString=value)
+
+
+def _create_user_pool(pool_props: dict[str, Any], client_props: dict[str, Any]) -> tuple[str, str]:
+    """The user pool and its app client (of the pool found or made), found by name when they exist. The properties
+    are CreateUserPool's and CreateUserPoolClient's parameters but for the pool's name."""
+    cognito = _client("cognito-idp")
+    name = pool_props["UserPoolName"]
+    pools = cognito.get_paginator("list_user_pools").paginate(MaxResults=60)
+    pool_id = next((pool["Id"] for page in pools for pool in page["UserPools"] if pool["Name"] == name), None)
+    if pool_id is None:
+        params = {key: value for key, value in pool_props.items() if key != "UserPoolName"}
+        pool_id = cognito.create_user_pool(PoolName=name, **params)["UserPool"]["Id"]
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == client_props["ClientName"]), None)
+    if client_id is None:
+        client_id = cognito.create_user_pool_client(UserPoolId=pool_id, **client_props)["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
 
 
 def _attribute_value(value: Any) -> str:

@@ -72,6 +72,7 @@ class Settings:
             "CALLCARD_PUBLIC_URL": self.public_url,
             # webhooks may go to receivers on this machine over http (the template never sets it)
             "CALLCARD_WEBHOOKS_ALLOW_LOOPBACK": "true",
+            "CALLCARD_INVITATIONS": "print",  # no mail leaves: members' invitations are printed here
         }
 
 
@@ -95,7 +96,7 @@ def main() -> int:
     server: subprocess.Popen[bytes] | None = None
     worker: threading.Thread | None = None
     try:
-        bootstrap(settings.table, settings.bucket)
+        os.environ.update(bootstrap(settings.table, settings.bucket).people_environment())
         demo = _restore_or_seed()
         worker = _start_worker(stop)
         server = _start_chalice(settings)

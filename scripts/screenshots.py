@@ -93,7 +93,7 @@ def demo_stack() -> Iterator[tuple[str, str]]:
         from local.bootstrap import bootstrap
         from local.seed import seed
 
-        bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
+        os.environ.update(bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"]).people_environment())
         demo = seed()
         command = [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", str(port), "--stage", "dev"]
         server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)

@@ -7,22 +7,20 @@ from typing import Any
 from chalice.app import Blueprint, Response
 
 from chalicelib import auth, http, openapi, views
-from chalicelib.auth import Permission
-from chalicelib.errors import ForbiddenError
+from chalicelib.errors import UnauthorizedError
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import ViewIn, ViewList, ViewOut
 from chalicelib.store.models import SavedView
 
 bp = Blueprint(__name__)
 
-_PERSONS_ONLY = {403: "an API key: saved views belong to people"}
-
 
 def _person() -> tuple[str, str]:
-    """The signed-in person's project and user id (403 for an API key: it has no views of its own)."""
-    caller = auth.require(bp.current_request, Permission.READ)
+    """The signed-in person's project and user id (an API key has no views of its own: 401, as on the other routes
+    of people only)."""
+    caller = auth.authenticate(bp.current_request)
     if caller.user_id is None:
-        raise ForbiddenError("saved views belong to signed-in people, not to API keys")
+        raise UnauthorizedError("saved views belong to a signed-in person's session, not to an API key")
     return caller.project_id, caller.user_id
 
 
@@ -31,7 +29,7 @@ def _out(view: SavedView) -> dict[str, Any]:
 
 
 @bp.route("/v1/me/views", methods=["GET"])
-@openapi.describe(may=Permission.READ, people_only=True, returns=ViewList, also=_PERSONS_ONLY)
+@openapi.describe(people_only=True, returns=ViewList)
 def list_views() -> dict[str, Any]:
     project_id, user_id = _person()
     return {"items": [_out(view) for view in views.list_views(project_id, user_id)]}
@@ -39,12 +37,11 @@ def list_views() -> dict[str, Any]:
 
 @bp.route("/v1/me/views", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
-    may=Permission.READ,
     people_only=True,
     body=ViewIn,
     returns=ViewOut,
     status=201,
-    also={**_PERSONS_ONLY, 409: f"the person has {views.MAX_VIEWS} saved views already"},
+    also={409: f"the person has {views.MAX_VIEWS} saved views already"},
 )
 def save_view() -> Response:
     project_id, user_id = _person()
@@ -54,7 +51,7 @@ def save_view() -> Response:
 
 
 @bp.route("/v1/me/views/{view_id}", methods=["DELETE"])
-@openapi.describe(may=Permission.READ, people_only=True, status=204, also=_PERSONS_ONLY)
+@openapi.describe(people_only=True, status=204)
 def delete_view(view_id: str) -> Response:
     project_id, user_id = _person()
     views.delete_view(project_id, user_id, http.path_value("view_id", view_id))

@@ -12,12 +12,12 @@ import pytest
 
 from chalicelib import calllog
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, member, post, recording, with_recording
+from tests.integration.helpers import Api, a_member, post, recording, with_recording
 
 
 def test_a_members_extension_names_the_calls_agent_in_the_log_feed_card_and_csv(api: Api, other_api: Api) -> None:
-    member(api, "Ola Nowak", extension="101")
-    member(other_api, "Someone Else", extension="102")  # another project's 102 names nothing here
+    a_member(api, name="Ola Nowak", extension="101")
+    a_member(other_api, name="Someone Else", extension="102")  # another project's 102 names nothing here
     ola = post(api, agent="101", started_at="2026-11-20T10:00:00Z")
     nobody = post(api, agent="102", started_at="2026-11-20T11:00:00Z")
 
@@ -33,7 +33,7 @@ def test_a_members_extension_names_the_calls_agent_in_the_log_feed_card_and_csv(
 
 def test_the_changes_feed_names_the_agent(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(calllog, "SETTLE", timedelta(0))  # the feed answers changes at once
-    member(api, "Ola Nowak", extension="101")
+    a_member(api, name="Ola Nowak", extension="101")
     since = api.get("/v1/calls/changes").json_body["next_since"]
     post(api, agent="101")
     [item] = api.get(f"/v1/calls/changes?since={since}").json_body["items"]
@@ -41,7 +41,7 @@ def test_the_changes_feed_names_the_agent(api: Api, monkeypatch: pytest.MonkeyPa
 
 
 def test_the_members_names_cost_one_query_a_minute_and_none_without_an_agent(api: Api) -> None:
-    member(api, "Ola Nowak", extension="101")
+    a_member(api, name="Ola Nowak", extension="101")
     post(api, agent=None, started_at="2026-11-20T10:00:00Z")
     assert api.get("/v1/me").status_code == 200  # warms the key lookup
     with dynamodb_requests() as seen:
@@ -57,7 +57,7 @@ def test_the_members_names_cost_one_query_a_minute_and_none_without_an_agent(api
 
 
 def test_agent_me_is_the_signed_in_persons_extension(api: Api) -> None:
-    ola = member(api, "Ola Nowak", extension="101")
+    ola = a_member(api, name="Ola Nowak", extension="101")
     own = post(api, agent="101", started_at="2026-11-20T10:00:00Z")
     post(api, agent="102", started_at="2026-11-20T11:00:00Z")
 
@@ -70,7 +70,7 @@ def test_agent_me_is_the_signed_in_persons_extension(api: Api) -> None:
 
 
 def test_agent_me_is_refused_for_an_api_key_and_a_person_without_an_extension(api: Api) -> None:
-    no_extension = member(api, "Jan Kowalski", role="supervisor")
+    no_extension = a_member(api, name="Jan Kowalski", role="supervisor")
     for answer in (
         api.get("/v1/calls?agent=me"),
         api.get("/v1/calls/count?agent=me"),
@@ -82,10 +82,25 @@ def test_agent_me_is_refused_for_an_api_key_and_a_person_without_an_extension(ap
 
 
 def test_a_persons_comment_and_history_entry_carry_their_name(api: Api, queue: str) -> None:
-    ola = member(api, "Ola Nowak", role="supervisor", extension="101")
+    ola = a_member(api, name="Ola Nowak", role="supervisor", extension="101")
     call_id = with_recording(api, queue)
     comment = ola.post(f"/v1/calls/{call_id}/comments", {"text": "called back, all fine"})
     assert comment.status_code == 201, comment.json_body
     assert comment.json_body["author"] == "Ola Nowak"
     assert ola.request("DELETE", f"/v1/calls/{call_id}/recording").status_code == 204
     assert [entry["by"] for entry in recording(api, call_id)["history"]] == ["Ola Nowak"]
+
+
+def test_a_member_renamed_or_given_an_extension_shows_at_once_on_the_function_that_changed_it(api: Api) -> None:
+    ola = a_member(api, name="Ola Nowak", extension="101")
+    post(api, agent="101", started_at="2026-11-20T10:00:00Z")
+    post(api, agent="102", started_at="2026-11-20T11:00:00Z")
+
+    def names() -> dict[str, str | None]:
+        return {item["agent"]: item["agent_name"] for item in api.get("/v1/calls").json_body["items"]}
+
+    assert names() == {"101": "Ola Nowak", "102": None}
+    assert api.patch(f"/v1/members/{ola.user_id}", {"name": "Ola Nowak-Kowalska"}).status_code == 200
+    assert names() == {"101": "Ola Nowak-Kowalska", "102": None}
+    assert api.patch(f"/v1/members/{ola.user_id}", {"extension": "102"}).status_code == 200
+    assert names() == {"101": None, "102": "Ola Nowak-Kowalska"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from chalicelib import views
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, member
+from tests.integration.helpers import Api, a_member
 
 
 def test_a_person_saves_lists_and_deletes_views_by_name(api: Api) -> None:
-    ola = member(api, "Ola Nowak", extension="101")
+    ola = a_member(api, name="Ola Nowak", extension="101")
     made = ola.post("/v1/me/views", {"name": "My missed", "query": "?status=missed&agent=me"})
     assert made.status_code == 201, made.json_body
     assert made.json_body["name"] == "My missed" and made.json_body["query"] == "status=missed&agent=me"
@@ -23,9 +23,9 @@ def test_a_person_saves_lists_and_deletes_views_by_name(api: Api) -> None:
 
 
 def test_views_are_the_persons_own_and_invisible_from_another_project(api: Api, other_api: Api) -> None:
-    ola = member(api, "Ola Nowak")
-    jan = member(api, "Jan Kowalski")
-    stranger = member(other_api, "Someone Else")
+    ola = a_member(api, name="Ola Nowak")
+    jan = a_member(api, name="Jan Kowalski")
+    stranger = a_member(other_api, name="Someone Else")
     view = ola.post("/v1/me/views", {"name": "missed", "query": "status=missed"}).json_body
     assert jan.get("/v1/me/views").json_body == {"items": []}
     assert stranger.get("/v1/me/views").json_body == {"items": []}
@@ -35,7 +35,7 @@ def test_views_are_the_persons_own_and_invisible_from_another_project(api: Api, 
 
 
 def test_a_view_is_a_name_and_a_query_string_of_the_logs_filters(api: Api) -> None:
-    ola = member(api, "Ola Nowak")
+    ola = a_member(api, name="Ola Nowak")
     for body, field in (
         ({"name": "", "query": "status=missed"}, "name"),
         ({"name": "  ", "query": "status=missed"}, "name"),
@@ -54,7 +54,7 @@ def test_a_view_is_a_name_and_a_query_string_of_the_logs_filters(api: Api) -> No
 
 
 def test_a_person_keeps_at_most_50_views(api: Api) -> None:
-    ola = member(api, "Ola Nowak")
+    ola = a_member(api, name="Ola Nowak")
     for index in range(views.MAX_VIEWS):
         assert ola.post("/v1/me/views", {"name": f"view {index}", "query": "status=missed"}).status_code == 201
     refused = ola.post("/v1/me/views", {"name": "one more", "query": "status=missed"})
@@ -66,6 +66,6 @@ def test_a_person_keeps_at_most_50_views(api: Api) -> None:
 
 
 def test_an_api_key_has_no_views(api: Api) -> None:
-    assert api.get("/v1/me/views").status_code == 403
-    assert api.post("/v1/me/views", {"name": "missed", "query": "status=missed"}).status_code == 403
-    assert api.request("DELETE", f"/v1/me/views/{'0' * 32}").status_code == 403
+    assert api.get("/v1/me/views").status_code == 401
+    assert api.post("/v1/me/views", {"name": "missed", "query": "status=missed"}).status_code == 401
+    assert api.request("DELETE", f"/v1/me/views/{'0' * 32}").status_code == 401
