@@ -124,7 +124,12 @@ def _restore_or_seed() -> dict[str, str]:
         snapshot.load(SNAPSHOT_DIRECTORY)
         if DEMO_FILE.exists():
             demo: dict[str, str] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-            return demo
+            if "agent_user_id" in demo:  # else saved before the demo had people: a new demo project with them
+                from local.seed import restore_people
+
+                demo = restore_people(demo)
+                DEMO_FILE.write_text(json.dumps(demo, indent=2) + "\n", encoding="utf-8")
+                return demo
     # Imported only now: the models read the table name from the environment when imported.
     from local.seed import seed
 
@@ -184,7 +189,10 @@ def _announce(settings: Settings, demo: dict[str, str]) -> None:
                 f"project        {demo['project_id']}",
                 f"site key       {demo['site_key']}",
                 f"admin key      {demo['admin_key']}",
-                f"sign in        {url}/#key={demo['admin_key']}",
+                f"admin email    {demo['admin_email']}",
+                f"admin password {demo['admin_password']}",
+                f"agent email    {demo['agent_email']}",
+                f"agent password {demo['agent_password']}",
                 "",
             ]
         ),

@@ -1,4 +1,4 @@
-// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/keys): their navigation, shared
+// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/members, /admin/keys): their navigation, shared
 // pieces, and the tracking snippet. Only admins see them; the API refuses everyone else anyway (403).
 
 import { appUrl, getJson } from "./api.js";
@@ -6,6 +6,7 @@ import { h, replaceChildren } from "./dom.js";
 import { copyField, screenHeading } from "./forms.js";
 import { addMessages, t } from "./i18n.js";
 import { renderKeys } from "./keys.js";
+import { renderMembers } from "./members.js";
 import { renderNumbers } from "./numbers.js";
 import { renderSettings } from "./settings.js";
 import { may, session } from "./state.js";
@@ -47,7 +48,9 @@ addMessages({
   },
 });
 
-const SCREENS = { settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, keys: renderKeys };
+const SCREENS = {
+  settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, members: renderMembers, keys: renderKeys,
+};
 
 export function isAdmin() {
   return may("write_settings") && may("manage_keys");
