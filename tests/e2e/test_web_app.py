@@ -412,7 +412,7 @@ def clipboard(browser: WebDriver) -> str:
 
 
 def projects_person(project: Project, role: str) -> Person:
-    return add_person(project.project_id, role, f"{role.title()} of the e2e test")
+    return add_person(project.project_id, role, f"{role} of the e2e test")
 
 
 def test_play_change_speed_share_and_delete_a_recording(chromium: BrowserFactory, project: Project) -> None:
@@ -523,6 +523,8 @@ def test_play_from_the_log_in_the_docked_player_that_keeps_playing_through_a_fil
     wait(browser, lambda b: media(b, "dock", "currentTime") > position, "still playing after the filter")
     again = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{recorded}'] button.row-play")
     assert again.text == "❚❚"
+    # the filter panel is taller than the window's rest: the row comes into view above the dock, as one scrolls
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", again)
     again.click()  # the row's button pauses the dock
     wait(browser, lambda b: media(b, "dock", "paused") is True, "paused from the row")
     assert again.text == "▶"
@@ -825,10 +827,10 @@ def test_my_calls_agent_names_saved_views_and_the_project_switcher(chromium: Bro
     own = project.call(agent="101", started_at="2026-11-20T10:00:00Z")
     other = project.call(agent="102", started_at="2026-11-21T10:00:00Z")
     ola = add_person(project.project_id, "agent", "Ola Nowak", "101")
-    second = projects.create_project("second e2e project", "UA")
-    members.add_member(second.project_id, ola.email, "Ola N.", Role.ADMIN, None)
     browser = signed_in(chromium, f"{project.base_url}/", ola)
     assert log_rows(browser) == [other, own]
+    second = projects.create_project("second e2e project", "UA")
+    members.add_member(second.project_id, ola.email, "Ola N.", Role.ADMIN, None)  # a project more: the switcher
     agent_cell = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{own}'] td[data-label='Agent']")
     assert agent_cell.text == "Ola Nowak (101)"
 
@@ -845,6 +847,8 @@ def test_my_calls_agent_names_saved_views_and_the_project_switcher(chromium: Bro
     wait(browser, lambda b: "agent=me" in b.current_url, "the view's filters")
     assert log_rows(browser) == [own]
 
+    browser.refresh()
+    wait(browser, lambda b: b.find_elements(By.ID, "project"), "the project switcher")
     Select(browser.find_element(By.ID, "project")).select_by_visible_text("second e2e project")
     wait(browser, lambda b: b.find_element(By.ID, "who").text == "Ola N. (admin)", "the other project")
     assert log_rows(browser) == []
