@@ -3,6 +3,10 @@ password steps, no account enumeration, slowed guessing, several projects."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -245,11 +249,6 @@ def test_a_forgotten_password_is_reset_with_the_mailed_code_and_ends_the_session
 
 
 def test_the_operator_cli_adds_a_member_with_a_password(api: Api) -> None:
-    import json
-    import os
-    import subprocess
-    import sys
-
     email = an_email()
     command = [sys.executable, "-m", "chalicelib.cli", "member", "add", "--project", api.project_id]
     command += ["--email", email, "--name", "First Admin", "--role", "admin", "--password", A_PASSWORD, "--json"]
