@@ -966,7 +966,8 @@ class KeyIssued(Model):
 
 Email = Annotated[
     str,
-    Field(strict=True, min_length=3, max_length=128, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),  # 128: Cognito's usernames
+    # printable ASCII but for `@` around one `@` (what Cognito takes as an email username); 128: its usernames' bound
+    Field(strict=True, min_length=3, max_length=128, pattern=r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"),
     AfterValidator(lambda value: value.lower()),
 ]
 # what a person may be; `integration` is for machines (API keys)

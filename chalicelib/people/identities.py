@@ -64,7 +64,8 @@ def check_password(email: str, password: str) -> str | NewPasswordRequired:
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
     except ClientError as error:
-        if _error_code(error) in _NOT_SIGNED_IN:
+        # InvalidParameterException: an address Cognito cannot take as a username (it is no one's)
+        if _error_code(error) in _NOT_SIGNED_IN | {"InvalidParameterException"}:
             raise WrongCredentialsError from error
         raise
     if answer.get("ChallengeName") == "NEW_PASSWORD_REQUIRED":
@@ -120,7 +121,7 @@ def reset_password(email: str, code: str, new_password: str) -> None:
         code_name = _error_code(error)
         if code_name == "InvalidPasswordException":
             raise invalid("new_password", _password_reason(error)) from error
-        if code_name in _CODE_REFUSED | _NOT_SIGNED_IN | {"ResourceNotFoundException"}:
+        if code_name in _CODE_REFUSED | _NOT_SIGNED_IN | {"ResourceNotFoundException", "InvalidParameterException"}:
             raise invalid("code", "wrong or expired; ask for a new one") from error
         raise
 
@@ -173,6 +174,8 @@ def invite(email: str, password: str | None = None) -> Invited:
         )
         attributes = created["User"]["Attributes"]
     except ClientError as error:
+        if _error_code(error) == "InvalidParameterException":
+            raise invalid("email", "not an address Cognito accepts") from error
         if _error_code(error) != "UsernameExistsException":
             raise
         temporary = None  # they have a password already: a project more, no invitation

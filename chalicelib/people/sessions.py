@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from chalicelib import auth, aws, clock
 from chalicelib.auth import Caller
-from chalicelib.errors import ForbiddenError, NotFoundError, TooManyRequestsError
+from chalicelib.errors import ForbiddenError, NotFoundError, TooManyRequestsError, UnauthorizedError
 from chalicelib.people import identities
 from chalicelib.people.identities import NewPasswordRequired
 from chalicelib.store import keys
@@ -58,6 +58,7 @@ def sign_in(email: str, password: str) -> SignedIn | NewPasswordRequired:
     except identities.WrongCredentialsError:
         SignInFailures(pk, sk).update(
             [
+                SignInFailures.kind.set(SignInFailures),
                 SignInFailures.failures.add(1),
                 SignInFailures.ttl.set(clock.now() + timedelta(seconds=2 * FAILURE_WINDOW_SECONDS)),
             ]
@@ -107,8 +108,10 @@ def switch_project(caller: Caller, cookie: str, project_id: str) -> Caller:
     except Membership.DoesNotExist as exc:
         raise NotFoundError(f"project {project_id} not found") from exc
     session = PersonSession(keys.person_pk(user_id), keys.person_session_sk(auth.session_digest(cookie)))
-    conditional_update(session, [PersonSession.project_id.set(project_id)], PersonSession.pk.exists())
+    switched = conditional_update(session, [PersonSession.project_id.set(project_id)], PersonSession.pk.exists())
     auth.forget_session(cookie)
+    if not switched:  # signed out (everywhere) since this function cached the session
+        raise UnauthorizedError("the session is not valid; sign in again")
     return auth.caller_of(member)
 
 

@@ -3,6 +3,10 @@ password steps, no account enumeration, slowed guessing, several projects."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
 from typing import Any
 
@@ -10,6 +14,7 @@ import pytest
 
 from chalicelib import auth, aws
 from chalicelib.people import sessions
+from local import metrics
 from tests.integration.helpers import A_PASSWORD, PUBLIC_ORIGIN, Api, Person, a_member, an_email, session_cookie_of
 
 
@@ -245,11 +250,6 @@ def test_a_forgotten_password_is_reset_with_the_mailed_code_and_ends_the_session
 
 
 def test_the_operator_cli_adds_a_member_with_a_password(api: Api) -> None:
-    import json
-    import os
-    import subprocess
-    import sys
-
     email = an_email()
     command = [sys.executable, "-m", "chalicelib.cli", "member", "add", "--project", api.project_id]
     command += ["--email", email, "--name", "First Admin", "--role", "admin", "--password", A_PASSWORD, "--json"]
@@ -259,3 +259,20 @@ def test_the_operator_cli_adds_a_member_with_a_password(api: Api) -> None:
     person = Person(api, email, A_PASSWORD, user_id)
     assert person.sign_in().status_code == 200
     assert person.request("GET", "/v1/members").status_code == 200
+
+
+def test_a_session_is_looked_up_with_two_get_items_then_cached_and_signing_in_costs_a_fixed_few(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = a_member(api)
+    later_than_the_cache(monkeypatch)
+    with metrics.dynamodb_requests() as first:
+        assert person.request("GET", "/v1/settings").status_code == 200
+    with metrics.dynamodb_requests() as again:
+        assert person.request("GET", "/v1/settings").status_code == 200
+    settings_reads = again  # what the route itself reads
+    assert first[: len(first) - len(settings_reads)] == ["GetItem", "GetItem"]  # the session, its membership
+    with metrics.dynamodb_requests() as signing_in:
+        assert person.sign_in().status_code == 200
+    # the failures' window, the person's projects, the new session; then /v1/me's answer: their projects' names
+    assert signing_in == ["GetItem", "Query", "PutItem", "Query", "BatchGetItem"]
