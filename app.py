@@ -26,10 +26,12 @@ from chalicelib.routes import (
     me,
     numbers,
     openapi,
+    people,
     recordings,
     reports,
     settings,
     tracking,
+    views,
     web,
 )
 from chalicelib.routes import webhooks as webhook_routes
@@ -47,6 +49,7 @@ app.register_blueprint(settings.bp)
 app.register_blueprint(export.bp)
 app.register_blueprint(conversions.bp)
 app.register_blueprint(me.bp)
+app.register_blueprint(people.bp)
 app.register_blueprint(web.bp)
 app.register_blueprint(recordings.bp)
 app.register_blueprint(reports.bp)
@@ -55,6 +58,7 @@ app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)
 app.register_blueprint(openapi.bp)
 app.register_blueprint(webhook_routes.bp)
+app.register_blueprint(views.bp)
 # Chalice answers whatever a view raises with its own 500: each view answers the domain's errors itself instead
 for methods in app.routes.values():
     for route in methods.values():

@@ -1,7 +1,10 @@
-"""API keys: issue, revoke, list; and every request's key -> project, role, label, with role checks.
+"""Every request's caller, with role checks: an API key (machines and scripts) or a signed-in person's session
+cookie (the web app); and API keys: issue, revoke, list.
 
 A key reads `cc_<key_id>_<secret>`: the key id finds the item with one GetItem, and only the SHA-256 of
-the whole key is stored (the secret has 256 bits of entropy, so a fast hash is enough).
+the whole key is stored (the secret has 256 bits of entropy, so a fast hash is enough). A session cookie reads
+`<user_id>.<secret>` and is kept the same way (chalicelib.people.sessions issues it): the user id finds the
+person's partition, the cookie's SHA-256 the session in it.
 """
 
 from __future__ import annotations
@@ -14,14 +17,15 @@ import secrets
 import time
 from dataclasses import dataclass
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from chalice.app import Request
 
-from chalicelib import clock, observability
+from chalicelib import aws, clock, observability
 from chalicelib.errors import ForbiddenError, NotFoundError, UnauthorizedError, invalid
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
-from chalicelib.store.models import ApiKey, Project
+from chalicelib.store.models import ApiKey, Membership, PersonSession, Project
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
 
@@ -50,6 +54,7 @@ class Permission(StrEnum):
     MANAGE_KEYS = "manage_keys"
     MANAGE_WEBHOOKS = "manage_webhooks"
     EXPORT_CONVERSIONS = "export_conversions"
+    MANAGE_MEMBERS = "manage_members"
 
 
 _STAFF = {Role.ADMIN, Role.SUPERVISOR, Role.AGENT}
@@ -74,6 +79,7 @@ ROLES_MAY: dict[Permission, set[Role]] = {
     Permission.MANAGE_KEYS: {Role.ADMIN},
     Permission.MANAGE_WEBHOOKS: {Role.ADMIN},
     Permission.EXPORT_CONVERSIONS: {Role.ADMIN, Role.INTEGRATION},
+    Permission.MANAGE_MEMBERS: {Role.ADMIN},
 }
 
 CACHE_SECONDS = 60
@@ -83,10 +89,21 @@ MAX_LABEL = 100
 
 @dataclass(frozen=True)
 class Caller:
+    """Who sends the request: an API key (`key_id`) or a signed-in person (`user_id`, `name`, `extension`: None
+    for a key). `label` signs comments and actions: the key's label, or the person's name."""
+
     project_id: str
     role: Role
     label: str
-    key_id: str
+    key_id: str | None
+    user_id: str | None = None
+    name: str | None = None
+    extension: str | None = None
+
+    @property
+    def actor_id(self) -> str:
+        """The id that a comment keeps of its author (who may edit it later): the key's, or the person's."""
+        return self.key_id if self.key_id is not None else f"person:{self.user_id}"
 
     def may(self, permission: Permission) -> bool:
         return self.role in ROLES_MAY[permission]
@@ -215,13 +232,106 @@ def _presented_key(request: Request, basic: bool) -> str:
     raise UnauthorizedError(f"send an API key as 'Authorization: Bearer <key>'{also}")
 
 
+SESSION_COOKIE = "callcard_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+# cookie hash -> (monotonic expiry, caller): like keys, a removed person or membership stops within CACHE_SECONDS
+_sessions: dict[str, tuple[float, Caller]] = {}
+
+
+def session_digest(cookie_value: str) -> str:
+    return _hash(cookie_value)
+
+
+def forget_session(cookie_value: str) -> None:
+    """Drops this function's cached lookup of the session (signed out or switched project here)."""
+    _sessions.pop(session_digest(cookie_value), None)
+
+
+def forget_person(user_id: str | None = None) -> None:
+    """Drops this function's cached sessions of the person (of everyone without `user_id`): memberships changed."""
+    for digest, (_, caller) in list(_sessions.items()):
+        if user_id is None or caller.user_id == user_id:
+            _sessions.pop(digest, None)
+
+
+def _session_lookup(cookie_value: str) -> Caller:
+    digest = session_digest(cookie_value)
+    cached = _sessions.get(digest)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    user_id, dot, _ = cookie_value.partition(".")
+    if not dot or not user_id:
+        raise UnauthorizedError("the session is not valid; sign in again")
+    try:
+        session = PersonSession.get(keys.person_pk(user_id), keys.person_session_sk(digest))
+        if session.expires_at <= clock.now():
+            raise UnauthorizedError("the session has expired; sign in again")
+        member = Membership.get(keys.person_pk(user_id), keys.membership_sk(session.project_id))
+    except (PersonSession.DoesNotExist, Membership.DoesNotExist) as exc:
+        raise UnauthorizedError("the session is not valid; sign in again") from exc
+    caller = caller_of(member)
+    _sessions[digest] = (time.monotonic() + CACHE_SECONDS, caller)
+    return caller
+
+
+def caller_of(member: Membership) -> Caller:
+    """A signed-in person as the caller: their role, name and extension in the membership's project."""
+    return Caller(
+        member.project_id,
+        Role(member.role),
+        member.name,
+        None,
+        user_id=member.user_id,
+        name=member.name,
+        extension=member.extension,
+    )
+
+
+def session_cookie(request: Request) -> str | None:
+    """The value of the session cookie the browser sent, if any."""
+    header: str = request.headers.get("cookie", "")
+    for part in header.split(";"):
+        name, equals, value = part.strip().partition("=")
+        if equals and name == SESSION_COOKIE and value:
+            return value
+    return None
+
+
+def _own_origin(origin: str) -> bool:
+    own, sent = urlsplit(aws.public_base_url()), urlsplit(origin)
+    return (sent.scheme, sent.netloc) == (own.scheme, own.netloc)
+
+
+def _check_origin(request: Request) -> None:
+    """A cookie rides along with any site's form or fetch: a state change must come from the app's own pages."""
+    if request.method.upper() not in _SAFE_METHODS and not _own_origin(request.headers.get("origin", "")):
+        raise ForbiddenError("a signed-in change must come from the app's own pages (its Origin)")
+
+
+def check_sign_in_origin(request: Request) -> None:
+    """Sign-in and password steps need no cookie, but a browser on another site must not sign its visitor in to
+    an account of its choosing (login CSRF): a foreign Origin is refused; none (curl, scripts) is not."""
+    origin = request.headers.get("origin")
+    if origin is not None and not _own_origin(origin):
+        raise ForbiddenError("signing in must come from the app's own pages (its Origin)")
+
+
 def authenticate(request: Request, basic: bool = False) -> Caller:
+    """The request's caller: the API key of the Authorization header when there is one, else the session cookie
+    (whose state changes must carry the app's own Origin); 401 without either."""
+    cookie = None if request.headers.get("authorization") else session_cookie(request)
+    if cookie is not None:
+        caller = _session_lookup(cookie)
+        _check_origin(request)
+        observability.tag(project_id=caller.project_id, user_id=caller.user_id)
+        return caller
     caller = _lookup(_presented_key(request, basic))
     observability.tag(project_id=caller.project_id, key_id=caller.key_id)  # the key's public id, never the key
     return caller
 
 
 def require(request: Request, permission: Permission, basic: bool = False) -> Caller:
-    """The request's caller, after the key check (401) and the role check (403); `basic` also takes the key as an
-    HTTP Basic password."""
+    """The request's caller, after the key or session check (401) and the role check (403); `basic` also takes the
+    key as an HTTP Basic password."""
     return authenticate(request, basic).require(permission)

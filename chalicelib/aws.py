@@ -86,6 +86,23 @@ def bucket_name() -> str:
     return os.environ.get("CALLCARD_BUCKET", "callcard-recordings")
 
 
+def user_pool_id() -> str:
+    """The people's Cognito user pool (the template's PeopleUserPool; locally the one the bootstrap made)."""
+    return _required("CALLCARD_USER_POOL_ID")
+
+
+def user_pool_client_id() -> str:
+    """The user pool's app client that signs people in with their password (PeopleUserPoolClient)."""
+    return _required("CALLCARD_USER_POOL_CLIENT_ID")
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"set {name}")
+    return value
+
+
 def public_base_url() -> str:
     """The address the API and web app are reached at, without a trailing slash: CALLCARD_PUBLIC_URL, else the
     SSM parameter named by CALLCARD_PUBLIC_URL_PARAMETER (deployed: the template cannot hand the function its
@@ -252,6 +269,11 @@ def ssm() -> Any:  # no mypy_boto3_ssm stubs installed
 def ses() -> Any:  # no mypy_boto3_ses stubs installed
     with _building:
         return _client("ses", policy(), region())
+
+
+def cognito() -> Any:  # no mypy_boto3_cognito_idp stubs installed
+    with _building:
+        return _client("cognito-idp", policy(), region())
 
 
 @cache

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -286,8 +286,12 @@ def get(project_id: str, call_id: str) -> Call:
         raise NotFoundError(f"call {call_id} not found") from exc
 
 
-def summary(call: Call) -> CallSummary:
-    return CallSummary.model_validate(call, from_attributes=True)
+def summary(call: Call, agent_names: Mapping[str, str] | None = None) -> CallSummary:
+    """The call's row of the log; `agent_names` (agents.names_for) names its agent."""
+    row = CallSummary.model_validate(call, from_attributes=True)
+    if agent_names and call.agent in agent_names:
+        row.agent_name = agent_names[call.agent]
+    return row
 
 
 # attempts of a comment's transaction when another one on the same call conflicts with it
@@ -322,7 +326,7 @@ def add_comment(caller: Caller, call_id: str, payload: CommentIn) -> Comment:
         keys.comment_sk(created_at, comment_id),
         comment_id=comment_id,
         author=caller.label,
-        author_id=caller.key_id,
+        author_id=caller.actor_id,
         text=payload.text,
         created_at=created_at,
     )
@@ -350,7 +354,7 @@ def _comment(caller: Caller, call_id: str, comment_id: str) -> Comment:
         found = next(iter(matches), None)
     if found is None:
         raise NotFoundError(f"comment {comment_id} not found")
-    if caller.role != Role.ADMIN and (found.author_id is None or found.author_id != caller.key_id):
+    if caller.role != Role.ADMIN and (found.author_id is None or found.author_id != caller.actor_id):
         raise ForbiddenError("only the comment's author or an admin may change it")
     return found
 

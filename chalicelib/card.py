@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import aws, calls, clients, clock, history, partition
+from chalicelib import agents, aws, calls, clients, clock, history, partition
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import status
 from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review, Statistics, Visit
@@ -81,7 +81,8 @@ def review(project_id: str, call_id: str) -> Review:
 def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_play: bool = False) -> Card:
     """One Query for the call's partition, then together two for the client's statistics and top pages
     (clients.overview) and one for its newest sessions: the same four requests whatever the client's history, in
-    two round trips.
+    two round trips. A call with an agent reads the members' names in the second round too, when a warm function
+    has not kept them (agents.names).
 
     `may_play`: the caller's role may play recordings, so the audio carries fresh presigned URLs.
     """
@@ -93,18 +94,24 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
     sessions: paging.Page[ClientSession] | None = None
     if phone:
         try:
-            overview, sessions = aws.together(
-                lambda: clients.overview(project_id, phone, clock.now()),
-                lambda: history.session_page(project_id, phone, None, clients.CLIENT_PAGE),
+            (overview, sessions), _ = aws.together(
+                lambda: aws.together(
+                    lambda: clients.overview(project_id, phone, clock.now()),
+                    lambda: history.session_page(project_id, phone, None, clients.CLIENT_PAGE),
+                ),
+                lambda: agents.names_for(project_id, [call]),  # kept by agents' cache for the line below
             )
             statistics, window = overview
         except NotFoundError:
             pass  # the client was erased meanwhile: a card without its statistics
+    names = agents.names_for(project_id, [call])
     # the visit is the attributed session's, kept on the call; else the client's last session tells
     newest = sessions.items[0] if sessions and sessions.items else None
     client_visit = call.visit or (newest.visit if newest else {})
     return Card(
-        call=CallDetails.model_validate(call, from_attributes=True),
+        call=CallDetails.model_validate(call, from_attributes=True).model_copy(
+            update={"agent_name": names.get(call.agent or "")}
+        ),
         audio=status.audio(read.recording, may_play),
         review=_review(call, read),
         visit=Visit.model_validate(call.visit) if call.visit else None,

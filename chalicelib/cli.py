@@ -1,6 +1,8 @@
-"""The operator CLI: `python -m chalicelib.cli project|key|calls|reports ...` (`--help` lists the actions).
+"""The operator CLI: `python -m chalicelib.cli project create|key create|key revoke|key list|member add|member
+remove|calls index|reports rebuild`.
 
-Runs with the app's environment (CALLCARD_TABLE, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL locally).
+Runs with the app's environment (CALLCARD_TABLE, CALLCARD_USER_POOL_ID, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL
+locally).
 With --json it prints exactly one JSON object on stdout; logs and errors go to stderr.
 """
 
@@ -16,7 +18,9 @@ from typing import Any
 import pydantic
 
 from chalicelib import auth, calllog, clock, projects, reports, settings
-from chalicelib.errors import ApiError
+from chalicelib.errors import ApiError, invalid
+from chalicelib.people import members
+from chalicelib.schemas import MIN_PASSWORD, MemberIn
 
 log = logging.getLogger("callcard.cli")
 
@@ -67,6 +71,24 @@ def _key_list(args: argparse.Namespace) -> None:
             print("\t".join(str(item[name] or "-") for name in item))
 
 
+def _member_add(args: argparse.Namespace) -> None:
+    """A person in the project (the first admin of a fresh stack); with --password, set as theirs, no invitation."""
+    member = MemberIn.model_validate(
+        {"email": args.email, "name": args.name, "role": args.role, "extension": args.extension}
+    )
+    if args.password is not None and len(args.password) < MIN_PASSWORD:
+        raise invalid("password", f"at least {MIN_PASSWORD} characters")
+    added = members.add_member(
+        args.project, member.email, member.name, auth.Role(member.role), member.extension, args.password
+    )
+    _print({"user_id": added.user_id}, args.json)
+
+
+def _member_remove(args: argparse.Namespace) -> None:
+    members.remove_member(args.project, args.user_id)
+    _print({"user_id": args.user_id, "removed": True}, args.json)
+
+
 def _calls_index(args: argparse.Namespace) -> None:
     indexed = calllog.index_older_calls(args.project)
     log.info("gave %d calls the call log's index keys", indexed)
@@ -102,6 +124,20 @@ def parser() -> argparse.ArgumentParser:
     key_list.add_argument("--project", required=True)
     key_list.set_defaults(run=_key_list)
 
+    member = groups.add_parser("member").add_subparsers(dest="action", required=True)
+    member_add = member.add_parser("add", help="add a person to a project (invited, or with --password)")
+    member_add.add_argument("--project", required=True)
+    member_add.add_argument("--email", required=True)
+    member_add.add_argument("--name", required=True)
+    member_add.add_argument("--role", required=True, choices=["admin", "supervisor", "agent"])
+    member_add.add_argument("--extension", help="the PBX's agent value for this person")
+    member_add.add_argument("--password", help="set as the person's own password (no invitation is sent)")
+    member_add.set_defaults(run=_member_add)
+    member_remove = member.add_parser("remove", help="remove a person from a project (their access ends in 60 s)")
+    member_remove.add_argument("--project", required=True)
+    member_remove.add_argument("--user-id", required=True)
+    member_remove.set_defaults(run=_member_remove)
+
     calls = groups.add_parser("calls").add_subparsers(dest="action", required=True)
     calls_index = calls.add_parser(
         "index", help="give calls written before the call log's indexes their keys (agent, status, changes)"
@@ -116,7 +152,7 @@ def parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--project", required=True)
     rebuild.set_defaults(run=_reports_rebuild)
 
-    for sub in (create, key_create, key_revoke, key_list, calls_index, rebuild):
+    for sub in (create, key_create, key_revoke, key_list, member_add, member_remove, calls_index, rebuild):
         sub.add_argument("--json", action="store_true", help="print one JSON object")
     return top
 

@@ -38,6 +38,13 @@ class ConflictError(ApiError):
     pass
 
 
+class NewPasswordRequiredError(ConflictError):
+    """An invited person's first sign-in: they choose their own password, quoting `session` (Cognito's)."""
+
+    def __init__(self, session: str) -> None:
+        super().__init__("choose your own password to finish signing in", {"session": session})
+
+
 class PayloadTooLargeError(ApiError):
     pass
 
@@ -50,6 +57,14 @@ class ValidationError(ApiError):
     def __init__(self, fields: dict[str, str], message: str = "some values are invalid") -> None:
         super().__init__(message, {"fields": fields})
         self.fields = fields
+
+
+class TooManyRequestsError(ApiError):
+    """The caller must wait `retry_after` seconds (answered with Retry-After)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, {"retry_after": retry_after})
+        self.retry_after = retry_after
 
 
 class ServiceUnavailableError(ApiError):

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from chalicelib import aws, calllog, clock
+from chalicelib import agents, aws, calllog, clock
 from chalicelib.schemas import CallExportQuery
 from chalicelib.store.models import Call, Project
 
@@ -28,29 +28,32 @@ MAX_ROUNDS = 100
 
 COLUMNS = (
     "call_id", "external_id", "started_at", "started_at_local", "direction", "status", "caller", "destination",
-    "agent", "wait_seconds", "talk_seconds", "total_seconds", "first_call", "target", "repeat", "called_back",
-    "category", "tags", "value", "comment_count", "manager_rating", "call_rating", "recording_status", "source",
-    "medium", "campaign", "term", "content", "landing_page", "ip", "card_url",
+    "agent", "agent_name", "wait_seconds", "talk_seconds", "total_seconds", "first_call", "target", "repeat",
+    "called_back", "category", "tags", "value", "comment_count", "manager_rating", "call_rating", "recording_status",
+    "source", "medium", "campaign", "term", "content", "landing_page", "ip", "card_url",
 )  # fmt: skip
 # the header row in Polish (lang=pl), column by column
 POLISH = (
     "id połączenia", "id zewnętrzne", "początek (UTC)", "początek (czas lokalny)", "kierunek", "status",
-    "dzwoniący", "numer docelowy", "agent", "oczekiwanie (s)", "rozmowa (s)", "razem (s)", "pierwsze połączenie",
-    "docelowe", "powtórne", "oddzwoniono", "kategoria", "tagi", "wartość", "komentarze", "ocena menedżera",
-    "ocena rozmowy", "nagranie", "źródło", "medium", "kampania", "słowo kluczowe", "treść", "strona wejścia", "IP",
+    "dzwoniący", "numer docelowy", "agent", "nazwa agenta", "oczekiwanie (s)", "rozmowa (s)", "razem (s)",
+    "pierwsze połączenie", "docelowe", "powtórne", "oddzwoniono", "kategoria", "tagi", "wartość", "komentarze",
+    "ocena menedżera", "ocena rozmowy", "nagranie", "źródło", "medium", "kampania", "słowo kluczowe", "treść",
+    "strona wejścia", "IP",
     "karta połączenia",
 )  # fmt: skip
 HEADERS = {"en": COLUMNS, "pl": POLISH}
 DELIMITERS = {"comma": ",", "semicolon": ";"}
 # columns that are no attribute of the call
-_DERIVED = {"started_at_local", "tags", "ip", "medium", "campaign", "term", "content", "landing_page", "card_url"}
+_DERIVED = {
+    "agent_name", "started_at_local", "tags", "ip", "medium", "campaign", "term", "content", "landing_page", "card_url",
+}  # fmt: skip
 # a call's tags in one cell
 TAG_SEPARATOR = ", "
 _VISIT = ("medium", "campaign", "term", "content", "landing_page")
 
 # Text that a spreadsheet would run as a formula (CSV injection) gets a leading apostrophe.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FREE_TEXT = {"external_id", "agent", "category", "tags", "source", *_VISIT}
+_FREE_TEXT = {"external_id", "agent", "agent_name", "category", "tags", "source", *_VISIT}
 
 
 @dataclass(frozen=True)
@@ -76,11 +79,12 @@ def _cell(column: str, value: object) -> str:
     return formula_safe(text) if column in _FREE_TEXT else text
 
 
-def _row(call: Call, zone: ZoneInfo) -> list[str]:
+def _row(call: Call, zone: ZoneInfo, agent_names: Mapping[str, str]) -> list[str]:
     started_at: datetime = call.started_at
     visit = call.visit or {}
     values: dict[str, object] = {column: getattr(call, column) for column in COLUMNS if column not in _DERIVED}
     values["started_at"] = clock.iso(started_at)
+    values["agent_name"] = agent_names.get(call.agent or "")
     values["tags"] = TAG_SEPARATOR.join(str(tag) for tag in call.tags)
     values["ip"] = visit.get("ip")  # the attributed visit's, as stored under ip_storage
     values.update({column: visit.get(column) for column in _VISIT})
@@ -95,9 +99,9 @@ def csv_line(cells: Sequence[str], delimiter: str = ",") -> str:
     return line.getvalue()
 
 
-def row_line(call: Call, zone: ZoneInfo, delimiter: str = ",") -> str:
-    """The call's line of the CSV, its line end included."""
-    return csv_line(_row(call, zone), delimiter)
+def row_line(call: Call, zone: ZoneInfo, agent_names: Mapping[str, str], delimiter: str = ",") -> str:
+    """The call's line of the CSV, its line end included; `agent_names` (agents.names) names its agent."""
+    return csv_line(_row(call, zone, agent_names), delimiter)
 
 
 def calls_csv(project: Project, query: CallExportQuery) -> Export:
@@ -107,7 +111,8 @@ def calls_csv(project: Project, query: CallExportQuery) -> Export:
     delimiter = DELIMITERS[query.delimiter]
     head = ("\ufeff" if query.bom else "") + csv_line(HEADERS[query.lang], delimiter)
     walk = calllog.Walk(project.project_id, query, query.cursor, MAX_ROUNDS, MAX_ROWS)
-    return written(head, walk, partial(row_line, zone=zone, delimiter=delimiter), query.cursor)
+    line_of = partial(row_line, zone=zone, agent_names=agents.names(project.project_id), delimiter=delimiter)
+    return written(head, walk, line_of, query.cursor)
 
 
 def written(head: str, walk: calllog.Walk, line_of: Callable[[Call], str | None], cursor: str | None) -> Export:

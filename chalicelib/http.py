@@ -23,9 +23,11 @@ from chalicelib.errors import (
     BadRequestError,
     ConflictError,
     ForbiddenError,
+    NewPasswordRequiredError,
     NotFoundError,
     PayloadTooLargeError,
     ServiceUnavailableError,
+    TooManyRequestsError,
     UnauthorizedError,
     UnsupportedMediaTypeError,
     ValidationError,
@@ -105,8 +107,10 @@ PATH_PARAMETERS: dict[str, PathParameter] = {
     "session_id": PathParameter(_HEX_ID, "a tracked session's id"),
     "token": PathParameter(r"^[A-Za-z0-9_-]{22,64}$", "a share link's token"),
     "key_id": PathParameter(r"^[0-9a-f]{16}$", "an API key's id"),
+    "user_id": PathParameter(r"^[0-9a-f-]{36}$", "a person's id (their Cognito sub)"),
     "webhook_id": PathParameter(_HEX_ID, "a webhook's id"),
     "delivery_id": PathParameter(_HEX_ID, "a webhook delivery's id"),
+    "view_id": PathParameter(_HEX_ID, "a saved view's id"),
     "phone": PathParameter(_PHONE, "the client's number: E.164, or national in the project's country", 422),
     "number": PathParameter(_PHONE, "a tracking number: E.164, or national in the project's country", 422),
 }
@@ -231,9 +235,11 @@ ERROR_ANSWERS: dict[type[ApiError], tuple[int, str]] = {
     NotFoundError: (404, "not_found"),
     ConflictError: (409, "conflict"),
     SessionEndedError: (409, "session_ended"),
+    NewPasswordRequiredError: (409, "new_password_required"),
     PayloadTooLargeError: (413, "payload_too_large"),
     UnsupportedMediaTypeError: (415, "unsupported_media_type"),
     ValidationError: (422, "invalid"),
+    TooManyRequestsError: (429, "too_many_requests"),
     ServiceUnavailableError: (503, "service_unavailable"),
 }
 # a 503 says when to try again (seconds)
@@ -259,6 +265,8 @@ def error_answer(error: ApiError) -> Response:
     response = error_response(status, code, error.message, error.details)
     if status == 503:
         response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    if isinstance(error, TooManyRequestsError):
+        response.headers["Retry-After"] = str(error.retry_after)
     return response
 
 

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from chalicelib import http
+from chalicelib import auth, http
 from chalicelib.auth import ROLES_MAY, Permission, Role
 from chalicelib.schemas import ErrorOut
 
@@ -32,6 +32,8 @@ API_PREFIX = "/v1/"
 SECURITY_SCHEME = "apiKey"
 # the key as an HTTP Basic password, on the routes that take it (auth.require(..., basic=True))
 BASIC_SECURITY_SCHEME = "apiKeyAsPassword"
+# a signed-in person's session cookie (the web app), where any route but the public ones takes it
+SESSION_SECURITY_SCHEME = "sessionCookie"
 _REF = "#/components/schemas/{model}"
 
 # The contract's error answers (DESIGN.md section 4), in the order the checks run.
@@ -39,7 +41,7 @@ ERRORS: dict[int, str] = {
     429: "throttled: past the stage's request rate, or the web ACL's rate on /v1/track/*; try again later",
     400: "malformed: the body is not a JSON object",
     401: "no API key, or not a valid one",
-    403: "the key's role may not do this",
+    403: "the role may not do this; or a signed-in change without the app's own `Origin`",
     413: "the body is too large",
     415: "the body is not JSON",
     422: "well-formed but invalid values (the body, the query, a phone number in the path); `details.fields` maps "
@@ -67,6 +69,8 @@ class Operation:
     headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
     # the key is also taken as an HTTP Basic password
     basic: bool = False
+    # a signed-in person's session only (signing out, switching project): an API key answers 401
+    people_only: bool = False
 
 
 _OPERATIONS: dict[Callable[..., Any], Operation] = {}
@@ -83,11 +87,14 @@ def describe(
     also: Mapping[int, str] | None = None,
     headers: Mapping[int, Mapping[str, str]] | None = None,
     basic: bool = False,
+    people_only: bool = False,
 ) -> Callable[[View], View]:
     """Declare a view's operation for the document; put it right under `@bp.route(...)`."""
     if public and may is not None:
         raise ValueError("a public route needs no permission")
-    operation = Operation(may, public, body, query, returns, status, dict(also or {}), dict(headers or {}), basic)
+    operation = Operation(
+        may, public, body, query, returns, status, dict(also or {}), dict(headers or {}), basic, people_only
+    )
 
     def record(view: View) -> View:
         _OPERATIONS[view] = operation
@@ -157,6 +164,13 @@ def document(app: Chalice) -> dict[str, Any]:
                     "scheme": "basic",
                     "description": "the API key as the password (any user name), where a route takes it",
                 },
+                SESSION_SECURITY_SCHEME: {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": auth.SESSION_COOKIE,
+                    "description": "a signed-in person's session (POST /v1/auth/sign-in); a request that changes "
+                    "something must carry the app's own `Origin`",
+                },
             },
         },
     }
@@ -209,7 +223,9 @@ def _operation(
         out["security"] = []
     else:
         allowed = ROLES_MAY[operation.may] if operation.may else set(Role)
-        out["security"] = [{SECURITY_SCHEME: []}] + ([{BASIC_SECURITY_SCHEME: []}] if operation.basic else [])
+        key: list[dict[str, list[str]]] = [] if operation.people_only else [{SECURITY_SCHEME: []}]
+        basic: list[dict[str, list[str]]] = [{BASIC_SECURITY_SCHEME: []}] if operation.basic else []
+        out["security"] = [*key, {SESSION_SECURITY_SCHEME: []}, *basic]
         out["x-roles"] = [role.value for role in Role if role in allowed]
         out["description"] = "Roles: " + ", ".join(out["x-roles"]) + "."
     parameters = [_path_parameter(name) for name in entry.view_args]

@@ -286,7 +286,9 @@ class CallFilters(Schema):
     category: FilledText | None = Field(default=None, max_length=100)
     phone: Text | None = Field(default=None, max_length=64)
     has_recording: QueryBool | None = None
-    agent: FilledText | None = Field(default=None, max_length=200)
+    agent: FilledText | None = Field(
+        default=None, max_length=200, description="the PBX's agent value; `me`: the signed-in person's extension"
+    )
     # our number: the destination of an incoming call, the line of an outgoing one (E.164 or national)
     number: FilledText | None = Field(default=None, max_length=64)
     source: FilledText | None = Field(default=None, max_length=100)
@@ -583,6 +585,8 @@ class _CallNumbers(Model):
     caller: str | None
     destination: str | None
     agent: str | None
+    # the member whose extension the agent value is (DESIGN.md section 4a)
+    agent_name: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -979,8 +983,22 @@ class CallRecorded(Model):
     client_phone: str | None
 
 
+class Person(Model):
+    user_id: str
+    email: str
+    name: str
+    extension: str | None
+
+
+class MyProject(Model):
+    project_id: str
+    name: str
+    role: Role
+
+
 class Me(Model):
-    """GET /v1/me: the key's project, role and label, and the permissions of its role."""
+    """GET /v1/me: the caller's (an API key's or a signed-in person's) current project, role and label (a person's
+    name), the permissions of the role; for a person, who they are and all their projects."""
 
     project_id: str
     role: Role
@@ -989,6 +1007,29 @@ class Me(Model):
     site_key: str | None = Field(
         default=None, description="the project's public site key, for the tracking snippet: admins only"
     )
+    person: Person | None = Field(default=None, description="the signed-in person; null for an API key")
+    projects: list[MyProject] | None = Field(
+        default=None, description="a signed-in person's projects with their role in each; null for an API key"
+    )
+
+
+class ViewIn(Schema):
+    """POST /v1/me/views: a name for the log's query string (`status=missed&agent=me`, with or without `?`)."""
+
+    name: FilledName = Field(max_length=100)
+    query: Text = Field(max_length=2000)
+
+
+class ViewOut(Model):
+    view_id: str
+    name: str
+    query: str
+
+
+class ViewList(Model):
+    """The person's saved views in the current project, by name (at most 50)."""
+
+    items: list[ViewOut]
 
 
 class Timezones(Model):
@@ -1023,6 +1064,97 @@ class KeyIssued(Model):
 
     key_id: str
     key: str
+
+
+# ---- people (DESIGN.md section 4a) ------------------------------------------------------------------------
+
+Email = Annotated[
+    str,
+    # printable ASCII but for `@` around one `@` (what Cognito takes as an email username); 128: its usernames' bound
+    Field(strict=True, min_length=3, max_length=128, pattern=r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$"),
+    AfterValidator(lambda value: value.lower()),
+]
+# what a person may be; `integration` is for machines (API keys)
+PersonRole = Literal["admin", "supervisor", "agent"]
+Password = Annotated[str, Field(strict=True, min_length=1, max_length=256)]
+MIN_PASSWORD = 12  # the user pool's policy (infra/resources.json)
+NewPassword = Annotated[
+    str,
+    Field(
+        strict=True, min_length=MIN_PASSWORD, max_length=256, description="at least 12 characters (the pool's policy)"
+    ),
+]
+Extension = Annotated[FilledName, Field(max_length=50, description="the PBX's `agent` value for this person")]
+
+
+class SignInIn(Schema):
+    """POST /v1/auth/sign-in."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)  # a password's spaces are its own
+    email: Email
+    password: Password
+
+
+class NewPasswordIn(Schema):
+    """POST /v1/auth/new-password: an invited person's first password, quoting the sign-in's `details.session`."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+    email: Email
+    session: str = Field(strict=True, min_length=20, max_length=2048)  # Cognito's bounds
+    new_password: NewPassword
+
+
+class ForgotPasswordIn(Schema):
+    """POST /v1/auth/forgot-password: Cognito mails a code to the address if it is a person's."""
+
+    email: Email
+
+
+class ConfirmForgotPasswordIn(Schema):
+    """POST /v1/auth/confirm-forgot-password: the mailed code and the new password."""
+
+    model_config = ConfigDict(str_strip_whitespace=False)
+    email: Email
+    code: str = Field(strict=True, min_length=1, max_length=2048)
+    new_password: NewPassword
+
+
+class ProjectChoice(Schema):
+    """POST /v1/auth/project: the project the session works in from now on (one of the person's)."""
+
+    project_id: str = Field(strict=True, min_length=1, max_length=100)
+
+
+class MemberIn(Schema):
+    """POST /v1/members: the person to invite (or add, when they have an account already)."""
+
+    email: Email
+    name: FilledName = Field(max_length=MAX_LABEL)
+    role: PersonRole
+    extension: Extension | None = None
+
+
+class MemberPatch(Schema):
+    """PATCH /v1/members/{user_id}: a field left out stays; `extension: null` clears it."""
+
+    name: FilledName | None = Field(default=None, max_length=MAX_LABEL)
+    role: PersonRole | None = None
+    extension: Extension | None = None
+
+
+class MemberOut(Model):
+    user_id: str
+    email: str
+    name: str
+    role: PersonRole
+    extension: str | None
+    created_at: UtcTime
+
+
+class MemberList(Model):
+    """GET /v1/members: the project's members by name."""
+
+    items: list[MemberOut]
 
 
 class ErrorInfo(Model):

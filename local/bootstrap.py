@@ -1,5 +1,6 @@
-"""Create the table, the bucket, the queues and the visitor secret of infra/resources.json in the emulator, and
-verify the missed-call alerts' sender (the template's AlertsSenderEmail, verified in SES by the operator).
+"""Create the table, the bucket, the queues, the visitor secret and the people's user pool of infra/resources.json
+in the emulator, and verify the missed-call alerts' sender (the template's AlertsSenderEmail, verified in SES by
+the operator).
 
 The template is the one definition of storage. moto's CloudFormation applies little of a bucket's
 properties, so this module reads the template and applies each resource's properties through the service
@@ -31,6 +32,8 @@ BUCKET_ID = "RecordingsBucket"
 QUEUE_ID = "RecordingEventsQueue"
 QUEUE_POLICY_ID = "RecordingEventsQueuePolicy"
 VISITOR_SECRET_ID = "VisitorSecret"
+USER_POOL_ID = "PeopleUserPool"
+USER_POOL_CLIENT_ID = "PeopleUserPoolClient"
 # The template's NamePrefix (callcard-<stage> when deployed): the local stack's names carry no stage.
 LOCAL_NAME_PREFIX = "callcard"
 # CALLCARD_ALERTS_SENDER where it is not set (make run, the tests): the emulator's SES accepts it once verified
@@ -54,6 +57,12 @@ class LocalStack:
     table_name: str
     bucket_name: str
     queue_urls: dict[str, str]  # by queue name (the template's QueueName, which the app's handlers name too)
+    user_pool_id: str
+    user_pool_client_id: str
+
+    def people_environment(self) -> dict[str, str]:
+        """What the template hands the API function about the user pool (moto makes its ids up)."""
+        return {"CALLCARD_USER_POOL_ID": self.user_pool_id, "CALLCARD_USER_POOL_CLIENT_ID": self.user_pool_client_id}
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
@@ -106,7 +115,11 @@ def bootstrap(table_name: str, bucket_name: str) -> LocalStack:
     _create_bucket(bucket, bucket_name, region)
     _create_secret(_resolve(properties(template, VISITOR_SECRET_ID), names, arns))
     _client("ses").verify_email_identity(EmailAddress=os.environ.get("CALLCARD_ALERTS_SENDER", LOCAL_ALERTS_SENDER))
-    return LocalStack(table_name, bucket_name, queue_urls)
+    client = {key: value for key, value in properties(template, USER_POOL_CLIENT_ID).items() if key != "UserPoolId"}
+    pool_id, client_id = _create_user_pool(
+        _resolve(properties(template, USER_POOL_ID), names, arns), _resolve(client, names, arns)
+    )
+    return LocalStack(table_name, bucket_name, queue_urls, pool_id, client_id)
 
 
 def _region() -> str:
@@ -163,6 +176,23 @@ def _create_secret(props: dict[str, Any]) -> None:
     except secrets.exceptions.ResourceNotFoundException:
         value = secrets.get_random_password(**props["GenerateSecretString"])["RandomPassword"]
         secrets.create_secret(Name=props["Name"], Description=props["Description"], SecretString=value)
+
+
+def _create_user_pool(pool_props: dict[str, Any], client_props: dict[str, Any]) -> tuple[str, str]:
+    """The user pool and its app client (of the pool found or made), found by name when they exist. The properties
+    are CreateUserPool's and CreateUserPoolClient's parameters but for the pool's name."""
+    cognito = _client("cognito-idp")
+    name = pool_props["UserPoolName"]
+    pools = cognito.get_paginator("list_user_pools").paginate(MaxResults=60)
+    pool_id = next((pool["Id"] for page in pools for pool in page["UserPools"] if pool["Name"] == name), None)
+    if pool_id is None:
+        params = {key: value for key, value in pool_props.items() if key != "UserPoolName"}
+        pool_id = cognito.create_user_pool(PoolName=name, **params)["UserPool"]["Id"]
+    clients = cognito.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
+    client_id = next((c["ClientId"] for c in clients if c["ClientName"] == client_props["ClientName"]), None)
+    if client_id is None:
+        client_id = cognito.create_user_pool_client(UserPoolId=pool_id, **client_props)["UserPoolClient"]["ClientId"]
+    return pool_id, client_id
 
 
 def _attribute_value(value: Any) -> str:

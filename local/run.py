@@ -73,6 +73,7 @@ class Settings:
             # webhooks may go to receivers on this machine over http (the template never sets it)
             "CALLCARD_WEBHOOKS_ALLOW_LOOPBACK": "true",
             "CALLCARD_ALERTS_SENDER": os.environ.get("CALLCARD_ALERTS_SENDER", LOCAL_ALERTS_SENDER),
+            "CALLCARD_INVITATIONS": "print",  # no mail leaves: members' invitations are printed here
         }
 
 
@@ -96,7 +97,7 @@ def main() -> int:
     server: subprocess.Popen[bytes] | None = None
     worker: threading.Thread | None = None
     try:
-        bootstrap(settings.table, settings.bucket)
+        os.environ.update(bootstrap(settings.table, settings.bucket).people_environment())
         demo = _restore_or_seed()
         worker = _start_worker(stop)
         server = _start_chalice(settings)
@@ -124,7 +125,12 @@ def _restore_or_seed() -> dict[str, str]:
         snapshot.load(SNAPSHOT_DIRECTORY)
         if DEMO_FILE.exists():
             demo: dict[str, str] = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-            return demo
+            if "agent_user_id" in demo:  # else saved before the demo had people: a new demo project with them
+                from local.seed import restore_people
+
+                demo = restore_people(demo)
+                DEMO_FILE.write_text(json.dumps(demo, indent=2) + "\n", encoding="utf-8")
+                return demo
     # Imported only now: the models read the table name from the environment when imported.
     from local.seed import seed
 
@@ -184,7 +190,10 @@ def _announce(settings: Settings, demo: dict[str, str]) -> None:
                 f"project        {demo['project_id']}",
                 f"site key       {demo['site_key']}",
                 f"admin key      {demo['admin_key']}",
-                f"sign in        {url}/#key={demo['admin_key']}",
+                f"admin email    {demo['admin_email']}",
+                f"admin password {demo['admin_password']}",
+                f"agent email    {demo['agent_email']}",
+                f"agent password {demo['agent_password']}",
                 "",
             ]
         ),

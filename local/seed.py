@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import io
 import random
+import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
 from chalicelib import aws, calls, clock, settings
 from chalicelib.auth import Caller, Role
+from chalicelib.people import identities, members
 from chalicelib.projects import create_project
 from chalicelib.recordings import checking, objects, ogg, upload
 from chalicelib.schemas import AlertsIn, CallIn, CommentIn, ReviewPatch, SettingsPatch
@@ -26,6 +29,9 @@ CLIENTS = [f"+38050{n:07d}" for n in (1234567, 2345678, 3456789, 4567890, 567890
 COMPANY_LINE = "+380443334455"
 AGENTS = ["101", "102", "103"]
 DEMO_ALERTS_EMAIL = "team@demo.example"  # missed-call alerts go here (make run prints them)
+# the demo's people (make run prints their emails and passwords): the admin, and the agent at extension 101
+ADMIN = ("admin@demo.callcard.test", "Olena Kovalenko", Role.ADMIN, None)
+AGENT = ("agent@demo.callcard.test", "Maksym Shevchenko", Role.AGENT, "101")
 COMMENTS = [
     "Asked for a quote for 20 units.",
     "Wants a call back after 3 pm.",
@@ -36,19 +42,54 @@ COMMENTS = [
 
 
 def seed() -> dict[str, str]:
-    """Create the demo project; its credentials as `{"project_id", "site_key", "admin_key"}`."""
+    """Create the demo project; its credentials as `{"project_id", "site_key", "admin_key", "admin_email",
+    "admin_password", "admin_user_id", "agent_email", "agent_password", "agent_user_id"}`."""
     project = create_project("Demo", "UA")
     settings.change(
         project.project_id, SettingsPatch(categories=CATEGORIES, tags=TAGS, currency="UAH", timezone="Europe/Kyiv")
     )
+    people = {who: seed_person(project.project_id, *person) for who, person in (("admin", ADMIN), ("agent", AGENT))}
     recorded = seed_calls(project.project_id)
     newest = seed_tracking(project.project_id)
     recorded[newest] = NEWEST_RECORDING
     seed_recordings(project.project_id, recorded)
-    review_newest(project.project_id, newest)
+    review_newest(project.project_id, newest, people["admin"], people["agent"])
     # set last, so that the seeded calls alert nobody: a missed call posted to `make run` prints its email
     settings.change(project.project_id, SettingsPatch(alerts=AlertsIn(missed_call_emails=[DEMO_ALERTS_EMAIL])))
-    return {"project_id": project.project_id, "site_key": project.site_key, "admin_key": project.admin_key}
+    credentials = {"project_id": project.project_id, "site_key": project.site_key, "admin_key": project.admin_key}
+    for who, person in people.items():
+        user_id = str(person.caller.user_id)
+        credentials |= {f"{who}_email": person.email, f"{who}_password": person.password, f"{who}_user_id": user_id}
+    return credentials
+
+
+def restore_people(demo: dict[str, str]) -> dict[str, str]:
+    """The demo's people again after a restart: the emulator's Cognito keeps nothing (the snapshot holds the table
+    and the bucket), so each is made again with their printed password and their membership moves to the new
+    account. `demo` with the new user ids."""
+    restored = dict(demo)
+    for who, (email, name, role, extension) in (("admin", ADMIN), ("agent", AGENT)):
+        if identities.user_id_of(email) is not None:
+            continue  # the accounts outlived the emulator (nothing to do)
+        members.remove_member(demo["project_id"], demo[f"{who}_user_id"])
+        member = members.add_member(demo["project_id"], email, name, role, extension, demo[f"{who}_password"])
+        restored[f"{who}_user_id"] = member.user_id
+    return restored
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    caller: Caller  # what signs their comments
+    email: str
+    password: str
+
+
+def seed_person(project_id: str, email: str, name: str, role: Role, extension: str | None) -> DemoPerson:
+    """A member with a password of their own (a random one: `make run` prints it)."""
+    password = secrets.token_urlsafe(12)
+    member = members.add_member(project_id, email, name, role, extension, password)
+    caller = Caller(project_id, role, name, None, user_id=member.user_id, name=name, extension=extension)
+    return DemoPerson(caller, email, password)
 
 
 DEMO_AUDIO = Path(__file__).resolve().parent / "demo_audio"
@@ -137,21 +178,20 @@ def seed_recordings(project_id: str, recorded: dict[str, Path]) -> None:
     worker.drain(queue)  # the app's queue handler, as on AWS: the demo's card reads `archived` from the start
 
 
-def review_newest(project_id: str, call_id: str) -> None:
-    """The newest call shows the card at its fullest: a category, both ratings and a short thread of comments."""
+def review_newest(project_id: str, call_id: str, admin: DemoPerson, agent: DemoPerson) -> None:
+    """The newest call shows the card at its fullest: a category, both ratings and a short thread of comments,
+    signed by the demo's people."""
     project = settings.load_project(project_id)
-    supervisor = Caller(project_id, Role.SUPERVISOR, "Olena (supervisor)", "demo")
-    agent = Caller(project_id, Role.AGENT, "Maksym (agent 101)", "demo")
     calls.change_review(
-        supervisor,
+        admin.caller,
         project,
         call_id,
         ReviewPatch(category="sale", manager_rating=5, call_rating=4, tags=["quote sent", "delivery"], value="48500"),
     )
     for author, text in [
-        (agent, "Wants the Oslo sofa in grey, delivery to Kyiv before the 15th. Sent the quote by e-mail."),
-        (supervisor, "Good call: offered the autumn discount at the right moment."),
-        (agent, "Client confirmed the order; invoice sent."),
+        (agent.caller, "Wants the Oslo sofa in grey, delivery to Kyiv before the 15th. Sent the quote by e-mail."),
+        (admin.caller, "Good call: offered the autumn discount at the right moment."),
+        (agent.caller, "Client confirmed the order; invoice sent."),
     ]:
         calls.add_comment(author, call_id, CommentIn(text=text))
 

@@ -67,8 +67,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def demo_stack() -> Iterator[tuple[str, str]]:
-    """The emulator, the demo project and the local API; yields the API's base URL and the demo's admin key."""
+def demo_stack() -> Iterator[tuple[str, dict[str, str]]]:
+    """The emulator, the demo project and the local API; yields the API's base URL and the demo's credentials
+    (local/seed.py: the admin's key, email and password)."""
     from local.api import wait_until_serving
     from local.emulator import DEFAULT_REGION, Emulator, configure_environment
     from local.run import stop_process
@@ -93,12 +94,12 @@ def demo_stack() -> Iterator[tuple[str, str]]:
         from local.bootstrap import bootstrap
         from local.seed import seed
 
-        bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
+        os.environ.update(bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"]).people_environment())
         demo = seed()
         command = [sys.executable, "-m", "local.api", "--host", "127.0.0.1", "--port", str(port), "--stage", "dev"]
         server = subprocess.Popen(command, cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
         wait_until_serving(f"{base_url}/v1/settings", server, Path(log.name))
-        yield base_url, demo["admin_key"]
+        yield base_url, demo
     finally:
         if server is not None:
             stop_process(server)
@@ -130,7 +131,21 @@ def chromium() -> Iterator[WebDriver]:
             browser.quit()
 
 
-def photograph(browser: WebDriver, base_url: str, key: str, call_id: str, out: Path, phone: bool) -> list[Path]:
+def sign_in(browser: WebDriver, url: str, demo: dict[str, str]) -> None:
+    """Opens `url`, signing in as the demo's admin through the sign-in page when the browser is not yet."""
+    browser.get(url)
+    WebDriverWait(browser, WAIT_SECONDS).until(
+        lambda b: b.find_elements(By.ID, "email") or b.find_elements(By.ID, "sign-out"), "the app"
+    )
+    if browser.find_elements(By.ID, "email"):
+        browser.find_element(By.ID, "email").send_keys(demo["admin_email"])
+        browser.find_element(By.ID, "password").send_keys(demo["admin_password"])
+        browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+
+
+def photograph(
+    browser: WebDriver, base_url: str, demo: dict[str, str], call_id: str, out: Path, phone: bool
+) -> list[Path]:
     width, height = PHONE if phone else DESKTOP
     scale = PHONE_SCALE if phone else 1
     metrics = {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": phone}
@@ -141,8 +156,7 @@ def photograph(browser: WebDriver, base_url: str, key: str, call_id: str, out: P
 
     written = []
     for shot in SHOTS:
-        browser.get("about:blank")  # from the same address, a new #key= would only change the fragment
-        browser.get(f"{base_url}{shot.path.format(call_id=call_id)}#key={key}")
+        sign_in(browser, f"{base_url}{shot.path.format(call_id=call_id)}", demo)
         wait_for(shot.ready)
         if shot.play_in_dock:  # the newest call in the docked player, paused 21 s in
             browser.find_element(By.CSS_SELECTOR, "#call-log button.row-play").click()
@@ -174,13 +188,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    with demo_stack() as (base_url, key), chromium() as browser:
+    with demo_stack() as (base_url, demo), chromium() as browser:
         import requests
 
-        listing = requests.get(f"{base_url}/v1/calls?limit=1", headers={"Authorization": f"Bearer {key}"}, timeout=30)
+        headers = {"Authorization": f"Bearer {demo['admin_key']}"}
+        listing = requests.get(f"{base_url}/v1/calls?limit=1", headers=headers, timeout=30)
         call_id = listing.json()["items"][0]["call_id"]
         for phone in (False, True):
-            for path in photograph(browser, base_url, key, call_id, args.out, phone):
+            for path in photograph(browser, base_url, demo, call_id, args.out, phone):
                 print(
                     f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}  {path.stat().st_size // 1024} KB"
                 )

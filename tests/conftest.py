@@ -25,6 +25,7 @@ os.environ.update(
         "CALLCARD_PUBLIC_URL": "https://callcard.test",
         "CALLCARD_WEBHOOKS_ALLOW_LOOPBACK": "true",  # webhook tests receive on 127.0.0.1, as `make run` allows
         "CALLCARD_ALERTS_SENDER": "alerts@callcard.test",  # verified in the emulator's SES by the bootstrap
+        "CALLCARD_INVITATIONS": "print",  # invitations printed (as `make run` does), not mailed
     }
 )
 # until the emulator starts, nothing may reach a real endpoint
@@ -49,7 +50,8 @@ def emulator() -> Iterator[str]:
     server = Emulator(free_port())
     server.start()
     os.environ["AWS_ENDPOINT_URL"] = server.url
-    bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
+    stack = bootstrap(os.environ["CALLCARD_TABLE"], os.environ["CALLCARD_BUCKET"])
+    os.environ.update(stack.people_environment())
     yield server.url
     server.stop()
 

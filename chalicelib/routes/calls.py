@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, aws, calllog, calls, card, http, openapi, settings
+from chalicelib import agents, auth, aws, calllog, calls, card, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
 from chalicelib.schemas import (
@@ -49,9 +49,10 @@ def post_call() -> Response:
 @openapi.describe(may=Permission.READ, query=CallListQuery, returns=CallList)
 def list_calls() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
-    query = http.query(bp.current_request, CallListQuery)
+    query = agents.own_calls(caller, http.query(bp.current_request, CallListQuery))
     page = calllog.page(caller.project_id, query, query.limit, query.cursor)
-    items = [calls.summary(c) for c in page.items]
+    names = agents.names_for(caller.project_id, page.items)
+    items = [calls.summary(c, names) for c in page.items]
     return CallList(items=items, next_cursor=page.next_cursor, searched_until=page.searched_until).model_dump(
         mode="json"
     )
@@ -62,7 +63,7 @@ def list_calls() -> dict[str, Any]:
 def count_calls() -> dict[str, Any]:
     """The calls matching the log's filters over [from, to), exactly; without a range, the last 30 days."""
     caller = auth.require(bp.current_request, Permission.READ)
-    filters = http.query(bp.current_request, CallFilters)
+    filters = agents.own_calls(caller, http.query(bp.current_request, CallFilters))
     return CallCount(count=calllog.count(caller.project_id, filters)).model_dump(mode="json")
 
 
@@ -73,7 +74,8 @@ def call_changes() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
     query = http.query(bp.current_request, ChangesQuery)
     found = calllog.changes(caller.project_id, query.since)
-    items = [calls.summary(c) for c in found.items]
+    names = agents.names_for(caller.project_id, found.items)
+    items = [calls.summary(c, names) for c in found.items]
     return CallChanges(items=items, next_since=found.next_since).model_dump(mode="json")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, clock, export, http, openapi, settings
+from chalicelib import agents, auth, clock, export, http, openapi, settings
 from chalicelib.auth import Permission
 from chalicelib.schemas import CallExportQuery
 
@@ -23,7 +23,7 @@ NEXT_CURSOR_HEADER = "X-Next-Cursor"
 )
 def calls_csv() -> Response:
     caller = auth.require(bp.current_request, Permission.READ)
-    query = http.query(bp.current_request, CallExportQuery)
+    query = agents.own_calls(caller, http.query(bp.current_request, CallExportQuery))
     result = export.calls_csv(settings.load_project(caller.project_id), query)
     day = clock.now().strftime("%Y-%m-%d")
     headers: dict[str, str | list[str]] = {

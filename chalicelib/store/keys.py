@@ -40,9 +40,16 @@ Item kinds and their keys (see the README's access-pattern table):
         GSI1: LINKJOBS            {created_at}#{pid}#{call_id} pending linkings, oldest first (the sweeper)
     P#{pid}#ERASURE#{digest}      ERASURE                      a client's erasure: erasing/done (digest: of the phone)
         GSI1: ERASURES            {updated_at}#{pid}#{digest}  erasures under way, least recently advanced first
+    PERSON#{uid}                  MEMBER#{pid}                 a membership: person x project -> role, name, extension
+        GSI1: P#{pid}#MEMBERS     {uid}                        a project's members
+    PERSON#{uid}                  SESSION#{digest}             a signed-in session (digest: of the cookie; TTL)
+    P#{pid}#EXTENSION#{ext}       EXTENSION                    extension -> member: one person per extension
+    SIGNIN#{digest}               FAILURES#{window}            failed sign-ins of an email in a window (TTL)
     P#{pid}#WEBHOOKS              WEBHOOK#{wid}                a webhook endpoint (url, events, secrets, failing since)
     P#{pid}#WEBHOOK#{wid}         DELIVERY#{did}               a delivery of one event to it (ids sort by time)
         GSI1: WEBHOOK_DUE         {next_attempt_at}#{pk}#{did} pending deliveries, soonest first (the sweeper)
+    P#{pid}#VIEWS#{uid}           VIEW#{view_id}               a person's saved view of the log (name, query string)
+    P#{pid}#VIEWS#{uid}           COUNT                        how many saved views the person has (the cap)
     P#{pid}#EVENT#{eid}           EVENT                        outbox: an event, until fanned out to its deliveries
         GSI1: WEBHOOK_EVENTS      {created_at}#{pid}#{eid}     events not fanned out yet, oldest first (the sweeper)
 
@@ -82,6 +89,8 @@ COMMENT_PREFIX = "#COMMENT#"  # sorts before CALL_SK (see the module's doc)
 DAY_PREFIX = "DAY#"
 CALL_PREFIX = "CALL#"
 RECORDING_SK = "RECORDING"
+VIEW_PREFIX = "VIEW#"
+VIEW_COUNT_SK = "COUNT"
 SHARE_SK = "SHARE"
 SHARE_PREFIX = "SHARE#"
 
@@ -159,6 +168,15 @@ def call_log_gsi1sk(started_at: datetime, call_id: str) -> str:
 def call_log_bound(moment: datetime) -> str:
     """A GSI1SK value that sorts before every call started at or after `moment`."""
     return sortable_time(moment)
+
+
+def views_pk(project_id: str, user_id: str) -> str:
+    """The partition of one person's saved views in one project."""
+    return f"P#{project_id}#VIEWS#{user_id}"
+
+
+def view_sk(view_id: str) -> str:
+    return f"{VIEW_PREFIX}{view_id}"
 
 
 def agent_calls_gsi3pk(project_id: str, agent: str) -> str:
@@ -415,3 +433,38 @@ def report_pk(project_id: str, dimension: str) -> str:
 def report_sk(day: str, value: str, shard: int) -> str:
     """`{yyyy-mm-dd}#{value}#{shard}`: a range of days is one Query of the dimension's partition."""
     return f"{day}#{value}#{shard}"
+
+
+MEMBER_PREFIX = "MEMBER#"
+PERSON_SESSION_PREFIX = "SESSION#"
+EXTENSION_SK = "EXTENSION"
+SIGN_IN_FAILURES_PREFIX = "FAILURES#"
+
+
+def person_pk(user_id: str) -> str:
+    """A person's partition: their memberships and their sessions (`user_id`: Cognito's `sub`)."""
+    return f"PERSON#{user_id}"
+
+
+def membership_sk(project_id: str) -> str:
+    return f"{MEMBER_PREFIX}{project_id}"
+
+
+def project_members_gsi1pk(project_id: str) -> str:
+    return f"P#{project_id}#MEMBERS"
+
+
+def person_session_sk(digest: str) -> str:
+    return f"{PERSON_SESSION_PREFIX}{digest}"
+
+
+def extension_pk(project_id: str, extension: str) -> str:
+    return f"P#{project_id}#EXTENSION#{extension}"
+
+
+def sign_in_failures_pk(email_digest: str) -> str:
+    return f"SIGNIN#{email_digest}"
+
+
+def sign_in_failures_sk(window: int) -> str:
+    return f"{SIGN_IN_FAILURES_PREFIX}{window}"

@@ -517,6 +517,21 @@ class Erasure(Item, discriminator="erasure"):
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 
+class SavedView(Item, discriminator="saved_view"):
+    """A person's saved view of the call log: a name and the log's query string."""
+
+    view_id = UnicodeAttribute()
+    name = UnicodeAttribute()
+    log_query = UnicodeAttribute()  # the log's query string, without `?`
+    created_at = UTCDateTimeAttribute()
+
+
+class SavedViewCount(Item, discriminator="saved_view_count"):
+    """How many saved views a person has in a project: ADD 1 on condition it is under the cap, ADD -1 on delete."""
+
+    views = NumberAttribute(default=0)
+
+
 class WebhookSecret(MapAttribute[str, object]):
     """A signing secret (`whsec_...`); a rotated-out one signs beside the new one until `expires_at`."""
 
@@ -572,6 +587,44 @@ class WebhookDelivery(Item, discriminator="webhook_delivery"):
     last_error = UnicodeAttribute(null=True)
     next_attempt_at = UTCDateTimeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute(null=True, attr_name="ttl")
+
+
+class Membership(Item, discriminator="membership"):
+    """A person in a project: the role and how the project knows them. In the person's partition (their projects,
+    one Query) and in GSI1 under the project (its members, one Query)."""
+
+    user_id = UnicodeAttribute()  # Cognito's `sub`
+    project_id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    name = UnicodeAttribute()
+    role = UnicodeAttribute()
+    extension = UnicodeAttribute(null=True)  # the PBX's `agent` value for this person (unique in the project)
+    created_at = UTCDateTimeAttribute()
+
+
+class ExtensionClaim(Item, discriminator="extension"):
+    """Keeps an extension to one member of the project: written with the membership on condition it is absent."""
+
+    project_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+
+
+class PersonSession(Item, discriminator="person_session"):
+    """A signed-in browser: only the SHA-256 of the cookie's value is stored (as for API keys). In the person's
+    partition, so that signing out everywhere deletes them all after one Query."""
+
+    user_id = UnicodeAttribute()
+    project_id = UnicodeAttribute()  # the current project (POST /v1/auth/project switches it)
+    created_at = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute()
+    ttl = TTLAttribute(null=True, attr_name="ttl")  # expires_at: DynamoDB deletes it some time later
+
+
+class SignInFailures(Item, discriminator="sign_in_failures"):
+    """Failed sign-ins of one email address (known or not) in one window: ADD 1 per failure, gone after the TTL."""
+
+    failures = NumberAttribute(default=0)
     ttl = TTLAttribute(null=True, attr_name="ttl")
 
 

@@ -205,6 +205,43 @@ def tracked_project(local_api: str) -> TrackedProject:
     return TrackedProject(project.project_id, project.site_key, project.admin_key, default, pool)
 
 
+# ---- people: a member of a project, signed in through the sign-in page ----------------------------------------
+
+PASSWORD = "a long enough e2e password"  # the user pool's policy: at least 12 characters
+_people = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    password: str
+    name: str
+
+
+def add_person(project_id: str, role: str = "admin", name: str = "Olena Admin", extension: str | None = None) -> Person:
+    """A member of the project with a password of their own, as `member add --password` makes one."""
+    from chalicelib.auth import Role
+    from chalicelib.people import members
+
+    email = f"person{next(_people)}-{project_id}@example.com"
+    members.add_member(project_id, email, name, Role(role), extension, PASSWORD)
+    return Person(email, PASSWORD, name)
+
+
+def sign_in(browser: WebDriver, url: str, person: Person) -> WebDriver:
+    """Opens `url` and signs in there through the sign-in page; the page asked for shows after it."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(url)
+    wait_for(browser, lambda b: b.find_elements(By.ID, "email") or b.find_elements(By.ID, "sign-out"))
+    if browser.find_elements(By.ID, "email"):
+        browser.find_element(By.ID, "email").send_keys(person.email)
+        browser.find_element(By.ID, "password").send_keys(person.password)
+        browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait_for(browser, lambda b: b.find_element(By.ID, "sign-out").is_displayed())
+    return browser
+
+
 # ---- the single-page apps of tests/e2e/apps, built once ------------------------------------------------------
 
 
@@ -255,10 +292,12 @@ def spa_builds() -> Path:
 @dataclass(frozen=True)
 class Demo:
     base_url: str
-    key: str
+    key: str  # the demo admin's API key: the tests' own requests
     call_id: str  # the newest call: a recording, a tracked visit, comments, a client with several calls
     client: str
     share_url: str
+    admin: Person  # who signs in to the web app (make run prints them)
+    agent: Person  # the agent at extension 101
 
 
 @pytest.fixture(scope="session")
@@ -275,4 +314,5 @@ def demo(local_api: str) -> Demo:
         timeout=30,
     )
     assert share.status_code == 201, share.text
-    return Demo(local_api, seeded["admin_key"], newest["call_id"], newest["caller"], share.json()["url"])
+    people = [Person(seeded[f"{who}_email"], seeded[f"{who}_password"], who) for who in ("admin", "agent")]
+    return Demo(local_api, seeded["admin_key"], newest["call_id"], newest["caller"], share.json()["url"], *people)

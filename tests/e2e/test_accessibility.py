@@ -22,7 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
-from tests.e2e.conftest import BrowserFactory, Demo
+from tests.e2e.conftest import BrowserFactory, Demo, sign_in
 from tests.integration.helpers import Receiver
 
 pytestmark = pytest.mark.e2e
@@ -76,18 +76,56 @@ PAGES = {
     "settings": ("/admin/settings", "#settings-form"),
     "numbers": ("/admin/numbers", "#numbers-table tbody tr"),
     "tracking snippet": ("/admin/snippet", "#snippet-tag"),
+    "members": ("/admin/members", "#members-table tbody tr"),
     "API keys": ("/admin/keys", "#keys-table tbody tr"),
     "webhooks": ("/admin/webhooks", "#webhook-add-form"),
 }
 
 
 def open_app_page(browser: WebDriver, demo: Demo, page: str) -> None:
-    """Opens `page` signed in with the demo's admin key, and waits until it has loaded."""
+    """Opens `page` as the demo's admin (signing in on the way when the browser is not yet), and waits until it has
+    loaded."""
     path, ready = PAGES[page]
-    url = demo.base_url + path.format(call_id=demo.call_id, client=quote(demo.client, safe=""))
-    browser.get("about:blank")  # from the same address, a new #key= would only change the fragment
-    browser.get(f"{url}#key={demo.key}")
+    sign_in(browser, demo.base_url + path.format(call_id=demo.call_id, client=quote(demo.client, safe="")), demo.admin)
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, ready), ready)
+
+
+def sign_in_steps(browser: WebDriver, demo: Demo) -> dict[str, list[str]]:
+    """The sign-in page's steps, each checked: sign-in with an error, forgot password, the code sent, and an
+    invited person's set-password step."""
+    from chalicelib.auth import Role
+    from chalicelib.people import identities, members
+
+    findings: dict[str, list[str]] = {}
+    browser.get(f"{demo.base_url}/")
+    wait(browser, lambda b: b.find_elements(By.ID, "sign-in"), "the sign-in page")
+    findings["sign-in"] = axe_findings(browser)
+    browser.find_element(By.ID, "email").send_keys(demo.admin.email)
+    browser.find_element(By.ID, "password").send_keys("not the password")
+    browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(browser, lambda b: b.find_element(By.ID, "sign-in-error").text, "the error")
+    findings["sign-in, a wrong password"] = axe_findings(browser)
+    browser.find_element(By.ID, "forgot-password-link").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "forgot-password"), "the forgot-password step")
+    findings["forgot password"] = axe_findings(browser)
+    browser.find_element(By.CSS_SELECTOR, "#forgot-password button[type=submit]").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "reset-password"), "the code step")
+    findings["forgot password, the code sent"] = axe_findings(browser)
+    email = f"invited-{len(browser.window_handles)}-{id(browser)}@example.com"
+    invited = identities.invite(email)
+    members.add_member(demo_project(demo), email, "Axe Invited", Role.AGENT, None)
+    browser.find_element(By.ID, "back-to-sign-in").click()
+    browser.find_element(By.ID, "email").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(invited.temporary_password or "")
+    browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "set-password"), "the set-password step")
+    findings["set password"] = axe_findings(browser)
+    return findings
+
+
+def demo_project(demo: Demo) -> str:
+    headers = {"Authorization": f"Bearer {demo.key}"}
+    return str(requests.get(f"{demo.base_url}/v1/me", headers=headers, timeout=30).json()["project_id"])
 
 
 def report(findings: dict[str, list[str]]) -> str:
@@ -127,9 +165,7 @@ def webhook_states(browser: WebDriver, demo: Demo) -> dict[str, list[str]]:
 def test_no_page_has_an_axe_finding(chromium: BrowserFactory, demo: Demo, phone: bool) -> None:
     browser = on_a_phone(chromium()) if phone else chromium()
     findings: dict[str, list[str]] = {}
-    browser.get(f"{demo.base_url}/")  # no key yet: the sign-in page
-    wait(browser, lambda b: b.find_elements(By.ID, "sign-in"), "the sign-in page")
-    findings["sign-in"] = axe_findings(browser)
+    findings |= sign_in_steps(browser, demo)  # not signed in yet
     for page in PAGES:
         open_app_page(browser, demo, page)
         findings[page] = axe_findings(browser)
@@ -141,6 +177,12 @@ def test_no_page_has_an_axe_finding(chromium: BrowserFactory, demo: Demo, phone:
     if phone:
         browser.find_element(By.CSS_SELECTOR, "#filters-fold > summary").click()
     findings["call log, playing in the dock"] = axe_findings(browser)
+    browser.find_element(By.ID, "view-name").send_keys("axe view")  # the filters are open (the phone's too)
+    browser.find_element(By.ID, "save-view").click()
+    wait(browser, lambda b: "saved" in b.find_element(By.ID, "views-status").text, "the view saved")
+    findings["call log, a saved view"] = axe_findings(browser)
+    browser.find_element(By.ID, "delete-view").click()  # the view of the filters shown is the one chosen
+    wait(browser, lambda b: "deleted" in b.find_element(By.ID, "views-status").text, "the view deleted")
     open_app_page(browser, demo, "API keys")
     browser.find_element(By.ID, "key-label").send_keys("axe check")
     browser.find_element(By.ID, "create-key").click()
@@ -284,9 +326,9 @@ def press(browser: WebDriver, key: str) -> None:
 def test_sign_in_play_pause_and_open_a_card_from_the_log_by_keyboard(chromium: BrowserFactory, demo: Demo) -> None:
     browser = chromium()
     browser.get(f"{demo.base_url}/")
-    wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in page")
-    assert focused(browser).get_attribute("id") == "api-key"
-    press(browser, demo.key + Keys.ENTER)
+    wait(browser, lambda b: b.find_elements(By.ID, "email"), "the sign-in page")
+    assert focused(browser).get_attribute("id") == "email"
+    press(browser, demo.admin.email + Keys.TAB + demo.admin.password + Keys.ENTER)
     play = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log button.row-play"), "the log")[0]
     call_id = play.get_attribute("data-call-id")
 

@@ -14,7 +14,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib import auth, projects
-from tests.e2e.conftest import BrowserFactory
+from tests.e2e.conftest import BrowserFactory, Person, add_person, sign_in
 from tests.integration.helpers import Answer, Receiver, later, verified
 
 pytestmark = pytest.mark.e2e
@@ -24,7 +24,7 @@ _numbers = itertools.count(5000)
 
 
 class Admin:
-    """A fresh project on `chalice local`, and its admin's key."""
+    """A fresh project on `chalice local`, its admin's key (the test's own requests) and its admin (a person)."""
 
     def __init__(self, base_url: str) -> None:
         created = projects.create_project("admin screens", "UA")
@@ -34,6 +34,7 @@ class Admin:
             created.site_key,
             created.admin_key,
         )
+        self.person = add_person(created.project_id)
 
     def api(self, method: str, path: str, body: Any = None, key: str | None = None) -> requests.Response:
         headers = {"Authorization": f"Bearer {key or self.key}"}
@@ -49,11 +50,8 @@ def wait(browser: WebDriver, condition: Any, message: str) -> Any:
     return WebDriverWait(browser, WAIT_SECONDS).until(lambda driver: condition(driver), message)
 
 
-def open_screen(chromium: BrowserFactory, admin: Admin, path: str, key: str | None = None) -> WebDriver:
-    browser = chromium()
-    browser.get(f"{admin.base_url}{path}#key={key or admin.key}")
-    wait(browser, lambda b: b.find_element(By.ID, "sign-out").is_displayed(), "sign-in")
-    return browser
+def open_screen(chromium: BrowserFactory, admin: Admin, path: str, person: Person | None = None) -> WebDriver:
+    return sign_in(chromium(), f"{admin.base_url}{path}", person or admin.person)
 
 
 def fresh_number() -> str:
@@ -63,13 +61,20 @@ def fresh_number() -> str:
 def test_only_admins_see_the_admin_screens(chromium: BrowserFactory, admin: Admin) -> None:
     browser = open_screen(chromium, admin, "/")
     links = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#admin-nav a"), "the admin links")
-    assert [link.text for link in links] == ["Settings", "Numbers", "Tracking snippet", "API keys", "Webhooks"]
-    links[3].click()
+    assert [link.text for link in links] == [
+        "Settings",
+        "Numbers",
+        "Tracking snippet",
+        "Members",
+        "API keys",
+        "Webhooks",
+    ]
+    links[4].click()
     wait(browser, lambda b: b.find_elements(By.ID, "keys-table"), "the keys screen")
     assert browser.current_url == f"{admin.base_url}/admin/keys"
 
-    supervisor = auth.create_key(admin.project_id, auth.Role.SUPERVISOR, "Marta").key
-    browser = open_screen(chromium, admin, "/admin/settings", key=supervisor)
+    supervisor = add_person(admin.project_id, "supervisor", "Marta")
+    browser = open_screen(chromium, admin, "/admin/settings", supervisor)
     wait(browser, lambda b: "Only admins" in b.find_element(By.ID, "main").text, "the refusal")
     assert browser.find_elements(By.ID, "admin-nav") == []
     assert browser.find_elements(By.ID, "settings-form") == []
@@ -213,7 +218,6 @@ def test_the_snippet_screen_gives_the_consent_tag_and_says_what_is_kept_before_c
 def test_a_key_is_created_shown_once_and_revoked(chromium: BrowserFactory, admin: Admin) -> None:
     browser = open_screen(chromium, admin, "/admin/keys")
     label = wait(browser, lambda b: b.find_elements(By.ID, "key-label"), "the keys screen")[0]
-    assert "your key" in browser.find_element(By.CSS_SELECTOR, "#keys-table tbody tr").text
     label.send_keys("Olena, front desk")
     Select(browser.find_element(By.ID, "key-role")).select_by_value("supervisor")
     browser.find_element(By.ID, "create-key").click()
@@ -242,16 +246,8 @@ def test_the_keys_screen_loads_more_keys_past_the_first_hundred(chromium: Browse
     assert "agent 99" in browser.find_element(By.CSS_SELECTOR, rows).text  # the newest first
     browser.find_element(By.ID, "keys-more").click()
     wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 101, "the next page")
-    assert "your key" in browser.find_elements(By.CSS_SELECTOR, rows)[-1].text
+    assert "admin" in browser.find_elements(By.CSS_SELECTOR, rows)[-1].text  # the project's first key
     assert not browser.find_element(By.ID, "keys-more").is_displayed()
-
-
-def test_revoking_your_own_key_warns_and_signs_you_out(chromium: BrowserFactory, admin: Admin) -> None:
-    browser = open_screen(chromium, admin, "/admin/keys")
-    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#keys-table tbody tr button"), "the keys")[0].click()
-    assert "signed in with" in wait(browser, lambda b: b.find_elements(By.ID, "revoke-key-text"), "the warning")[0].text
-    browser.find_element(By.ID, "revoke-key-confirm").click()
-    wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form")
 
 
 # ---- webhooks: a receiver on loopback, the worker delivering what the local API queues -------------------------
@@ -471,3 +467,34 @@ def test_the_snippet_screen_gives_the_google_ads_feed_and_a_link_to_its_integrat
     fetched = requests.get(url, auth=("anything", key), timeout=30)
     assert fetched.status_code == 200, fetched.text
     assert fetched.text.startswith("Parameters:TimeZone=")
+
+
+def test_an_admin_invites_changes_and_removes_a_member(chromium: BrowserFactory, admin: Admin) -> None:
+    browser = open_screen(chromium, admin, "/admin/members")
+    rows = "#members-table tbody tr"
+    wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 1, "the members screen")
+    assert "you" in browser.find_element(By.CSS_SELECTOR, rows).text
+    browser.find_element(By.ID, "member-email").send_keys(f"marta-{admin.project_id}@example.com")
+    browser.find_element(By.ID, "member-name").send_keys("Marta Agent")
+    Select(browser.find_element(By.ID, "member-role")).select_by_value("agent")
+    browser.find_element(By.ID, "member-extension").send_keys("104")
+    browser.find_element(By.ID, "invite-member").click()
+    wait(browser, lambda b: "Marta Agent is invited." in b.find_element(By.ID, "main").text, "invited")
+    [marta] = [m for m in admin.api("GET", "/v1/members").json()["items"] if m["name"] == "Marta Agent"]
+    assert (marta["role"], marta["extension"]) == ("agent", "104")
+
+    row = f"#members-table tr[data-user-id='{marta['user_id']}']"
+    Select(browser.find_element(By.CSS_SELECTOR, f"{row} select")).select_by_value("supervisor")
+    extension = browser.find_element(By.CSS_SELECTOR, f"{row} input")
+    extension.clear()
+    extension.send_keys("105")
+    browser.find_element(By.CSS_SELECTOR, f"{row} button").click()
+    wait(browser, lambda b: "Marta Agent is saved." in b.find_element(By.ID, "main").text, "saved")
+    [marta] = [m for m in admin.api("GET", "/v1/members").json()["items"] if m["name"] == "Marta Agent"]
+    assert (marta["role"], marta["extension"]) == ("supervisor", "105")
+
+    browser.find_elements(By.CSS_SELECTOR, f"{row} button")[1].click()
+    wait(browser, lambda b: "Marta Agent" in b.find_element(By.ID, "remove-member-text").text, "the question")
+    browser.find_element(By.ID, "remove-member-confirm").click()
+    wait(browser, lambda b: "Marta Agent is removed." in b.find_element(By.ID, "main").text, "removed")
+    assert [m["name"] for m in admin.api("GET", "/v1/members").json()["items"]] == [admin.person.name]

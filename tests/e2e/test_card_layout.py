@@ -13,7 +13,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
-from tests.e2e.conftest import BrowserFactory, Demo, TrackedProject
+from tests.e2e.conftest import BrowserFactory, Demo, Person, TrackedProject, add_person, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +29,7 @@ class TrackedCall:
     """A call that followed a tracked visit, after an earlier call of the same client."""
 
     base_url: str
-    key: str
+    person: Person  # the project's admin, who signs in
     call_id: str
     earlier_call_id: str
     caller: str
@@ -59,15 +59,15 @@ def tracked_call(local_api: str, tracked_project: TrackedProject) -> TrackedCall
 
     earlier = call(now - timedelta(days=3), tracked_project.default)
     latest = call(now, visit.json()["phone_number"])
-    return TrackedCall(local_api, tracked_project.admin_key, latest, earlier, caller)
+    return TrackedCall(local_api, add_person(tracked_project.project_id), latest, earlier, caller)
 
 
 def wait(browser: WebDriver, condition: Any, message: str) -> Any:
     return WebDriverWait(browser, WAIT_SECONDS).until(lambda driver: condition(driver), message)
 
 
-def open_page(browser: WebDriver, url: str, key: str, ready: str) -> None:
-    browser.get(f"{url}#key={key}")
+def open_page(browser: WebDriver, url: str, person: Person, ready: str) -> None:
+    sign_in(browser, url, person)
     wait(browser, lambda b: b.find_elements(By.ID, ready), f"#{ready}")
 
 
@@ -115,7 +115,7 @@ def test_a_wide_card_shows_the_facts_on_top_and_two_columns_with_the_clients_oth
     chromium: BrowserFactory, tracked_call: TrackedCall
 ) -> None:
     browser = chromium()
-    open_page(browser, f"{tracked_call.base_url}/calls/{tracked_call.call_id}", tracked_call.key, "details")
+    open_page(browser, f"{tracked_call.base_url}/calls/{tracked_call.call_id}", tracked_call.person, "details")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#other-calls[aria-busy=false]"), "the other calls")
 
     headline = browser.find_element(By.ID, "details").text
@@ -148,9 +148,9 @@ def test_on_a_phone_no_page_scrolls_sideways_sections_fold_and_the_filters_fold_
     chromium: BrowserFactory, tracked_call: TrackedCall
 ) -> None:
     browser = on_a_phone(chromium)
-    base, key = tracked_call.base_url, tracked_call.key
+    base, person = tracked_call.base_url, tracked_call.person
 
-    open_page(browser, f"{base}/", key, "call-log")
+    open_page(browser, f"{base}/", person, "call-log")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log[aria-busy=false] tbody tr"), "the log")
     assert browser.execute_script("return window.innerWidth") == PHONE_WIDTH
     assert sideways_overflow(browser) <= 0
@@ -160,7 +160,7 @@ def test_on_a_phone_no_page_scrolls_sideways_sections_fold_and_the_filters_fold_
     assert filters.is_displayed()
     assert fits_a_phone(browser)
 
-    open_page(browser, f"{base}/calls/{tracked_call.call_id}", key, "details")
+    open_page(browser, f"{base}/calls/{tracked_call.call_id}", person, "details")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#other-calls[aria-busy=false]"), "the other calls")
     assert sideways_overflow(browser) <= 0
     assert (is_open(browser, "audio"), is_open(browser, "review"), is_open(browser, "visit")) == (True, True, False)
@@ -180,7 +180,7 @@ def test_on_a_phone_no_page_scrolls_sideways_sections_fold_and_the_filters_fold_
     browser.find_element(By.CSS_SELECTOR, "#sessions tr.is-this-visit a[href='#visit']").click()
     assert is_open(browser, "visit")  # the visit's row points to the folded Visit section and opens it
 
-    open_page(browser, f"{base}/clients/{tracked_call.caller}", key, "sessions")
+    open_page(browser, f"{base}/clients/{tracked_call.caller}", person, "sessions")
     assert fits_a_phone(browser)
 
     screens = {
@@ -190,7 +190,7 @@ def test_on_a_phone_no_page_scrolls_sideways_sections_fold_and_the_filters_fold_
         "keys": "keys-table",
     }
     for screen, ready in screens.items():
-        open_page(browser, f"{base}/admin/{screen}", key, ready)
+        open_page(browser, f"{base}/admin/{screen}", person, ready)
         assert fits_a_phone(browser), screen
 
 
@@ -214,7 +214,7 @@ def test_at_1280_by_800_the_review_is_in_the_first_screen_and_nothing_scrolls_si
     in_language(browser, demo.base_url, language)
 
     # the richest demo card: a recording, a tracked visit, comments, tags, a value, top pages
-    open_page(browser, f"{demo.base_url}/calls/{demo.call_id}", demo.key, "review-tags")
+    open_page(browser, f"{demo.base_url}/calls/{demo.call_id}", demo.admin, "review-tags")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#other-calls[aria-busy=false]"), "the other calls")
     assert browser.execute_script("return document.documentElement.lang") == language
     assert browser.execute_script("return [innerWidth, innerHeight]") == [1280, 800]
@@ -238,11 +238,11 @@ def test_at_1280_by_800_the_review_is_in_the_first_screen_and_nothing_scrolls_si
         assert row["url"] == row["value"] and row["url"] - row["cell"] > 80, row
         assert row["height"] < 200, row
 
-    open_page(browser, f"{demo.base_url}/", demo.key, "call-log")
+    open_page(browser, f"{demo.base_url}/", demo.admin, "call-log")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log[aria-busy=false] tbody tr"), "the log")
     assert sideways_overflow(browser) <= 0 and boxes_scrolling_sideways(browser) == [], language
     assert box(browser, "#call-log")["right"] <= box(browser, "main")["right"]
 
-    open_page(browser, f"{demo.base_url}/clients/{demo.client}", demo.key, "sessions")
+    open_page(browser, f"{demo.base_url}/clients/{demo.client}", demo.admin, "sessions")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#client-calls tbody tr"), "the client's calls")
     assert sideways_overflow(browser) <= 0 and boxes_scrolling_sideways(browser) == [], language

@@ -13,7 +13,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib import projects
-from tests.e2e.conftest import BrowserFactory
+from tests.e2e.conftest import BrowserFactory, add_person, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -39,8 +39,7 @@ def call_log(local_api: str, chromium: BrowserFactory) -> WebDriver:
         "wait_seconds": 5, "talk_seconds": 60,
     }  # fmt: skip
     assert requests.post(f"{local_api}/v1/calls", json=call, headers=headers, timeout=30).status_code == 201
-    browser = chromium()
-    browser.get(f"{local_api}/#key={created.admin_key}")
+    browser = sign_in(chromium(), f"{local_api}/", add_person(created.project_id))
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log tbody tr"), "the call log")
     return browser
 

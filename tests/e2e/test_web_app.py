@@ -24,7 +24,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib import projects
-from tests.e2e.conftest import BrowserFactory
+from tests.e2e.conftest import BrowserFactory, Person, add_person, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,8 @@ class Project:
 
     base_url: str
     project_id: str
-    admin_key: str
+    admin_key: str  # the PBX's and the test's own requests
+    admin: Person  # who signs in to the web app
 
     def request(self, method: str, path: str, body: Any = None, key: str | None = None) -> requests.Response:
         headers = {"Authorization": f"Bearer {key or self.admin_key}"}
@@ -66,7 +67,7 @@ class Project:
 @pytest.fixture
 def project(local_api: str) -> Project:
     created = projects.create_project("e2e project", "UA")
-    made = Project(local_api, created.project_id, created.admin_key)
+    made = Project(local_api, created.project_id, created.admin_key, add_person(created.project_id))
     settings = {"categories": ["sale", "question"], "timezone": "Europe/Warsaw"}
     assert made.request("PATCH", "/v1/settings", settings).status_code == 200
     return made
@@ -76,15 +77,8 @@ def wait(browser: WebDriver, condition: Any, message: str) -> Any:
     return WebDriverWait(browser, WAIT_SECONDS).until(lambda driver: condition(driver), message)
 
 
-def signed_in(chromium: BrowserFactory, url: str, key: str) -> WebDriver:
-    browser = chromium()
-    browser.get(f"{url}#key={key}")
-    wait(
-        browser,
-        lambda b: b.find_elements(By.ID, "sign-out") and b.find_element(By.ID, "sign-out").is_displayed(),
-        "sign-in",
-    )
-    return browser
+def signed_in(chromium: BrowserFactory, url: str, person: Person) -> WebDriver:
+    return sign_in(chromium(), url, person)
 
 
 def log_rows(browser: WebDriver) -> list[str]:
@@ -105,11 +99,13 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
 
     browser = chromium()
     browser.get(f"{project.base_url}/")
-    key_input = wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form")[0]
-    key_input.send_keys("cc_not_a_key")
+    email = wait(browser, lambda b: b.find_elements(By.ID, "email"), "the sign-in form")[0]
+    email.send_keys(project.admin.email)
+    browser.find_element(By.ID, "password").send_keys("not the password")
     browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
-    wait(browser, lambda b: "not valid" in b.find_element(By.ID, "sign-in-error").text, "a refused key")
-    browser.find_element(By.ID, "api-key").send_keys(project.admin_key)
+    wait(browser, lambda b: "wrong" in b.find_element(By.ID, "sign-in-error").text, "a refused password")
+    browser.find_element(By.ID, "password").clear()
+    browser.find_element(By.ID, "password").send_keys(project.admin.password)
     browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
 
     assert log_rows(browser) == [newest, outgoing, older]  # newest first
@@ -163,7 +159,7 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
     review = project.card(outgoing)["review"]
     assert review["manager_rating"] == 4
     assert [(c["author"], c["text"]) for c in review["comments"]] == [
-        ("admin", "Asked for a quote; call back on Monday")
+        (project.admin.name, "Asked for a quote; call back on Monday")
     ]
 
     browser.find_element(By.ID, "client-link").click()
@@ -171,54 +167,70 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
     assert "+380 67 111 2233" in browser.find_element(By.TAG_NAME, "h1").text
 
 
-def test_polish_follows_the_switch_and_a_bad_key_returns_to_sign_in(chromium: BrowserFactory, project: Project) -> None:
+def test_polish_follows_the_switch_and_an_ended_session_returns_to_sign_in(
+    chromium: BrowserFactory, project: Project
+) -> None:
     project.call()
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
     Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
     wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Rejestr połączeń", "Polish")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl"
-    # the key is revoked meanwhile (here: replaced by a wrong one): the next API answer is 401
-    browser.execute_script("sessionStorage.setItem('callcard.apiKey', 'cc_revoked_key')")
+    # the session ends meanwhile (here: its cookie is gone): the next API answer is 401
+    browser.delete_all_cookies()
     browser.refresh()
-    wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in form again")
+    wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Zaloguj się", "the sign-in page in Polish")
 
 
-def test_a_sign_in_link_asks_before_it_replaces_the_signed_in_key(chromium: BrowserFactory, project: Project) -> None:
-    from chalicelib import auth
+def test_a_second_tab_is_signed_in_and_signing_out_signs_out_every_tab(
+    chromium: BrowserFactory, project: Project
+) -> None:
+    call_id = project.call()
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    assert browser.find_element(By.ID, "who").text == f"{project.admin.name} (admin)"
+    assert browser.execute_script("return document.cookie") == ""  # HttpOnly: no script of the page reads it
+    # a card link opened in a new tab (Ctrl+click, or pasted from a chat) opens signed in
+    browser.switch_to.new_window("tab")
+    browser.get(f"{project.base_url}/calls/{call_id}")
+    wait(browser, lambda b: b.find_elements(By.ID, "review"), "the card in the second tab")
+    browser.find_element(By.ID, "sign-out").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "email"), "the sign-in page")
+    browser.switch_to.window(browser.window_handles[0])
+    browser.refresh()
+    wait(browser, lambda b: b.find_elements(By.ID, "email"), "the first tab signed out too")
 
-    admin_label = "Olena (admin)"
-    admin = auth.create_key(project.project_id, auth.Role.ADMIN, admin_label).key
-    agent = auth.create_key(project.project_id, auth.Role.AGENT, "someone else's link").key
-    browser = signed_in(chromium, project.base_url, admin)
-    who = browser.find_element(By.ID, "who")
-    assert who.text == f"{admin_label} (admin)"
 
-    def open_link(key: str) -> Any:
-        browser.get("about:blank")  # from the same address, a new #key= would only change the fragment
-        browser.get(f"{project.base_url}/#key={key}")
-        return wait(browser, lambda b: b.find_elements(By.ID, "key-link"), "the question")[0]
+def test_an_invited_person_sets_a_password_at_the_first_sign_in(chromium: BrowserFactory, project: Project) -> None:
+    from chalicelib.auth import Role
+    from chalicelib.people import identities, members
 
-    question = open_link(agent)
-    assert "#key=" not in browser.current_url  # the key left the address bar before anything was decided
-    assert f"{admin_label} (admin)" in question.text and "someone else's link (agent)" in question.text
-    assert browser.switch_to.active_element.get_attribute("id") == "key-link-stay"  # the safe answer is the default
-    browser.find_element(By.ID, "key-link-stay").click()
-    wait(browser, lambda b: b.find_element(By.ID, "who").text == f"{admin_label} (admin)", "still the admin")
-    assert browser.execute_script("return sessionStorage.getItem('callcard.apiKey')") == admin
-
-    open_link(agent)
-    browser.find_element(By.ID, "key-link-switch").click()
-    wait(browser, lambda b: b.find_element(By.ID, "who").text == "someone else's link (agent)", "the link's key")
-
-    browser.get("about:blank")
-    browser.get(f"{project.base_url}/#key={agent}")  # the key already signed in: nothing to ask
-    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log"), "the call log")
-    assert browser.find_elements(By.ID, "key-link") == []
+    email = f"invited-{project.project_id}@example.com"
+    invited = identities.invite(email)  # as the members screen's invitation does; locally it is printed
+    members.add_member(project.project_id, email, "Iryna Invited", Role.AGENT, "105")
+    assert invited.temporary_password is not None
+    temporary = invited.temporary_password
+    browser = chromium()
+    browser.get(f"{project.base_url}/")
+    wait(browser, lambda b: b.find_elements(By.ID, "email"), "the sign-in form")[0].send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(temporary)
+    browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "set-password"), "the set-password step")
+    browser.find_element(By.ID, "new_password").send_keys("my own long password")
+    browser.find_element(By.ID, "repeat_password").send_keys("my own long passwrd")
+    browser.find_element(By.CSS_SELECTOR, "#set-password button[type=submit]").click()
+    wait(browser, lambda b: "differ" in b.find_element(By.ID, "set-password-error").text, "the passwords differ")
+    browser.find_element(By.ID, "repeat_password").clear()
+    browser.find_element(By.ID, "repeat_password").send_keys("my own long password")
+    browser.find_element(By.CSS_SELECTOR, "#set-password button[type=submit]").click()
+    wait(browser, lambda b: b.find_element(By.ID, "who").text == "Iryna Invited (agent)", "signed in")
+    assert browser.find_element(By.ID, "my-calls").text == "My calls"  # an agent with an extension
+    # the new password is theirs from now on
+    again = sign_in(chromium(), f"{project.base_url}/", Person(email, "my own long password", "Iryna Invited"))
+    assert again.find_element(By.ID, "who").text == "Iryna Invited (agent)"
 
 
 def test_a_narrow_screen_shows_the_log_as_labelled_cards(chromium: BrowserFactory, project: Project) -> None:
     project.call()
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
     browser.set_window_size(360, 800)
     assert len(log_rows(browser)) == 1
     width = browser.execute_script("return document.documentElement.scrollWidth")
@@ -229,7 +241,7 @@ def test_a_log_row_on_a_360_px_phone_is_at_most_140_px_high(chromium: BrowserFac
     project.request("PATCH", "/v1/settings", {"categories": ["sale", "a long category name for a question"]})
     call_id = project.call(agent="Aleksandra Wiśniewska-Kowalczyk", status="missed", talk_seconds=0)
     project.request("PATCH", f"/v1/calls/{call_id}/review", {"category": "a long category name for a question"})
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
     browser.set_window_size(360, 800)
     assert log_rows(browser) == [call_id]
     height = browser.execute_script(
@@ -245,7 +257,7 @@ def test_the_filter_panel_takes_part_of_a_number_every_filter_and_shows_the_coun
     wanted = project.call(caller="+380671234567", agent="Ola", started_at="2026-11-20T10:00:00Z")
     other = project.call(caller="+380509990000", agent="Ola", started_at="2026-11-21T10:00:00Z")
     project.call(caller="+380671234500", agent="Ivan", started_at="2026-11-22T10:00:00Z", talk_seconds=5)
-    browser = signed_in(chromium, f"{project.base_url}/?from=2026-11-01", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/?from=2026-11-01", project.admin)
     assert len(log_rows(browser)) == 3
     wait(browser, lambda b: b.find_element(By.ID, "log-count").text == "3 calls", "the count")
     for name in ("agent", "number", "source", "medium", "campaign", "min_talk_seconds", "min_call_rating", "tag",
@@ -268,7 +280,7 @@ def test_missed_not_called_back_is_one_click_and_polish_export_suits_excel(
     followed = project.call(status="missed", talk_seconds=0, caller="+380501110001", started_at="2026-11-20T10:00:00Z")
     project.call(direction="callback", caller="101", destination="+380501110001", started_at="2026-11-20T11:00:00Z")
     waiting = project.call(status="busy", talk_seconds=0, caller="+380501110002", started_at="2026-11-20T12:00:00Z")
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
     assert followed in log_rows(browser)
     browser.find_element(By.ID, "not-called-back").click()
     wait(browser, lambda b: "needs_callback=true" in b.current_url, "the shortcut's filter")
@@ -288,7 +300,7 @@ def test_missed_not_called_back_is_one_click_and_polish_export_suits_excel(
 
 def test_new_calls_appear_at_the_top_without_a_reload(chromium: BrowserFactory, project: Project) -> None:
     first = project.call(started_at="2026-11-20T10:00:00Z")
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
     assert log_rows(browser) == [first]
     browser.execute_script("document.querySelector('#call-log tbody tr').dataset.kept = 'yes'")
     newer = project.call(started_at="2026-11-21T10:00:00Z", caller="+380501110003")
@@ -302,7 +314,7 @@ def test_new_calls_appear_at_the_top_without_a_reload(chromium: BrowserFactory, 
 
 def test_the_log_pages_on_with_load_more(chromium: BrowserFactory, project: Project) -> None:
     calls = [project.call(started_at=f"2026-11-20T10:{minute:02d}:00Z") for minute in range(52)]
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
     assert log_rows(browser) == calls[:1:-1]  # the first page: the 50 newest
     browser.find_element(By.ID, "load-more").click()
     assert log_rows(browser) == calls[::-1]
@@ -353,7 +365,9 @@ def stage_prefixed(local_api: str) -> Iterator[str]:
 
 def test_the_app_works_under_a_stage_prefix(chromium: BrowserFactory, project: Project, stage_prefixed: str) -> None:
     call_id = project.call()
-    browser = signed_in(chromium, f"{stage_prefixed}/", project.admin_key)
+    # the session cookie is the host's (any port, Path=/): signed in on the app, the prefixed address is too
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser.get(f"{stage_prefixed}/")
     assert log_rows(browser) == [call_id]
     browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{call_id}'] a").click()
     wait(browser, lambda b: b.find_elements(By.ID, "review"), "the card under the prefix")
@@ -367,9 +381,10 @@ def test_the_app_works_under_a_stage_prefix(chromium: BrowserFactory, project: P
 
 def upload_recording(project: Project, call_id: str, started_at: str, audio: Path = DEMO_AUDIO) -> None:
     """The PBX's side: ask for an upload URL, PUT a real OGG to it, then the queue's handler checks it."""
+    from chalicelib import auth
     from chalicelib.recordings import checking, objects
 
-    integration = projects_key(project, "integration")
+    integration = auth.create_key(project.project_id, auth.Role.INTEGRATION, "the PBX of the e2e test").key
     asked = project.request("POST", f"/v1/calls/{call_id}/recording/upload", {}, key=integration)
     assert asked.status_code == 200, asked.text
     upload = asked.json()
@@ -396,10 +411,8 @@ def clipboard(browser: WebDriver) -> str:
     return str(browser.execute_async_script(script))
 
 
-def projects_key(project: Project, role: str) -> str:
-    from chalicelib import auth
-
-    return auth.create_key(project.project_id, auth.Role(role), f"{role} of the e2e test").key
+def projects_person(project: Project, role: str) -> Person:
+    return add_person(project.project_id, role, f"{role} of the e2e test")
 
 
 def test_play_change_speed_share_and_delete_a_recording(chromium: BrowserFactory, project: Project) -> None:
@@ -407,7 +420,7 @@ def test_play_change_speed_share_and_delete_a_recording(chromium: BrowserFactory
     call_id = project.call(started_at=started_at)
     upload_recording(project, call_id, started_at)
 
-    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
     assert toggle.get_attribute("aria-label") == "Play"
     wait(browser, lambda b: media(b, "audio", "readyState") >= 1, "metadata")
@@ -447,7 +460,7 @@ def test_an_agent_sees_no_delete_share_or_rating_controls(chromium: BrowserFacto
     started_at = "2026-11-20T10:15:00+00:00"
     call_id = project.call(started_at=started_at)
     upload_recording(project, call_id, started_at)
-    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", projects_key(project, "agent"))
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", projects_person(project, "agent"))
     wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")
     assert browser.find_elements(By.ID, "audio-download")
     assert browser.find_elements(By.ID, "audio-delete") == browser.find_elements(By.ID, "sharing") == []
@@ -461,7 +474,7 @@ def test_the_card_shows_the_50_newest_comments_and_pages_on_to_older_ones(
     call_id = project.call()
     for index in range(51):
         assert project.request("POST", f"/v1/calls/{call_id}/comments", {"text": f"note {index}"}).status_code == 201
-    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#comments li"), "the comments")
 
     def shown() -> list[str]:
@@ -487,7 +500,7 @@ def test_play_from_the_log_in_the_docked_player_that_keeps_playing_through_a_fil
     without = project.call(started_at="2026-11-22T09:00:00Z", direction="outgoing", destination="+380671112233")
     upload_recording(project, recorded, started_at, STEREO_CALL)
 
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
     assert log_rows(browser) == [without, recorded]
     assert browser.find_elements(By.CSS_SELECTOR, f"tr[data-call-id='{without}'] button.row-play") == []
     play = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{recorded}'] button.row-play")
@@ -510,6 +523,8 @@ def test_play_from_the_log_in_the_docked_player_that_keeps_playing_through_a_fil
     wait(browser, lambda b: media(b, "dock", "currentTime") > position, "still playing after the filter")
     again = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{recorded}'] button.row-play")
     assert again.text == "❚❚"
+    # the filter panel is taller than the window's rest: the row comes into view above the dock, as one scrolls
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", again)
     again.click()  # the row's button pauses the dock
     wait(browser, lambda b: media(b, "dock", "paused") is True, "paused from the row")
     assert again.text == "▶"
@@ -525,7 +540,7 @@ def test_the_waveform_shows_both_channels_and_seeks_by_click_and_keyboard(
     started_at = "2026-11-20T10:15:00+00:00"
     call_id = project.call(started_at=started_at)
     upload_recording(project, call_id, started_at, STEREO_CALL)
-    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
 
     seek = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#audio-seek[data-waveform=ready]"), "waveform")[0]
     assert seek.get_attribute("data-lanes") == "2"  # agent and client, a lane each
@@ -579,7 +594,7 @@ def test_an_expired_recording_url_is_renewed_and_playback_resumes(chromium: Brow
     started_at = "2026-11-20T10:15:00+00:00"
     call_id = project.call(started_at=started_at)
     upload_recording(project, call_id, started_at, STEREO_CALL)
-    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
     toggle.click()
     wait(browser, lambda b: media(b, "audio", "currentTime") > 0, "playing")
@@ -615,7 +630,7 @@ def test_stars_are_set_changed_by_keyboard_and_cleared_and_a_refused_save_puts_t
     chromium: BrowserFactory, project: Project
 ) -> None:
     call_id = project.call()
-    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     wait(browser, lambda b: b.find_elements(By.ID, "rating-manager_rating"), "the ratings")
     assert stars_shown(browser, "manager_rating") == (0, "not rated", None)
     assert not browser.find_element(By.ID, "manager_rating-clear").is_enabled()
@@ -663,7 +678,7 @@ def test_an_agent_sees_the_stars_read_only_in_polish(chromium: BrowserFactory, p
     browser = chromium()
     browser.get(f"{project.base_url}/")
     browser.execute_script("localStorage.setItem('callcard.language', 'pl')")
-    browser.get(f"{project.base_url}/calls/{call_id}#key={projects_key(project, 'agent')}")
+    sign_in(browser, f"{project.base_url}/calls/{call_id}", projects_person(project, "agent"))
     wait(browser, lambda b: b.find_elements(By.ID, "rating-call_rating"), "the ratings")
     assert stars_shown(browser, "call_rating") == (2, "2 z 5 gwiazdek", "2")
     assert stars_shown(browser, "manager_rating") == (0, "bez oceny", None)
@@ -690,7 +705,7 @@ def test_share_links_are_made_with_a_lifetime_listed_copied_without_a_new_link_a
     call_id = project.call(started_at=started_at)
     upload_recording(project, call_id, started_at)
     shares = f"/v1/calls/{call_id}/recording/shares"
-    supervisor = projects_key(project, "supervisor")
+    supervisor = projects_person(project, "supervisor")
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", supervisor)
     allow_clipboard(browser, project.base_url)
     assert share_rows(browser) == []
@@ -746,7 +761,7 @@ def test_stop_goes_back_to_the_start_and_volume_zero_reads_as_muted(chromium: Br
     started_at = "2026-11-20T10:15:00+00:00"
     call_id = project.call(started_at=started_at)
     upload_recording(project, call_id, started_at)
-    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
     wait(browser, lambda b: media(b, "audio", "readyState") >= 1, "metadata")
     toggle.click()
@@ -772,7 +787,7 @@ def test_tags_and_value_are_saved_and_the_author_edits_and_deletes_a_comment(
 ) -> None:
     assert project.request("PATCH", "/v1/settings", {"tags": ["quote sent", "complaint"], "currency": "EUR"}).ok
     call_id = project.call()
-    agent = projects_key(project, "agent")
+    agent = projects_person(project, "agent")
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", agent)
     wait(browser, lambda b: b.find_elements(By.ID, "review-tags"), "the review")
     assert "(EUR)" in browser.find_element(By.CSS_SELECTOR, "label[for='review-value']").text
@@ -803,3 +818,38 @@ def test_tags_and_value_are_saved_and_the_author_edits_and_deletes_a_comment(
     browser.switch_to.alert.accept()
     wait(browser, lambda b: not b.find_elements(By.CSS_SELECTOR, "#comments .comment"), "the comment gone")
     assert project.card(call_id)["review"]["comments"] == []
+
+
+def test_my_calls_agent_names_saved_views_and_the_project_switcher(chromium: BrowserFactory, project: Project) -> None:
+    from chalicelib.auth import Role
+    from chalicelib.people import members
+
+    own = project.call(agent="101", started_at="2026-11-20T10:00:00Z")
+    other = project.call(agent="102", started_at="2026-11-21T10:00:00Z")
+    ola = add_person(project.project_id, "agent", "Ola Nowak", "101")
+    browser = signed_in(chromium, f"{project.base_url}/", ola)
+    assert log_rows(browser) == [other, own]
+    second = projects.create_project("second e2e project", "UA")
+    members.add_member(second.project_id, ola.email, "Ola N.", Role.ADMIN, None)  # a project more: the switcher
+    agent_cell = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{own}'] td[data-label='Agent']")
+    assert agent_cell.text == "Ola Nowak (101)"
+
+    browser.find_element(By.ID, "my-calls").click()
+    wait(browser, lambda b: "agent=me" in b.current_url, "my calls in the address")
+    assert log_rows(browser) == [own]
+    browser.find_element(By.ID, "view-name").send_keys("Mine")
+    browser.find_element(By.ID, "save-view").click()
+    wait(browser, lambda b: "saved" in b.find_element(By.ID, "views-status").text, "the view saved")
+    browser.find_element(By.CSS_SELECTOR, "#filters button[type=reset]").click()
+    wait(browser, lambda b: len(log_rows(b)) == 2, "the whole log")
+    Select(wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#saved-view option[value]:not([value=''])"),
+                "the saved view")[0].find_element(By.XPATH, "..")).select_by_visible_text("Mine")  # fmt: skip
+    wait(browser, lambda b: "agent=me" in b.current_url, "the view's filters")
+    assert log_rows(browser) == [own]
+
+    browser.refresh()
+    wait(browser, lambda b: b.find_elements(By.ID, "project"), "the project switcher")
+    Select(browser.find_element(By.ID, "project")).select_by_visible_text("second e2e project")
+    wait(browser, lambda b: b.find_element(By.ID, "who").text == "Ola N. (admin)", "the other project")
+    assert log_rows(browser) == []
+    assert browser.find_elements(By.ID, "admin-nav")  # an admin there

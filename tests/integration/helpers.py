@@ -8,6 +8,7 @@ import io
 import ipaddress
 import itertools
 import json
+import secrets
 import threading
 import time
 import wave
@@ -27,6 +28,7 @@ from standardwebhooks.webhooks import Webhook as StandardWebhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from chalicelib import auth, aws, clock, projects
+from chalicelib.people import members
 from chalicelib.store import keys
 from chalicelib.store.models import Comment, Number
 from chalicelib.tracking import numbers as tracking_numbers
@@ -494,3 +496,68 @@ def deliveries(api: Api, webhook_id: str) -> list[dict[str, Any]]:
 def verified(secret: str, received: Received) -> Any:
     """The body of a delivery, once the standardwebhooks library verified its signature (it raises otherwise)."""
     return StandardWebhook(secret).verify(received.body, received.headers)
+
+
+# ---- people (DESIGN.md section 4a) ------------------------------------------------------------------
+
+PUBLIC_ORIGIN = "https://callcard.test"  # CALLCARD_PUBLIC_URL of the tests (tests/conftest.py)
+A_PASSWORD = "correct horse battery staple"
+_people = itertools.count(1)
+
+
+@dataclass
+class Person:
+    """A member of a project who signed in: requests carry the session cookie and the app's own Origin."""
+
+    api: Api
+    email: str
+    password: str
+    user_id: str
+    cookie: str = ""
+
+    def request(self, method: str, path: str, body: Any = None, origin: str | None = PUBLIC_ORIGIN) -> Any:
+        headers = {"Cookie": f"{auth.SESSION_COOKIE}={self.cookie}"} if self.cookie else {}
+        if origin is not None:
+            headers["Origin"] = origin
+        return self.api.request(method, path, body, role=None, **headers)
+
+    def get(self, path: str) -> Any:
+        return self.request("GET", path)
+
+    def post(self, path: str, body: Any = None) -> Any:
+        return self.request("POST", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.request("DELETE", path)
+
+    def sign_in(self, password: str | None = None) -> Any:
+        body = {"email": self.email, "password": password or self.password}
+        response = self.api.request("POST", "/v1/auth/sign-in", body, role=None, Origin=PUBLIC_ORIGIN)
+        if response.status_code == 200:
+            self.cookie = session_cookie_of(response)
+        return response
+
+
+def an_email() -> str:
+    return f"person-{next(_people)}-{secrets.token_hex(4)}@example.com"
+
+
+def a_member(
+    api: Api, role: str = "agent", extension: str | None = None, email: str | None = None, name: str | None = None
+) -> Person:
+    """A person added to the project with a password of their own (as `member add --password` does), signed in."""
+    email = email or an_email()
+    added = members.add_member(
+        api.project_id, email, name or f"{role.title()} {email[:12]}", auth.Role(role), extension, A_PASSWORD
+    )
+    person = Person(api, email, A_PASSWORD, added.user_id)
+    assert person.sign_in().status_code == 200
+    return person
+
+
+def session_cookie_of(response: Any) -> str:
+    """The session cookie's value that the answer sets."""
+    set_cookie = response.headers["Set-Cookie"]
+    name, _, rest = set_cookie.partition("=")
+    assert name == auth.SESSION_COOKIE, set_cookie
+    return str(rest.split(";", 1)[0])

@@ -15,6 +15,8 @@ from local import snapshot
 from local.bootstrap import (
     BUCKET_ID,
     TABLE_ID,
+    USER_POOL_CLIENT_ID,
+    USER_POOL_ID,
     bootstrap,
     cors_configuration,
     lifecycle_rules,
@@ -148,3 +150,24 @@ def test_snapshot_round_trips_items_and_objects(emulator: str, tmp_path: Path) -
     # the archived object's bytes survived too (read back through a restore)
     s3.restore_object(Bucket=_bucket(), Key=f"recordings/{marker}/old.ogg", RestoreRequest={"Days": 1})
     assert s3.get_object(Bucket=_bucket(), Key=f"recordings/{marker}/old.ogg")["Body"].read() == ogg[::-1]
+
+
+def test_the_user_pool_and_its_client_match_the_template_and_bootstrap_again_keeps_them(emulator: str) -> None:
+    pool_template = properties(TEMPLATE, USER_POOL_ID)
+    client_template = properties(TEMPLATE, USER_POOL_CLIENT_ID)
+    cognito = boto3.client("cognito-idp")
+    stack = bootstrap(_table(), _bucket())
+    assert stack.people_environment() == {
+        "CALLCARD_USER_POOL_ID": os.environ["CALLCARD_USER_POOL_ID"],
+        "CALLCARD_USER_POOL_CLIENT_ID": os.environ["CALLCARD_USER_POOL_CLIENT_ID"],
+    }
+    pool = cognito.describe_user_pool(UserPoolId=stack.user_pool_id)["UserPool"]
+    assert pool["Name"] == "callcard-people"
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["AutoVerifiedAttributes"] == ["email"]
+    assert pool["Policies"]["PasswordPolicy"]["MinimumLength"] == 12
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert pool["AdminCreateUserConfig"] == pool_template["AdminCreateUserConfig"]
+    client = cognito.describe_user_pool_client(UserPoolId=stack.user_pool_id, ClientId=stack.user_pool_client_id)
+    assert client["UserPoolClient"]["ExplicitAuthFlows"] == client_template["ExplicitAuthFlows"]
+    assert "ClientSecret" not in client["UserPoolClient"]

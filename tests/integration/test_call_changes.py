@@ -50,6 +50,10 @@ def test_nothing_changed_costs_one_query_per_shard(api: Api) -> None:
     post(api, caller="+380671110003")  # another client: the first call's flags stay
     with dynamodb_requests() as seen:
         assert len(changes(api, since)["items"]) == 1
+    # a call with an agent: the project's members are read for its agent_name, once a minute (agents.names)
+    assert seen == ["Query"] * keys.CALL_SHARDS + ["BatchGetItem", "Query"]
+    with dynamodb_requests() as seen:
+        assert len(changes(api, since)["items"]) == 1
     assert seen == ["Query"] * keys.CALL_SHARDS + ["BatchGetItem"]
 
 

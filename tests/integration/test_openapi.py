@@ -14,7 +14,19 @@ from openapi_spec_validator import validate
 from app import app
 from chalicelib import http, openapi
 from chalicelib.auth import Role
-from tests.integration.helpers import LANDING, VIEWER, Api, a_call, add_numbers, call_to, fresh_number, later
+from tests.integration.helpers import (
+    A_PASSWORD,
+    LANDING,
+    VIEWER,
+    Api,
+    a_call,
+    a_member,
+    add_numbers,
+    an_email,
+    call_to,
+    fresh_number,
+    later,
+)
 
 # values for path parameters: a phone that parses, ids of the right form that exist nowhere (numbers are fresh: the
 # table is shared)
@@ -27,6 +39,8 @@ PATH_VALUES = {
     "key_id": "0" * 16,
     "webhook_id": "0" * 32,
     "delivery_id": "0" * 32,
+    "user_id": "00000000-0000-0000-0000-000000000000",
+    "view_id": "0" * 32,
 }
 # ...and values that do not match their parameter's pattern
 UNMATCHED = {
@@ -39,6 +53,8 @@ UNMATCHED = {
     "key_id": "0" * 15 + "G",
     "webhook_id": "nope",
     "delivery_id": "0" * 33,
+    "user_id": "not-a-user",
+    "view_id": "nope",
 }
 WEB_MODULE = "chalicelib.routes.web"
 # every answer any test of this module got: (method, path without its query, status)
@@ -157,6 +173,10 @@ def test_the_call_logs_query_parameters_are_the_contracts(document: dict[str, An
     assert not any(p["required"] for p in parameters.values())
 
 
+# a signed-in person's routes that an API key cannot use (401)
+PEOPLE_ONLY = {"/v1/auth/sign-out", "/v1/auth/project", "/v1/me/views", "/v1/me/views/{view_id}"}
+
+
 def test_public_routes_need_no_key_and_the_others_answer_401_without_one(api: Api, document: dict[str, Any]) -> None:
     for path, method, op in operations(document):
         body: dict[str, Any] | None = {} if "requestBody" in op else None
@@ -167,7 +187,8 @@ def test_public_routes_need_no_key_and_the_others_answer_401_without_one(api: Ap
             basic: list[dict[str, list[str]]] = (
                 [{openapi.BASIC_SECURITY_SCHEME: []}] if path == "/v1/conversions/google-ads.csv" else []
             )
-            assert op["security"] == [{openapi.SECURITY_SCHEME: []}, *basic], (method, path)
+            key: list[dict[str, list[str]]] = [] if path in PEOPLE_ONLY else [{openapi.SECURITY_SCHEME: []}]
+            assert op["security"] == [*key, {openapi.SESSION_SECURITY_SCHEME: []}, *basic], (method, path)
             assert (status, "401") in [(401, code) for code in op["responses"]], (method, path, status)
     public = {(path, method) for path, method, op in operations(document) if op["security"] == []}
     assert public == {
@@ -176,6 +197,10 @@ def test_public_routes_need_no_key_and_the_others_answer_401_without_one(api: Ap
         ("/v1/track/sessions/{session_id}/events", "post"),
         ("/v1/shared/{token}", "get"),
         ("/v1/openapi.json", "get"),
+        ("/v1/auth/sign-in", "post"),
+        ("/v1/auth/new-password", "post"),
+        ("/v1/auth/forgot-password", "post"),
+        ("/v1/auth/confirm-forgot-password", "post"),
     }
 
 
@@ -191,7 +216,17 @@ def test_the_documented_roles_are_the_roles_the_api_lets_in(api: Api, document: 
 
 # Request bodies as the other tests send them; each must pass the document's schema and the API's own checks.
 def valid_bodies(api: Api) -> dict[str, dict[str, Any]]:
+    new_password = {"new_password": "a password long enough"}
+    member = a_member(api)
     return {
+        "sign_in": {"email": an_email(), "password": A_PASSWORD},
+        "new_password": {"email": an_email(), "session": "a session that has expired", **new_password},
+        "forgot_password": {"email": an_email()},
+        "confirm_forgot_password": {"email": member.email, "code": "123456", **new_password},
+        "switch_project": {"project_id": api.project_id},
+        "add_member": {"email": an_email(), "name": "Olena", "role": "agent", "extension": "205"},
+        "update_member": {"name": "Olena K.", "extension": None},
+        "save_view": {"name": "My missed calls", "query": "status=missed&agent=me"},
         "post_call": a_call(total_seconds=70),
         "add_comment": {"text": "asked about delivery"},
         "edit_comment": {"text": "asked about delivery on Friday"},
@@ -222,6 +257,14 @@ def valid_bodies(api: Api) -> dict[str, dict[str, Any]]:
 
 # ...and a bad one for each, which the schema and the API (422) both refuse.
 INVALID_BODIES: dict[str, dict[str, Any]] = {
+    "sign_in": {"email": "not an address", "password": ""},
+    "new_password": {"email": "olena@example.com", "session": "s", "new_password": "short"},
+    "forgot_password": {"email": "olena"},
+    "confirm_forgot_password": {"email": "olena@example.com", "code": "", "new_password": "a password long enough"},
+    "switch_project": {"project_id": ""},
+    "add_member": {"email": "olena@example.com", "name": "Olena", "role": "integration"},
+    "update_member": {"role": "owner"},
+    "save_view": {"name": "", "query": "status=lost"},
     "post_call": a_call(direction="sideways"),
     "add_comment": {"text": ""},
     "edit_comment": {"text": "x" * 4001},
@@ -243,13 +286,18 @@ def test_request_schemas_accept_the_tests_bodies_as_the_api_does(api: Api, docum
     with_body = {op["operationId"]: (path, method) for path, method, op in operations(document) if "requestBody" in op}
     assert set(valid) == set(INVALID_BODIES) == set(with_body)
     assert api.patch("/v1/settings", {"categories": ["sale"]}).status_code == 200  # the review's category
+    person = a_member(api, role="admin")
     for operation_id, (path, method) in with_body.items():
         schema = validator(document, request_schema(document, operation_id))
         assert not list(schema.iter_errors(valid[operation_id])), operation_id
         assert list(schema.iter_errors(INVALID_BODIES[operation_id])), operation_id
         headers = VIEWER if path.startswith("/v1/track/") else {}
-        accepted = api.request(method.upper(), concrete(path), valid[operation_id], role="admin", **headers)
-        refused = api.request(method.upper(), concrete(path), INVALID_BODIES[operation_id], role="admin", **headers)
+        if path in PEOPLE_ONLY:
+            accepted = person.request(method.upper(), path, valid[operation_id])
+            refused = person.request(method.upper(), path, INVALID_BODIES[operation_id])
+        else:
+            accepted = api.request(method.upper(), concrete(path), valid[operation_id], role="admin", **headers)
+            refused = api.request(method.upper(), concrete(path), INVALID_BODIES[operation_id], role="admin", **headers)
         assert accepted.status_code not in (400, 422), (operation_id, accepted.json_body)
         assert refused.status_code == 422, (operation_id, refused.json_body)
 
@@ -321,7 +369,10 @@ def test_path_parameters_carry_the_patterns_the_routes_check(api: Api, document:
                 bad = re.sub(r"/v1/numbers/[^/]+", "/v1/numbers/" + UNMATCHED["number"], bad)
             headers = VIEWER if path.startswith("/v1/track/") else {}
             body = valid_bodies(api).get(op["operationId"])
-            response = api.request(method.upper(), bad, body, role="admin", **headers)
+            if path in PEOPLE_ONLY:
+                response = a_member(api, role="admin").request(method.upper(), bad, body)
+            else:
+                response = api.request(method.upper(), bad, body, role="admin", **headers)
             assert response.status_code == expected.refused_with, (method, bad, response.json_body)
             assert str(expected.refused_with) in op["responses"], (method, path)
 

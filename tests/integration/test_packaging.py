@@ -556,6 +556,9 @@ EXPECTED_ACTIONS = {
         *("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:RestoreObject"),
         *("s3:ListBucket", "s3:ListBucketVersions", "sqs:GetQueueUrl", "sqs:SendMessage", "ssm:GetParameter"),
         "secretsmanager:GetSecretValue",
+        # chalicelib/people: invitations, an invited person already known, sign-out everywhere (sign-in, the new
+        # password and forgot-password are Cognito's public calls, which IAM does not govern)
+        *("cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser", "cognito-idp:AdminUserGlobalSignOut"),
     },
     # a recording's check and archive changes announce webhook events (PutItem of the outbox item, queued)
     "ProcessRecordingEventRole": {

@@ -13,6 +13,7 @@ from chalicelib.store.models import Call
 from chalicelib.tracking import capture
 
 EMOJI = "\U0001f600"  # 4 bytes in UTF-8
+MAX_MEMBER_NAME = 100
 STARTED_AT = datetime(2026, 11, 20, 10, 15, tzinfo=UTC)
 
 
@@ -40,15 +41,21 @@ def a_call(**fields: Any) -> Call:
 
 
 def test_a_row_is_one_crlf_line_of_its_cells() -> None:
-    line = export.row_line(a_call(agent='Ola "101"'), ZoneInfo("Europe/Warsaw"))
+    line = export.row_line(a_call(agent='Ola "101"'), ZoneInfo("Europe/Warsaw"), {})
     assert line == (
         "ffffffffffffffffffffffffffffffff,pbx-1,2026-11-20T10:15:00Z,2026-11-20 11:15:00,incoming,answered,"
-        '+380501112233,+380443334455,"Ola ""101""",5,60,65,false,false,false,false,,,,0,,,none,,,,,,,,'
+        '+380501112233,+380443334455,"Ola ""101""",,5,60,65,false,false,false,false,,,,0,,,none,,,,,,,,'
         "https://callcard.test/calls/ffffffffffffffffffffffffffffffff\r\n"
     )
 
 
-def test_a_row_at_its_field_limits_takes_14398_bytes_of_utf8() -> None:
+def test_the_agent_name_is_the_member_whose_extension_the_agent_is() -> None:
+    line = export.row_line(a_call(agent="101"), ZoneInfo("UTC"), {"101": "=Ola Nowak", "102": "Jan"})
+    cells = line.rstrip("\r\n").split(",")
+    assert cells[export.COLUMNS.index("agent") : export.COLUMNS.index("agent") + 2] == ["101", "'=Ola Nowak"]
+
+
+def test_a_row_at_its_field_limits_takes_14799_bytes_of_utf8() -> None:
     # the source and the other campaign tags at their longest, 20 review tags at theirs, the landing page a URL at
     # its longest (ASCII), the IP the longest IPv6 address in its canonical form
     tags = {name: EMOJI * capture.MAX_VALUE for name in ("medium", "campaign", "term", "content")}
@@ -72,7 +79,8 @@ def test_a_row_at_its_field_limits_takes_14398_bytes_of_utf8() -> None:
         recording_status="restoring",
         visit={**tags, "landing_page": "h" * 2048, "ip": ":".join(["ffff"] * 8)},
     )
-    line = export.row_line(call, ZoneInfo("UTC"))
-    assert len(line) == 14_398 - 3 * 3000  # 3,000 emoji of 4 bytes, each 1 character
-    assert len(line.encode()) == 14_398
-    assert (export.MAX_BYTES - len(export.csv_line(export.COLUMNS).encode())) // 14_398 == 72
+    # the agent a member whose name is at its longest
+    line = export.row_line(call, ZoneInfo("UTC"), {call.agent: EMOJI * MAX_MEMBER_NAME})
+    assert len(line) == 14_799 - 3 * 3100  # 3,100 emoji of 4 bytes, each 1 character
+    assert len(line.encode()) == 14_799
+    assert (export.MAX_BYTES - len(export.csv_line(export.COLUMNS).encode())) // 14_799 == 70

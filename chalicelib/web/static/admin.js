@@ -1,5 +1,5 @@
-// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/keys, /admin/webhooks): their navigation, shared
-// pieces, and the tracking snippet. Only admins see them; the API refuses everyone else anyway (403).
+// The admin screens (/admin/settings, /admin/numbers, /admin/snippet, /admin/members, /admin/keys, /admin/webhooks):
+// their navigation, shared pieces, and the tracking snippet. Only admins see them; the API refuses everyone else anyway (403).
 
 import { appUrl, getJson } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
@@ -7,6 +7,7 @@ import { copyField, screenHeading } from "./forms.js";
 import { addMessages, t } from "./i18n.js";
 import { googleAdsSection } from "./integrations.js";
 import { renderKeys } from "./keys.js";
+import { renderMembers } from "./members.js";
 import { renderNumbers } from "./numbers.js";
 import { renderSettings } from "./settings.js";
 import { may, session } from "./state.js";
@@ -50,7 +51,8 @@ addMessages({
 });
 
 const SCREENS = {
-  settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, keys: renderKeys, webhooks: renderWebhooks,
+  settings: renderSettings, numbers: renderNumbers, snippet: renderSnippet, members: renderMembers, keys: renderKeys,
+  webhooks: renderWebhooks,
 };
 
 export function isAdmin() {

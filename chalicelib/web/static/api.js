@@ -1,9 +1,9 @@
 // The API client. Every address is relative to the app's root, found from this module's own URL
 // (…/static/api.js), so the app works at "/" locally and under a stage prefix such as "/api/" when deployed.
+// A signed-in person's requests carry the session cookie, which the browser keeps and sends (HttpOnly: no script
+// of the page reads it), and their changes the page's own Origin, which the browser adds.
 
 export const ROOT = new URL("../", import.meta.url);
-
-const KEY_STORAGE = "callcard.apiKey";
 
 export class ApiError extends Error {
   constructor(status, code, message, details) {
@@ -24,21 +24,10 @@ export function appUrl(path = "") {
   return new URL(path, ROOT).href;
 }
 
-export function apiKey() {
-  return sessionStorage.getItem(KEY_STORAGE);
-}
-
-export function keepKey(key) {
-  sessionStorage.setItem(KEY_STORAGE, key.trim());
-}
-
-export function forgetKey() {
-  sessionStorage.removeItem(KEY_STORAGE);
-}
-
 let onUnauthorized = () => {};
 
-/** What to do when the API answers 401: the app shows sign-in again. */
+/** What to do when the API answers 401 (the session ended): the app shows sign-in again. The sign-in steps'
+ * own 401 (a wrong password) is theirs to show. */
 export function whenUnauthorized(handler) {
   onUnauthorized = handler;
 }
@@ -58,12 +47,12 @@ export function query(params) {
 /** Sends a request to the API; resolves to the raw Response when ok, throws ApiError otherwise. */
 export async function send(method, path, body) {
   const headers = { Accept: "application/json" };
-  const key = apiKey();
-  if (key) headers.Authorization = `Bearer ${key}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(appUrl(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(appUrl(path), {
+      method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (error) {
     throw new ApiError(0, "network", error.message);
   }
@@ -75,10 +64,7 @@ export async function send(method, path, body) {
     payload = null;
   }
   const error = payload?.error;
-  if (response.status === 401 && error) {
-    forgetKey();
-    onUnauthorized();
-  }
+  if (response.status === 401 && error && !path.startsWith("v1/auth/")) onUnauthorized();
   if (!error) {
     // not the contract's error format: the gateway (or chalice local) answered for a route the app lacks
     throw new ApiError(response.status, "route_missing", payload?.message || payload?.Message || response.statusText);
@@ -90,7 +76,8 @@ export async function getJson(path) {
   return (await send("GET", path)).json();
 }
 
+/** The JSON answer of a request, or null for an answer without a body (204, and the 202 of forgot-password). */
 export async function sendJson(method, path, body) {
-  const response = await send(method, path, body);
-  return response.status === 204 ? null : response.json();
+  const text = await (await send(method, path, body)).text();
+  return text ? JSON.parse(text) : null;
 }

@@ -1,14 +1,15 @@
 // callcard's web app: sign-in, the header, and which page to show for the address.
 
-import { ApiError, ROOT, apiKey, appUrl, forgetKey, getJson, keepKey, whenUnauthorized } from "./api.js";
+import { ApiError, ROOT, appUrl, getJson, whenUnauthorized } from "./api.js";
 import { h, replaceChildren } from "./dom.js";
 import { currentLanguage, setLanguage, setTimeZone, t, translateShell } from "./i18n.js";
 import { renderCallLog } from "./log.js";
 import { renderCard } from "./card.js";
 import { renderClient } from "./client.js";
 import { renderAdmin, showAdminNav } from "./admin.js";
+import { hideAccount, showProjectSwitcher, signOut, whoText } from "./account.js";
+import { showSignIn } from "./sign-in.js";
 import { describeError, notify, session } from "./state.js";
-import { signInFromLink } from "./key-link.js";
 
 const main = document.getElementById("main");
 
@@ -22,49 +23,39 @@ function route() {
   return () => renderCallLog(main);
 }
 
-function showSignIn(message) {
-  document.getElementById("sign-out").hidden = true;
-  document.getElementById("who").textContent = "";
+function signIn(message = "") {
+  hideAccount();
   document.getElementById("admin-nav")?.remove();
-  const input = h("input", { id: "api-key", name: "api-key", type: "password", autocomplete: "off", required: true, spellcheck: "false" });
-  const error = h("p", { class: "error", id: "sign-in-error", role: "alert" }, message || "");
-  const form = h("form", { class: "panel sign-in", id: "sign-in", "aria-describedby": "sign-in-intro" },
-    h("h1", {}, t("sign_in")),
-    h("p", { id: "sign-in-intro" }, t("sign_in_intro")),
-    h("label", { for: "api-key" }, t("api_key")),
-    input,
-    h("button", { type: "submit" }, t("sign_in")),
-    error);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    keepKey(input.value);
-    start();
-  });
-  replaceChildren(main, form);
-  input.focus();
+  session.me = null;
+  showSignIn(main, (me) => start(me).catch(showFailure), message);
 }
 
-async function start() {
+/** The app for the signed-in person: `me` as sign-in or a project switch answered it, else GET v1/me. */
+async function start(me = null) {
   notify("");
-  if (!apiKey()) {
-    showSignIn();
-    return;
-  }
   replaceChildren(main, h("p", { class: "muted" }, t("loading")));
   try {
-    session.me = await getJson("v1/me");
-    session.settings = await getJson("v1/settings");
+    session.me = me || (await getJson("v1/me"));
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      showSignIn(t("key_invalid"));
+      signIn();
       return;
     }
+    throw error;
+  }
+  try {
+    session.settings = await getJson("v1/settings");
+  } catch (error) {
     if (!(error instanceof ApiError && error.status === 403)) throw error;
-    session.settings = null; // a role that may not read settings (integration) still sees what it may
+    session.settings = null; // a role that may not read settings still sees what it may
   }
   setTimeZone(session.settings?.timezone);
-  document.getElementById("who").textContent = t("signed_in_as", session.me);
+  document.getElementById("who").textContent = whoText(session.me);
   document.getElementById("sign-out").hidden = false;
+  showProjectSwitcher(session.me, (switched) => {
+    history.pushState(null, "", appUrl("")); // another project's call or client is not here: its log is
+    start(switched).catch(showFailure);
+  });
   showAdminNav();
   await route()();
 }
@@ -77,9 +68,9 @@ function setUpHeader() {
     translateShell();
     start().catch(showFailure);
   });
-  document.getElementById("sign-out").addEventListener("click", () => {
-    forgetKey();
-    showSignIn();
+  document.getElementById("sign-out").addEventListener("click", async () => {
+    await signOut();
+    signIn();
   });
   document.getElementById("home").href = appUrl("");
 }
@@ -88,7 +79,7 @@ function showFailure(error) {
   replaceChildren(main, h("p", { class: "error", role: "alert" }, describeError(error)));
 }
 
-whenUnauthorized(() => showSignIn(t("key_invalid")));
+whenUnauthorized(() => signIn(t("session_ended")));
 translateShell();
 setUpHeader();
-signInFromLink(main).then(start).catch(showFailure);
+start().catch(showFailure);

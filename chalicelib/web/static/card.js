@@ -10,7 +10,7 @@ import { renderAudio } from "./player.js";
 import { ratings } from "./review.js";
 import { describeError, loadPageData, may, session } from "./state.js";
 import { cardUrl, clientUrl, geoText, marks, sessionsHistory } from "./tables.js";
-import { deviceLabel } from "./words.js";
+import { agentText, deviceLabel } from "./words.js";
 
 addMessages({
   en: {
@@ -57,7 +57,7 @@ function headline(call, client, visit) {
       [t("wait"), formatDuration(call.wait_seconds)],
       [t("flags"), callMarks.length ? callMarks : t("no_marks")],
       [t("source_medium_campaign"), sourceMediumCampaign(visit)],
-      [t("agent"), call.agent_display || call.agent || "—"],
+      [t("agent"), agentText(call)],
       [t("line"), ours || "—"],
       [t("total"), formatDuration(call.total_seconds)],
       [t("external_id"), call.external_id || "—"],

@@ -7,6 +7,7 @@ import { h } from "./dom.js";
 import { formatTime, t } from "./i18n.js";
 import { PLAYABLE, recordingPath } from "./player.js";
 import { describeError } from "./state.js";
+import { agentText } from "./words.js";
 
 let docked = null; // { callId, media, togglePlay } of the call in the dock
 
@@ -44,7 +45,7 @@ function dockShell(call) {
   const dock = h("section", { id: "dock", class: "dock", "aria-label": t("now_playing"), dataset: { callId: call.call_id } },
     h("div", { class: "dock-info" },
       h("strong", { id: "dock-who" }, whose(call)),
-      h("span", { class: "muted" }, [formatTime(call.started_at), call.agent ? `${t("agent")} ${call.agent}` : null].filter(Boolean).join(" · ")),
+      h("span", { class: "muted" }, [formatTime(call.started_at), call.agent ? `${t("agent")} ${agentText(call)}` : null].filter(Boolean).join(" · ")),
       h("a", { id: "dock-card", href: appUrl(`calls/${encodeURIComponent(call.call_id)}`) }, t("open_card_short")),
       closeButton));
   document.getElementById("dock")?.remove();

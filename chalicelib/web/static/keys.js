@@ -1,6 +1,7 @@
-// The API keys screen (admin): create a key for a person or system (its secret shown once), list, revoke.
+// The API keys screen (admin): create a key for a machine or script (its secret shown once), list, revoke. People
+// sign in with their own account (sign-in.js), never with a key.
 
-import { apiKey, appUrl, sendJson } from "./api.js";
+import { appUrl, sendJson } from "./api.js";
 import { actionsHeading, h, replaceChildren } from "./dom.js";
 import { confirmDialog, copyField, screenHeading } from "./forms.js";
 import { addMessages, formatTime, t } from "./i18n.js";
@@ -11,19 +12,17 @@ addMessages({
   en: {
     role: "Role", created: "Created", revoked: "Revoked", active: "active", revoke: "Revoke", create_key: "Create key",
     role_admin: "admin", role_supervisor: "supervisor", role_agent: "agent", role_integration: "integration (PBX)",
-    key_label_hint: "Who or what it is for; it signs their comments and actions.",
+    key_label_hint: "What it is for (the PBX, a script); it signs the comments and actions made with it.",
     key_shown_once: "The new key, shown this once: copy it now and hand it over safely.",
-    your_key: "your key", confirm_revoke: "Revoke the key “{label}”? It stops working within a minute.",
-    confirm_revoke_own: "This is the key you are signed in with. Revoke it? You will be signed out.",
+    confirm_revoke: "Revoke the key “{label}”? It stops working within a minute.",
     key_revoked: "Key revoked.",
   },
   pl: {
     role: "Rola", created: "Utworzony", revoked: "Unieważniony", active: "aktywny", revoke: "Unieważnij", create_key: "Utwórz klucz",
     role_admin: "administrator", role_supervisor: "kierownik", role_agent: "konsultant", role_integration: "integracja (centrala)",
-    key_label_hint: "Dla kogo lub czego jest; podpisuje komentarze i działania.",
+    key_label_hint: "Do czego służy (centrala, skrypt); podpisuje komentarze i działania nim wykonane.",
     key_shown_once: "Nowy klucz, pokazany tylko ten jeden raz: skopiuj go teraz i przekaż bezpiecznie.",
-    your_key: "twój klucz", confirm_revoke: "Unieważnić klucz „{label}”? Przestanie działać w ciągu minuty.",
-    confirm_revoke_own: "Tym kluczem jesteś zalogowany. Unieważnić go? Zostaniesz wylogowany.",
+    confirm_revoke: "Unieważnić klucz „{label}”? Przestanie działać w ciągu minuty.",
     key_revoked: "Klucz unieważniono.",
   },
 });
@@ -31,18 +30,12 @@ addMessages({
 const ROLES = ["agent", "supervisor", "admin", "integration"];
 const LABEL_MAX = 100; // characters, as the API allows
 
-/** The key id of the key this tab signed in with (`cc_<key_id>_<secret>`). */
-function ownKeyId() {
-  return /^cc_([0-9a-f]+)_/.exec(apiKey() || "")?.[1] || null;
-}
-
 function keyRow(item, revoke) {
-  const own = item.key_id === ownKeyId();
   const button = item.revoked_at ? null
     : h("button", { type: "button", class: "secondary", "aria-label": `${t("revoke")} ${item.label}` }, t("revoke"));
-  button?.addEventListener("click", () => revoke(item, own));
+  button?.addEventListener("click", () => revoke(item));
   return h("tr", { dataset: { keyId: item.key_id }, class: item.revoked_at ? "revoked" : null },
-    h("td", { "data-label": t("label") }, item.label, own ? h("span", { class: "mark first" }, t("your_key")) : null),
+    h("td", { "data-label": t("label") }, item.label),
     h("td", { "data-label": t("role") }, t(`role_${item.role}`)),
     h("td", { "data-label": t("created") }, formatTime(item.created_at)),
     h("td", { "data-label": t("revoked") }, item.revoked_at ? formatTime(item.revoked_at) : t("active")),
@@ -53,9 +46,8 @@ export async function renderKeys(main, notice = null) {
   const listing = await loadPageData(main, "v1/keys");
   if (!listing) return;
   const status = h("p", { class: "muted", id: "keys-status", role: "status", "aria-live": "polite" });
-  const revoke = async (item, own) => {
-    const question = own ? t("confirm_revoke_own") : t("confirm_revoke", { label: item.label });
-    if (!(await confirmDialog("revoke-key", question, t("revoke")))) return;
+  const revoke = async (item) => {
+    if (!(await confirmDialog("revoke-key", t("confirm_revoke", { label: item.label }), t("revoke")))) return;
     try {
       await sendJson("DELETE", `v1/keys/${encodeURIComponent(item.key_id)}`);
       await renderKeys(main, t("key_revoked"));

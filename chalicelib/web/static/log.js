@@ -6,6 +6,7 @@ import { h, narrowScreen, replaceChildren } from "./dom.js";
 import { currentLanguage, currentTimeZone, formatDate, formatNumber, nextDay, t, zonedMidnight } from "./i18n.js";
 import { describeError, notify, session } from "./state.js";
 import { callTable } from "./tables.js";
+import { savedViews } from "./saved-views.js";
 
 // every filter of GET /v1/calls (chalicelib/schemas.py CallFilters); `phone` takes a whole number or a part of one
 const FILTERS = ["from", "to", "direction", "status", "category", "tag", "phone", "number", "agent", "source",
@@ -207,6 +208,9 @@ export async function renderCallLog(main) {
   const more = h("button", { type: "button", id: "load-more", hidden: true }, t("load_more"));
   const shortcut = h("a", { class: "shortcut", id: "not-called-back", href: `${location.pathname}?needs_callback=true`,
     "aria-current": filters.needs_callback === "true" ? "page" : null }, t("missed_not_called_back"));
+  // a signed-in person with a PBX extension: their own calls (agent=me)
+  const mine = session.me?.person?.extension ? h("a", { class: "shortcut", id: "my-calls", href: `${location.pathname}?agent=me`,
+    "aria-current": filters.agent === "me" ? "page" : null }, t("my_calls")) : null;
   let cursor = null;
   let shown = 0;
 
@@ -257,11 +261,22 @@ export async function renderCallLog(main) {
     history.pushState(null, "", location.pathname);
     renderCallLog(main);
   });
-  shortcut.addEventListener("click", (event) => {
-    event.preventDefault();
-    history.pushState(null, "", shortcut.getAttribute("href"));
-    renderCallLog(main);
-  });
+  for (const link of [shortcut, mine].filter(Boolean)) {
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      history.pushState(null, "", link.getAttribute("href"));
+      renderCallLog(main);
+    });
+  }
+  // a saved view is the filters without the dates: the same view serves any days
+  if (session.me?.person) {
+    form.querySelector(".actions").before(savedViews(() => query({ ...readForm(form), from: "", to: "" }).slice(1), (saved) => {
+      const chosen = new URLSearchParams(saved);
+      for (const name of ["from", "to"]) if (filters[name]) chosen.set(name, filters[name]);
+      history.pushState(null, "", `${location.pathname}?${chosen}`);
+      renderCallLog(main);
+    }));
+  }
   form.querySelector("#export-csv").addEventListener("click", (event) => exportCsv(readForm(form), event.currentTarget));
   more.addEventListener("click", loadPage);
   // a phone shows the log first and the filters behind a "Filters" heading; wider screens show them open
@@ -272,7 +287,7 @@ export async function renderCallLog(main) {
   replaceChildren(main,
     h("h1", {}, t("call_log")),
     h("p", { class: "muted zone" }, t("times_in", { zone: currentTimeZone() })),
-    h("p", { class: "shortcuts" }, shortcut),
+    h("p", { class: "shortcuts" }, shortcut, mine ? " · " : null, mine),
     folded,
     count,
     h("div", { class: "scroll" }, calls.table),

@@ -5,6 +5,7 @@ import { playButton } from "./dock.js";
 import { empty, h } from "./dom.js";
 import { formatDuration, formatNumber, formatTime, regionName, t } from "./i18n.js";
 import { describeError } from "./state.js";
+import { agentText } from "./words.js";
 
 export function cardUrl(callId) {
   return appUrl(`calls/${encodeURIComponent(callId)}`);
@@ -43,7 +44,7 @@ function callRow(call) {
     callCell("status", t(call.status)),
     callCell("caller", call.caller_display || call.caller || "—"),
     callCell("destination", call.destination_display || call.destination || "—"),
-    callCell("agent", call.agent_display || call.agent || "—"),
+    callCell("agent", agentText(call)),
     callCell("talk", formatDuration(call.talk_seconds)),
     callCell("category", call.category || "—"),
     callCell("source", call.source || "—"),

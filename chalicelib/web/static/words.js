@@ -94,3 +94,10 @@ export function apiErrorText(error, labelOf = (name) => name) {
   if ([400, 413, 415].includes(error.status)) return t(`error_${error.status}`);
   return null;
 }
+
+/** A call's agent for people: the member's name with the PBX's value ("Ola Nowak (101)"), else the value. */
+export function agentText(call) {
+  const value = call.agent_display || call.agent;
+  if (call.agent_name) return value ? `${call.agent_name} (${value})` : call.agent_name;
+  return value || "—";
+}
