@@ -40,7 +40,7 @@ def call_log(local_api: str, chromium: BrowserFactory) -> WebDriver:
     }  # fmt: skip
     assert requests.post(f"{local_api}/v1/calls", json=call, headers=headers, timeout=30).status_code == 201
     browser = chromium()
-    browser.get(f"{local_api}/#key={created.admin_key}")
+    browser.get(f"{local_api}/calls#key={created.admin_key}")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log tbody tr"), "the call log")
     return browser
 

@@ -111,6 +111,8 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
     wait(browser, lambda b: "not valid" in b.find_element(By.ID, "sign-in-error").text, "a refused key")
     browser.find_element(By.ID, "api-key").send_keys(project.admin_key)
     browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "dashboard"), "the dashboard first")
+    browser.find_element(By.ID, "nav-log").click()  # the log one click away
 
     assert log_rows(browser) == [newest, outgoing, older]  # newest first
     assert not browser.find_element(By.ID, "load-more").is_displayed()  # the log's end
@@ -173,7 +175,7 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
 
 def test_polish_follows_the_switch_and_a_bad_key_returns_to_sign_in(chromium: BrowserFactory, project: Project) -> None:
     project.call()
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin_key)
     Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
     wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Rejestr połączeń", "Polish")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl"
@@ -212,13 +214,13 @@ def test_a_sign_in_link_asks_before_it_replaces_the_signed_in_key(chromium: Brow
 
     browser.get("about:blank")
     browser.get(f"{project.base_url}/#key={agent}")  # the key already signed in: nothing to ask
-    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log"), "the call log")
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#dashboard"), "the dashboard")
     assert browser.find_elements(By.ID, "key-link") == []
 
 
 def test_a_narrow_screen_shows_the_log_as_labelled_cards(chromium: BrowserFactory, project: Project) -> None:
     project.call()
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin_key)
     browser.set_window_size(360, 800)
     assert len(log_rows(browser)) == 1
     width = browser.execute_script("return document.documentElement.scrollWidth")
@@ -229,7 +231,7 @@ def test_a_log_row_on_a_360_px_phone_is_at_most_140_px_high(chromium: BrowserFac
     project.request("PATCH", "/v1/settings", {"categories": ["sale", "a long category name for a question"]})
     call_id = project.call(agent="Aleksandra Wiśniewska-Kowalczyk", status="missed", talk_seconds=0)
     project.request("PATCH", f"/v1/calls/{call_id}/review", {"category": "a long category name for a question"})
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin_key)
     browser.set_window_size(360, 800)
     assert log_rows(browser) == [call_id]
     height = browser.execute_script(
@@ -245,7 +247,7 @@ def test_the_filter_panel_takes_part_of_a_number_every_filter_and_shows_the_coun
     wanted = project.call(caller="+380671234567", agent="Ola", started_at="2026-11-20T10:00:00Z")
     other = project.call(caller="+380509990000", agent="Ola", started_at="2026-11-21T10:00:00Z")
     project.call(caller="+380671234500", agent="Ivan", started_at="2026-11-22T10:00:00Z", talk_seconds=5)
-    browser = signed_in(chromium, f"{project.base_url}/?from=2026-11-01", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls?from=2026-11-01", project.admin_key)
     assert len(log_rows(browser)) == 3
     wait(browser, lambda b: b.find_element(By.ID, "log-count").text == "3 calls", "the count")
     for name in ("agent", "number", "source", "medium", "campaign", "min_talk_seconds", "min_call_rating", "tag",
@@ -258,7 +260,7 @@ def test_the_filter_panel_takes_part_of_a_number_every_filter_and_shows_the_coun
     assert log_rows(browser) == [wanted]
     wait(browser, lambda b: b.find_element(By.ID, "log-count").text == "1 calls", "the count of the filtered log")
 
-    browser.get(f"{project.base_url}/?from=2026-11-01&order=asc&mark=target")
+    browser.get(f"{project.base_url}/calls?from=2026-11-01&order=asc&mark=target")
     assert log_rows(browser) == [wanted, other]  # the target calls, oldest first
 
 
@@ -268,7 +270,7 @@ def test_missed_not_called_back_is_one_click_and_polish_export_suits_excel(
     followed = project.call(status="missed", talk_seconds=0, caller="+380501110001", started_at="2026-11-20T10:00:00Z")
     project.call(direction="callback", caller="101", destination="+380501110001", started_at="2026-11-20T11:00:00Z")
     waiting = project.call(status="busy", talk_seconds=0, caller="+380501110002", started_at="2026-11-20T12:00:00Z")
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin_key)
     assert followed in log_rows(browser)
     browser.find_element(By.ID, "not-called-back").click()
     wait(browser, lambda b: "needs_callback=true" in b.current_url, "the shortcut's filter")
@@ -288,7 +290,7 @@ def test_missed_not_called_back_is_one_click_and_polish_export_suits_excel(
 
 def test_new_calls_appear_at_the_top_without_a_reload(chromium: BrowserFactory, project: Project) -> None:
     first = project.call(started_at="2026-11-20T10:00:00Z")
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin_key)
     assert log_rows(browser) == [first]
     browser.execute_script("document.querySelector('#call-log tbody tr').dataset.kept = 'yes'")
     newer = project.call(started_at="2026-11-21T10:00:00Z", caller="+380501110003")
@@ -302,7 +304,7 @@ def test_new_calls_appear_at_the_top_without_a_reload(chromium: BrowserFactory, 
 
 def test_the_log_pages_on_with_load_more(chromium: BrowserFactory, project: Project) -> None:
     calls = [project.call(started_at=f"2026-11-20T10:{minute:02d}:00Z") for minute in range(52)]
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin_key)
     assert log_rows(browser) == calls[:1:-1]  # the first page: the 50 newest
     browser.find_element(By.ID, "load-more").click()
     assert log_rows(browser) == calls[::-1]
@@ -487,7 +489,7 @@ def test_play_from_the_log_in_the_docked_player_that_keeps_playing_through_a_fil
     without = project.call(started_at="2026-11-22T09:00:00Z", direction="outgoing", destination="+380671112233")
     upload_recording(project, recorded, started_at, STEREO_CALL)
 
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin_key)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin_key)
     assert log_rows(browser) == [without, recorded]
     assert browser.find_elements(By.CSS_SELECTOR, f"tr[data-call-id='{without}'] button.row-play") == []
     play = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{recorded}'] button.row-play")

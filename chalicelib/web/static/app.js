@@ -7,6 +7,8 @@ import { renderCallLog } from "./log.js";
 import { renderCard } from "./card.js";
 import { renderClient } from "./client.js";
 import { renderAdmin, showAdminNav } from "./admin.js";
+import { renderDashboard, showMainNav } from "./dashboard.js";
+import { renderReports } from "./reports.js";
 import { describeError, notify, session } from "./state.js";
 import { signInFromLink } from "./key-link.js";
 
@@ -17,15 +19,18 @@ function route() {
   const [page, ...rest] = path.split("/");
   const id = rest.join("/");
   if (page === "calls" && id) return () => renderCard(main, id);
+  if (page === "calls") return () => renderCallLog(main);
+  if (page === "reports") return () => renderReports(main);
   if (page === "clients" && id) return () => renderClient(main, id);
   if (page === "admin") return () => renderAdmin(main, id);
-  return () => renderCallLog(main);
+  return () => renderDashboard(main);
 }
 
 function showSignIn(message) {
   document.getElementById("sign-out").hidden = true;
   document.getElementById("who").textContent = "";
   document.getElementById("admin-nav")?.remove();
+  document.getElementById("main-nav")?.remove();
   const input = h("input", { id: "api-key", name: "api-key", type: "password", autocomplete: "off", required: true, spellcheck: "false" });
   const error = h("p", { class: "error", id: "sign-in-error", role: "alert" }, message || "");
   const form = h("form", { class: "panel sign-in", id: "sign-in", "aria-describedby": "sign-in-intro" },
@@ -65,6 +70,7 @@ async function start() {
   setTimeZone(session.settings?.timezone);
   document.getElementById("who").textContent = t("signed_in_as", session.me);
   document.getElementById("sign-out").hidden = false;
+  showMainNav();
   showAdminNav();
   await route()();
 }
