@@ -67,7 +67,9 @@ def on_a_phone(browser: WebDriver) -> WebDriver:
 
 # every page of the app as the demo's admin sees it: its path and what shows once it has loaded
 PAGES = {
-    "call log": ("/", "#call-log[aria-busy=false] tbody tr"),
+    "dashboard": ("/", "#dashboard[aria-busy=false] #dashboard-figures"),
+    "call log": ("/calls", "#call-log[aria-busy=false] tbody tr"),
+    "reports": ("/reports", "#report[aria-busy=false] #report-table tbody tr"),
     "call card": ("/calls/{call_id}", "#other-calls[aria-busy=false] li"),
     "client card": ("/clients/{client}", "#sessions tbody tr"),
     "settings": ("/admin/settings", "#settings-form"),
@@ -131,7 +133,7 @@ def test_the_polish_pages_say_their_language_and_have_no_axe_finding(chromium: B
     open_app_page(browser, demo, "call log")
     Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
     wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Rejestr połączeń", "the log in Polish")
-    for page in ("call log", "call card", "client card", "settings"):
+    for page in ("dashboard", "call log", "reports", "call card", "client card", "settings"):
         open_app_page(browser, demo, page)
         assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl", page
         findings[page] = axe_findings(browser)
@@ -251,7 +253,7 @@ def press(browser: WebDriver, key: str) -> None:
 
 def test_sign_in_play_pause_and_open_a_card_from_the_log_by_keyboard(chromium: BrowserFactory, demo: Demo) -> None:
     browser = chromium()
-    browser.get(f"{demo.base_url}/")
+    browser.get(f"{demo.base_url}/calls")
     wait(browser, lambda b: b.find_elements(By.ID, "api-key"), "the sign-in page")
     assert focused(browser).get_attribute("id") == "api-key"
     press(browser, demo.key + Keys.ENTER)

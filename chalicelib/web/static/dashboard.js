@@ -43,7 +43,9 @@ async function periodFigures([name, days]) {
     fetchReport("source", period),
     getJson(`v1/calls/count${query(apiFilters(callbacks))}`),
   ]);
-  const sources = [...report.rows].sort((a, b) => b.calls - a.calls || String(a.key).localeCompare(String(b.key)));
+  // the most calls first; on a tie the calls without a source last
+  const unset = (row) => Number(row.key === null || row.key === undefined);
+  const sources = [...report.rows].sort((a, b) => b.calls - a.calls || unset(a) - unset(b) || String(a.key).localeCompare(String(b.key)));
   return { name, period, totals: report.totals, callbacks, notCalledBack: count.count, sources: sources.slice(0, TOP_SOURCES) };
 }
 

@@ -66,9 +66,10 @@ export function previousPeriod(period) {
   return { from: addDays(period.from, -length), to: addDays(period.from, -1) };
 }
 
-/** GET v1/reports/calls: `period`'s days by `by`, with the log's `filters`. */
+/** GET v1/reports/calls: `period`'s days (`to` included here, excluded by the API) by `by`, with the log's
+ * `filters`. */
 export function fetchReport(by, period, filters = {}) {
-  return getJson(`v1/reports/calls${query({ ...filters, from: period.from, to: period.to, by })}`);
+  return getJson(`v1/reports/calls${query({ ...filters, from: period.from, to: addDays(period.to, 1), by })}`);
 }
 
 /** A figure as people read it: talk time as h:mm:ss, value in the project's currency, counts in the language's form. */

@@ -25,6 +25,8 @@ addMessages({
     by_landing_page: "Landing page", by_number: "Our number", by_agent: "Agent", by_category: "Category", by_tag: "Tag",
     by_direction: "Direction", by_status: "Status", no_report_calls: "No calls in this period.",
     share_percent: "Share of calls (%)", talk_seconds_csv: "Talk time (seconds)",
+    rows_left_out: "{n} more values with fewer calls are left out; the totals count them.",
+    one_filter: "A report takes one filter at a time, with rows by its own dimension or by time.",
   },
   pl: {
     report_by: "Wiersze według", this_period: "Ten okres", previous_period: "Poprzedni okres", change: "Zmiana",
@@ -38,6 +40,8 @@ addMessages({
     by_landing_page: "Strona wejścia", by_number: "Nasz numer", by_agent: "Konsultant", by_category: "Kategoria",
     by_tag: "Tag", by_direction: "Kierunek", by_status: "Status", no_report_calls: "Brak połączeń w tym okresie.",
     share_percent: "Udział w połączeniach (%)", talk_seconds_csv: "Czas rozmów (sekundy)",
+    rows_left_out: "Pominięto wartości z mniejszą liczbą połączeń: {n}; suma je uwzględnia.",
+    one_filter: "Raport przyjmuje jeden filtr naraz, z wierszami według jego wymiaru albo czasu.",
   },
 });
 
@@ -48,6 +52,9 @@ const DIMENSIONS = ["day", "week", "month", "hour_of_day", "weekday", "source", 
 const FILTERS = ["direction", "status", "agent", "category", "tag", "number", "source", "medium", "campaign"];
 // dimensions whose rows are stretches of time: a row has no counterpart in the previous period
 const TIME_DIMENSIONS = new Set(["day", "week", "month", "hour_of_day", "weekday"]);
+// a refused field (422) named by the form's own label
+const LABELS = { from: "from", to: "to", by: "report_by", number: "our_number" };
+const labelOf = (name) => t(LABELS[name] || name);
 const DEFAULT_DAYS = 30;
 const PRESET_DAYS = [7, 30, 90];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -242,10 +249,11 @@ function figureCells(row, totalCalls) {
     column === "share" ? formatPercent(percentOf(row.calls, totalCalls)) : formatFigure(column, row[column])));
 }
 
+/** The table by the dimension; `before` (the previous period by it) adds each row's change in calls. */
 function reportTable(chosen, now, before) {
   const { by, period, filters } = chosen;
-  const compared = !TIME_DIMENSIONS.has(by);
-  const beforeByKey = new Map(before.rows.map((row) => [row.key ?? null, row]));
+  const compared = Boolean(before);
+  const beforeByKey = new Map((before?.rows || []).map((row) => [row.key ?? null, row]));
   const body = sortedRows(by, now.rows).map((row) => {
     const label = keyLabel(by, row.key);
     const drill = drillFilters(by, row.key, period, filters);
@@ -265,6 +273,10 @@ function reportTable(chosen, now, before) {
       h("th", { scope: "row" }, t("total")),
       figureCells(now.totals, now.totals.calls),
       compared ? h("td", { "data-label": t("change_in_calls") }, formatChange("calls", now.totals.calls, before.totals.calls)) : null)));
+}
+
+function tableError(error) {
+  return h("section", { class: "panel", id: "report-rows" }, h("p", { class: "error", role: "alert" }, describeError(error, labelOf)));
 }
 
 // Text that a spreadsheet would run as a formula gets a leading apostrophe (as the server's CSV export does).
@@ -316,7 +328,8 @@ function tableSection(chosen, now, before) {
     h("div", { class: "section-head" },
       h("h2", { id: "report-rows-title" }, t("report_table", { dimension: t(`by_${by}`).toLowerCase() })),
       exportButton),
-    now.rows.length ? h("div", { class: "scroll" }, table) : empty(t("no_report_calls")));
+    now.rows.length ? h("div", { class: "scroll" }, table) : empty(t("no_report_calls")),
+    now.rows_left_out ? h("p", { class: "muted", id: "report-left-out" }, t("rows_left_out", { n: formatNumber(now.rows_left_out) })) : null);
 }
 
 // ---- the page --------------------------------------------------------------------------------------------------
@@ -344,7 +357,8 @@ function filterForm(chosen) {
         input("campaign", t("campaign"), "text", filters.campaign, { autocomplete: "off" }))),
     h("div", { class: "actions" },
       h("button", { type: "submit" }, t("apply")),
-      h("button", { type: "reset", class: "secondary" }, t("reset"))));
+      h("button", { type: "reset", class: "secondary" }, t("reset")),
+      h("span", { class: "muted" }, t("one_filter"))));
 }
 
 function readForm(form) {
@@ -397,20 +411,27 @@ export async function renderReports(main) {
     shortcuts,
     h("details", { class: "filters-fold", id: "report-filters-fold", open: !narrowScreen() }, h("summary", {}, t("filters")), form),
     report);
+  // the days for the chart and both periods' totals; the rows by the dimension apart, so that a dimension the
+  // filter does not allow (a report takes one filter, by its own dimension or by time: 422) leaves the rest shown
+  const { by, period, filters } = chosen;
+  const compared = !TIME_DIMENSIONS.has(by);
+  const settled = (promise) => promise.then((answer) => ({ answer }), (error) => ({ error }));
   try {
-    const [now, before, daily] = await Promise.all([
-      fetchReport(chosen.by, chosen.period, chosen.filters),
-      fetchReport(chosen.by, previous, chosen.filters),
-      chosen.by === "day" ? null : fetchReport("day", chosen.period, chosen.filters),
+    const [daily, dailyBefore, rows, rowsBefore] = await Promise.all([
+      fetchReport("day", period, filters),
+      fetchReport("day", previous, filters),
+      by === "day" ? null : settled(fetchReport(by, period, filters)),
+      compared ? settled(fetchReport(by, previous, filters)) : null,
     ]);
-    const chart = chartSection(dailyFigures(chosen.period, (daily || now).rows));
+    const chart = chartSection(dailyFigures(period, daily.rows));
+    const table = rows?.error || rowsBefore?.error;
     replaceChildren(report,
-      comparison(chosen.period, previous, now.totals, before.totals),
+      comparison(period, previous, daily.totals, dailyBefore.totals),
       chart.section,
-      tableSection(chosen, now, before));
+      table ? tableError(table) : tableSection(chosen, rows?.answer || daily, rowsBefore?.answer || null));
     chart.draw();
   } catch (error) {
-    replaceChildren(report, h("p", { class: "error", role: "alert" }, describeError(error)));
+    replaceChildren(report, h("p", { class: "error", role: "alert" }, describeError(error, labelOf)));
   } finally {
     report.setAttribute("aria-busy", "false");
   }
