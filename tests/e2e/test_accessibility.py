@@ -70,7 +70,7 @@ PAGES = {
     "dashboard": ("/", "#dashboard[aria-busy=false] #dashboard-figures"),
     "call log": ("/calls", "#call-log[aria-busy=false] tbody tr"),
     "reports": ("/reports", "#report[aria-busy=false] #report-table tbody tr"),
-    "call card": ("/calls/{call_id}", "#other-calls[aria-busy=false] li"),
+    "call card": ("/calls/{call_id}", "main:has(#share-links[aria-busy=false]) #other-calls[aria-busy=false] li"),
     "client card": ("/clients/{client}", "#sessions tbody tr"),
     "settings": ("/admin/settings", "#settings-form"),
     "numbers": ("/admin/numbers", "#numbers-table tbody tr"),

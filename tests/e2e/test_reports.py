@@ -127,7 +127,7 @@ def test_the_report_shows_hand_counted_figures_compares_periods_exports_and_dril
     assert comparison["first_calls"] == ["4", "2", "+2 (+100 %)"]
     assert comparison["target_calls"] == ["1", "1", "0"]
     assert comparison["unique_clients"] == ["4", "2", "+2 (+100 %)"]
-    assert comparison["talk_seconds"] == ["4:00", "1:10", "+2:50 (+242.9 %)"]
+    assert comparison["talk_seconds"] == ["3:50", "1:10", "+2:40 (+228.6 %)"]
     assert "1,500.00" in comparison["value"][0] and "0.00" in comparison["value"][1]
 
     # the table by agent: the most calls first, the calls without an agent last; each with its share and change
@@ -140,7 +140,7 @@ def test_the_report_shows_hand_counted_figures_compares_periods_exports_and_dril
     ]
     assert "1,500.00" in rows[0][9] and "0.00" in rows[1][9]
     totals = cell_texts(browser.find_element(By.CSS_SELECTOR, "#report-table tfoot tr"))
-    assert totals[:9] + totals[10:] == ["Total", "5", "100 %", "3", "2", "4", "1", "4", "4:00", "+3 (+150 %)"]
+    assert totals[:9] + totals[10:] == ["Total", "5", "100 %", "3", "2", "4", "1", "4", "3:50", "+3 (+150 %)"]
 
     # the chart and the table of its numbers: each day of the period, stacked by status, the target calls
     assert browser.find_elements(By.CSS_SELECTOR, "#report-chart canvas")
@@ -164,7 +164,7 @@ def test_the_report_shows_hand_counted_figures_compares_periods_exports_and_dril
         ["Ola", "2", "40.00", "2", "0", "1", "1", "1", "210", "1500.00"],
         ["Ivan", "1", "20.00", "1", "0", "1", "0", "1", "20", "0.00"],
         ["(none)", "2", "40.00", "0", "2", "2", "0", "2", "0", "0.00"],
-        ["Total", "5", "100.00", "3", "2", "4", "1", "4", "240", "1500.00"],
+        ["Total", "5", "100.00", "3", "2", "4", "1", "4", "230", "1500.00"],
     ]
     # in Polish: a BOM, semicolons and decimal commas, as the log's export
     Select(browser.find_element(By.ID, "lang")).select_by_value("pl")

@@ -53,7 +53,7 @@ function figuresTable(periods) {
   const cell = (figures, content) => h("td", { "data-label": t(`period_${figures.name}`), dataset: { period: figures.name } }, content);
   const row = (figure, label, content) => h("tr", { dataset: { figure } },
     h("th", { scope: "row" }, label), periods.map((figures) => cell(figures, content(figures))));
-  return h("table", { class: "list figures", id: "dashboard-figures" },
+  return h("table", { class: "figures", id: "dashboard-figures" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("figure")),
       periods.map((figures) => h("th", { scope: "col" }, t(`period_${figures.name}`))))),
     h("tbody", {},
