@@ -27,6 +27,7 @@ from chalicelib.routes import (
     numbers,
     openapi,
     recordings,
+    reports,
     settings,
     tracking,
     web,
@@ -48,6 +49,7 @@ app.register_blueprint(conversions.bp)
 app.register_blueprint(me.bp)
 app.register_blueprint(web.bp)
 app.register_blueprint(recordings.bp)
+app.register_blueprint(reports.bp)
 app.register_blueprint(numbers.bp)
 app.register_blueprint(keys.bp)
 app.register_blueprint(tracking.bp)

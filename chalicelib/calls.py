@@ -14,7 +14,7 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, linking, observability, phones, webhooks
+from chalicelib import clock, linking, observability, phones, reports, webhooks
 from chalicelib.auth import Caller, Permission, Role
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, invalid
 from chalicelib.schemas import CallIn, CallSummary, CommentIn, ReviewPatch
@@ -86,6 +86,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         gsi5sk=keys.call_change_gsi5sk(created_at, call_id),
     )
     call.gsi4pk = call.status_key(call.needs_callback)  # reclassify_client moves it once a call back is known
+    call.report_hour, call.report_version = reports.local_hour(call.started_at, project.timezone), 1
     if call.agent:
         call.gsi3pk = keys.agent_calls_gsi3pk(project_id, call.agent)
         call.gsi3sk = call.gsi1sk
@@ -110,6 +111,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
             with transactions.transaction() as transaction:
                 transaction.save(external, condition=ExternalId.pk.does_not_exist())
                 transaction.save(call, condition=Call.pk.does_not_exist())
+                reports.count_change(transaction, project, None, call)
                 if client_phone and attribution:
                     transaction.save(linking.link_job(call))
                 if client_phone:
@@ -135,6 +137,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
         linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
         reclassify_client(project, client_phone, since=call.started_at, also=call)
+        reports.settle_client(project, client_phone, also=call)
     webhooks.publish(announced)
     _count_recorded(values["direction"], attributed=attribution is not None)
     return Recorded(True, body)
@@ -177,6 +180,7 @@ def _replay(
         if attribution:
             linking.link_and_settle(client_phone, attribution, call)
         reclassify_client(project, client_phone, since=started_at)
+        reports.settle_client(project, client_phone)
     return Recorded(False, dict(existing.response))
 
 
@@ -222,7 +226,13 @@ def called_back(calls: list[Call], window: timedelta, settled_before: datetime) 
     }
 
 
-def reclassify_client(project: Project, phone: str, since: datetime, also: Call | None = None) -> None:
+# reclassifications of one client when another one's writes got there first (concurrent calls of the client)
+RECLASSIFY_ATTEMPTS = 5
+
+
+def reclassify_client(
+    project: Project, phone: str, since: datetime, also: Call | None = None, attempts: int = RECLASSIFY_ATTEMPTS
+) -> None:
     """Recompute the flags of the client's calls from `since` on, and `called_back` of their missed calls from one
     callback window before it, and write the ones that changed.
 
@@ -257,9 +267,20 @@ def reclassify_client(project: Project, phone: str, since: datetime, also: Call 
         ]
         if call_id in followed:
             actions.append(Call.gsi4pk.set(call.status_key(needs_callback=not was_followed)))
-        # a call erased meanwhile stays erased
-        if conditional_update(call, actions, Call.pk.exists()):
+        flagged = reports.changed_copy(call, first_call=first_call, target=target, repeat=repeat)
+        if reports.write_change(project, call, flagged, actions):
             webhooks.publish(announced)
+        elif attempts > 1 and _exists(call):  # another write of the client's calls got there first: read again
+            reclassify_client(project, phone, since, also, attempts - 1)
+            return
+
+
+def _exists(call: Call) -> bool:
+    try:
+        Call.get(call.pk, keys.CALL_SK, consistent_read=True, attributes_to_get=["PK"])
+    except Call.DoesNotExist:
+        return False
+    return True
 
 
 def get(project_id: str, call_id: str) -> Call:
@@ -378,6 +399,7 @@ def comment_page(project_id: str, call_id: str, cursor: str | None) -> Page[Comm
 
 
 RATINGS = frozenset({"manager_rating", "call_rating"})
+_REVIEW_ATTEMPTS = 3  # changes of one call's review that other changes of the call got to first
 
 
 def _review_changes(project: Project, patch: ReviewPatch) -> dict[str, Any]:
@@ -406,14 +428,22 @@ def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewP
         caller.require(Permission.RATE)
     changes = _review_changes(project, patch)
     call = get(caller.project_id, call_id)
-    if changes:
-        attributes = Call.get_attributes()
-        actions: list[Action] = [
-            attributes[name].set(value) if value is not None else attributes[name].remove()
-            for name, value in changes.items()
-        ]
-        announced = webhooks.call_changed(project, call_id)
-        if not conditional_update(call, [*actions, *call.changed()], Call.pk.exists()):
-            raise NotFoundError(f"call {call_id} not found")  # erased meanwhile
-        webhooks.publish(announced)
-    return call
+    if not changes:
+        return call
+    attributes = Call.get_attributes()
+    actions: list[Action] = [
+        attributes[name].set(value) if value is not None else attributes[name].remove()
+        for name, value in changes.items()
+    ]
+    announced = webhooks.call_changed(project, call_id)
+    for _attempt in range(_REVIEW_ATTEMPTS):
+        changed = reports.changed_copy(call, **changes)
+        if reports.write_change(project, call, changed, [*actions, *call.changed()]):
+            break
+        call = get(caller.project_id, call_id)  # 404 once erased meanwhile; else another change came first
+    else:
+        raise ConflictError("the call's review changed meanwhile; try again")
+    webhooks.publish(announced)
+    if call.client_phone and changes.keys() & {"category", "tags"}:
+        reports.settle_client(project, call.client_phone)
+    return changed

@@ -1,4 +1,4 @@
-"""The operator CLI: `python -m chalicelib.cli project create|key create|key revoke|key list|calls index`.
+"""The operator CLI: `python -m chalicelib.cli project|key|calls|reports ...` (`--help` lists the actions).
 
 Runs with the app's environment (CALLCARD_TABLE, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL locally).
 With --json it prints exactly one JSON object on stdout; logs and errors go to stderr.
@@ -15,7 +15,7 @@ from typing import Any
 
 import pydantic
 
-from chalicelib import auth, calllog, clock, projects, settings
+from chalicelib import auth, calllog, clock, projects, reports, settings
 from chalicelib.errors import ApiError
 
 log = logging.getLogger("callcard.cli")
@@ -73,6 +73,12 @@ def _calls_index(args: argparse.Namespace) -> None:
     _print({"project_id": args.project, "calls_indexed": indexed}, args.json)
 
 
+def _reports_rebuild(args: argparse.Namespace) -> None:
+    rebuilt = reports.rebuild(settings.load_project(args.project))
+    log.info("recomputed the reports of %d calls: %d buckets fixed", rebuilt["calls"], rebuilt["buckets_fixed"])
+    _print(rebuilt, args.json)
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m chalicelib.cli", description=__doc__.splitlines()[0])
     groups = top.add_subparsers(dest="group", required=True)
@@ -103,7 +109,14 @@ def parser() -> argparse.ArgumentParser:
     calls_index.add_argument("--project", required=True)
     calls_index.set_defaults(run=_calls_index)
 
-    for sub in (create, key_create, key_revoke, key_list, calls_index):
+    report_group = groups.add_parser("reports").add_subparsers(dest="action", required=True)
+    rebuild = report_group.add_parser(
+        "rebuild", help="recompute a project's report figures from its calls; fix and list what differed"
+    )
+    rebuild.add_argument("--project", required=True)
+    rebuild.set_defaults(run=_reports_rebuild)
+
+    for sub in (create, key_create, key_revoke, key_list, calls_index, rebuild):
         sub.add_argument("--json", action="store_true", help="print one JSON object")
     return top
 

@@ -7,7 +7,8 @@ What goes:
 - the visitors linked to the client: unlinked, every session of theirs deleted, then the visitor item itself
   (a visitor linked to another client since keeps its sessions; only the sessions still linked to this client
   go); the sessions are where the IP, the user agent and the geolocation live;
-- the client's partition: session copies, per-day aggregates and, last, the profile.
+- the client's partition: session copies, per-day aggregates, its report buckets and, last, the profile;
+- its calls' figures in the reports (each call is deleted in one transaction with them, chalicelib.reports).
 What stays: the numbers' HOLD# history (number, session id, times: no personal data), so attribution of other
 calls is unchanged.
 
@@ -40,7 +41,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.attributes import NumberAttribute
 from pynamodb.expressions.condition import Condition
 
-from chalicelib import aws, clock, observability, webhooks
+from chalicelib import aws, clock, observability, reports, settings, webhooks
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import objects
 from chalicelib.store import keys
@@ -240,6 +241,7 @@ def _erase_some(project_id: str, phone: str, profile: ClientProfile) -> bool:
     done = (
         run.each_page(copies, lambda page: _erase_copies(run, page))
         and run.each_page(calls, lambda page: _erase_calls(run, page))
+        and _uncounted(run)
         and run.each_page(days, lambda page: _deleted(run, page))
     )
     if not done:
@@ -254,6 +256,12 @@ def _erase_some(project_id: str, phone: str, profile: ClientProfile) -> bool:
 
 def _unchanged(attribute: NumberAttribute, value: float) -> Condition:
     return attribute == value if value else attribute.does_not_exist() | (attribute == 0)
+
+
+def _uncounted(run: _Run) -> bool:
+    """Once its calls are gone, the client counts no more among the reports' unique clients."""
+    reports.settle_client(settings.load_project(run.project_id), run.phone, erased=True)
+    return True
 
 
 def _deleted(run: _Run, items: Sequence[Item]) -> bool:
@@ -282,7 +290,10 @@ def _erase_calls(run: _Run, calls: list[Call]) -> bool:
         ]
         dependents.append(ExternalId(keys.external_id_pk(run.project_id, call.external_id), keys.EXT_SK))
     run.delete(dependents)
-    run.delete(calls)  # last: while a call is listed, a retry finds what hangs off it
+    project = settings.load_project(run.project_id)
+    for call in calls:  # last: while a call is listed, a retry finds what hangs off it
+        reports.erase_call(project, call)  # with its figures off the reports, in one transaction
+    run.budget -= len(calls)
     return True
 
 

@@ -9,7 +9,7 @@ strings would be compiled and evaluated one by one (about 2 % of `import app`, m
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -1014,3 +1014,55 @@ class Accepted(Model):
     """202: queued."""
 
     status: Literal["queued"] = "queued"
+
+
+ReportBy = Literal[
+    "day",
+    "week",
+    "month",
+    "hour_of_day",
+    "weekday",
+    "source",
+    "medium",
+    "campaign",
+    "source_medium",
+    "landing_page",
+    "number",
+    "agent",
+    "category",
+    "tag",
+    "direction",
+    "status",
+]
+
+
+class ReportQuery(CallFilters):
+    """GET /v1/reports/calls: whole days of the project's time zone, `from` inclusive, `to` exclusive (default the
+    30 days up to today), and the log's filters the aggregates answer exactly (chalicelib.reports)."""
+
+    from_: date | None = Field(default=None, alias="from")  # type: ignore[assignment]
+    to: date | None = None  # type: ignore[assignment]
+    by: ReportBy = "day"
+
+
+class ReportRow(Model):
+    """One row: `key` is the day (`yyyy-mm-dd`), the week's Monday, the month (`yyyy-mm`), the hour (0-23), the
+    ISO weekday (1 Monday - 7 Sunday) or the dimension's value (null: calls without one)."""
+
+    key: str | int | None
+    calls: int
+    answered: int
+    missed: int
+    first_calls: int
+    target_calls: int
+    unique_clients: int
+    talk_seconds: int
+    value: str
+
+
+class CallReport(Model):
+    rows: list[ReportRow]
+    totals: ReportRow
+    from_: date = Field(alias="from")
+    to: date
+    rows_left_out: int = 0

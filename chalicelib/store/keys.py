@@ -23,6 +23,8 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#CLIENT#{phone}        PROFILE                      client counters and summary
     P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}             client per-day aggregates (ADD counters)
     P#{pid}#CLIENT#{phone}        SESSION#{started_at}#{sid}   a copy of a linked visitor's session (card, client card)
+    P#{pid}#CLIENT#{phone}        REPORTS                      the report buckets its calls count in (unique clients)
+    P#{pid}#REPORT#{dimension}    {day}#{value}#{shard}        a day's report figures of one dimension value (ADD)
     NUMBER#{e164}                 NUMBER                       a tracking number (globally unique) and its hold
         GSI1: P#{pid}#POOL#{n}    {hold_until}#{e164}          a pool shard's numbers, free and longest-idle first
     NUMBER#{e164}                 LISTING                      the number as listed: kind and label, never its hold
@@ -362,3 +364,15 @@ def webhook_event_pk(project_id: str, event_id: str) -> str:
 
 def webhook_event_gsi1sk(created_at: datetime, project_id: str, event_id: str) -> str:
     return f"{sortable_time(created_at)}#{project_id}#{event_id}"
+
+
+REPORTS_SK = "REPORTS"
+
+
+def report_pk(project_id: str, dimension: str) -> str:
+    return f"P#{project_id}#REPORT#{dimension}"
+
+
+def report_sk(day: str, value: str, shard: int) -> str:
+    """`{yyyy-mm-dd}#{value}#{shard}`: a range of days is one Query of the dimension's partition."""
+    return f"{day}#{value}#{shard}"

@@ -244,6 +244,10 @@ class Call(Item, discriminator="call"):
     gsi5 = GSI5()
     # an unanswered incoming call that an answered call with the client followed within callback_window_hours
     called_back = BooleanAttribute(default=False)
+    # the local day and hour (`yyyy-mm-ddThh`, the project's time zone) the reports count the call under, and the
+    # version of its counted figures (chalicelib.reports: each change of them is conditional on it)
+    report_hour = UnicodeAttribute(null=True)
+    report_version = NumberAttribute(default=0)
     UNANSWERED = ("missed", "busy", "voicemail", "failed")
 
     @property
@@ -465,6 +469,22 @@ class ClientDay(Item, discriminator="client_day"):
 
     day = UnicodeAttribute()
     pageviews = NumberAttribute(default=0)
+
+
+class ReportFigures(Item, discriminator="report"):
+    """One shard of a day's report figures for one dimension value (chalicelib.reports): counters by ADD, and
+    `u_{day}` attributes (unique clients, by the day of the client's previous call in the bucket) read raw."""
+
+    day = UnicodeAttribute()
+    value = UnicodeAttribute()
+
+
+class ClientReports(Item, discriminator="client_reports"):
+    """The report buckets (`dimension\x1fvalue\x1fday`) the client's calls are counted in as unique clients, and
+    a version that serialises the changes of one client's unique-client counters."""
+
+    buckets = UnicodeSetAttribute(default=set)
+    version = NumberAttribute(default=0)
 
 
 class LinkJob(Item, discriminator="link_job"):

@@ -11,11 +11,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pynamodb.attributes import NumberAttribute
 
 from chalicelib import auth
 from chalicelib.store import keys
-from chalicelib.store.models import Call
-from tests.integration.helpers import Api
+from chalicelib.store.models import Call, ReportFigures
+from tests.integration.helpers import Api, a_call
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -113,3 +114,24 @@ def test_calls_index_gives_older_calls_the_log_s_index_keys_and_their_called_bac
     assert [item["call_id"] for item in api.get("/v1/calls?needs_callback=true").json_body["items"]] == ["c" * 32]
     assert [item["call_id"] for item in api.get("/v1/calls?status=missed").json_body["items"]] == ["a" * 32]
     assert cli_json("calls", "index", "--project", api.project_id)["calls_indexed"] == 0  # idempotent
+
+
+def test_reports_rebuild_finds_fixes_and_lists_a_wrong_figure(api: Api) -> None:
+    days = "from=2026-11-16&to=2026-11-23"
+    for caller in ("+380671110001", "+380671110002"):
+        response = api.post("/v1/calls", a_call(caller=caller, started_at="2026-11-18T10:00:00Z"), role="integration")
+        assert response.status_code == 201
+    assert cli_json("reports", "rebuild", "--project", api.project_id)["differences"] == []
+    shard = ReportFigures(keys.report_pk(api.project_id, "total"), keys.report_sk("2026-11-18", "", 2))
+    shard.update(actions=[NumberAttribute(attr_name="calls").add(5), NumberAttribute(attr_name="u_none").add(-1)])
+    wrong = api.get(f"/v1/reports/calls?{days}").json_body["totals"]
+    assert (wrong["calls"], wrong["unique_clients"]) == (7, 1)
+    rebuilt = cli_json("reports", "rebuild", "--project", api.project_id)
+    assert rebuilt["calls"] == 2 and rebuilt["buckets_fixed"] == 1
+    assert sorted((d["figure"], d["expected"], d["found"]) for d in rebuilt["differences"]) == [
+        ("calls", 2, 7),
+        ("u_none", 2, 1),
+    ]
+    right = api.get(f"/v1/reports/calls?{days}").json_body["totals"]
+    assert (right["calls"], right["unique_clients"]) == (2, 2)
+    assert cli_json("reports", "rebuild", "--project", api.project_id)["buckets_fixed"] == 0
