@@ -355,13 +355,18 @@ def stage_prefixed(local_api: str) -> Iterator[str]:
 
 def test_the_app_works_under_a_stage_prefix(chromium: BrowserFactory, project: Project, stage_prefixed: str) -> None:
     call_id = project.call()
-    browser = signed_in(chromium, f"{stage_prefixed}/", project.admin_key)
+    browser = signed_in(chromium, f"{stage_prefixed}/calls", project.admin_key)
     assert log_rows(browser) == [call_id]
     browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{call_id}'] a").click()
     wait(browser, lambda b: b.find_elements(By.ID, "review"), "the card under the prefix")
     assert browser.current_url == f"{stage_prefixed}/calls/{call_id}"
     browser.find_element(By.CSS_SELECTOR, "a.back").click()
-    wait(browser, lambda b: b.current_url == f"{stage_prefixed}/", "back at the log under the prefix")
+    wait(browser, lambda b: b.current_url == f"{stage_prefixed}/calls", "back at the log under the prefix")
+    wait(browser, lambda b: b.find_elements(By.ID, "nav-reports"), "the navigation")[0].click()
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#report-chart canvas"), "the reports under the prefix")
+    browser.find_element(By.ID, "nav-overview").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "dashboard-figures"), "the dashboard under the prefix")
+    assert browser.current_url == f"{stage_prefixed}/"
 
 
 # ---- the player: needs the recordings routes (issue 4) ------------------------------------------------

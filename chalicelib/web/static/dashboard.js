@@ -91,7 +91,7 @@ export async function renderDashboard(main) {
   try {
     const periods = await Promise.all(PERIODS.map(periodFigures));
     replaceChildren(board,
-      h("section", { class: "panel", "aria-label": t("overview") }, h("div", { class: "scroll" }, figuresTable(periods))),
+      h("section", { class: "panel", "aria-label": t("overview") }, figuresTable(periods)),
       topSources(periods),
       h("p", {}, h("a", { href: appUrl("reports"), id: "open-reports" }, t("open_reports"))));
   } catch (error) {

@@ -150,11 +150,11 @@ function comparison(period, previous, now, before) {
       from: formatDay(period.from), to: formatDay(period.to),
       previous_from: formatDay(previous.from), previous_to: formatDay(previous.to),
     })),
-    h("div", { class: "scroll" }, h("table", { class: "figures" },
+    h("table", { class: "figures" },
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("figure")),
         h("th", { scope: "col" }, t("this_period")), h("th", { scope: "col" }, t("previous_period")),
         h("th", { scope: "col" }, t("change")))),
-      h("tbody", {}, rows))));
+      h("tbody", {}, rows)));
 }
 
 // ---- the chart and its numbers ---------------------------------------------------------------------------------
