@@ -100,6 +100,7 @@ SESSIONS = 250_000
 PAGEVIEWS = 1_000_000
 CALLS = 10_000
 CARD_READS = 100_000
+REPORT_READS = 6_000  # ASSUMPTION: 200 a day (the landing dashboard and the Reports page, a table of 30 days each)
 RECORDING_SECONDS = 3 * 60
 RETURNING_VISITOR_SHARE = 0.3  # ASSUMPTION: sessions of a visitor seen before (one GetItem more)
 ATTRIBUTED_CALL_SHARE = 0.5  # ASSUMPTION: calls to a pool number held by a session (linking work)
@@ -291,6 +292,7 @@ def month_counts(ping_seconds: float = PING_SECONDS) -> dict[str, float]:
         "recording upload URL": CALLS,
         QUEUE_HANDLER: CALLS,
         "card read": CARD_READS,
+        "report read (30 days by source)": REPORT_READS,
     }
 
 
@@ -651,6 +653,10 @@ class Month:
         card = self.metered("card read", "GET", f"/v1/calls/{call_id}")
         assert card["audio"]["status"] == "available", card["audio"]
 
+    def report(self) -> None:
+        self.request("GET", "/v1/reports/calls")  # the key lookup is cached in a warm function
+        self.metered("report read (30 days by source)", "GET", "/v1/reports/calls?by=source")
+
 
 def _stored_bytes(probe: Any, table: str, sessions: int, calls: int) -> tuple[float, float]:
     """DynamoDB bytes per session and per call, items and index entries with their overhead, from a scan."""
@@ -704,6 +710,7 @@ def measure() -> tuple[dict[str, Profile], Stored]:
                 for call_id in (month.call(again["phone_number"], True), month.call(default, False)):
                     month.recording(call_id, audio, queue_url)
                     month.card(call_id)
+                month.report()
             snippet = client.http.request("GET", "/v1/track.js").body
         per_session, per_call = _stored_bytes(meter.probe, os.environ["CALLCARD_TABLE"], 2 * SAMPLES, 2 * SAMPLES)
         stored = Stored(

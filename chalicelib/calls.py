@@ -25,8 +25,9 @@ from chalicelib.store.paging import Page, decode_cursor, first_page
 
 # comments on the card and on each page of GET /v1/calls/{call_id}/comments, newest first
 COMMENTS_PAGE = 50
-# saves of a call whose external_id's first call is erased between the save's condition and the replay's read
-SAVE_ATTEMPTS = 2
+# saves of a call whose external_id's first call is erased between the save's condition and the replay's read, or
+# whose transaction met another call's on the same report counters (chalicelib.reports)
+SAVE_ATTEMPTS = 4
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,8 @@ def record(project: Project, payload: CallIn) -> Recorded:
                     )
             break
         except TransactWriteError as exc:
+            if transactions.conflicted(exc) and not transactions.condition_failed(exc):
+                continue  # another call's transaction on the same report counters: try again
             if not transactions.condition_failed(exc):
                 raise
             replayed = _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
@@ -132,7 +135,7 @@ def record(project: Project, payload: CallIn) -> Recorded:
                 return replayed
             # the first call with this external_id was erased between the condition and the read: this one is new
     else:
-        raise ServiceUnavailableError("the call's client is being erased; try again")
+        raise ServiceUnavailableError("the call's client is being erased, or its counters are busy; try again")
     if client_phone and attribution:
         linking.link_and_settle(client_phone, attribution, call)
     if client_phone:
@@ -270,17 +273,9 @@ def reclassify_client(
         flagged = reports.changed_copy(call, first_call=first_call, target=target, repeat=repeat)
         if reports.write_change(project, call, flagged, actions):
             webhooks.publish(announced)
-        elif attempts > 1 and _exists(call):  # another write of the client's calls got there first: read again
+        elif attempts > 1 and reports.exists(call):  # another write of the client's calls got there first: read again
             reclassify_client(project, phone, since, also, attempts - 1)
             return
-
-
-def _exists(call: Call) -> bool:
-    try:
-        Call.get(call.pk, keys.CALL_SK, consistent_read=True, attributes_to_get=["PK"])
-    except Call.DoesNotExist:
-        return False
-    return True
 
 
 def get(project_id: str, call_id: str) -> Call:

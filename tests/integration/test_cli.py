@@ -123,7 +123,15 @@ def test_reports_rebuild_finds_fixes_and_lists_a_wrong_figure(api: Api) -> None:
         assert response.status_code == 201
     assert cli_json("reports", "rebuild", "--project", api.project_id)["differences"] == []
     shard = ReportFigures(keys.report_pk(api.project_id, "total"), keys.report_sk("2026-11-18", "", 2))
-    shard.update(actions=[NumberAttribute(attr_name="calls").add(5), NumberAttribute(attr_name="u_none").add(-1)])
+    shard.update(
+        actions=[
+            ReportFigures.kind.set(ReportFigures),
+            ReportFigures.day.set("2026-11-18"),
+            ReportFigures.value.set(""),
+            NumberAttribute(attr_name="calls").add(5),
+            NumberAttribute(attr_name="u_none").add(-1),
+        ]
+    )
     wrong = api.get(f"/v1/reports/calls?{days}").json_body["totals"]
     assert (wrong["calls"], wrong["unique_clients"]) == (7, 1)
     rebuilt = cli_json("reports", "rebuild", "--project", api.project_id)

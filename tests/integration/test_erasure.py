@@ -165,12 +165,14 @@ def test_a_long_history_is_erased_over_several_requests_and_a_failure_is_finishe
             assert response.json_body == {"status": "erasing"}
         assert len(answers) < 20  # (the loop's guard)
     assert answers == [202, 202, 202, 204], answers
-    # a request that runs out of budget deletes exactly BUDGET items (2 BatchWriteItem pages of 4), after the
-    # reads that find them and the erasure's own item (read, then saved as advanced); the last deletes what is
-    # left and the profile, and saves the erasure as done (reading the project first: does a webhook take
-    # client.erased?)
-    assert [made.count("BatchWriteItem") for made in made_by_request] == [2, 2, 2, 1]
-    assert [len(made) for made in made_by_request] == [12, 12, 13, 11], made_by_request
+    # a request that runs out of budget deletes exactly BUDGET items (a BatchWriteItem page of 4 items hanging off
+    # the calls, then the 4 calls, each in a transaction with its report figures, after reading the project for
+    # its time zone), after the reads that find them and the erasure's own item (read, then saved as advanced);
+    # the last takes the client off the unique-client counts (2 transactions), deletes what is left and the
+    # profile, and saves the erasure as done (reading the project first: does a webhook take client.erased?)
+    assert [made.count("BatchWriteItem") for made in made_by_request] == [1, 1, 1, 1]
+    assert [made.count("TransactWriteItems") for made in made_by_request] == [4, 4, 4, 2]
+    assert [len(made) for made in made_by_request] == [16, 16, 17, 15], made_by_request
     assert api.get(f"/v1/clients/{CLIENT}").status_code == 404
     assert api.get(f"/v1/calls?phone={CLIENT}").json_body["items"] == []
     for call_id in calls:
