@@ -51,7 +51,9 @@ class Shot:
 
 
 SHOTS = [
-    Shot("log", "/", "#call-log[aria-busy=false] tbody tr", play_in_dock=True),
+    Shot("dashboard", "/", "#dashboard[aria-busy=false] #dashboard-figures"),
+    Shot("log", "/calls", "#call-log[aria-busy=false] tbody tr", play_in_dock=True),
+    Shot("reports", "/reports", "#report[aria-busy=false] #report-chart canvas", desktop_screens=2, phone_screens=2),
     Shot("card", "/calls/{call_id}", "#audio-seek[data-waveform=ready]", desktop_screens=2, phone_screens=2),
     Shot("settings", "/admin/settings", "#settings-form"),
     Shot("numbers", "/admin/numbers", "#numbers-table tbody tr"),

@@ -63,7 +63,18 @@ def _shell(depth: int) -> Response:
 
 
 @bp.route("/", methods=["GET"])
+def dashboard_page() -> Response:
+    """The landing dashboard: the first screen after signing in."""
+    return _shell(0)
+
+
+@bp.route("/calls", methods=["GET"])
 def call_log_page() -> Response:
+    return _shell(0)
+
+
+@bp.route("/reports", methods=["GET"])
+def reports_page() -> Response:
     return _shell(0)
 
 

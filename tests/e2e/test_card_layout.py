@@ -150,7 +150,7 @@ def test_on_a_phone_no_page_scrolls_sideways_sections_fold_and_the_filters_fold_
     browser = on_a_phone(chromium)
     base, person = tracked_call.base_url, tracked_call.person
 
-    open_page(browser, f"{base}/", person, "call-log")
+    open_page(browser, f"{base}/calls", person, "call-log")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log[aria-busy=false] tbody tr"), "the log")
     assert browser.execute_script("return window.innerWidth") == PHONE_WIDTH
     assert sideways_overflow(browser) <= 0
@@ -238,7 +238,7 @@ def test_at_1280_by_800_the_review_is_in_the_first_screen_and_nothing_scrolls_si
         assert row["url"] == row["value"] and row["url"] - row["cell"] > 80, row
         assert row["height"] < 200, row
 
-    open_page(browser, f"{demo.base_url}/", demo.admin, "call-log")
+    open_page(browser, f"{demo.base_url}/calls", demo.admin, "call-log")
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log[aria-busy=false] tbody tr"), "the log")
     assert sideways_overflow(browser) <= 0 and boxes_scrolling_sideways(browser) == [], language
     assert box(browser, "#call-log")["right"] <= box(browser, "main")["right"]

@@ -39,7 +39,7 @@ def call_log(local_api: str, chromium: BrowserFactory) -> WebDriver:
         "wait_seconds": 5, "talk_seconds": 60,
     }  # fmt: skip
     assert requests.post(f"{local_api}/v1/calls", json=call, headers=headers, timeout=30).status_code == 201
-    browser = sign_in(chromium(), f"{local_api}/", add_person(created.project_id))
+    browser = sign_in(chromium(), f"{local_api}/calls", add_person(created.project_id))
     wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#call-log tbody tr"), "the call log")
     return browser
 

@@ -107,6 +107,8 @@ def test_sign_in_filter_export_open_a_card_comment_and_rate(
     browser.find_element(By.ID, "password").clear()
     browser.find_element(By.ID, "password").send_keys(project.admin.password)
     browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "dashboard"), "the dashboard first")
+    browser.find_element(By.ID, "nav-log").click()  # the log one click away
 
     assert log_rows(browser) == [newest, outgoing, older]  # newest first
     assert not browser.find_element(By.ID, "load-more").is_displayed()  # the log's end
@@ -171,7 +173,7 @@ def test_polish_follows_the_switch_and_an_ended_session_returns_to_sign_in(
     chromium: BrowserFactory, project: Project
 ) -> None:
     project.call()
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin)
     Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
     wait(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Rejestr połączeń", "Polish")
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl"
@@ -230,7 +232,7 @@ def test_an_invited_person_sets_a_password_at_the_first_sign_in(chromium: Browse
 
 def test_a_narrow_screen_shows_the_log_as_labelled_cards(chromium: BrowserFactory, project: Project) -> None:
     project.call()
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin)
     browser.set_window_size(360, 800)
     assert len(log_rows(browser)) == 1
     width = browser.execute_script("return document.documentElement.scrollWidth")
@@ -241,7 +243,7 @@ def test_a_log_row_on_a_360_px_phone_is_at_most_140_px_high(chromium: BrowserFac
     project.request("PATCH", "/v1/settings", {"categories": ["sale", "a long category name for a question"]})
     call_id = project.call(agent="Aleksandra Wiśniewska-Kowalczyk", status="missed", talk_seconds=0)
     project.request("PATCH", f"/v1/calls/{call_id}/review", {"category": "a long category name for a question"})
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin)
     browser.set_window_size(360, 800)
     assert log_rows(browser) == [call_id]
     height = browser.execute_script(
@@ -257,7 +259,7 @@ def test_the_filter_panel_takes_part_of_a_number_every_filter_and_shows_the_coun
     wanted = project.call(caller="+380671234567", agent="Ola", started_at="2026-11-20T10:00:00Z")
     other = project.call(caller="+380509990000", agent="Ola", started_at="2026-11-21T10:00:00Z")
     project.call(caller="+380671234500", agent="Ivan", started_at="2026-11-22T10:00:00Z", talk_seconds=5)
-    browser = signed_in(chromium, f"{project.base_url}/?from=2026-11-01", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls?from=2026-11-01", project.admin)
     assert len(log_rows(browser)) == 3
     wait(browser, lambda b: b.find_element(By.ID, "log-count").text == "3 calls", "the count")
     for name in ("agent", "number", "source", "medium", "campaign", "min_talk_seconds", "min_call_rating", "tag",
@@ -270,7 +272,7 @@ def test_the_filter_panel_takes_part_of_a_number_every_filter_and_shows_the_coun
     assert log_rows(browser) == [wanted]
     wait(browser, lambda b: b.find_element(By.ID, "log-count").text == "1 calls", "the count of the filtered log")
 
-    browser.get(f"{project.base_url}/?from=2026-11-01&order=asc&mark=target")
+    browser.get(f"{project.base_url}/calls?from=2026-11-01&order=asc&mark=target")
     assert log_rows(browser) == [wanted, other]  # the target calls, oldest first
 
 
@@ -280,7 +282,7 @@ def test_missed_not_called_back_is_one_click_and_polish_export_suits_excel(
     followed = project.call(status="missed", talk_seconds=0, caller="+380501110001", started_at="2026-11-20T10:00:00Z")
     project.call(direction="callback", caller="101", destination="+380501110001", started_at="2026-11-20T11:00:00Z")
     waiting = project.call(status="busy", talk_seconds=0, caller="+380501110002", started_at="2026-11-20T12:00:00Z")
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin)
     assert followed in log_rows(browser)
     browser.find_element(By.ID, "not-called-back").click()
     wait(browser, lambda b: "needs_callback=true" in b.current_url, "the shortcut's filter")
@@ -300,7 +302,7 @@ def test_missed_not_called_back_is_one_click_and_polish_export_suits_excel(
 
 def test_new_calls_appear_at_the_top_without_a_reload(chromium: BrowserFactory, project: Project) -> None:
     first = project.call(started_at="2026-11-20T10:00:00Z")
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin)
     assert log_rows(browser) == [first]
     browser.execute_script("document.querySelector('#call-log tbody tr').dataset.kept = 'yes'")
     newer = project.call(started_at="2026-11-21T10:00:00Z", caller="+380501110003")
@@ -314,7 +316,7 @@ def test_new_calls_appear_at_the_top_without_a_reload(chromium: BrowserFactory, 
 
 def test_the_log_pages_on_with_load_more(chromium: BrowserFactory, project: Project) -> None:
     calls = [project.call(started_at=f"2026-11-20T10:{minute:02d}:00Z") for minute in range(52)]
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin)
     assert log_rows(browser) == calls[:1:-1]  # the first page: the 50 newest
     browser.find_element(By.ID, "load-more").click()
     assert log_rows(browser) == calls[::-1]
@@ -367,13 +369,18 @@ def test_the_app_works_under_a_stage_prefix(chromium: BrowserFactory, project: P
     call_id = project.call()
     # the session cookie is the host's (any port, Path=/): signed in on the app, the prefixed address is too
     browser = signed_in(chromium, f"{project.base_url}/", project.admin)
-    browser.get(f"{stage_prefixed}/")
+    browser.get(f"{stage_prefixed}/calls")
     assert log_rows(browser) == [call_id]
     browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{call_id}'] a").click()
     wait(browser, lambda b: b.find_elements(By.ID, "review"), "the card under the prefix")
     assert browser.current_url == f"{stage_prefixed}/calls/{call_id}"
     browser.find_element(By.CSS_SELECTOR, "a.back").click()
-    wait(browser, lambda b: b.current_url == f"{stage_prefixed}/", "back at the log under the prefix")
+    wait(browser, lambda b: b.current_url == f"{stage_prefixed}/calls", "back at the log under the prefix")
+    wait(browser, lambda b: b.find_elements(By.ID, "nav-reports"), "the navigation")[0].click()
+    wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#report-chart canvas"), "the reports under the prefix")
+    browser.find_element(By.ID, "nav-overview").click()
+    wait(browser, lambda b: b.find_elements(By.ID, "dashboard-figures"), "the dashboard under the prefix")
+    assert browser.current_url == f"{stage_prefixed}/"
 
 
 # ---- the player: needs the recordings routes (issue 4) ------------------------------------------------
@@ -500,7 +507,7 @@ def test_play_from_the_log_in_the_docked_player_that_keeps_playing_through_a_fil
     without = project.call(started_at="2026-11-22T09:00:00Z", direction="outgoing", destination="+380671112233")
     upload_recording(project, recorded, started_at, STEREO_CALL)
 
-    browser = signed_in(chromium, f"{project.base_url}/", project.admin)
+    browser = signed_in(chromium, f"{project.base_url}/calls", project.admin)
     assert log_rows(browser) == [without, recorded]
     assert browser.find_elements(By.CSS_SELECTOR, f"tr[data-call-id='{without}'] button.row-play") == []
     play = browser.find_element(By.CSS_SELECTOR, f"tr[data-call-id='{recorded}'] button.row-play")

@@ -15,7 +15,14 @@ from tests.integration.helpers import Api, recording, with_recording
 
 @pytest.mark.parametrize(
     ("path", "root"),
-    [("/", "./"), ("/calls/0123abcd", "../"), ("/clients/%2B380441234567", "../"), ("/admin/keys", "../")],
+    [
+        ("/", "./"),
+        ("/calls", "./"),
+        ("/reports", "./"),
+        ("/calls/0123abcd", "../"),
+        ("/clients/%2B380441234567", "../"),
+        ("/admin/keys", "../"),
+    ],
 )
 def test_every_page_is_the_shell_with_assets_relative_to_its_depth(api: Api, path: str, root: str) -> None:
     response = api.get(path, role=None)

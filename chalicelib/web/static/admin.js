@@ -72,7 +72,7 @@ export async function renderAdmin(main, screen) {
   const render = SCREENS[screen] || renderSettings;
   document.title = `${t(SCREENS[screen] ? screen : "settings")} · callcard`;
   if (!isAdmin()) {
-    replaceChildren(main, h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
+    replaceChildren(main, h("a", { href: appUrl("calls"), class: "back" }, t("back_to_log")),
       h("p", { class: "error", role: "alert" }, t("admin_only")));
     return;
   }

@@ -9,6 +9,8 @@ import { renderClient } from "./client.js";
 import { renderAdmin, showAdminNav } from "./admin.js";
 import { hideAccount, showProjectSwitcher, signOut, whoText } from "./account.js";
 import { showSignIn } from "./sign-in.js";
+import { renderDashboard, showMainNav } from "./dashboard.js";
+import { renderReports } from "./reports.js";
 import { describeError, notify, session } from "./state.js";
 
 const main = document.getElementById("main");
@@ -18,14 +20,17 @@ function route() {
   const [page, ...rest] = path.split("/");
   const id = rest.join("/");
   if (page === "calls" && id) return () => renderCard(main, id);
+  if (page === "calls") return () => renderCallLog(main);
+  if (page === "reports") return () => renderReports(main);
   if (page === "clients" && id) return () => renderClient(main, id);
   if (page === "admin") return () => renderAdmin(main, id);
-  return () => renderCallLog(main);
+  return () => renderDashboard(main);
 }
 
 function signIn(message = "") {
   hideAccount();
   document.getElementById("admin-nav")?.remove();
+  document.getElementById("main-nav")?.remove();
   session.me = null;
   showSignIn(main, (me) => start(me).catch(showFailure), message);
 }
@@ -53,9 +58,10 @@ async function start(me = null) {
   document.getElementById("who").textContent = whoText(session.me);
   document.getElementById("sign-out").hidden = false;
   showProjectSwitcher(session.me, (switched) => {
-    history.pushState(null, "", appUrl("")); // another project's call or client is not here: its log is
+    history.pushState(null, "", appUrl("")); // another project's call or client is not here: its overview is
     start(switched).catch(showFailure);
   });
+  showMainNav();
   showAdminNav();
   await route()();
 }

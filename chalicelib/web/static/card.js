@@ -225,7 +225,7 @@ export async function renderCard(main, callId) {
   // the conversation (the recording beside its review) in the first screen, then the context in two columns, then
   // the sessions across the page (a table of many columns)
   replaceChildren(main,
-    h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
+    h("a", { href: appUrl("calls"), class: "back" }, t("back_to_log")),
     h("h1", {}, t("call_card")),
     h("section", { class: "panel card-top", id: "details", "aria-labelledby": "details-title" },
       h("h2", { id: "details-title", class: "visually-hidden" }, t("call_details")),

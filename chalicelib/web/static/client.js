@@ -19,7 +19,7 @@ export async function renderClient(main, phone) {
   const card = await loadPageData(main, `v1/clients/${encodeURIComponent(phone)}`);
   if (!card) return;
   replaceChildren(main,
-    h("a", { href: appUrl(""), class: "back" }, t("back_to_log")),
+    h("a", { href: appUrl("calls"), class: "back" }, t("back_to_log")),
     h("h1", {}, `${t("client_card")} · ${card.phone_display || card.phone}`),
     section("statistics", t("statistics"), statistics(card.statistics)),
     section("client-calls-section", t("client_calls"), calls(card.phone, card.calls, card.calls_next_cursor)),

@@ -52,5 +52,5 @@ export function confirmDialog(id, message, confirmLabel) {
 
 /** The heading of an admin screen with the way back to the log. */
 export function screenHeading(screen) {
-  return [h("a", { href: appUrl(""), class: "back" }, t("back_to_log")), h("h1", {}, t(screen))];
+  return [h("a", { href: appUrl("calls"), class: "back" }, t("back_to_log")), h("h1", {}, t(screen))];
 }

@@ -43,7 +43,7 @@ export function apiFilters(filters) {
   };
 }
 
-function choice(name, label, values, current, labelOf = (value) => t(value), anyLabel = t("any")) {
+export function choice(name, label, values, current, labelOf = (value) => t(value), anyLabel = t("any")) {
   const id = `filter-${name}`;
   return h("div", { class: "field" },
     h("label", { for: id }, label),
@@ -52,7 +52,7 @@ function choice(name, label, values, current, labelOf = (value) => t(value), any
       values.map((value) => h("option", { value, selected: value === current }, labelOf(value)))));
 }
 
-function input(name, label, type, current, extra = {}) {
+export function input(name, label, type, current, extra = {}) {
   const id = `filter-${name}`;
   return h("div", { class: "field" },
     h("label", { for: id }, label),

@@ -26,7 +26,7 @@ export async function loadPageData(main, path) {
   } catch (error) {
     // a 401 has shown sign-in already (api.js whenUnauthorized): leave it there
     if (!(error instanceof ApiError && error.status === 401)) {
-      replaceChildren(main, h("a", { href: appUrl("") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
+      replaceChildren(main, h("a", { href: appUrl("calls") }, t("back_to_log")), h("p", { class: "error", role: "alert" }, describeError(error)));
     }
     return null;
   }
