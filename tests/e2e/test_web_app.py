@@ -211,7 +211,7 @@ def test_an_invited_person_sets_a_password_at_the_first_sign_in(chromium: Browse
     assert invited.temporary_password is not None
     temporary = invited.temporary_password
     browser = chromium()
-    browser.get(f"{project.base_url}/")
+    browser.get(f"{project.base_url}/calls")
     wait(browser, lambda b: b.find_elements(By.ID, "email"), "the sign-in form")[0].send_keys(email)
     browser.find_element(By.ID, "password").send_keys(temporary)
     browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
@@ -834,7 +834,7 @@ def test_my_calls_agent_names_saved_views_and_the_project_switcher(chromium: Bro
     own = project.call(agent="101", started_at="2026-11-20T10:00:00Z")
     other = project.call(agent="102", started_at="2026-11-21T10:00:00Z")
     ola = add_person(project.project_id, "agent", "Ola Nowak", "101")
-    browser = signed_in(chromium, f"{project.base_url}/", ola)
+    browser = signed_in(chromium, f"{project.base_url}/calls", ola)
     assert log_rows(browser) == [other, own]
     second = projects.create_project("second e2e project", "UA")
     members.add_member(second.project_id, ola.email, "Ola N.", Role.ADMIN, None)  # a project more: the switcher
