@@ -858,5 +858,7 @@ def test_my_calls_agent_names_saved_views_and_the_project_switcher(chromium: Bro
     wait(browser, lambda b: b.find_elements(By.ID, "project"), "the project switcher")
     Select(browser.find_element(By.ID, "project")).select_by_visible_text("second e2e project")
     wait(browser, lambda b: b.find_element(By.ID, "who").text == "Ola N. (admin)", "the other project")
+    wait(browser, lambda b: b.find_elements(By.ID, "dashboard"), "the other project's overview")
+    browser.find_element(By.ID, "nav-log").click()
     assert log_rows(browser) == []
     assert browser.find_elements(By.ID, "admin-nav")  # an admin there
