@@ -30,7 +30,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from chalicelib import auth, aws, clock, projects
 from chalicelib.people import members
 from chalicelib.store import keys
-from chalicelib.store.models import Comment, Number
+from chalicelib.store.models import Call, Comment, Number
 from chalicelib.tracking import numbers as tracking_numbers
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
@@ -561,3 +561,29 @@ def session_cookie_of(response: Any) -> str:
     name, _, rest = set_cookie.partition("=")
     assert name == auth.SESSION_COOKIE, set_cookie
     return str(rest.split(";", 1)[0])
+
+
+def a_call_written_directly(project_id: str, call_id: str, phone: str, started_at: datetime) -> Call:
+    """An answered 40 s incoming call with the log's and the client's keys only, as tests write many at once in a
+    batch (what they measure is a read): no flags, reports, changes feed or events of a call recorded by the app."""
+    return Call(
+        keys.call_pk(project_id, call_id),
+        keys.CALL_SK,
+        call_id=call_id,
+        project_id=project_id,
+        external_id=call_id,
+        direction="incoming",
+        status="answered",
+        started_at=started_at,
+        caller=phone,
+        destination="+380443334455",
+        client_phone=phone,
+        wait_seconds=3,
+        talk_seconds=40,
+        total_seconds=43,
+        created_at=started_at,
+        gsi1pk=keys.call_log_gsi1pk(project_id, call_id),
+        gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
+        gsi2pk=keys.client_pk(project_id, phone),
+        gsi2sk=keys.client_call_gsi2sk(started_at, call_id),
+    )

@@ -8,7 +8,7 @@ from chalicelib import aws, clock, reports, settings
 from chalicelib.store import keys
 from chalicelib.store.models import Call, ClientProfile, ClientSession, Comment
 from local.metrics import dynamodb_requests
-from tests.integration.helpers import Api, a_call, comments, post
+from tests.integration.helpers import Api, a_call, a_call_written_directly, comments, post
 
 # the call's partition, the client's days with its profile, the client's calls of the last 30 days (a count),
 # the client's newest sessions
@@ -22,29 +22,7 @@ def add_calls(api: Api, phone: str, count: int) -> None:
         for index in range(count):
             call_id = f"history{index:04d}{phone[1:]}"
             started_at = start + timedelta(days=index)
-            batch.save(
-                Call(
-                    keys.call_pk(api.project_id, call_id),
-                    keys.CALL_SK,
-                    call_id=call_id,
-                    project_id=api.project_id,
-                    external_id=call_id,
-                    direction="incoming",
-                    status="answered",
-                    started_at=started_at,
-                    caller=phone,
-                    destination="+380443334455",
-                    client_phone=phone,
-                    wait_seconds=3,
-                    talk_seconds=40,
-                    total_seconds=43,
-                    created_at=started_at,
-                    gsi1pk=keys.call_log_gsi1pk(api.project_id, call_id),
-                    gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
-                    gsi2pk=keys.client_pk(api.project_id, phone),
-                    gsi2sk=keys.client_call_gsi2sk(started_at, call_id),
-                )
-            )
+            batch.save(a_call_written_directly(api.project_id, call_id, phone, started_at))
     ClientProfile(keys.client_pk(api.project_id, phone), keys.PROFILE_SK).update(
         actions=[
             ClientProfile.kind.set(ClientProfile),

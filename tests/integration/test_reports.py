@@ -9,10 +9,18 @@ from chalice.test import Client
 
 from chalicelib import aws, calls, clock, reports, settings
 from chalicelib.schemas import CallIn
-from chalicelib.store import keys
 from chalicelib.store.models import Call
 from local.metrics import dynamodb_bytes, dynamodb_requests
-from tests.integration.helpers import Api, Numbers, call_to, new_api, post, simultaneously, start
+from tests.integration.helpers import (
+    Api,
+    Numbers,
+    a_call_written_directly,
+    call_to,
+    new_api,
+    post,
+    simultaneously,
+    start,
+)
 
 A, B, C = "+380671110001", "+380671110002", "+380671110003"
 UNANSWERED = ("missed", "busy", "voicemail", "failed")
@@ -244,29 +252,7 @@ def written_directly(api: Api, count: int) -> None:
             # the same days, hours and clients for any count: the same buckets
             call_id, phone = f"direct{index:04d}{api.project_id}", (A, B, C)[index % 7 % 3]
             started_at = datetime.fromisoformat(at(index % 7, 10))
-            batch.save(
-                Call(
-                    keys.call_pk(api.project_id, call_id),
-                    keys.CALL_SK,
-                    call_id=call_id,
-                    project_id=api.project_id,
-                    external_id=call_id,
-                    direction="incoming",
-                    status="answered",
-                    started_at=started_at,
-                    caller=phone,
-                    destination="+380443334455",
-                    client_phone=phone,
-                    wait_seconds=3,
-                    talk_seconds=40,
-                    total_seconds=43,
-                    created_at=started_at,
-                    gsi1pk=keys.call_log_gsi1pk(api.project_id, call_id),
-                    gsi1sk=keys.call_log_gsi1sk(started_at, call_id),
-                    gsi2pk=keys.client_pk(api.project_id, phone),
-                    gsi2sk=keys.client_call_gsi2sk(started_at, call_id),
-                )
-            )
+            batch.save(a_call_written_directly(api.project_id, call_id, phone, started_at))
     with aws.background():  # an operator's run, with the queue handlers' patience for a loaded emulator
         rebuilt = reports.rebuild(settings.load_project(api.project_id))
     assert rebuilt["calls"] == count and rebuilt["buckets_fixed"] > 0
