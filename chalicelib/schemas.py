@@ -453,22 +453,16 @@ EmailAddress = Annotated[
 ]
 
 
-def _no_chat_url(value: object) -> object:
-    return None if value == "" else value  # the settings screen's emptied field
-
-
 class AlertsIn(Schema):
     """settings.alerts in a PATCH: the whole object, a field left out is emptied (Alerts). The chat address is
-    checked as a webhook's (https, no private or metadata address)."""
+    checked as a webhook's (https, no private or metadata address); null empties it."""
 
     missed_call_emails: Annotated[
         list[EmailAddress],
         Field(max_length=MAX_ALERT_EMAILS, json_schema_extra={"uniqueItems": True}),
         AfterValidator(_unique_emails),
     ] = Field(default_factory=list)
-    missed_call_chat_url: Annotated[FilledText | None, BeforeValidator(_no_chat_url)] = Field(
-        default=None, max_length=WEBHOOK_URL_MAX
-    )
+    missed_call_chat_url: FilledText | None = Field(default=None, max_length=WEBHOOK_URL_MAX)
 
 
 # a GA4 web stream's measurement id, as Google Analytics shows it (Admin > Data streams)

@@ -221,7 +221,7 @@ def test_alerts_are_saved_read_back_and_cleared(api: Api, chat: Receiver) -> Non
         "missed_call_chat_url": f"http://127.0.0.1:{chat.server.server_address[1]}/…",
     }
     assert api.patch("/v1/settings", {"recording_enabled": True}).json_body["alerts"] == saved
-    cleared = api.patch("/v1/settings", {"alerts": {"missed_call_emails": [], "missed_call_chat_url": ""}})
+    cleared = api.patch("/v1/settings", {"alerts": {"missed_call_emails": [], "missed_call_chat_url": None}})
     assert cleared.json_body["alerts"] == {"missed_call_emails": [], "missed_call_chat_url": None}
 
 
@@ -240,6 +240,7 @@ def test_only_admins_set_alerts(api: Api) -> None:
         ({"missed_call_emails": [f"team{n}@example.com" for n in range(11)]}, "alerts.missed_call_emails"),
         ({"missed_call_emails": ["team@example.com", "Team@Example.com"]}, "alerts.missed_call_emails"),
         ({"missed_call_emails": "team@example.com"}, "alerts.missed_call_emails"),
+        ({"missed_call_chat_url": ""}, "alerts.missed_call_chat_url"),  # as the document says: null empties it
         ({"missed_call_chat_url": "http://hooks.example.com/x"}, "alerts.missed_call_chat_url"),
         ({"missed_call_chat_url": "https://10.1.2.3/x"}, "alerts.missed_call_chat_url"),
         ({"missed_call_chat_url": "https://169.254.169.254/latest/"}, "alerts.missed_call_chat_url"),
