@@ -143,6 +143,23 @@ def transactions_copy_their_items_only() -> None:
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
 
 
+def empty_dynamodb_tables() -> None:
+    """Delete every item of every table in the emulator running in this process (the tables stay).
+
+    moto answers a Query on a secondary index by sorting the whole table, so the time of each request grows with
+    everything written before it: the test run empties the tables between test modules (tests/integration/
+    conftest.py) rather than let each module pay for all the earlier ones' items.
+    """
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    account = os.environ.get("MOTO_ACCOUNT_ID", DEFAULT_ACCOUNT_ID)
+    region = os.environ.get("AWS_DEFAULT_REGION", DEFAULT_REGION)
+    with _dynamodb_lock:
+        for table in dynamodb_backends[account][region].tables.values():
+            table.items.clear()
+
+
 class Emulator:
     """A moto server on 127.0.0.1:`port`, started and stopped by its owner."""
 

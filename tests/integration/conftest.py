@@ -9,8 +9,16 @@ from chalice.test import Client
 
 from chalicelib.store import keys
 from chalicelib.webhooks import ga4
+from local import emulator as aws_emulator
 from local import worker
 from tests.integration.helpers import Api, Numbers, Receiver, add_numbers, new_api
+
+
+@pytest.fixture(scope="module", autouse=True)
+def empty_table(emulator: str) -> None:
+    """Each module starts on an empty table: the emulator's index queries take time in proportion to the table
+    (local/emulator.py, empty_dynamodb_tables), and no module reads what another wrote."""
+    aws_emulator.empty_dynamodb_tables()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from chalicelib import aws
+from local import emulator as emulator_module
 
 
 def _put(pk: str, condition: str | None = None) -> dict[str, Any]:
@@ -54,3 +55,14 @@ def test_a_cancelled_transaction_leaves_every_item_as_it_was(emulator: str) -> N
     assert stored["n"] == {"N": "1"}
     assert not _exists(client, written)
     assert _exists(client, blocking)
+
+
+def test_emptying_the_tables_deletes_every_item_and_keeps_the_table(emulator: str) -> None:
+    client: Any = boto3.client("dynamodb")
+    pk = f"T#{uuid.uuid4().hex}"
+    client.transact_write_items(TransactItems=[_put(pk)])
+    emulator_module.empty_dynamodb_tables()
+    assert not _exists(client, pk)
+    assert client.scan(TableName=aws.table_name(), Select="COUNT")["Count"] == 0
+    client.transact_write_items(TransactItems=[_put(pk)])  # the table and its indexes are still there
+    assert _exists(client, pk)
