@@ -101,6 +101,12 @@ def wait_for(browser: WebDriver, condition: Callable[[WebDriver], Any]) -> Any:
     return WebDriverWait(browser, WAIT_SECONDS).until(condition)
 
 
+def media(browser: WebDriver, player: str, name: str) -> Any:
+    """A property of a player's <audio> element ("audio" on the card, "dock" in the docked player); None until the
+    element is there (the dock shows the call at once and its player once the recording's address arrives)."""
+    return browser.execute_script(f"return document.getElementById('{player}-element')?.{name} ?? null")
+
+
 def visitor_cookie(browser: WebDriver) -> str | None:
     return next((c["value"] for c in browser.get_cookies() if c["name"] == "cc_vid"), None)
 

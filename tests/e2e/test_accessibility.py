@@ -22,7 +22,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
-from tests.e2e.conftest import BrowserFactory, Demo, sign_in
+from tests.e2e.conftest import BrowserFactory, Demo, media, sign_in
 from tests.integration.helpers import Receiver
 
 pytestmark = pytest.mark.e2e
@@ -309,11 +309,6 @@ def test_tab_reaches_every_control_of_every_page_in_order(chromium: BrowserFacto
             browser.find_element(By.CSS_SELECTOR, "#call-log button.row-play").click()
             wait(browser, lambda b: b.find_elements(By.ID, "dock-toggle"), "the docked player")
         assert_tab_reaches_every_control_in_order(browser, page)
-
-
-def media(browser: WebDriver, player: str, name: str) -> Any:
-    """A property of a player's <audio> element ("audio" on the card, "dock" in the docked player)."""
-    return browser.execute_script(f"return document.getElementById('{player}-element').{name}")
 
 
 def focused(browser: WebDriver) -> Any:

@@ -24,7 +24,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib import projects
-from tests.e2e.conftest import BrowserFactory, Person, add_person, sign_in
+from tests.e2e.conftest import BrowserFactory, Person, add_person, media, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -402,11 +402,6 @@ def upload_recording(project: Project, call_id: str, started_at: str, audio: Pat
     assert project.card(call_id)["audio"]["status"] == "available"
 
 
-def media(browser: WebDriver, player: str, name: str) -> Any:
-    """A property of a player's <audio> element (`player`: "audio" on the card, "dock" in the docked player)."""
-    return browser.execute_script(f"return document.getElementById('{player}-element').{name}")
-
-
 def allow_clipboard(browser: WebDriver, origin: str) -> None:
     browser.execute_cdp_cmd(
         "Browser.grantPermissions", {"origin": origin, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}
@@ -430,7 +425,7 @@ def test_play_change_speed_share_and_delete_a_recording(chromium: BrowserFactory
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
     assert toggle.get_attribute("aria-label") == "Play"
-    wait(browser, lambda b: media(b, "audio", "readyState") >= 1, "metadata")
+    wait(browser, lambda b: (media(b, "audio", "readyState") or 0) >= 1, "metadata")
     toggle.click()
     wait(browser, lambda b: b.find_element(By.ID, "audio-time").text not in ("0:00", ""), "the time to advance")
     assert toggle.get_attribute("aria-label") == "Pause"  # one button, playing now
@@ -517,7 +512,7 @@ def test_play_from_the_log_in_the_docked_player_that_keeps_playing_through_a_fil
     dock = wait(browser, lambda b: b.find_elements(By.ID, "dock"), "the docked player")[0]
     assert dock.find_element(By.ID, "dock-who").text == "+380 50 123 4567"  # whose call it is, as people write it
     assert dock.find_element(By.ID, "dock-card").get_attribute("href") == f"{project.base_url}/calls/{recorded}"
-    wait(browser, lambda b: media(b, "dock", "currentTime") > 0, "the recording to play")
+    wait(browser, lambda b: (media(b, "dock", "currentTime") or 0) > 0, "the recording to play")
     assert play.get_attribute("aria-label") == "Pause the call of 21 Nov 2026, 10:00"
 
     # filtering re-renders the log; the dock (outside <main>) plays on, and the new row knows it
@@ -552,7 +547,7 @@ def test_the_waveform_shows_both_channels_and_seeks_by_click_and_keyboard(
     seek = wait(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#audio-seek[data-waveform=ready]"), "waveform")[0]
     assert seek.get_attribute("data-lanes") == "2"  # agent and client, a lane each
     assert seek.text.splitlines() == ["Agent", "Client"]
-    wait(browser, lambda b: round(media(b, "audio", "duration")) == 72, "the duration")
+    wait(browser, lambda b: round(media(b, "audio", "duration") or 0) == 72, "the duration")
 
     width = int(seek.size["width"])
     pixel = 72 / width  # seconds a pixel along the waveform
@@ -604,7 +599,7 @@ def test_an_expired_recording_url_is_renewed_and_playback_resumes(chromium: Brow
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
     toggle.click()
-    wait(browser, lambda b: media(b, "audio", "currentTime") > 0, "playing")
+    wait(browser, lambda b: (media(b, "audio", "currentTime") or 0) > 0, "playing")
     first_url = media(browser, "audio", "src")
     # what S3 answers once a presigned URL's 15 minutes are over: a refusal of the address
     browser.execute_script(
@@ -770,7 +765,7 @@ def test_stop_goes_back_to_the_start_and_volume_zero_reads_as_muted(chromium: Br
     upload_recording(project, call_id, started_at)
     browser = signed_in(chromium, f"{project.base_url}/calls/{call_id}", project.admin)
     toggle = wait(browser, lambda b: b.find_elements(By.ID, "audio-toggle"), "the player")[0]
-    wait(browser, lambda b: media(b, "audio", "readyState") >= 1, "metadata")
+    wait(browser, lambda b: (media(b, "audio", "readyState") or 0) >= 1, "metadata")
     toggle.click()
     wait(browser, lambda b: media(b, "audio", "currentTime") > 0.3, "playing")
     browser.find_element(By.ID, "audio-stop").click()
