@@ -27,10 +27,10 @@ from chalice.test import Client
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from chalicelib import auth, aws, clock, projects
+from chalicelib import auth, aws, clock, history, projects
 from chalicelib.people import members
 from chalicelib.store import keys
-from chalicelib.store.models import Call, Comment, Number
+from chalicelib.store.models import Call, Comment, Number, Session
 from chalicelib.tracking import numbers as tracking_numbers
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
@@ -194,6 +194,12 @@ def an_address() -> str:
 def start(api: Api, site_key: str | None = None, **fields: Any) -> Any:
     body = {"site_key": site_key or api.site_key, "url": LANDING, "referrer": "https://mail.example/", **fields}
     return api.request("POST", "/v1/track/sessions", body, role=None, **VIEWER)
+
+
+def page_figures(session: Session) -> list[dict[str, Any]]:
+    """A stored session's pages (its page items with the page it holds), each {"u", "t" when known, "v", "s"}."""
+    pages = history.session_pages(session)
+    return [history.page_counters(*entry) for by_page in pages.values() for entry in by_page.values()]
 
 
 def events(api: Api, session_id: str, batch: list[dict[str, Any]], site_key: str | None = None) -> Any:

@@ -36,6 +36,7 @@ def ping(at: datetime | None = None) -> TrackEvent:
 def landed(url: str = SOFAS + "?utm_source=news", title: str | None = "Sofas", at: datetime = T0) -> Session:
     """A session just started on `url`: its landing page is its first pageview (as tracking.sessions.start makes it)."""
     page = capture.page_without_query(url)
+    key = history.page_key(at.date(), page)
     return Session(
         "P#p#SESSION#s",
         "SESSION",
@@ -44,18 +45,14 @@ def landed(url: str = SOFAS + "?utm_source=news", title: str | None = "Sofas", a
         pageviews=1,
         current_url=url,
         current_title=title,
-        pages={history.page_key(at.date(), page): history.page_counters(page, title, 1, 0)},
+        page={"k": key, **history.page_counters(page, title, 1, 0)},
+        page_keys={history.key_digest(key)},
     )
 
 
 def after(session: Session, figures: Figures) -> Pages:
-    """The session's pages once the figures are added (as the write adds them in place)."""
-    pages = history.day_pages(session.pages.as_dict())
-    for day, by_page in figures.by_day().items():
-        for digest, (url, title, views, seconds) in by_page.items():
-            entry = pages.setdefault(day, {}).setdefault(digest, [url, None, 0, 0])
-            entry[1:] = [title or entry[1], entry[2] + views, entry[3] + seconds]
-    return pages
+    """The session's pages once the figures are added (as the writes add them to the session and its pages)."""
+    return history.merge(history.held_pages(session), figures.by_day())
 
 
 def on(day: str, *entries: list[Any]) -> Pages:
