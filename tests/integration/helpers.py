@@ -13,7 +13,7 @@ import threading
 import time
 import wave
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,6 +27,7 @@ from chalice.test import Client
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
+from bench import cost
 from chalicelib import auth, aws, clock, history, projects
 from chalicelib.people import members
 from chalicelib.store import keys
@@ -354,6 +355,19 @@ def dynamodb_hook(handler: Callable[..., None], *events: str) -> Iterator[None]:
     finally:
         for event in events:
             hooks.unregister(event, handler)
+
+
+@contextmanager
+def write_units() -> Iterator[cost.Profile]:
+    """The DynamoDB request units of the app's requests inside the block, metered as bench/cost.py meters them:
+    each written item's before and after images read back through a probe client (its own reads not metered),
+    1 WRU a KB of the larger image, twice in a transaction, and the index entries that change."""
+    meter = cost.Meter(boto3.client("dynamodb"))
+    with ExitStack() as hooks:
+        for event, handler in meter.dynamodb_hooks().items():
+            hooks.enter_context(dynamodb_hook(handler, event))
+        with meter.measuring("block") as profile:
+            yield profile
 
 
 def sqs_event(body: str) -> dict[str, Any]:
