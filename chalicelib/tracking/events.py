@@ -124,7 +124,7 @@ def _add(figures: Figures, kept: set[str], session: Session, moment: datetime, v
     figures.last = key
 
 
-def _moves(held: dict[str, Any] | None, figures: Figures) -> tuple[dict[str, Any] | None, dict[str, list[Any]]]:
+def moves(held: dict[str, Any] | None, figures: Figures) -> tuple[dict[str, Any] | None, dict[str, list[Any]]]:
     """What stays on the session item and what goes to page items: the page it goes on viewing (the batch's last)
     keeps its counters on the session, its held ones added when it is the same page; every other page of the batch,
     and the held page once left, is added to its page item. None: the session's page is unchanged."""
@@ -156,12 +156,12 @@ class _Batch:
     kept: set[str]
     figures: Figures
 
-    def moves(self) -> tuple[dict[str, Any] | None, dict[str, list[Any]]]:
-        return _moves(self.session.page.as_dict() if self.session.page else None, self.figures)
+    def split(self) -> tuple[dict[str, Any] | None, dict[str, list[Any]]]:
+        return moves(self.session.page.as_dict() if self.session.page else None, self.figures)
 
     def session_actions(self) -> list[Action]:
         session, figures = self.session, self.figures
-        page, _ = self.moves()
+        page, _ = self.split()
         new = figures.new_pages(self.kept)
         return [
             *([Session.pageviews.add(figures.pageviews)] if figures.pageviews else []),
@@ -182,7 +182,7 @@ class _Batch:
         """The batch's changes, on condition of the session's version as read (pynamodb checks and bumps it)."""
         session = self.session
         transaction.update(session, actions=self.session_actions())
-        add_to_pages(transaction, session, self.moves()[1])
+        add_to_pages(transaction, session, self.split()[1])
         if session.client_phone:
             history.update_copy(
                 transaction, session, session.client_phone, self.figures.by_day(), self.figures.pageviews
@@ -191,7 +191,7 @@ class _Batch:
     @property
     def session_alone(self) -> bool:
         """Whether the batch writes the session item only (no page left, no client's copy)."""
-        return not self.moves()[1] and not self.session.client_phone
+        return not self.split()[1] and not self.session.client_phone
 
 
 class _LostRaceError(Exception):
