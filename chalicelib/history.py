@@ -97,7 +97,7 @@ def add_days(transaction: TransactWrite, client_pk: str, pages: Pages) -> None:
 def held_pages(session: Session) -> Pages:
     """The figures the session item itself holds: the page being viewed and, for a session written before its
     pages had items, its old map."""
-    pages = day_pages(session.legacy_pages.as_dict())
+    pages = day_pages(session.legacy_pages.as_dict() if session.legacy_pages else {})
     if session.page:
         current = session.page.as_dict()
         merge(pages, day_pages({current["k"]: current}))

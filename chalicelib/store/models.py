@@ -443,7 +443,7 @@ class Session(Item, discriminator="session"):
     # the pages that have figures, 8 characters each (history.key_digest): the cap of MAX_SESSION_PAGES
     page_keys = UnicodeSetAttribute(default=set, attr_name="page_keys")
     # a session written before its pages had items: {page key: {"u", "t", "v", "s"}}, read, never written
-    legacy_pages: MapAttribute[str, Any] = MapAttribute(default=dict, attr_name="page_counters")
+    legacy_pages: MapAttribute[str, Any] = MapAttribute(null=True, attr_name="page_counters")
     # the key of the address the session started from (tracking.holds), for the holds it takes later
     address = UnicodeAttribute(null=True)
     calls = JSONAttribute(default=list)

@@ -74,7 +74,8 @@ class Figures:
 
 def kept_pages(session: Session) -> set[str]:
     """The digests of the pages the session has figures of (a session of before lists them in its old map)."""
-    return set(session.page_keys) | {history.key_digest(key) for key in session.legacy_pages.as_dict()}
+    legacy = session.legacy_pages.as_dict() if session.legacy_pages else {}
+    return set(session.page_keys) | {history.key_digest(key) for key in legacy}
 
 
 def event_time(event: TrackEvent, received: datetime) -> datetime:

@@ -11,6 +11,7 @@ import pytest
 from chalicelib.store import keys
 from chalicelib.store.models import ClientDayPage, Session
 from chalicelib.tracking.events import MAX_SESSION_PAGES
+from local.metrics import dynamodb_requests
 from tests.integration.helpers import (
     Api,
     add_numbers,
@@ -85,3 +86,21 @@ def test_a_linked_sessions_batch_costs_the_same_write_units_whatever_the_pages_o
     # a ping: the session, its entry, its client's copy and its page's item of the day, in a transaction; a
     # pageview: the page left too, and the day items of both pages
     assert (ping_at_1, pageview_at_1) == (ping_at_40, pageview_at_40) == (10, 14)
+
+
+def test_a_linked_sessions_batch_of_50_new_pages_with_its_hold_due_is_one_transaction_within_dynamodbs_100(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_numbers(api, 2)
+    later(monkeypatch, 0)
+    session_id = a_session(api, monkeypatch, 1, CLIENT_AT_40_PAGES)
+    later(monkeypatch, 10)  # 5 of the hold's 15 minutes left: extended in the batch's transaction
+    batch = [a_page(index) for index in range(1, 51)]
+    with dynamodb_requests() as made:
+        assert events(api, session_id, batch).status_code == 202
+    assert made == ["GetItem", "TransactWriteItems"]
+    # the session, its 39 new pages' items and the landing page's, its copy, the client's 40 pages of the day,
+    # the number and its hold record: 83 items
+    stored = Session.get(keys.session_pk(api.project_id, session_id), keys.SESSION_SK, consistent_read=True)
+    assert len(page_figures(stored)) == MAX_SESSION_PAGES
+    assert int(stored.pageviews) == 51
