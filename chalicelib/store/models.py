@@ -422,7 +422,8 @@ class Hold(Item, discriminator="hold"):
 
 
 class Session(Item, discriminator="session"):
-    """A tracked session: its visit capture, its pages (per day) and the number it holds."""
+    """A tracked session: its visit capture, the page being viewed (its other pages: SessionPage items) and the
+    number it holds."""
 
     session_id = UnicodeAttribute()
     project_id = UnicodeAttribute()
@@ -438,7 +439,7 @@ class Session(Item, discriminator="session"):
     current_title = UnicodeAttribute(null=True)
     # the counters of the page being viewed, not yet added to its SessionPage item (that happens when a batch
     # leaves it): {"k": page key (history.page_key: the day and the page), "u": url, "t": title (when known),
-    # "v": views, "s": seconds}; a ping adds to it in place, so the item stays small whatever the pages
+    # "v": views, "s": seconds}; a ping adds its seconds to it, so the item stays small whatever the pages
     page: MapAttribute[str, Any] = MapAttribute(null=True, attr_name="page")
     # the pages that have figures, 8 characters each (history.key_digest): the cap of MAX_SESSION_PAGES
     page_keys = UnicodeSetAttribute(default=set, attr_name="page_keys")
