@@ -28,7 +28,7 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -461,14 +461,19 @@ class Meter:
         self.probing = threading.Lock()
         self.lock = threading.Lock()
 
+    def dynamodb_hooks(self) -> dict[str, Callable[..., None]]:
+        """The botocore events (and their handlers) that meter DynamoDB requests: on every session made after
+        install(), or registered on one client's events (a test's: tests/integration/helpers.py, write_units)."""
+        return {"before-parameter-build.dynamodb": self._before_dynamodb, "after-call.dynamodb": self._after_dynamodb}
+
     def install(self) -> None:
         original_init = botocore.session.Session.__init__
         meter = self
 
         def init(session: botocore.session.Session, *args: Any, **kwargs: Any) -> None:
             original_init(session, *args, **kwargs)
-            session.register("before-parameter-build.dynamodb", meter._before_dynamodb)
-            session.register("after-call.dynamodb", meter._after_dynamodb)
+            for event, handler in meter.dynamodb_hooks().items():
+                session.register(event, handler)
             session.register("before-call.s3", meter._s3_request)
             session.register("before-call.sqs", meter._sqs_started)
             session.register("after-call.sqs", meter._sqs_done)

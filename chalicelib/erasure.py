@@ -4,10 +4,10 @@ What goes:
 - every call of the client (GSI2) with its whole partition (CALL, COMMENT#, RECORDING, SHARE#), its idempotency
   record (EXT), the SHARE#{token} items of its recording (its share links answer 404 at once) and the recording
   object in S3, every version of it;
-- the visitors linked to the client: unlinked, every session of theirs deleted, then the visitor item itself
-  (a visitor linked to another client since keeps its sessions; only the sessions still linked to this client
-  go); the sessions are where the IP, the user agent and the geolocation live;
-- the client's partition: session copies, per-day aggregates, its report buckets and, last, the profile;
+- the visitors linked to the client: unlinked, every session of theirs deleted (its page items first), then the
+  visitor item itself (a visitor linked to another client since keeps its sessions; only the sessions still
+  linked to this client go); the sessions are where the IP, the user agent and the geolocation live;
+- the client's partition: session copies, per-day pages, its report buckets and, last, the profile;
 - its calls' figures in the reports (each call is deleted in one transaction with them, chalicelib.reports).
 What stays: the numbers' HOLD# history (number, session id, times: no personal data), so attribution of other
 calls is unchanged.
@@ -49,13 +49,13 @@ from chalicelib.store.conditional import conditional_delete, conditional_update
 from chalicelib.store.models import (
     Call,
     CallShare,
-    ClientDay,
     ClientProfile,
     ClientSession,
     Erasure,
     ExternalId,
     Item,
     Session,
+    SessionPage,
     ShareLink,
     Visitor,
 )
@@ -237,7 +237,8 @@ def _erase_some(project_id: str, phone: str, profile: ClientProfile) -> bool:
         client, ClientSession.sk.startswith(keys.SESSION_PREFIX), consistent_read=True, page_size=PAGE
     )
     calls = Call.query(client, index_name=keys.GSI2, page_size=PAGE)
-    days = ClientDay.query(client, ClientDay.sk.startswith(keys.DAY_PREFIX), consistent_read=True, page_size=PAGE)
+    # the days of before (one item a day) and the pages of a day, whatever their kind
+    days = Item.query(client, Item.sk.startswith(keys.DAY_PREFIX), consistent_read=True, page_size=PAGE)
     done = (
         run.each_page(copies, lambda page: _erase_copies(run, page))
         and run.each_page(calls, lambda page: _erase_calls(run, page))
@@ -308,7 +309,21 @@ def _erase_sessions(run: _Run, session_ids: list[str]) -> bool:
     for visitor_id in sorted({session.visitor_id for session in sessions} - run.visitors_done):
         if not _erase_visitor(run, visitor_id):
             return False
-    run.delete(session for session in sessions if session.client_phone == run.phone)
+    _delete_sessions(run, [session for session in sessions if session.client_phone == run.phone])
+    return True
+
+
+def _delete_sessions(run: _Run, sessions: Sequence[Session]) -> bool:
+    """Sessions with their page items (1 Query a session): the pages first, so that a step that stops between
+    finds them again through their session."""
+    run.delete(
+        page
+        for session in sessions
+        for page in SessionPage.query(
+            str(session.pk), SessionPage.sk.startswith(keys.SESSION_PAGE_PREFIX), consistent_read=True
+        )
+    )
+    run.delete(sessions)
     return True
 
 
@@ -332,7 +347,7 @@ def _erase_visitor(run: _Run, visitor_id: str) -> bool:
     sessions = Session.query(
         keys.visitor_sessions_gsi1pk(run.project_id, visitor_id), index_name=keys.GSI1, page_size=PAGE
     )
-    if not run.each_page(sessions, lambda page: _deleted(run, page)):
+    if not run.each_page(sessions, lambda page: _delete_sessions(run, page)):
         return False
     conditional_delete(visitor, Visitor.client_phone.does_not_exist())
     run.visitors_done.add(visitor_id)

@@ -1,9 +1,14 @@
 """A client's visit history in the client's own partition: session copies, per-day page aggregates, reads.
 
 Linked sessions are copied to `P#{pid}#CLIENT#{phone}` as `SESSION#{started_at}#{session_id}` and their pages
-are added (atomic ADD) to `DAY#{yyyy-mm-dd}` items, one attribute set per page (pv_/ps_/pu_/pt_{hash}). The
-card then reads a fixed number of Queries whatever the history: the days of the window with the profile
-(`DAY#{from}` .. `PROFILE`) and the newest sessions.
+are added (atomic ADD) to `DAY#{yyyy-mm-dd}#{hash}` items, one a page a day, so that no write grows with the
+pages of a day. The card then reads a fixed number of Queries whatever the history: the days of the window with
+the profile (`DAY#{from}` .. `PROFILE`) and the newest sessions. A day's pageviews are its pages' views (every
+write adds the same to both), so no day item is written; the `DAY#{yyyy-mm-dd}` items of before, all of a day's
+pages in one item, are still read.
+
+A session's own pages (tracking.events) are its `PAGE#{day}#{hash}` items plus the counters of the page being
+viewed, kept on the session item (`session_pages` reads them together).
 """
 
 from __future__ import annotations
@@ -13,14 +18,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.schemas import Geo, LastVisit, SessionCall, SessionOut, TopPage
 from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
-from chalicelib.store.models import ClientDay, ClientProfile, ClientSession, Item, Session
+from chalicelib.store.models import ClientDayPage, ClientProfile, ClientSession, Item, Session, SessionPage
 from chalicelib.store.paging import Page, decode_cursor, first_page
 
 WINDOW = timedelta(days=30)
@@ -40,6 +44,11 @@ def page_key(day: date, page: str) -> str:
     return f"{day.isoformat()}#{page_hash(page)}"
 
 
+def key_digest(key: str) -> str:
+    """A page key in 8 characters, as a session lists its pages (the cap): 40 of them take about 360 bytes."""
+    return hashlib.sha1(key.encode()).hexdigest()[:8]
+
+
 def page_counters(url: str, title: str | None, views: int, seconds: int) -> dict[str, Any]:
     return {"u": url, "v": views, "s": seconds, **({"t": title} if title else {})}
 
@@ -55,27 +64,61 @@ def day_pages(figures: dict[str, Any]) -> Pages:
     return pages
 
 
-def add_days(transaction: TransactWrite, client_pk: str, pages: Pages) -> None:
-    """ADD each day's pageviews and per-page views and seconds to the client's DAY items."""
-    for day, by_page in pages.items():
-        actions: list[Action] = [
-            ClientDay.kind.set(ClientDay),
-            ClientDay.day.set(day),
-            ClientDay.pageviews.add(sum(int(entry[2]) for entry in by_page.values())),
-        ]
+def merge(into: Pages, more: Pages) -> Pages:
+    """`more` added to `into` (in place): views and seconds summed, the title of `more` kept when it has one."""
+    for day, by_page in more.items():
         for digest, (url, title, views, seconds) in by_page.items():
-            actions += [
-                NumberAttribute(attr_name=f"pv_{digest}").add(int(views)),
-                NumberAttribute(attr_name=f"ps_{digest}").add(int(seconds)),
-                UnicodeAttribute(attr_name=f"pu_{digest}").set(url),
-            ]
-            if title:
-                actions.append(UnicodeAttribute(attr_name=f"pt_{digest}").set(title))
-        transaction.update(ClientDay(client_pk, keys.day_sk(date.fromisoformat(day))), actions=actions)
+            entry = into.setdefault(day, {}).setdefault(digest, [url, None, 0, 0])
+            entry[1:] = [title or entry[1], entry[2] + int(views), entry[3] + int(seconds)]
+    return into
 
 
-def copy_session(transaction: TransactWrite, session: Session, phone: str, *profile_actions: Action) -> None:
-    """The session's copy and its pages in the client's partition; the copy's condition makes it idempotent."""
+def page_actions(
+    counters: type[SessionPage] | type[ClientDayPage], url: str, title: str | None, views: int, seconds: int
+) -> list[Action]:
+    """ADD a page's views and seconds to its item (made by the first), its URL and latest title set."""
+    return [
+        counters.kind.set(counters),
+        counters.url.set(url),
+        counters.views.add(int(views)),
+        counters.seconds.add(int(seconds)),
+        *([counters.title.set(title)] if title else []),
+    ]
+
+
+def add_days(transaction: TransactWrite, client_pk: str, pages: Pages) -> None:
+    """ADD each day's per-page views and seconds to the client's DAY#{day}#{hash} items."""
+    for day, by_page in pages.items():
+        for digest, (url, title, views, seconds) in by_page.items():
+            page = ClientDayPage(client_pk, keys.day_page_sk(day, digest))
+            transaction.update(page, actions=page_actions(ClientDayPage, url, title, views, seconds))
+
+
+def held_pages(session: Session) -> Pages:
+    """The figures the session item itself holds: the page being viewed and, for a session written before its
+    pages had items, its old map."""
+    pages = day_pages(session.legacy_pages.as_dict() if session.legacy_pages else {})
+    if session.page:
+        current = session.page.as_dict()
+        merge(pages, day_pages({current["k"]: current}))
+    return pages
+
+
+def session_pages(session: Session) -> Pages:
+    """All of a session's page figures: its page items (one Query, consistent) and what the item holds."""
+    pages: Pages = {}
+    for item in SessionPage.query(
+        str(session.pk), SessionPage.sk.startswith(keys.SESSION_PAGE_PREFIX), consistent_read=True
+    ):
+        day, digest = str(item.sk).removeprefix(keys.SESSION_PAGE_PREFIX).split("#", 1)
+        merge(pages, {day: {digest: [item.url, item.title, int(item.views), int(item.seconds)]}})
+    return merge(pages, held_pages(session))
+
+
+def copy_session(
+    transaction: TransactWrite, session: Session, phone: str, pages: Pages, *profile_actions: Action
+) -> None:
+    """The session's copy and its `pages` in the client's partition; the copy's condition makes it idempotent."""
     client_pk = keys.client_pk(session.project_id, phone)
     transaction.save(
         ClientSession(
@@ -90,7 +133,7 @@ def copy_session(transaction: TransactWrite, session: Session, phone: str, *prof
         ),
         condition=ClientSession.pk.does_not_exist(),
     )
-    add_days(transaction, client_pk, day_pages(session.pages.as_dict()))
+    add_days(transaction, client_pk, pages)
     transaction.update(
         ClientProfile(client_pk, keys.PROFILE_SK),
         actions=[
@@ -168,20 +211,31 @@ def window(project_id: str, phone: str, as_of: datetime) -> Window:
 
 
 def fold_days(days: list[dict[str, Any]]) -> tuple[int, list[TopPage]]:
-    """The pageviews of raw DAY items (oldest first) and their TOP_PAGES pages: each page's views and seconds
-    summed over the days, its latest title kept, ranked by time spent, then views, then URL."""
+    """The pageviews of raw DAY items (oldest first: a day's pages, a day item of before with all its pages) and
+    their TOP_PAGES pages: each page's views and seconds summed over the days, its latest title kept, ranked by
+    time spent, then views, then URL."""
     pageviews = 0
     pages: dict[str, list[Any]] = {}
+
+    def add(digest: str, url: str, title: str | None, views: int, seconds: int) -> None:
+        entry = pages.setdefault(digest, [url, None, 0, 0])
+        entry[1:] = [title or entry[1], entry[2] + views, entry[3] + seconds]
+
     for raw in days:
+        if "url" in raw:  # a page of a day (ClientDayPage): its views are the day's pageviews on it
+            views = int(raw.get("views", {}).get("N", "0"))
+            pageviews += views
+            digest = raw["SK"]["S"].rsplit("#", 1)[1]
+            title = raw.get("title", {}).get("S")
+            add(digest, raw["url"]["S"], title, views, int(raw.get("seconds", {}).get("N", "0")))
+            continue
         pageviews += int(raw.get("pageviews", {}).get("N", "0"))
         for name, value in raw.items():
-            if not name.startswith("pv_"):
-                continue
-            digest = name[3:]
-            entry = pages.setdefault(digest, [raw[f"pu_{digest}"]["S"], None, 0, 0])
-            entry[1] = raw.get(f"pt_{digest}", {}).get("S") or entry[1]
-            entry[2] += int(value["N"])
-            entry[3] += int(raw.get(f"ps_{digest}", {}).get("N", "0"))
+            if name.startswith("pv_"):
+                digest = name[3:]
+                title = raw.get(f"pt_{digest}", {}).get("S")
+                seconds = int(raw.get(f"ps_{digest}", {}).get("N", "0"))
+                add(digest, raw[f"pu_{digest}"]["S"], title, int(value["N"]), seconds)
     top = sorted(pages.values(), key=lambda e: (-e[3], -e[2], e[0]))[:TOP_PAGES]
     return pageviews, [
         TopPage(url=url, title=title, views=views, time_spent_seconds=seconds) for url, title, views, seconds in top

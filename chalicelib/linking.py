@@ -154,8 +154,10 @@ def link(project_id: str, phone: str, attribution: Attribution, call: Call) -> b
 
 
 def link_session(session: Session, phone: str, call: dict[str, Any] | None = None) -> None:
-    """Copy a session into the client's partition (once) and add a call to it; a race re-reads the session, and a
-    session erased meanwhile has nothing left to link."""
+    """Copy a session into the client's partition (once, with its pages: 1 Query of its page items) and add a call
+    to it; a race re-reads the session, and a session erased meanwhile has nothing left to link. The pages are read
+    after the session, and the copy is written on condition of the session's version: a batch that left a page
+    meanwhile changed it, so no page is copied twice or missed."""
     for attempt in range(ATTEMPTS):
         calls = list(session.calls)
         if call and all(c["call_id"] != call["call_id"] for c in calls):
@@ -175,7 +177,7 @@ def link_session(session: Session, phone: str, call: dict[str, Any] | None = Non
                 if already:
                     history.update_copy(transaction, session, phone, {})
                 else:
-                    history.copy_session(transaction, session, phone)
+                    history.copy_session(transaction, session, phone, history.session_pages(session))
             break
         except TransactWriteError:
             if attempt == ATTEMPTS - 1:

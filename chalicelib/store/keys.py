@@ -22,7 +22,9 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#CALL#{call_id}        SHARE#{token}                a live share link of the recording, with its uses
     SHARE#{token}                 SHARE                        share token -> project and call (public route)
     P#{pid}#CLIENT#{phone}        PROFILE                      client counters and summary
-    P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}             client per-day aggregates (ADD counters)
+    P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}             client per-day aggregates, all pages in the item (written
+                                                               before the pages had items: read, never written)
+    P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}#{hash}      one page's views and seconds that day (ADD counters)
     P#{pid}#CLIENT#{phone}        SESSION#{started_at}#{sid}   a copy of a linked visitor's session (card, client card)
     P#{pid}#CLIENT#{phone}        REPORTS                      the report buckets its calls count in (unique clients)
     P#{pid}#REPORT#{dimension}    {day}#{value}#{shard}        a day's report figures of one dimension value (ADD)
@@ -31,8 +33,9 @@ Item kinds and their keys (see the README's access-pattern table):
     NUMBER#{e164}                 LISTING                      the number as listed: kind and label, never its hold
         GSI2: P#{pid}#NUMBERS     {e164}                       a project's numbers (pool and default)
     NUMBER#{e164}                 HOLD#{started_at}#{sid}      hold history: who held the number when (attribution)
-    P#{pid}#SESSION#{sid}         SESSION                      a tracked session (visit capture, pages, hold)
+    P#{pid}#SESSION#{sid}         SESSION                      a tracked session (visit capture, current page, hold)
         GSI1: P#{pid}#VISITOR#{v} {started_at}#{sid}           a visitor's sessions, newest first
+    P#{pid}#SESSION#{sid}         PAGE#{yyyy-mm-dd}#{hash}     a page's views and seconds in the session (ADD, left)
     P#{pid}#VISITOR#{vid}         VISITOR                      a visitor, with the client it is linked to and its number
     P#{pid}#ADDRESS#{key}         HOLDS                        the pool numbers a visitor address took (hold limit)
     P#{pid}#ADDRESS#{key}         STARTS#{yyyy-mm-ddThh:mm}    sessions the address started that minute (rate limit)
@@ -253,6 +256,11 @@ def day_sk(day: date) -> str:
     return f"{DAY_PREFIX}{day.isoformat()}"
 
 
+def day_page_sk(day: str, page_hash: str) -> str:
+    """A client's page of a day: sorts after its day's `day_sk` and before the next day's (the card's one Query)."""
+    return f"{DAY_PREFIX}{day}#{page_hash}"
+
+
 # one partition for the whole table: written when an upload is checked and when its archive state changes (a few
 # times a recording), read by the sweeper every 15 minutes
 RECORDING_CHECKS = "RECORDING_CHECKS"
@@ -280,6 +288,7 @@ SESSION_SK = "SESSION"
 VISITOR_SK = "VISITOR"
 HOLD_PREFIX = "HOLD#"
 SESSION_PREFIX = "SESSION#"
+SESSION_PAGE_PREFIX = "PAGE#"
 # sorts before every real time: the pool position of a number never held
 NEVER = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -348,6 +357,11 @@ def address_starts_sk(minute: datetime) -> str:
 
 def session_pk(project_id: str, session_id: str) -> str:
     return f"P#{project_id}#SESSION#{session_id}"
+
+
+def session_page_sk(day: str, page_hash: str) -> str:
+    """A session's page of a day (sorts before SESSION_SK: one Query reads the pages, then the session)."""
+    return f"{SESSION_PAGE_PREFIX}{day}#{page_hash}"
 
 
 def visitor_pk(project_id: str, visitor_id: str) -> str:

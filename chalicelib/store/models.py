@@ -422,7 +422,8 @@ class Hold(Item, discriminator="hold"):
 
 
 class Session(Item, discriminator="session"):
-    """A tracked session: its visit capture, its pages (per day) and the number it holds."""
+    """A tracked session: its visit capture, the page being viewed (its other pages: SessionPage items) and the
+    number it holds."""
 
     session_id = UnicodeAttribute()
     project_id = UnicodeAttribute()
@@ -436,9 +437,14 @@ class Session(Item, discriminator="session"):
     hold_sk = UnicodeAttribute(null=True)
     current_url = UnicodeAttribute(null=True)
     current_title = UnicodeAttribute(null=True)
-    # {page key: {"u": url, "t": title (when known), "v": views, "s": seconds}} (history.page_key: the day and the
-    # page): counters added in place, at most MAX_SESSION_PAGES keys; copied into a client's days when linked
-    pages: MapAttribute[str, Any] = MapAttribute(default=dict, attr_name="page_counters")
+    # the counters of the page being viewed, not yet added to its SessionPage item (that happens when a batch
+    # leaves it): {"k": page key (history.page_key: the day and the page), "u": url, "t": title (when known),
+    # "v": views, "s": seconds}; a ping adds its seconds to it, so the item stays small whatever the pages
+    page: MapAttribute[str, Any] = MapAttribute(null=True, attr_name="page")
+    # the pages that have figures, 8 characters each (history.key_digest): the cap of MAX_SESSION_PAGES
+    page_keys = UnicodeSetAttribute(default=set, attr_name="page_keys")
+    # a session written before its pages had items: {page key: {"u", "t", "v", "s"}}, read, never written
+    legacy_pages: MapAttribute[str, Any] = MapAttribute(null=True, attr_name="page_counters")
     # the key of the address the session started from (tracking.holds), for the holds it takes later
     address = UnicodeAttribute(null=True)
     calls = JSONAttribute(default=list)
@@ -448,6 +454,16 @@ class Session(Item, discriminator="session"):
     ga_client_id = UnicodeAttribute(null=True)
     # every write checks and bumps it (pynamodb does), so that events, calls and linking never overwrite each other
     version = VersionAttribute()
+
+
+class SessionPage(Item, discriminator="session_page"):
+    """A page of a session on one day (SK: the day and the page's hash): views and seconds added (ADD) as the
+    session leaves the page, so that the session item stays small."""
+
+    url = UnicodeAttribute()
+    title = UnicodeAttribute(null=True)
+    views = NumberAttribute(default=0)
+    seconds = NumberAttribute(default=0)
 
 
 class Visitor(Item, discriminator="visitor"):
@@ -471,11 +487,21 @@ class ClientSession(Item, discriminator="client_session"):
 
 
 class ClientDay(Item, discriminator="client_day"):
-    """A client's pageviews of one day; each page adds attributes pv_/ps_/pu_/pt_{hash} (views, seconds, url,
-    title) by ADD/SET updates, read raw by chalicelib.history."""
+    """A client's pageviews of one day as written before the pages had items (ClientDayPage): each page with
+    attributes pv_/ps_/pu_/pt_{hash} (views, seconds, url, title), read raw by chalicelib.history, never written."""
 
     day = UnicodeAttribute()
     pageviews = NumberAttribute(default=0)
+
+
+class ClientDayPage(Item, discriminator="client_day_page"):
+    """A client's page of one day (SK: the day and the page's hash): views and seconds added (ADD) by each
+    events batch of a linked session, read raw by chalicelib.history with the window's days."""
+
+    url = UnicodeAttribute()
+    title = UnicodeAttribute(null=True)
+    views = NumberAttribute(default=0)
+    seconds = NumberAttribute(default=0)
 
 
 class ReportFigures(Item, discriminator="report"):

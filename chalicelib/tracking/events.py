@@ -1,13 +1,18 @@
 """An events batch (DESIGN.md section 2): pageviews and pings, time on page, the hold extended.
 
 A batch costs 1 GetItem (the session) and 1 write: a plain conditional UpdateItem of the session when that is all
-it changes, a transaction when it also extends the session's hold (only once less than half of the hold is left,
-`holds.due`) or mirrors a linked session into its client's partition. The session's figures are counters added in place
-(its pageviews, and per page its views and seconds), so no write rewrites a growing map, and a session keeps
-the figures of at most MAX_SESSION_PAGES pages (later pages count in its pageviews only): its item stays far
-below DynamoDB's 400 KB whatever the pages. What only the order of events tells (the page being viewed, the time
-since the last event) is written on condition of the session's version; when other batches of the session keep
-winning that race, the batch is still counted (its pageviews and views, not its time, which the winners credit).
+it changes, a transaction when it also leaves a page, extends the session's hold (only once less than half of the
+hold is left, `holds.due`) or mirrors a linked session into its client's partition.
+
+The session item keeps the counters of the page being viewed only (`Session.page`: a ping adds its seconds
+there); a batch that leaves a page adds that page's counters to the page's own item (`SessionPage`,
+`P#{pid}#SESSION#{sid}` / `PAGE#{day}#{hash}`, ADD) in its transaction. So the session item, and the write
+units every batch pays for it (DynamoDB bills an update on the whole item, and its visitor-index entry again),
+stay the same however many pages the session has. It lists its pages in 8 characters each (`page_keys`), for the
+cap: a session keeps the figures of at most MAX_SESSION_PAGES pages (later pages count in its pageviews only).
+What only the order of events tells (the page being viewed, the time since the last event) is written on
+condition of the session's version; when other batches of the session keep winning that race, the batch is still
+counted (its pageviews and views, not its time, which the winners credit).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from chalicelib.history import Pages
 from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
-from chalicelib.store.models import Project, Session
+from chalicelib.store.models import Project, Session, SessionPage
 from chalicelib.tracking import capture, holds, sites
 
 # attempts of a batch that lost the race to another writer of the same session, before it is counted alone
@@ -34,8 +39,8 @@ ATTEMPTS = 3
 # attempts of a batch counted alone: a page new to the session may have been added by another batch meanwhile
 COUNT_ALONE_ATTEMPTS = 3
 LATE_EVENTS = timedelta(hours=24)
-# pages (a page a day) whose views and seconds a session keeps: about 4 KB each at most (a 2,048-byte URL and a
-# 500-character title), so a session item stays under about 170 KB
+# pages (a page a day) whose views and seconds a session keeps, each in an item of its own; a batch's transaction
+# touches at most this many page items of the session and as many of its client's, within DynamoDB's 100
 MAX_SESSION_PAGES = 40
 
 
@@ -45,19 +50,32 @@ class SessionEndedError(ApiError):
 
 @dataclass
 class Figures:
-    """What a batch adds to its session: pageviews, and per page key [url, title, views, seconds]."""
+    """What a batch adds to its session: pageviews, and per page key [url, title, views, seconds]; `last` is the
+    page key the latest figures went to (the page the session goes on viewing)."""
 
     pageviews: int = 0
     pages: dict[str, list[Any]] = field(default_factory=dict)
+    last: str | None = None
 
     def by_day(self) -> Pages:
         return history.day_pages(self.pages)
 
+    def new_pages(self, kept: set[str]) -> set[str]:
+        """The digests of the batch's pages that the session does not list yet."""
+        return {history.key_digest(key) for key in self.pages} - kept
+
     def may_count(self, key: str, kept: set[str]) -> bool:
         """Whether the page `key` gets figures: the session has it, or has room for it beside the batch's new ones
         (at most MAX_SESSION_PAGES a session)."""
-        new = self.pages.keys() - kept
-        return key in kept or key in new or len(kept) + len(new) < MAX_SESSION_PAGES
+        new = self.new_pages(kept)
+        digest = history.key_digest(key)
+        return digest in kept or digest in new or len(kept) + len(new) < MAX_SESSION_PAGES
+
+
+def kept_pages(session: Session) -> set[str]:
+    """The digests of the pages the session has figures of (a session of before lists them in its old map)."""
+    legacy = session.legacy_pages.as_dict() if session.legacy_pages else {}
+    return set(session.page_keys) | {history.key_digest(key) for key in legacy}
 
 
 def event_time(event: TrackEvent, received: datetime) -> datetime:
@@ -74,7 +92,7 @@ def apply_events(session: Session, events: list[TrackEvent], received: datetime)
     to the next pageview and the last page's to the last ping.
     """
     figures = Figures()
-    kept = set(session.pages.as_dict())
+    kept = kept_pages(session)
     timed = sorted(
         ((max(event_time(e, received), session.last_event_at), i, e) for i, e in enumerate(events)),
         key=lambda item: (item[0], item[1]),
@@ -104,52 +122,89 @@ def _add(figures: Figures, kept: set[str], session: Session, moment: datetime, v
     entry[1] = session.current_title or entry[1]
     entry[2] += views
     entry[3] += seconds
+    figures.last = key
 
 
-def counter_actions(figures: Figures, kept: set[str]) -> list[Action]:
-    """The figures as in-place additions: a page the session has already is added to, a new one is set."""
-    actions: list[Action] = [Session.pageviews.add(figures.pageviews)] if figures.pageviews else []
-    for key, (url, title, views, seconds) in figures.pages.items():
-        page = Session.pages[key]
-        if key not in kept:
-            actions.append(page.set(history.page_counters(url, title, views, seconds)))
-            continue
-        actions += [page[name].set(page[name] + value) for name, value in (("v", views), ("s", seconds)) if value]
-        if title:
-            actions.append(page["t"].set(title))
-    return actions
+def moves(held: dict[str, Any] | None, figures: Figures) -> tuple[dict[str, Any] | None, dict[str, list[Any]]]:
+    """What stays on the session item and what goes to page items: the page it goes on viewing (the batch's last)
+    keeps its counters on the session, its held ones added when it is the same page; every other page of the batch,
+    and the held page once left, is added to its page item. None: the session's page is unchanged."""
+    if figures.last is None:
+        return None, {}
+    left = {key: list(entry) for key, entry in figures.pages.items() if key != figures.last}
+    url, title, views, seconds = figures.pages[figures.last]
+    if held and held["k"] == figures.last:
+        title, views, seconds = title or held.get("t"), views + int(held["v"]), seconds + int(held["s"])
+    elif held:
+        entry = left.setdefault(held["k"], [held["u"], None, 0, 0])
+        entry[1:] = [entry[1] or held.get("t"), entry[2] + int(held["v"]), entry[3] + int(held["s"])]
+    return {"k": figures.last, **history.page_counters(url, title, views, seconds)}, left
 
 
-def _session_actions(session: Session, kept: set[str], figures: Figures) -> list[Action]:
-    """The batch's changes to its session item."""
-    return [
-        *counter_actions(figures, kept),
-        Session.current_url.set(session.current_url) if session.current_url else Session.current_url.remove(),
-        Session.current_title.set(session.current_title) if session.current_title else Session.current_title.remove(),
-        Session.last_event_at.set(session.last_event_at),
-        Session.number.set(session.number) if session.number else Session.number.remove(),
-        Session.hold_until.set(session.hold_until) if session.hold_until else Session.hold_until.remove(),
-        Session.hold_sk.set(session.hold_sk) if session.hold_sk else Session.hold_sk.remove(),
-        *([Session.ga_client_id.set(session.ga_client_id)] if session.ga_client_id else []),
-    ]
+def add_to_pages(transaction: TransactWrite, session: Session, pages: dict[str, list[Any]]) -> None:
+    """ADD pages' figures (by page key) to the session's page items."""
+    for key, (url, title, views, seconds) in pages.items():
+        day, digest = key.split("#", 1)
+        item = SessionPage(str(session.pk), keys.session_page_sk(day, digest))
+        transaction.update(item, actions=history.page_actions(SessionPage, url, title, views, seconds))
 
 
-def _session_writes(transaction: TransactWrite, session: Session, kept: set[str], figures: Figures) -> None:
-    """The batch's changes, on condition of the session's version as read (pynamodb checks and bumps it)."""
-    transaction.update(session, actions=_session_actions(session, kept, figures))
-    if session.client_phone:
-        history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
+@dataclass(frozen=True)
+class _Batch:
+    """A batch's changes to its session, as applied to the session read."""
+
+    session: Session
+    kept: set[str]
+    figures: Figures
+
+    def split(self) -> tuple[dict[str, Any] | None, dict[str, list[Any]]]:
+        return moves(self.session.page.as_dict() if self.session.page else None, self.figures)
+
+    def session_actions(self) -> list[Action]:
+        session, figures = self.session, self.figures
+        page, _ = self.split()
+        new = figures.new_pages(self.kept)
+        return [
+            *([Session.pageviews.add(figures.pageviews)] if figures.pageviews else []),
+            *([Session.page.set(page)] if page else []),
+            *([Session.page_keys.add(new)] if new else []),
+            Session.current_url.set(session.current_url) if session.current_url else Session.current_url.remove(),
+            Session.current_title.set(session.current_title)
+            if session.current_title
+            else Session.current_title.remove(),
+            Session.last_event_at.set(session.last_event_at),
+            Session.number.set(session.number) if session.number else Session.number.remove(),
+            Session.hold_until.set(session.hold_until) if session.hold_until else Session.hold_until.remove(),
+            Session.hold_sk.set(session.hold_sk) if session.hold_sk else Session.hold_sk.remove(),
+            *([Session.ga_client_id.set(session.ga_client_id)] if session.ga_client_id else []),
+        ]
+
+    def writes(self, transaction: TransactWrite) -> None:
+        """The batch's changes, on condition of the session's version as read (pynamodb checks and bumps it)."""
+        session = self.session
+        transaction.update(session, actions=self.session_actions())
+        add_to_pages(transaction, session, self.split()[1])
+        if session.client_phone:
+            history.update_copy(
+                transaction, session, session.client_phone, self.figures.by_day(), self.figures.pageviews
+            )
+
+    @property
+    def session_alone(self) -> bool:
+        """Whether the batch writes the session item only (no page left, no client's copy)."""
+        return not self.split()[1] and not self.session.client_phone
 
 
 class _LostRaceError(Exception):
     """Another batch, a call or the linking wrote the session since it was read."""
 
 
-def _update_session_alone(session: Session, kept: set[str], figures: Figures) -> None:
+def _update_session_alone(batch: _Batch) -> None:
     """A batch that changes its session item only: one UpdateItem on condition of the version as read (half the
     write units of a one-item transaction)."""
+    session = batch.session
     try:
-        written = conditional_update(session, _session_actions(session, kept, figures))
+        written = conditional_update(session, batch.session_actions())
     except UpdateError as exc:
         _end_when_full(session.session_id, exc.cause_response_message)
         raise
@@ -184,11 +239,11 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
         now = clock.now()
         if now - session.last_event_at > timeout:
             raise SessionEndedError(f"session {session_id} has ended; start a new one")
-        kept = set(session.pages.as_dict())
+        kept = kept_pages(session)
         figures = apply_events(session, payload.events, now)
         session.ga_client_id = payload.ga_client_id or session.ga_client_id  # a `_ga` cookie set after the start
         try:
-            _write_batch(project, session, kept, figures, now)
+            _write_batch(project, _Batch(session, kept, figures), now)
         except _LostRaceError:
             continue  # read the session again
         return _accepted(project, session)
@@ -199,29 +254,34 @@ def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) ->
     """A batch that kept losing the race to other batches of its session: its pageviews and views counted as they
     are, its position and time left to the batches that won.
 
-    A page new to the session is added on condition that it is still absent: when another batch added it
-    meanwhile, the views are added to that one instead (read again). The last attempt counts the pageviews and
+    The views go to the page items (whichever page the session holds the counters of: a page's figures are its
+    item's and the session's summed). A page new to the session is listed on condition that it is still absent:
+    when another batch listed it meanwhile, it is read again (the cap). The last attempt counts the pageviews and
     the views of the pages the session has only, so the batch is answered whatever the traffic.
     """
     for attempt in range(COUNT_ALONE_ATTEMPTS):
         session = _read(project, session_id)
-        kept = set(session.pages.as_dict())
+        kept = kept_pages(session)
         figures = _views(session, events, clock.now(), kept, new_pages=attempt < COUNT_ALONE_ATTEMPTS - 1)
+        new = figures.new_pages(kept)
         condition = Session.pk.exists()
-        for key in figures.pages.keys() - kept:
-            condition &= Session.pages[key].does_not_exist()
+        for digest in new:
+            condition &= ~Session.page_keys.contains(digest)
+        actions: list[Action] = [
+            *([Session.pageviews.add(figures.pageviews)] if figures.pageviews else []),
+            *([Session.page_keys.add(new)] if new else []),
+        ]
         try:
             with transactions.transaction() as transaction:
-                transaction.update(
-                    session, actions=counter_actions(figures, kept), condition=condition, add_version_condition=False
-                )
+                transaction.update(session, actions=actions, condition=condition, add_version_condition=False)
+                add_to_pages(transaction, session, figures.pages)
                 if session.client_phone:
                     history.update_copy(transaction, session, session.client_phone, figures.by_day(), figures.pageviews)
         except TransactWriteError as exc:
             _end_when_full(session_id, *_transaction_messages(exc))
             if not transactions.condition_failed(exc):
                 raise
-            if figures.pages.keys() - kept:
+            if new:
                 continue  # another batch added one of its pages meanwhile
             _read(project, session_id)  # else the session (or its client's copy) was erased meanwhile: 404
             raise
@@ -241,22 +301,23 @@ def _views(session: Session, events: list[TrackEvent], now: datetime, kept: set[
             continue
         page = capture.page_without_query(url)
         key = history.page_key(event_time(event, now).date(), page)
-        if key in kept or (new_pages and figures.may_count(key, kept)):
+        if history.key_digest(key) in kept or (new_pages and figures.may_count(key, kept)):
             figures.pages.setdefault(key, [page, None, 0, 0])[2] += 1
     return figures
 
 
-def _write_batch(project: Project, session: Session, kept: set[str], figures: Figures, now: datetime) -> None:
-    """The batch's writes: with its hold extended when due, with its client's copy when linked, else the session
-    alone. Raises _LostRaceError when another writer of the session came first."""
+def _write_batch(project: Project, batch: _Batch, now: datetime) -> None:
+    """The batch's writes: with its hold extended when due, with the pages it left and its client's copy, else the
+    session alone. Raises _LostRaceError when another writer of the session came first."""
+    session = batch.session
     try:
         if session.number and session.hold_sk and holds.due(project, session.hold_until, now):
-            _extend_or_reclaim(project, session, kept, figures, now)
-        elif session.client_phone:
-            with transactions.transaction() as transaction:
-                _session_writes(transaction, session, kept, figures)
+            _extend_or_reclaim(project, batch, now)
+        elif batch.session_alone:
+            _update_session_alone(batch)
         else:
-            _update_session_alone(session, kept, figures)
+            with transactions.transaction() as transaction:
+                batch.writes(transaction)
     except TransactWriteError as exc:
         _end_when_full(session.session_id, *_transaction_messages(exc))
         if transactions.condition_failed(exc) or transactions.conflicted(exc):
@@ -272,14 +333,15 @@ def _accepted(project: Project, session: Session) -> EventsAccepted:
     )
 
 
-def _extend_or_reclaim(project: Project, session: Session, kept: set[str], figures: Figures, now: datetime) -> None:
+def _extend_or_reclaim(project: Project, batch: _Batch, now: datetime) -> None:
     """Extend the session's hold; when another holder took the number since, hold one as at start."""
+    session = batch.session
     assert session.number and session.hold_sk
     holder = holds.Holder(project, session.session_id, session.visitor_id, session.address)
     try:
         with transactions.transaction() as transaction:
             session.hold_until = holds.extend(transaction, holder, session.number, session.hold_sk, now)
-            _session_writes(transaction, session, kept, figures)
+            batch.writes(transaction)
         return
     except TransactWriteError as exc:
         if holds.number_key(session.number) not in transactions.failed_keys(exc):
@@ -287,6 +349,6 @@ def _extend_or_reclaim(project: Project, session: Session, kept: set[str], figur
 
     def add_items(transaction: TransactWrite, claim: holds.Claim | None) -> None:
         holds.assign(session, claim)
-        _session_writes(transaction, session, kept, figures)
+        batch.writes(transaction)
 
     holds.hold(holder, now, add_items, prefer=session.number)

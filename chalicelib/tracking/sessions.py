@@ -116,6 +116,7 @@ def _new_session(
     now = clock.now()
     session_id = uuid.uuid4().hex
     page = capture.page_without_query(payload.url)
+    key = history.page_key(now.date(), page)
     return Session(
         keys.session_pk(project_id, session_id),
         keys.SESSION_SK,
@@ -128,7 +129,8 @@ def _new_session(
         visit=visit,
         current_url=payload.url,
         current_title=payload.title,
-        pages={history.page_key(now.date(), page): history.page_counters(page, payload.title, 1, 0)},
+        page={"k": key, **history.page_counters(page, payload.title, 1, 0)},
+        page_keys={history.key_digest(key)},
         client_phone=client_phone,
         address=address,
         ga_client_id=payload.ga_client_id,
@@ -168,6 +170,7 @@ class _StartWrites:
                 transaction,
                 session,
                 client_phone,
+                history.held_pages(session),
                 ClientProfile.last_visit_at.set(now),
                 ClientProfile.first_visit_at.set(ClientProfile.first_visit_at | now),
             )

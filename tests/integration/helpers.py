@@ -13,7 +13,7 @@ import threading
 import time
 import wave
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -27,10 +27,11 @@ from chalice.test import Client
 from standardwebhooks.webhooks import Webhook as StandardWebhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from chalicelib import auth, aws, clock, projects
+from bench import cost
+from chalicelib import auth, aws, clock, history, projects
 from chalicelib.people import members
 from chalicelib.store import keys
-from chalicelib.store.models import Call, Comment, Number
+from chalicelib.store.models import Call, Comment, Number, Session
 from chalicelib.tracking import numbers as tracking_numbers
 from chalicelib.webhooks.delivery import DELIVERY_QUEUE
 from local import worker
@@ -196,6 +197,12 @@ def start(api: Api, site_key: str | None = None, **fields: Any) -> Any:
     return api.request("POST", "/v1/track/sessions", body, role=None, **VIEWER)
 
 
+def page_figures(session: Session) -> list[dict[str, Any]]:
+    """A stored session's pages (its page items with the page it holds), each {"u", "t" when known, "v", "s"}."""
+    pages = history.session_pages(session)
+    return [history.page_counters(*entry) for by_page in pages.values() for entry in by_page.values()]
+
+
 def events(api: Api, session_id: str, batch: list[dict[str, Any]], site_key: str | None = None) -> Any:
     body = {"site_key": site_key or api.site_key, "events": batch}
     return api.request("POST", f"/v1/track/sessions/{session_id}/events", body, role=None, **VIEWER)
@@ -348,6 +355,19 @@ def dynamodb_hook(handler: Callable[..., None], *events: str) -> Iterator[None]:
     finally:
         for event in events:
             hooks.unregister(event, handler)
+
+
+@contextmanager
+def write_units() -> Iterator[cost.Profile]:
+    """The DynamoDB request units of the app's requests inside the block, metered as bench/cost.py meters them:
+    each written item's before and after images read back through a probe client (its own reads not metered),
+    1 WRU a KB of the larger image, twice in a transaction, and the index entries that change."""
+    meter = cost.Meter(boto3.client("dynamodb"))
+    with ExitStack() as hooks:
+        for event, handler in meter.dynamodb_hooks().items():
+            hooks.enter_context(dynamodb_hook(handler, event))
+        with meter.measuring("block") as profile:
+            yield profile
 
 
 def sqs_event(body: str) -> dict[str, Any]:

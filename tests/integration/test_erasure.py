@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from chalicelib import aws, clock, erasure
+from chalicelib import aws, clock, erasure, history
 from chalicelib.recordings import objects
 from chalicelib.store import keys
 from chalicelib.store.models import ExternalId, Hold, Item, Session, ShareLink, Visitor
@@ -74,6 +74,10 @@ def test_erasing_a_client_removes_its_calls_recordings_sessions_and_links(
     assert upload(other_api, elsewhere, VORBIS, notifications).status_code == 200
     client = api.get(f"/v1/clients/{CLIENT}").json_body
     assert client["statistics"]["total_calls"] == 2
+    assert [item.sk for item in stored(keys.session_pk(api.project_id, first["session_id"]))] == [
+        keys.session_page_sk(clock.now().date().isoformat(), history.page_hash("https://shop.example/sofas")),
+        keys.SESSION_SK,
+    ]  # the landing page it left has an item of its own
     assert {s["session_id"] for s in client["sessions"]} == {first["session_id"], second["session_id"]}
 
     assert erase(api, role=None).status_code == 401

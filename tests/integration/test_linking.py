@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 
-from chalicelib import clock
+from chalicelib import clock, history
 from chalicelib.store import keys
-from chalicelib.store.models import LinkJob
+from chalicelib.store.models import ClientDay, LinkJob, Session
 from local import worker
 from tests.integration.helpers import (
     LANDING,
@@ -263,3 +264,50 @@ def test_a_page_whose_continuation_cannot_be_queued_fails_and_its_redelivery_fin
     link_older_sessions(sqs_event(message["Body"]), None)
     assert worker.drain(queue) == 2  # the rest, a page a message
     assert api.get("/v1/clients/+380671234567").json_body["statistics"]["total_sessions"] == 5
+
+
+def test_a_session_and_a_clients_day_stored_with_all_their_pages_in_one_item_still_count_on_the_card(
+    api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Items written before the pages had items of their own (a session's `page_counters` map, a client's day with
+    every page in it) are read beside the new ones, so the card shows what it showed."""
+    later(monkeypatch, 0)
+    started = start(api, title="Sofas").json_body
+    sofas, old = "https://shop.example/sofas", "https://shop.example/old"
+    today, yesterday = clock.now().date(), clock.now().date() - timedelta(days=1)
+    session = Session.get(keys.session_pk(api.project_id, started["session_id"]), keys.SESSION_SK)
+    session.update(
+        actions=[
+            Session.page.remove(),
+            Session.page_keys.remove(),
+            Session.pageviews.set(3),
+            Session.legacy_pages.set(
+                {
+                    history.page_key(today, sofas): history.page_counters(sofas, "Sofas", 1, 30),
+                    history.page_key(today, old): history.page_counters(old, "Old", 2, 60),
+                }
+            ),
+        ]
+    )
+    later(monkeypatch, 1)
+    events(api, started["session_id"], [{"type": "pageview", "url": old, "title": "Old page"}])  # 60 s on Sofas
+    later(monkeypatch, 1)
+    events(api, started["session_id"], [{"type": "ping"}])  # 60 s on the old page
+    digest = history.page_hash(old)
+    ClientDay(keys.client_pk(api.project_id, "+380671234567"), keys.day_sk(yesterday)).update(
+        actions=[
+            ClientDay.kind.set(ClientDay),
+            ClientDay.day.set(yesterday.isoformat()),
+            ClientDay.pageviews.add(5),
+            NumberAttribute(attr_name=f"pv_{digest}").add(5),
+            NumberAttribute(attr_name=f"ps_{digest}").add(100),
+            UnicodeAttribute(attr_name=f"pu_{digest}").set(old),
+            UnicodeAttribute(attr_name=f"pt_{digest}").set("Old, yesterday"),
+        ]
+    )
+    card = call_to(api, started["phone_number"], caller="+380671234567")
+    assert card["statistics"]["pageviews_last_30_days"] == 5 + 4
+    assert card["top_pages"] == [
+        {"url": old, "title": "Old page", "views": 5 + 2 + 1, "time_spent_seconds": 100 + 60 + 60},
+        {"url": sofas, "title": "Sofas", "views": 1, "time_spent_seconds": 30 + 60},
+    ]

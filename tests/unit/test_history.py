@@ -98,3 +98,35 @@ def test_missing_counters_count_as_zero() -> None:
         0,
         [top("https://shop.example/a", None, 2, 0)],
     )
+
+
+def day_page(day_: date, url: str, title: str | None, views: int, seconds: int) -> dict[str, Any]:
+    """A page's item of a day (ClientDayPage) as DynamoDB returns it."""
+    raw: dict[str, Any] = {
+        "PK": {"S": "P#p#CLIENT#+380441234567"},
+        "SK": {"S": f"DAY#{day_.isoformat()}#{history.page_hash(url)}"},
+        "kind": {"S": "client_day_page"},
+        "url": {"S": url},
+        "views": {"N": str(views)},
+        "seconds": {"N": str(seconds)},
+    }
+    if title is not None:
+        raw["title"] = {"S": title}
+    return raw
+
+
+def test_a_days_page_items_fold_with_a_day_item_of_before_on_the_same_day_and_their_views_are_its_pageviews() -> None:
+    days = [
+        day(3, ("https://shop.example/a", "A", 2, 50), ("https://shop.example/b", "B", 1, 10)),  # written before
+        day_page(MONDAY, "https://shop.example/a", None, 1, 20),  # the same day, written since
+        day_page(MONDAY, "https://shop.example/c", "C", 2, 5),
+        day_page(TUESDAY, "https://shop.example/a", "A, renamed", 1, 5),
+    ]
+    assert history.fold_days(days) == (
+        3 + 1 + 2 + 1,
+        [
+            top("https://shop.example/a", "A, renamed", 4, 75),
+            top("https://shop.example/b", "B", 1, 10),
+            top("https://shop.example/c", "C", 2, 5),
+        ],
+    )

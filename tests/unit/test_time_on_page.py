@@ -1,5 +1,5 @@
-"""Event times and time on page (DESIGN.md section 2), as pure logic: tracking.events.event_time and
-apply_events."""
+"""Event times and time on page (DESIGN.md section 2), as pure logic: tracking.events.event_time, apply_events
+and moves (what the session item keeps, what goes to the page items)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from chalicelib.history import Pages
 from chalicelib.schemas import TrackEvent
 from chalicelib.store.models import Session
 from chalicelib.tracking import capture
-from chalicelib.tracking.events import MAX_SESSION_PAGES, Figures, apply_events, event_time
+from chalicelib.tracking.events import MAX_SESSION_PAGES, Figures, apply_events, event_time, moves
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 DAY = T0.date().isoformat()
@@ -36,6 +36,7 @@ def ping(at: datetime | None = None) -> TrackEvent:
 def landed(url: str = SOFAS + "?utm_source=news", title: str | None = "Sofas", at: datetime = T0) -> Session:
     """A session just started on `url`: its landing page is its first pageview (as tracking.sessions.start makes it)."""
     page = capture.page_without_query(url)
+    key = history.page_key(at.date(), page)
     return Session(
         "P#p#SESSION#s",
         "SESSION",
@@ -44,18 +45,14 @@ def landed(url: str = SOFAS + "?utm_source=news", title: str | None = "Sofas", a
         pageviews=1,
         current_url=url,
         current_title=title,
-        pages={history.page_key(at.date(), page): history.page_counters(page, title, 1, 0)},
+        page={"k": key, **history.page_counters(page, title, 1, 0)},
+        page_keys={history.key_digest(key)},
     )
 
 
 def after(session: Session, figures: Figures) -> Pages:
-    """The session's pages once the figures are added (as the write adds them in place)."""
-    pages = history.day_pages(session.pages.as_dict())
-    for day, by_page in figures.by_day().items():
-        for digest, (url, title, views, seconds) in by_page.items():
-            entry = pages.setdefault(day, {}).setdefault(digest, [url, None, 0, 0])
-            entry[1:] = [title or entry[1], entry[2] + views, entry[3] + seconds]
-    return pages
+    """The session's pages once the figures are added (as the writes add them to the session and its pages)."""
+    return history.merge(history.held_pages(session), figures.by_day())
 
 
 def on(day: str, *entries: list[Any]) -> Pages:
@@ -181,3 +178,42 @@ def test_a_session_keeps_the_figures_of_its_first_pages_and_counts_later_ones_in
     assert figures.pageviews == MAX_SESSION_PAGES + 5
     assert len(after(session, figures)[DAY]) == MAX_SESSION_PAGES  # the landing page and the first others
     assert session.pageviews == MAX_SESSION_PAGES + 6
+
+
+# ---- moves: what the session item keeps and what goes to the page items ----------------------------------
+
+
+def held(session: Session) -> dict[str, Any] | None:
+    return session.page.as_dict() if session.page else None
+
+
+def test_a_ping_keeps_its_seconds_on_the_session_and_writes_no_page_item() -> None:
+    session = landed()
+    figures = apply_events(session, [ping()], minutes(3))
+    page, left = moves(held(landed()), figures)
+    assert page == {"k": history.page_key(T0.date(), SOFAS), **history.page_counters(SOFAS, "Sofas", 1, 180)}
+    assert left == {}
+
+
+def test_a_pageview_moves_the_page_it_leaves_to_its_item_and_the_session_keeps_the_new_one() -> None:
+    session = landed()
+    figures = apply_events(session, [pageview(SOFA_1, "Sofa 1")], minutes(2))
+    page, left = moves(held(landed()), figures)
+    assert page == {"k": history.page_key(T0.date(), SOFA_1), **history.page_counters(SOFA_1, "Sofa 1", 1, 0)}
+    # the landing page's held view and the batch's 2 minutes on it
+    assert left == {history.page_key(T0.date(), SOFAS): [SOFAS, "Sofas", 1, 120]}
+
+
+def test_pages_viewed_and_left_within_a_batch_go_to_their_items() -> None:
+    session = landed()
+    events = [pageview(SOFA_1, "Sofa 1", at=minutes(1)), pageview(SOFAS, "Sofas", at=minutes(2))]
+    figures = apply_events(session, events, minutes(2))
+    page, left = moves(held(landed()), figures)
+    # back on the landing page: the session keeps it, the batch's figures added to those it held
+    assert page == {"k": history.page_key(T0.date(), SOFAS), **history.page_counters(SOFAS, "Sofas", 2, 60)}
+    assert left == {history.page_key(T0.date(), SOFA_1): [SOFA_1, "Sofa 1", 1, 60]}
+
+
+def test_a_batch_that_counts_nothing_leaves_the_session_page_as_it_is() -> None:
+    session = landed()
+    assert moves(held(session), apply_events(session, [ping()], T0)) == (None, {})
