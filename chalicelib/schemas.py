@@ -1276,9 +1276,13 @@ class ReportQuery(CallFilters):
 
 class ReportRow(Model):
     """One row: `key` is the day (`yyyy-mm-dd`), the week's Monday, the month (`yyyy-mm`), the hour (0-23), the
-    ISO weekday (1 Monday - 7 Sunday) or the dimension's value (null: calls without one)."""
+    ISO weekday (1 Monday - 7 Sunday) or the dimension's value (null: calls without one, or the `other` row)."""
 
     key: str | int | None
+    other: bool = Field(
+        default=False,
+        description="the day's values past the bound of distinct values a day (key null): calls counted together",
+    )
     calls: int
     answered: int
     missed: int
