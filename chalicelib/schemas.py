@@ -1299,3 +1299,9 @@ class CallReport(Model):
     from_: date = Field(alias="from")
     to: date
     rows_left_out: int = 0
+    calls_in_other: int = Field(
+        default=0,
+        description="with a filter by source, medium, campaign, agent or number: the calls of that dimension counted "
+        "under its `other` rows over the range (a value's calls on a day it came past the day's bound of distinct "
+        "values are among them, not in the filtered figures; the call log has every call)",
+    )

@@ -221,6 +221,10 @@ def test_a_days_values_past_the_bound_are_one_other_row_shown_exported_and_never
     report_loaded(browser)
     last = browser.find_elements(By.CSS_SELECTOR, "#report-table tbody tr")[-1]
     assert cell_texts(last)[0] == "Pozostałe wartości"
+    # filtered by Ivan, whose call that day counts under other: the page says where his calls may be
+    browser.get(f"{shop.base_url}/reports?{period}&by=agent&agent=Ivan")
+    wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#report[aria-busy=false] #report-in-other"))
+    assert "Pozostałe wartości: 2;" in browser.find_element(By.ID, "report-in-other").text
 
 
 def test_a_filter_and_another_dimension_name_the_field_and_leave_the_chart(

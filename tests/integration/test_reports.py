@@ -346,6 +346,12 @@ def test_values_past_the_days_bound_count_under_other_and_stay_exact_through_eve
     other = found[(None, True)]
     assert (other["missed"], other["first_calls"], other["target_calls"], other["unique_clients"]) == (1, 1, 1, 3)
     agrees_with_the_log(api)
+    # filtered by 204: the day it has its own row; the day it came past the bound is among the calls under other
+    filtered = report(api, f"from={day(0)}&to={day(7)}&by=agent&agent=204")
+    assert (filtered["totals"]["calls"], filtered["calls_in_other"]) == (1, 3)
+    assert len(log_items(api, day(0), day(7), "&agent=204")) == 2
+    assert report(api, f"from={day(0)}&to={day(7)}&by=agent&agent=201")["calls_in_other"] == 3
+    assert report(api, f"from={day(2)}&to={day(7)}&by=agent&agent=204")["calls_in_other"] == 0
     # a review of a call counted under other moves the other row's value and the category's
     assert api.patch(f"/v1/calls/{repeat}/review", {"category": "sale", "value": "50"}).status_code == 200
     assert agrees_by_agent(api, folded)[(None, True)]["value"] == "50.00"

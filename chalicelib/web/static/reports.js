@@ -26,6 +26,7 @@ addMessages({
     by_direction: "Direction", by_status: "Status", no_report_calls: "No calls in this period.",
     share_percent: "Share of calls (%)", talk_seconds_csv: "Talk time (seconds)",
     rows_left_out: "{n} more values with fewer calls are left out; the totals count them.",
+    calls_in_other: "{n} calls of days with more values than a report keeps apart count under Other values: this filter's calls on such a day are among them. The call log shows them all.",
     one_filter: "A report takes one filter at a time, with rows by its own dimension or by time.",
   },
   pl: {
@@ -41,6 +42,7 @@ addMessages({
     by_tag: "Tag", by_direction: "Kierunek", by_status: "Status", no_report_calls: "Brak połączeń w tym okresie.",
     share_percent: "Udział w połączeniach (%)", talk_seconds_csv: "Czas rozmów (sekundy)",
     rows_left_out: "Pominięto wartości z mniejszą liczbą połączeń: {n}; suma je uwzględnia.",
+    calls_in_other: "Połączenia z dni z większą liczbą wartości, niż raport rozróżnia, liczone jako Pozostałe wartości: {n}; połączenia tego filtra z takiego dnia są wśród nich. Rejestr połączeń pokazuje je wszystkie.",
     one_filter: "Raport przyjmuje jeden filtr naraz, z wierszami według jego wymiaru albo czasu.",
   },
 });
@@ -338,7 +340,8 @@ function tableSection(chosen, now, before) {
       h("h2", { id: "report-rows-title" }, t("report_table", { dimension: t(`by_${by}`).toLowerCase() })),
       exportButton),
     now.rows.length ? h("div", { class: "scroll" }, table) : empty(t("no_report_calls")),
-    now.rows_left_out ? h("p", { class: "muted", id: "report-left-out" }, t("rows_left_out", { n: formatNumber(now.rows_left_out) })) : null);
+    now.rows_left_out ? h("p", { class: "muted", id: "report-left-out" }, t("rows_left_out", { n: formatNumber(now.rows_left_out) })) : null,
+    now.calls_in_other ? h("p", { class: "muted", id: "report-in-other" }, t("calls_in_other", { n: formatNumber(now.calls_in_other) })) : null);
 }
 
 // ---- the page --------------------------------------------------------------------------------------------------
