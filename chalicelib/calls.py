@@ -109,11 +109,13 @@ def record(project: Project, payload: CallIn) -> Recorded:
     announced = webhooks.call_recorded(project, call_id, values["direction"], values["status"])
     announced += webhooks.call_attributed(project, call_id, attribution)
     for _attempt in range(SAVE_ATTEMPTS):
+        admitted = reports.admit(project, call)  # which of its values have report rows of their own (read again)
         try:
             with transactions.transaction() as transaction:
                 transaction.save(external, condition=ExternalId.pk.does_not_exist())
                 transaction.save(call, condition=Call.pk.does_not_exist())
                 reports.count_change(transaction, project, None, call)
+                reports.claim(transaction, project_id, admitted)
                 if client_phone and attribution:
                     transaction.save(linking.link_job(call))
                 if client_phone:
@@ -134,7 +136,8 @@ def record(project: Project, payload: CallIn) -> Recorded:
             replayed = _replay(project, payload.external_id, fingerprint, client_phone, values["started_at"])
             if replayed is not None:
                 return replayed
-            # the first call with this external_id was erased between the condition and the read: this one is new
+            # no first call with this external_id (erased between the condition and the read, or another call
+            # claimed one of its report values meanwhile): this one is new, its values are read again
     else:
         raise ServiceUnavailableError("the call's client is being erased, or its counters are busy; try again")
     if client_phone and attribution:

@@ -14,6 +14,10 @@ What is kept (README, "Reports"):
   previous day lies before `from`: exact for any range up to HORIZON_DAYS. The client's `ClientReports` item holds
   the buckets it is counted in; `settle_client` brings it and the `u_` counters to what the client's calls say,
   after every change of them, under the item's version (serialising one client's changes, whatever the threads).
+- The dimensions whose values nothing bounds (source, medium, campaign, source / medium, landing page, agent, our
+  number) give rows of their own to at most DISTINCT_PER_DAY values a day; a call whose value comes later counts
+  under the day's OTHER row. Which is decided once, when the call is first counted (`admit`), and kept on the call
+  (`Call.report_other`), so every later change of the call, and `rebuild`, moves the same buckets.
 """
 
 from __future__ import annotations
@@ -39,7 +43,15 @@ from chalicelib.errors import ServiceUnavailableError, invalid
 from chalicelib.schemas import CallReport, ReportQuery
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
-from chalicelib.store.models import Call, ClientReports, Project, ReportFigures
+from chalicelib.store.models import (
+    Call,
+    ClientReports,
+    Item,
+    Project,
+    ReportFigures,
+    ReportValueClaim,
+    ReportValueCount,
+)
 
 SHARDS = 8  # at 100 calls/s a bucket's shard takes about 12 transactions a second (README, Scale)
 HORIZON_DAYS = 366  # the longest range a report answers; unique clients are exact within it
@@ -62,6 +74,22 @@ DIMENSIONS = (
     "tag",
 )
 VALUE_LENGTH = 200  # a longer value (a landing page) is cut: one item's sort key stays small
+# The values a day of these dimensions gives rows of their own (README, "Reports"): the rest count under OTHER. At
+# 200, a day of one dimension is at most 201 values x SHARDS items of up to 400 bytes: one Query page (1 MB). Our
+# numbers are the company side of calls as the PBX posts them (not checked against the pool, which may hold
+# hundreds): 1,000. Category and tag are bounded by the settings (100 names each), the others by their meaning.
+DISTINCT_PER_DAY = {
+    "source": 200,
+    "medium": 200,
+    "campaign": 200,
+    "source_medium": 200,
+    "landing_page": 200,
+    "agent": 200,
+    "number": 1000,
+}
+# the stored value of a day's other values: a control character, which no value holds (the API's texts refuse
+# them, a visit's parameters are cleaned of them, URLs are printable ASCII); the answer shows it as `other: true`
+OTHER = "\x1eother"
 NONE = "none"
 ATTEMPTS = 8  # one client's settles under concurrent calls of the client; each retry reads again
 CHANGES_PER_WRITE = 45  # bucket-days one settle transaction adds or takes (each up to 2 counter items: within 100)
@@ -97,6 +125,15 @@ def our_number(call: Call) -> str:
 
 
 def values(call: Call, timezone: str) -> dict[str, list[str]]:
+    """The values the call counts under: its own, but OTHER in the dimensions where its value came past the day's
+    bound when it was first counted."""
+    found = own_values(call, timezone)
+    for dimension in call.report_other or ():
+        found[dimension] = [OTHER]
+    return found
+
+
+def own_values(call: Call, timezone: str) -> dict[str, list[str]]:
     """The call's value in each dimension ("" when it has none); a call counts under each of its tags."""
     hour = counted_hour(call, timezone)
     visit = call.visit or {}
@@ -186,6 +223,64 @@ def unchanged(call: Call) -> Condition:
 def counted(call: Call, timezone: str) -> list[Action]:
     """The actions that mark the call's figures as counted (again)."""
     return [Call.report_hour.set(counted_hour(call, timezone)), Call.report_version.add(1)]
+
+
+Admitted = list[tuple[str, str, str]]  # dimension, local day, value: a value given rows of its own on that day
+
+
+def admit(project: Project, call: Call) -> Admitted:
+    """Decides, once, which of a new call's values have rows of their own: sets `call.report_other` to the
+    dimensions whose value came past its day's bound, and returns the values the call is the first of, to `claim`
+    in the call's own transaction. One BatchGetItem (consistent) of the values' claims and their days' counts;
+    none for a call without a value in those dimensions. A claim is never withdrawn, and a count that reached the
+    bound never falls: what is read here stays true, but for a claim made between the two reads of one request
+    (the call then counts under OTHER although its value got rows that very moment; the report still equals the
+    log under the calls' mappings)."""
+    call.report_other = None
+    day = counted_hour(call, project.timezone)[:10]
+    wanted = {
+        dimension: found[0]
+        for dimension, found in own_values(call, project.timezone).items()
+        if dimension in DISTINCT_PER_DAY and found[0]
+    }
+    if not wanted:
+        return []
+    project_id = project.project_id
+    claims = {d: (keys.report_values_pk(project_id, d), keys.report_value_sk(day, v)) for d, v in wanted.items()}
+    counts = {d: (keys.report_values_pk(project_id, d), day) for d in wanted}
+    read = {
+        (item.pk, item.sk): item for item in Item.batch_get([*claims.values(), *counts.values()], consistent_read=True)
+    }
+    other: set[str] = set()
+    admitted: Admitted = []
+    for dimension, value in sorted(wanted.items()):
+        if claims[dimension] in read:
+            continue
+        count = read.get(counts[dimension])
+        if isinstance(count, ReportValueCount) and int(count.admitted) >= DISTINCT_PER_DAY[dimension]:
+            other.add(dimension)
+        else:
+            admitted.append((dimension, day, value))
+    call.report_other = other or None
+    return admitted
+
+
+def claim(transaction: TransactWrite, project_id: str, admitted: Admitted) -> None:
+    """In the call's transaction: each value's claim (if no other call made it meanwhile) and its day's count up by
+    one if it stays within the bound (concurrent calls never admit more). A failed condition cancels the call's
+    write: its values are read again (`admit`)."""
+    for dimension, day, value in admitted:
+        partition = keys.report_values_pk(project_id, dimension)
+        transaction.save(
+            ReportValueClaim(partition, keys.report_value_sk(day, value)),
+            condition=ReportValueClaim.pk.does_not_exist(),
+        )
+        transaction.update(
+            ReportValueCount(partition, day),
+            actions=[ReportValueCount.kind.set(ReportValueCount), ReportValueCount.admitted.add(1)],
+            condition=ReportValueCount.admitted.does_not_exist()
+            | (ReportValueCount.admitted < DISTINCT_PER_DAY[dimension]),
+        )
 
 
 def count_change(transaction: TransactWrite, project: Project, before: Call | None, after: Call | None) -> None:
@@ -384,9 +479,10 @@ class Tally:
             if name.startswith("u_") and (name == f"u_{NONE}" or name[2:] < since):
                 self.unique += int(value["N"])
 
-    def as_row(self, key: str | int | None) -> dict[str, Any]:
+    def as_row(self, key: str | int | None, other: bool = False) -> dict[str, Any]:
         return {
             "key": key,
+            "other": other,
             **{name: int(self.figures[name]) for name in FIGURES if name != "value_cents"},
             "unique_clients": self.unique,
             "value": f"{Decimal(self.figures['value_cents']) / 100:.2f}",
@@ -497,7 +593,9 @@ def _value_rows(by: str, items: list[dict[str, Any]], first: date) -> tuple[list
         every = [f"{hour:02d}" for hour in range(24)] if by == "hour_of_day" else [str(d) for d in range(1, 8)]
         return [tallies[value].as_row(int(value)) for value in every], 0
     found = sorted(((t.figures["calls"], value) for value, t in tallies.items() if t.figures["calls"]), reverse=True)
-    rows = [tallies[value].as_row(value or None) for _, value in found[:MOST_ROWS]]
+    rows = [
+        tallies[value].as_row(None if value in ("", OTHER) else value, value == OTHER) for _, value in found[:MOST_ROWS]
+    ]
     return rows, max(0, len(found) - MOST_ROWS)
 
 
@@ -506,10 +604,14 @@ def report(project: Project, query: ReportQuery) -> CallReport:
     first, end = _range(project, query)
     project_id = project.project_id
     only = _filter(project, query)
+    in_other = 0
     if only is not None:
         dimension, wanted = only
-        rows_items = [raw for raw in read_items(project_id, dimension, first, end) if raw["value"]["S"] == wanted]
+        items = read_items(project_id, dimension, first, end)
+        rows_items = [raw for raw in items if raw["value"]["S"] == wanted]
         totals_items = rows_items
+        # on a day the value came past the bound its calls are among these, which no filter can tell apart
+        in_other = sum(int(raw["calls"]["N"]) for raw in items if raw["value"]["S"] == OTHER and "calls" in raw)
     else:
         dimension = READS.get(query.by, query.by)
         rows_items = read_items(project_id, dimension, first, end)
@@ -523,7 +625,14 @@ def report(project: Project, query: ReportQuery) -> CallReport:
     for raw in totals_items:
         totals.take(raw, first.isoformat())
     return CallReport.model_validate(
-        {"rows": rows, "totals": totals.as_row(None), "from": first, "to": end, "rows_left_out": left_out}
+        {
+            "rows": rows,
+            "totals": totals.as_row(None),
+            "from": first,
+            "to": end,
+            "rows_left_out": left_out,
+            "calls_in_other": in_other,
+        }
     )
 
 
@@ -540,16 +649,20 @@ def rebuild(project: Project) -> dict[str, Any]:
     timezone, project_id = project.timezone, project.project_id
     expected: dict[Bucket, Counter[str]] = defaultdict(Counter)
     by_client: dict[str, list[Call]] = defaultdict(list)
-    counted_calls = 0
-    every_call = (
+    every_call = [
         call
         for shard in range(keys.CALL_SHARDS)
         for call in Call.query(keys.call_log_shard_gsi1pk(project_id, shard), index_name=keys.GSI1)
-    )
+    ]
+    claimed, counts = _stored_values(project_id)
+    admitted = _admitted(claimed, every_call, timezone)
     for call in every_call:
-        counted_calls += 1
-        if call.report_hour is None:  # from now on its changes count it off the day it is counted under here
-            call.update(actions=[Call.report_hour.set(counted_hour(call, timezone))], condition=Call.pk.exists())
+        if call.report_hour is None:  # from now on its changes count it off the day and values it is counted under
+            other = _mapped(call, admitted, timezone)
+            actions = [Call.report_hour.set(counted_hour(call, timezone))]
+            call.update(
+                actions=[*actions, Call.report_other.set(other)] if other else actions, condition=Call.pk.exists()
+            )
         for bucket in buckets(call, timezone):
             expected[bucket].update(figures(call))
         if call.client_phone:
@@ -588,9 +701,10 @@ def rebuild(project: Project) -> dict[str, Any]:
     ]
     return {
         "project_id": project_id,
-        "calls": counted_calls,
+        "calls": len(every_call),
         "buckets_fixed": len(ordered),
         "clients_fixed": clients_fixed,
+        "days_of_values_fixed": _fix_values(project_id, admitted, claimed, counts),
         "differences": shown[:REBUILD_SHOWN],
     }
 
@@ -606,6 +720,70 @@ def _stored(project_id: str) -> dict[Bucket, Counter[str]]:
                     if name in FIGURES or name.startswith("u_"):
                         found[bucket][name] += int(held["N"])
     return found
+
+
+ValuesOfDays = dict[tuple[str, str], set[str]]  # (dimension, day): values with rows of their own
+
+
+def _stored_values(project_id: str) -> tuple[ValuesOfDays, dict[tuple[str, str], int]]:
+    """The claims of values and the days' counts as stored."""
+    claimed: ValuesOfDays = defaultdict(set)
+    counts: dict[tuple[str, str], int] = {}
+    for dimension in DISTINCT_PER_DAY:
+        for item in Item.query(keys.report_values_pk(project_id, dimension)):
+            if isinstance(item, ReportValueClaim):
+                day, value = item.sk.split("#", 1)
+                claimed[(dimension, day)].add(value)
+            elif isinstance(item, ReportValueCount):
+                counts[(dimension, item.sk)] = int(item.admitted)
+    return claimed, counts
+
+
+def _admitted(claimed: ValuesOfDays, calls: list[Call], timezone: str) -> ValuesOfDays:
+    """The values with rows of their own: those claimed and those the counted calls count under."""
+    admitted: ValuesOfDays = defaultdict(set, {day: set(found) for day, found in claimed.items()})
+    for call in calls:
+        if call.report_hour is not None:
+            for dimension, value, day in buckets(call, timezone):
+                if dimension in DISTINCT_PER_DAY and value not in ("", OTHER):
+                    admitted[(dimension, day)].add(value)
+    return admitted
+
+
+def _mapped(call: Call, admitted: ValuesOfDays, timezone: str) -> set[str]:
+    """For a call never counted, as `admit` decides: the dimensions where it counts under OTHER (`admitted` grows
+    by the values it is the first of)."""
+    day = counted_hour(call, timezone)[:10]
+    other: set[str] = set()
+    for dimension, found in own_values(call, timezone).items():
+        if dimension not in DISTINCT_PER_DAY or not found[0]:
+            continue
+        day_values = admitted[(dimension, day)]
+        if found[0] in day_values or len(day_values) < DISTINCT_PER_DAY[dimension]:
+            day_values.add(found[0])
+        else:
+            other.add(dimension)
+    call.report_other = other or None
+    return other
+
+
+def _fix_values(
+    project_id: str, admitted: ValuesOfDays, claimed: ValuesOfDays, counts: dict[tuple[str, str], int]
+) -> int:
+    """Each admitted value's claim and each day's count as the calls say (claims are never withdrawn); the number
+    of (dimension, day) fixed."""
+    fixed = 0
+    for (dimension, day), found in sorted(admitted.items()):
+        missing = found - claimed.get((dimension, day), set())
+        if not missing and counts.get((dimension, day)) == len(found):
+            continue
+        partition = keys.report_values_pk(project_id, dimension)
+        with ReportValueClaim.batch_write() as batch:
+            for value in sorted(missing):
+                batch.save(ReportValueClaim(partition, keys.report_value_sk(day, value)))
+        ReportValueCount(partition, day, admitted=len(found)).save()
+        fixed += 1
+    return fixed
 
 
 def _reset_client(project_id: str, phone: str, target: set[str]) -> int:

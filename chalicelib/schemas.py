@@ -1276,9 +1276,13 @@ class ReportQuery(CallFilters):
 
 class ReportRow(Model):
     """One row: `key` is the day (`yyyy-mm-dd`), the week's Monday, the month (`yyyy-mm`), the hour (0-23), the
-    ISO weekday (1 Monday - 7 Sunday) or the dimension's value (null: calls without one)."""
+    ISO weekday (1 Monday - 7 Sunday) or the dimension's value (null: calls without one, or the `other` row)."""
 
     key: str | int | None
+    other: bool = Field(
+        default=False,
+        description="the day's values past the bound of distinct values a day (key null): calls counted together",
+    )
     calls: int
     answered: int
     missed: int
@@ -1295,3 +1299,9 @@ class CallReport(Model):
     from_: date = Field(alias="from")
     to: date
     rows_left_out: int = 0
+    calls_in_other: int = Field(
+        default=0,
+        description="with a filter by source, medium, campaign, agent or number: the calls of that dimension counted "
+        "under its `other` rows over the range (a value's calls on a day it came past the day's bound of distinct "
+        "values are among them, not in the filtered figures; the call log has every call)",
+    )

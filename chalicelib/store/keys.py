@@ -28,6 +28,8 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#CLIENT#{phone}        SESSION#{started_at}#{sid}   a copy of a linked visitor's session (card, client card)
     P#{pid}#CLIENT#{phone}        REPORTS                      the report buckets its calls count in (unique clients)
     P#{pid}#REPORT#{dimension}    {day}#{value}#{shard}        a day's report figures of one dimension value (ADD)
+    P#{pid}#REPORTVALUES#{dim}    {day}                        how many values of the day have their own rows
+    P#{pid}#REPORTVALUES#{dim}    {day}#{value}                a value of the day with its own rows (the rest: other)
     NUMBER#{e164}                 NUMBER                       a tracking number (globally unique) and its hold
         GSI1: P#{pid}#POOL#{n}    {hold_until}#{e164}          a pool shard's numbers, free and longest-idle first
     NUMBER#{e164}                 LISTING                      the number as listed: kind and label, never its hold
@@ -447,6 +449,15 @@ def report_pk(project_id: str, dimension: str) -> str:
 def report_sk(day: str, value: str, shard: int) -> str:
     """`{yyyy-mm-dd}#{value}#{shard}`: a range of days is one Query of the dimension's partition."""
     return f"{day}#{value}#{shard}"
+
+
+def report_values_pk(project_id: str, dimension: str) -> str:
+    """The values of a dimension admitted to rows of their own, day by day (chalicelib.reports, `admit`)."""
+    return f"P#{project_id}#REPORTVALUES#{dimension}"
+
+
+def report_value_sk(day: str, value: str) -> str:
+    return f"{day}#{value}"
 
 
 MEMBER_PREFIX = "MEMBER#"

@@ -252,6 +252,9 @@ class Call(Item, discriminator="call"):
     # version of its counted figures (chalicelib.reports: each change of them is conditional on it)
     report_hour = UnicodeAttribute(null=True)
     report_version = NumberAttribute(default=0)
+    # the dimensions whose value came past the day's bound of distinct values when the call was first counted:
+    # it counts under their `other` row, for good (chalicelib.reports, `admit`)
+    report_other = UnicodeSetAttribute(null=True)
     UNANSWERED = ("missed", "busy", "voicemail", "failed")
 
     @property
@@ -510,6 +513,17 @@ class ReportFigures(Item, discriminator="report"):
 
     day = UnicodeAttribute()
     value = UnicodeAttribute()
+
+
+class ReportValueCount(Item, discriminator="report_value_count"):
+    """How many values of one dimension have rows of their own on a day (chalicelib.reports: up to a bound, the
+    later ones count under `other`); written only when a value is admitted, on the condition it stays in bound."""
+
+    admitted = NumberAttribute(default=0)
+
+
+class ReportValueClaim(Item, discriminator="report_value_claim"):
+    """A value admitted to rows of its own on a day, written with the count's increase (never withdrawn)."""
 
 
 class ClientReports(Item, discriminator="client_reports"):

@@ -19,7 +19,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 
-from chalicelib import projects
+from chalicelib import projects, reports
+from chalicelib.store import keys
+from chalicelib.store.models import ReportValueClaim, ReportValueCount
 from tests.e2e.conftest import BrowserFactory, Person, TrackedProject, add_person, api_request, sign_in, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +34,7 @@ _callers = itertools.count(1)
 @dataclass(frozen=True)
 class Shop:
     base_url: str
+    project_id: str
     key: str  # the test's own requests
     admin: Person  # who signs in to the web app
 
@@ -86,7 +89,7 @@ def shop(local_api: str) -> Shop:
     created = projects.create_project("e2e reports", "UA")
     settings = {"categories": ["sale"], "timezone": ZONE, "currency": "PLN"}
     api_request(f"{local_api}/v1/settings", created.admin_key, "PATCH", settings)
-    return Shop(local_api, created.admin_key, add_person(created.project_id))
+    return Shop(local_api, created.project_id, created.admin_key, add_person(created.project_id))
 
 
 def test_the_report_shows_hand_counted_figures_compares_periods_exports_and_drills_into_the_log(
@@ -183,6 +186,47 @@ def test_the_report_shows_hand_counted_figures_compares_periods_exports_and_dril
     assert {missed, short, busy}.isdisjoint(log_rows(browser))
 
 
+def test_a_days_values_past_the_bound_are_one_other_row_shown_exported_and_never_drilled(
+    chromium: BrowserFactory, shop: Shop, tmp_path: Path
+) -> None:
+    yesterday = today_in(ZONE) - timedelta(days=1)
+    # the day's agents at the bound already, Ola's among them: the next new agents count under other
+    partition = keys.report_values_pk(shop.project_id, "agent")
+    ReportValueCount(partition, yesterday.isoformat(), admitted=reports.DISTINCT_PER_DAY["agent"]).save()
+    ReportValueClaim(partition, keys.report_value_sk(yesterday.isoformat(), "Ola")).save()
+    shop.call(yesterday, agent="Ola")
+    shop.call(yesterday, agent="Ivan")
+    shop.call(yesterday, agent="Max", status="missed", talk_seconds=0)
+    shop.call(yesterday)  # no agent
+
+    browser = chromium()
+    browser.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
+    period = f"from={yesterday}&to={yesterday}"
+    sign_in(browser, f"{shop.base_url}/reports?{period}&by=agent", shop.admin)
+    report_loaded(browser)
+    rows = browser.find_elements(By.CSS_SELECTOR, "#report-table tbody tr")
+    assert [cell_texts(row)[:5] for row in rows] == [
+        ["Ola", "1", "25 %", "1", "0"],
+        ["(none)", "1", "25 %", "1", "0"],
+        ["Other values", "2", "50 %", "1", "1"],  # after the values and the calls without one
+    ]
+    assert [row.get_attribute("data-other") for row in rows] == ["false", "false", "true"]
+    assert rows[0].find_elements(By.TAG_NAME, "a") and not rows[2].find_elements(By.TAG_NAME, "a")
+    browser.find_element(By.ID, "report-export").click()
+    name = f"callcard-agent-{yesterday}-{yesterday}.csv"
+    lines = list(csv.reader(io.StringIO(downloaded(browser, tmp_path, name).decode("utf-8"))))
+    assert [line[:2] for line in lines[1:]] == [["Ola", "1"], ["(none)", "1"], ["Other values", "2"], ["Total", "4"]]
+    Select(browser.find_element(By.ID, "lang")).select_by_value("pl")
+    wait_for(browser, lambda b: b.find_element(By.TAG_NAME, "h1").text == "Raporty")
+    report_loaded(browser)
+    last = browser.find_elements(By.CSS_SELECTOR, "#report-table tbody tr")[-1]
+    assert cell_texts(last)[0] == "Pozostałe wartości"
+    # filtered by Ivan, whose call that day counts under other: the page says where his calls may be
+    browser.get(f"{shop.base_url}/reports?{period}&by=agent&agent=Ivan")
+    wait_for(browser, lambda b: b.find_elements(By.CSS_SELECTOR, "#report[aria-busy=false] #report-in-other"))
+    assert "Pozostałe wartości: 2;" in browser.find_element(By.ID, "report-in-other").text
+
+
 def test_a_filter_and_another_dimension_name_the_field_and_leave_the_chart(
     chromium: BrowserFactory, shop: Shop
 ) -> None:
@@ -199,7 +243,9 @@ def test_a_filter_and_another_dimension_name_the_field_and_leave_the_chart(
 def test_the_dashboard_comes_first_with_each_periods_figures_and_one_click_to_missed_calls(
     chromium: BrowserFactory, local_api: str, tracked_project: TrackedProject
 ) -> None:
-    shop = Shop(local_api, tracked_project.admin_key, add_person(tracked_project.project_id))
+    shop = Shop(
+        local_api, tracked_project.project_id, tracked_project.admin_key, add_person(tracked_project.project_id)
+    )
     today = today_in("UTC")  # the project's time zone
     landing = "https://shop.example/sofas?utm_source=newsletter&utm_medium=email"
     visit = requests.post(

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from chalice.test import Client
 
 from chalicelib import aws, calls, clock, reports, settings
 from chalicelib.schemas import CallIn
-from chalicelib.store.models import Call
+from chalicelib.store import keys
+from chalicelib.store.models import Call, ReportValueCount
 from local.metrics import dynamodb_bytes, dynamodb_requests
 from tests.integration.helpers import (
     Api,
@@ -22,7 +24,7 @@ from tests.integration.helpers import (
     start,
 )
 
-A, B, C = "+380671110001", "+380671110002", "+380671110003"
+A, B, C, D = "+380671110001", "+380671110002", "+380671110003", "+380671110004"
 UNANSWERED = ("missed", "busy", "voicemail", "failed")
 FIGURES = ("calls", "answered", "missed", "first_calls", "target_calls", "unique_clients", "talk_seconds")
 
@@ -33,10 +35,18 @@ def report(api: Api, query: str, role: str = "admin") -> dict[str, Any]:
     return dict(response.json_body)
 
 
+def log_items(api: Api, start_day: str, end_day: str, filters: str = "") -> list[dict[str, Any]]:
+    query = f"from={start_day}T00:00:00Z&to={end_day}T00:00:00Z&limit=200{filters}"
+    return list(api.get(f"/v1/calls?{query}").json_body["items"])
+
+
 def log_figures(api: Api, start_day: str, end_day: str, filters: str = "") -> dict[str, int]:
     """The figures of a report row, counted from the call log over the same days (UTC) and filters."""
-    query = f"from={start_day}T00:00:00Z&to={end_day}T00:00:00Z&limit=200{filters}"
-    items = api.get(f"/v1/calls?{query}").json_body["items"]
+    return counted(log_items(api, start_day, end_day, filters))
+
+
+def counted(items: list[dict[str, Any]]) -> dict[str, int]:
+    """The figures of a report row, counted from the log's items."""
     clients = {
         item["caller"] if item["direction"] == "incoming" else item["destination"]
         for item in items
@@ -278,3 +288,161 @@ def test_a_report_reads_the_same_for_10_and_for_150_calls(chalice_client: Client
         # the project, the dimension's days (and the totals' days, for a dimension other than time)
         assert made == costs[150][by][0] == ["GetItem", "Query"] + (["Query"] if by != "day" else []), by
         assert abs(costs[150][by][1] - received) <= received // 10, (by, received, costs[150][by][1])
+
+
+# --- the long tail: a day's values past the bound count under one `other` row -----------------------------------
+
+BOUND = 3  # the agents of a day with rows of their own in these tests (reports.DISTINCT_PER_DAY)
+
+
+def bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(reports.DISTINCT_PER_DAY, "agent", BOUND)
+
+
+def by_agent(api: Api) -> dict[tuple[str | None, bool], dict[str, Any]]:
+    """The report by agent over the week: (key, other) -> the row."""
+    answer = report(api, f"from={day(0)}&to={day(7)}&by=agent")
+    return {(row["key"], row["other"]): row for row in answer["rows"]}
+
+
+def agrees_by_agent(api: Api, folded: dict[str, set[str]]) -> dict[tuple[str | None, bool], dict[str, Any]]:
+    """Each agent's row equals the log's calls of the agent, the `other` row those of the agents folded on their
+    day (`folded`: day -> agents past the bound): the log counted under the same mapping."""
+    items = log_items(api, day(0), day(7))
+    groups: dict[tuple[str | None, bool], list[dict[str, Any]]] = {}
+    for item in items:
+        when = datetime.fromisoformat(item["started_at"].replace("Z", "+00:00")).date().isoformat()
+        key = (None, True) if item["agent"] in folded.get(when, set()) else (item["agent"], False)
+        groups.setdefault(key, []).append(item)
+    found = by_agent(api)
+    assert {key: figures(row) for key, row in found.items()} == {key: counted(group) for key, group in groups.items()}
+    return found
+
+
+def test_values_past_the_days_bound_count_under_other_and_stay_exact_through_every_change(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bounded(monkeypatch)
+    assert api.patch("/v1/settings", {"categories": ["sale"]}).status_code == 200
+    post(api, caller=A, agent="201", started_at=at(1, 8))  # A's first and target call
+    post(api, caller=B, agent="202", started_at=at(1, 9))
+    post(api, caller=C, agent="203", started_at=at(1, 10))  # the day's third agent: the bound
+    repeat = post(api, caller=A, agent="204", started_at=at(1, 11))["call_id"]  # past it: other
+    post(api, caller=B, agent="205", started_at=at(1, 12), status="missed", talk_seconds=0)  # other
+    post(api, caller=D, agent="206", started_at=at(1, 13))  # other: D's first and target call
+    post(api, caller=C, agent="202", started_at=at(1, 14))  # an agent of the day's three: its own row
+    post(api, caller=A, agent="204", started_at=at(2, 10))  # another day: a row of its own
+    post(api, caller=B, agent="other", started_at=at(2, 11))  # an agent named "other" is not the other row
+    folded = {day(1): {"204", "205", "206"}}
+    found = agrees_by_agent(api, folded)
+    assert {key: row["calls"] for key, row in found.items()} == {
+        ("201", False): 1,
+        ("202", False): 2,
+        ("203", False): 1,
+        (None, True): 3,
+        ("204", False): 1,
+        ("other", False): 1,
+    }
+    other = found[(None, True)]
+    assert (other["missed"], other["first_calls"], other["target_calls"], other["unique_clients"]) == (1, 1, 1, 3)
+    agrees_with_the_log(api)
+    # filtered by 204: the day it has its own row; the day it came past the bound is among the calls under other
+    filtered = report(api, f"from={day(0)}&to={day(7)}&by=agent&agent=204")
+    assert (filtered["totals"]["calls"], filtered["calls_in_other"]) == (1, 3)
+    assert len(log_items(api, day(0), day(7), "&agent=204")) == 2
+    assert report(api, f"from={day(0)}&to={day(7)}&by=agent&agent=201")["calls_in_other"] == 3
+    assert report(api, f"from={day(2)}&to={day(7)}&by=agent&agent=204")["calls_in_other"] == 0
+    # a review of a call counted under other moves the other row's value and the category's
+    assert api.patch(f"/v1/calls/{repeat}/review", {"category": "sale", "value": "50"}).status_code == 200
+    assert agrees_by_agent(api, folded)[(None, True)]["value"] == "50.00"
+    # a late call of D (on another day) takes first and target off D's call under other
+    post(api, caller=D, agent="201", started_at=at(0, 10), talk_seconds=90)
+    other = agrees_by_agent(api, folded)[(None, True)]
+    assert (other["first_calls"], other["target_calls"]) == (0, 0)
+    agrees_with_the_log(api)
+    # A's erasure takes its calls out, its call under other with them
+    assert api.request("DELETE", f"/v1/clients/{A}").status_code == 204
+    other = agrees_by_agent(api, folded)[(None, True)]
+    assert (other["calls"], other["unique_clients"], other["value"]) == (2, 2, "0.00")
+    # the day's places are the values admitted, never freed: a new agent still counts under other
+    post(api, caller=C, agent="207", started_at=at(1, 15))
+    folded[day(1)].add("207")
+    assert agrees_by_agent(api, folded)[(None, True)]["calls"] == 3
+    agrees_with_the_log(api)
+    with aws.background():
+        rebuilt = reports.rebuild(settings.load_project(api.project_id))
+    assert (rebuilt["buckets_fixed"], rebuilt["days_of_values_fixed"], rebuilt["differences"]) == (0, 0, [])
+
+
+def test_concurrent_calls_with_new_values_never_give_more_than_the_bound_rows(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bounded(monkeypatch)
+    project = settings.load_project(api.project_id)
+
+    def record(index: int) -> object:
+        payload = CallIn.model_validate(
+            {
+                "external_id": f"tail-{index}",
+                "direction": "incoming",
+                "status": "answered",
+                "started_at": at(1, 8 + index),
+                "caller": f"+38067222000{index}",
+                "destination": "+380443334455",
+                "agent": f"40{index}",
+                "wait_seconds": 1,
+                "talk_seconds": 45,
+            }
+        )
+        return calls.record(project, payload)
+
+    outcomes = simultaneously(6, record)
+    assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)], outcomes
+    found = by_agent(api)
+    own = {key for key, other in found if not other}
+    assert len(own) == BOUND and found[(None, True)]["calls"] == 6 - BOUND
+    agrees_by_agent(api, {day(1): {f"40{index}" for index in range(6)} - own})
+    count = ReportValueCount.get(keys.report_values_pk(api.project_id, "agent"), day(1), consistent_read=True)
+    assert count.admitted == BOUND
+
+
+def test_the_rebuild_folds_calls_counted_by_none_past_the_bound_and_then_finds_nothing(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bounded(monkeypatch)
+    agents = ("301", "302", "303", "304", "305", "301")
+    with Call.batch_write() as batch:
+        for index, agent in enumerate(agents):
+            started_at = datetime.fromisoformat(at(1, 8 + index))
+            call = a_call_written_directly(
+                api.project_id, f"tail{index}{api.project_id}", (A, B, C)[index % 3], started_at
+            )
+            call.agent = agent
+            batch.save(call)
+    project = settings.load_project(api.project_id)
+    with aws.background():
+        rebuilt = reports.rebuild(project)
+    assert rebuilt["days_of_values_fixed"] == 2  # the day's agents and its number
+    found = by_agent(api)
+    own = {key for key, other in found if not other}
+    assert len(own) == BOUND and sum(row["calls"] for row in found.values()) == len(agents)
+    agrees_by_agent(api, {day(1): set(agents) - own})
+    with aws.background():
+        again = reports.rebuild(project)
+    assert (again["buckets_fixed"], again["days_of_values_fixed"], again["differences"]) == (0, 0, [])
+    post(api, caller=A, agent="306", started_at=at(1, 20))  # the rebuild's claims bound the day for new calls
+    assert by_agent(api)[(None, True)]["calls"] == len(agents) + 1 - sum(found[(key, False)]["calls"] for key in own)
+
+
+def test_a_call_write_reads_the_claims_of_its_values_in_one_batch(api: Api) -> None:
+    post(api, caller=A, started_at=at(1))  # admits agent 101 and the number on the day
+    with dynamodb_requests() as made:
+        post(api, caller=B, started_at=at(1))
+    with dynamodb_requests() as without_values:  # no agent, no number: nothing to read
+        post(api, caller=C, destination=None, agent=None, started_at=at(1))
+    classified = ["Query", "Query", "TransactWriteItems"]  # the client's calls of the cycle, earlier ones; its flags
+    settled = ["GetItem", "Query", "TransactWriteItems"]  # the unique-client counters (`settle_client`)
+    # the API key, the session that held the dialed number, then the claims of the agent's and the number's values
+    # and their day's counts: one request more than before the bound, then the call's transaction
+    assert made == ["GetItem", "Query", "BatchGetItem", "TransactWriteItems", *classified, *settled]
+    assert without_values == ["GetItem", "TransactWriteItems", *classified, *settled]  # no dialed number either

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -87,3 +87,22 @@ def test_a_long_history_moves_in_steps_each_within_a_transaction_and_adding_up_t
             summed.update({(bucket, name): amount for name, amount in counters.items()})
     whole = {(("total", "", d), f"u_{p}"): n for (d, p), n in reports.previous_days(days).items()}
     assert {k: v for k, v in summed.items() if k[0][0] == "total" and v} == whole
+
+
+def test_a_call_counts_under_other_only_in_the_dimensions_its_mapping_names() -> None:
+    call = a_call(agent="201", source="Google", report_hour="2026-11-20T23", report_other={"agent"})
+    counted = reports.values(call, "UTC")
+    assert counted["agent"] == [reports.OTHER] and counted["source"] == ["google"]
+    assert reports.own_values(call, "UTC")["agent"] == ["201"]
+    # a later change (here its flags) moves the same other bucket
+    flagged = a_call(agent="201", source="Google", report_hour="2026-11-20T23", report_other={"agent"}, first_call=True)
+    deltas = reports.call_deltas("UTC", call, flagged)
+    assert deltas[("agent", reports.OTHER, "2026-11-20")] == Counter({"first_calls": 1})
+
+
+def test_a_rebuild_maps_calls_never_counted_as_a_new_call_would_be(monkeypatch: Any) -> None:
+    monkeypatch.setitem(reports.DISTINCT_PER_DAY, "agent", 2)
+    admitted: reports.ValuesOfDays = defaultdict(set, {("agent", "2026-11-20"): {"201"}})
+    mapped = [reports._mapped(a_call(agent=agent), admitted, "UTC") for agent in ("202", "203", "201", "202")]
+    assert mapped == [set(), {"agent"}, set(), set()]  # 203 came past the bound; admitted values keep their rows
+    assert admitted[("agent", "2026-11-20")] == {"201", "202"}

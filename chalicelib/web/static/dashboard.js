@@ -43,7 +43,7 @@ async function periodFigures([name, days]) {
     fetchReport("source", period),
     getJson(`v1/calls/count${query(apiFilters(callbacks))}`),
   ]);
-  // the most calls first; on a tie the calls without a source last
+  // the most calls first; on a tie the calls without a source (or under the other sources of a day) last
   const unset = (row) => Number(row.key === null || row.key === undefined);
   const sources = [...report.rows].sort((a, b) => b.calls - a.calls || unset(a) - unset(b) || String(a.key).localeCompare(String(b.key)));
   return { name, period, totals: report.totals, callbacks, notCalledBack: count.count, sources: sources.slice(0, TOP_SOURCES) };
@@ -73,7 +73,7 @@ function topSources(periods) {
       figures.sources.length
         ? h("ol", { id: `top-sources-${figures.name}`, "aria-labelledby": `top-sources-${figures.name}-title` },
           figures.sources.map((row) => {
-            const name = row.key ?? t("no_value");
+            const name = row.other ? t("other_values") : row.key ?? t("no_value");
             return h("li", { dataset: { source: row.key ?? "" } },
               row.key === null || row.key === undefined ? name : h("a", { href: logUrl({ ...figures.period, source: row.key }) }, name),
               h("span", { class: "muted" }, ` ${formatNumber(row.calls)}`));

@@ -11,13 +11,14 @@ addMessages({
     overview: "Overview", reports: "Reports", main_nav: "Pages", figure: "Figure",
     fig_calls: "Calls", fig_answered: "Answered", fig_missed: "Missed", fig_first_calls: "First calls",
     fig_target_calls: "Target calls", fig_unique_clients: "Unique clients", fig_talk_seconds: "Talk time",
-    fig_value: "Value", share_of_calls: "Share of calls", no_value: "(none)",
+    fig_value: "Value", share_of_calls: "Share of calls", no_value: "(none)", other_values: "Other values",
   },
   pl: {
     overview: "Przegląd", reports: "Raporty", main_nav: "Strony", figure: "Wskaźnik",
     fig_calls: "Połączenia", fig_answered: "Odebrane", fig_missed: "Nieodebrane", fig_first_calls: "Pierwsze połączenia",
     fig_target_calls: "Połączenia docelowe", fig_unique_clients: "Unikalni klienci", fig_talk_seconds: "Czas rozmów",
     fig_value: "Wartość", share_of_calls: "Udział w połączeniach", no_value: "(brak)",
+    other_values: "Pozostałe wartości",
   },
 });
 

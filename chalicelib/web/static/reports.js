@@ -26,6 +26,7 @@ addMessages({
     by_direction: "Direction", by_status: "Status", no_report_calls: "No calls in this period.",
     share_percent: "Share of calls (%)", talk_seconds_csv: "Talk time (seconds)",
     rows_left_out: "{n} more values with fewer calls are left out; the totals count them.",
+    calls_in_other: "{n} calls of days with more values than a report keeps apart count under Other values: this filter's calls on such a day are among them. The call log shows them all.",
     one_filter: "A report takes one filter at a time, with rows by its own dimension or by time.",
   },
   pl: {
@@ -41,6 +42,7 @@ addMessages({
     by_tag: "Tag", by_direction: "Kierunek", by_status: "Status", no_report_calls: "Brak połączeń w tym okresie.",
     share_percent: "Udział w połączeniach (%)", talk_seconds_csv: "Czas rozmów (sekundy)",
     rows_left_out: "Pominięto wartości z mniejszą liczbą połączeń: {n}; suma je uwzględnia.",
+    calls_in_other: "Połączenia z dni z większą liczbą wartości, niż raport rozróżnia, liczone jako Pozostałe wartości: {n}; połączenia tego filtra z takiego dnia są wśród nich. Rejestr połączeń pokazuje je wszystkie.",
     one_filter: "Raport przyjmuje jeden filtr naraz, z wierszami według jego wymiaru albo czasu.",
   },
 });
@@ -79,6 +81,9 @@ function addressOf(chosen) {
   return `${location.pathname}${query({ ...chosen.period, by: chosen.by, ...chosen.filters })}`;
 }
 
+/** A row as people read it: the row of a day's values past the bound (`other`) as "Other values". */
+const rowLabel = (by, row) => (row.other ? t("other_values") : keyLabel(by, row.key));
+
 /** A row's key as people read it; `null` (calls with no value for the dimension) as "(none)". */
 function keyLabel(by, key) {
   if (key === null || key === undefined || key === "") return t("no_value");
@@ -101,9 +106,10 @@ function keyLabel(by, key) {
 const clamp = (period, from, to) => ({ from: from < period.from ? period.from : from, to: to > period.to ? period.to : to });
 
 /** The log's filters that show a row's calls, or null when the log cannot filter by it (hour, weekday, landing page,
- * the calls with no value). */
-function drillFilters(by, key, period, filters) {
-  if (key === null || key === undefined || key === "") return null;
+ * the calls with no value, the other values of each day). */
+function drillFilters(by, row, period, filters) {
+  const { key } = row;
+  if (row.other || key === null || key === undefined || key === "") return null;
   const base = { ...period, ...filters };
   if (FILTERS.includes(by)) return { ...base, [by]: String(key) };
   if (by === "day") return { ...base, from: key, to: key };
@@ -120,10 +126,15 @@ function drillFilters(by, key, period, filters) {
   return null;
 }
 
+// a row without a value after the values, the other values of each day last
+const rank = (row) => (row.other ? 2 : row.key === null || row.key === undefined || row.key === "" ? 1 : 0);
+// the other values' row and the row without a value both have the key null
+const OTHER_ROW = Symbol("other values");
+const rowId = (row) => (row.other ? OTHER_ROW : row.key ?? null);
+
 function sortedRows(by, rows) {
-  const unset = (row) => row.key === null || row.key === undefined || row.key === "";
   return [...rows].sort((a, b) => {
-    if (unset(a) !== unset(b)) return unset(a) ? 1 : -1;
+    if (rank(a) !== rank(b)) return rank(a) - rank(b);
     if (TIME_DIMENSIONS.has(by)) return String(a.key).localeCompare(String(b.key), undefined, { numeric: true });
     return b.calls - a.calls || String(a.key).localeCompare(String(b.key));
   });
@@ -253,16 +264,16 @@ function figureCells(row, totalCalls) {
 function reportTable(chosen, now, before) {
   const { by, period, filters } = chosen;
   const compared = Boolean(before);
-  const beforeByKey = new Map((before?.rows || []).map((row) => [row.key ?? null, row]));
+  const beforeByKey = new Map((before?.rows || []).map((row) => [rowId(row), row]));
   const body = sortedRows(by, now.rows).map((row) => {
-    const label = keyLabel(by, row.key);
-    const drill = drillFilters(by, row.key, period, filters);
+    const label = rowLabel(by, row);
+    const drill = drillFilters(by, row, period, filters);
     const link = drill ? h("a", { href: logUrl(drill), "aria-label": t("open_log_of", { name: label }) }, label) : label;
-    return h("tr", { class: drill ? "drill" : null, dataset: { key: row.key ?? "" } },
+    return h("tr", { class: drill ? "drill" : null, dataset: { key: row.key ?? "", other: String(Boolean(row.other)) } },
       h("th", { scope: "row" }, link),
       figureCells(row, now.totals.calls),
       compared ? h("td", { "data-label": t("change_in_calls") },
-        formatChange("calls", row.calls, beforeByKey.get(row.key ?? null)?.calls)) : null);
+        formatChange("calls", row.calls, beforeByKey.get(rowId(row))?.calls)) : null);
   });
   const heading = (text) => h("th", { scope: "col" }, text);
   return h("table", { class: "list report", id: "report-table" },
@@ -300,7 +311,7 @@ function reportCsv(by, answer) {
   const header = [t(`by_${by}`), t("fig_calls"), t("share_percent"),
     ...FIGURES.slice(1).map((figure) => (figure === "talk_seconds" ? t("talk_seconds_csv") : t(`fig_${figure}`)))];
   const lines = [header,
-    ...sortedRows(by, answer.rows).map((row) => [keyLabel(by, row.key), ...numbers(row)]),
+    ...sortedRows(by, answer.rows).map((row) => [rowLabel(by, row), ...numbers(row)]),
     [t("total"), ...numbers(answer.totals)]];
   const text = lines.map((cells) => cells.map((cell) => csvCell(cell, delimiter)).join(delimiter)).join("\r\n");
   return `${polish ? "\ufeff" : ""}${text}\r\n`;
@@ -329,7 +340,8 @@ function tableSection(chosen, now, before) {
       h("h2", { id: "report-rows-title" }, t("report_table", { dimension: t(`by_${by}`).toLowerCase() })),
       exportButton),
     now.rows.length ? h("div", { class: "scroll" }, table) : empty(t("no_report_calls")),
-    now.rows_left_out ? h("p", { class: "muted", id: "report-left-out" }, t("rows_left_out", { n: formatNumber(now.rows_left_out) })) : null);
+    now.rows_left_out ? h("p", { class: "muted", id: "report-left-out" }, t("rows_left_out", { n: formatNumber(now.rows_left_out) })) : null,
+    now.calls_in_other ? h("p", { class: "muted", id: "report-in-other" }, t("calls_in_other", { n: formatNumber(now.calls_in_other) })) : null);
 }
 
 // ---- the page --------------------------------------------------------------------------------------------------
