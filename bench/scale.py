@@ -51,6 +51,7 @@ from bench.cost import (
     written_items,
 )
 from bench.stack import emulated_stack
+from chalicelib import reports
 from chalicelib.store import keys
 
 LOAD_PAGEVIEWS = 10_000  # a second, one project
@@ -89,6 +90,15 @@ FAMILIES = (
     Family(r"^table NUMBER#\+\d+$", "NUMBER#{e164} (a pool number, its holds)", True, POOL_NUMBERS),
     Family(r"^GSI1 RECORDING_CHECKS$", "GSI1 RECORDING_CHECKS (the sweeper's list)", True),
     Family(r"^GSI1 LINKJOBS$", "GSI1 LINKJOBS (pending linkings)", True),
+    # every call writes each dimension's figures: the family's keys at the load are its dimensions' partitions
+    Family(
+        r"^table P#\w+#REPORT#\w+#\d+$",
+        "P#{pid}#REPORT#{dim}#{n} (a dimension's figures)",
+        True,
+        len(reports.DIMENSIONS) * keys.REPORT_PARTITIONS,
+    ),
+    # written when a value is a day's first (at most DISTINCT_PER_DAY a day): the sample's calls are all new values
+    Family(r"^table P#\w+#REPORTVALUES#\w+$", "P#{pid}#REPORTVALUES#{dim} (a dimension's values)", True),
 )
 
 

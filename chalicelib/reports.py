@@ -23,11 +23,13 @@ What is kept (README, "Reports"):
 from __future__ import annotations
 
 import hashlib
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -38,7 +40,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, phones
+from chalicelib import aws, clock, phones
 from chalicelib.errors import ServiceUnavailableError, invalid
 from chalicelib.schemas import CallReport, ReportQuery
 from chalicelib.store import keys, transactions
@@ -200,7 +202,7 @@ def shard_of(text: str) -> int:
 def add(transaction: TransactWrite, project_id: str, shard: int, deltas: Deltas) -> None:
     """ADD the deltas to the buckets' shard items, one update an item."""
     for (dimension, value, day), change in deltas.items():
-        item = ReportFigures(keys.report_pk(project_id, dimension), keys.report_sk(day, value, shard))
+        item = ReportFigures(keys.report_pk(project_id, dimension, shard), keys.report_sk(day, value, shard))
         actions: list[Action] = [
             ReportFigures.kind.set(ReportFigures),
             ReportFigures.day.set(day),
@@ -489,15 +491,22 @@ class Tally:
         }
 
 
-def read_items(project_id: str, dimension: str, first: date, end: date) -> list[dict[str, Any]]:
-    """The dimension's items of the days [first, end): one Query (paged by DynamoDB past 1 MB)."""
-    results = ReportFigures.query(
-        keys.report_pk(project_id, dimension), ReportFigures.sk.between(first.isoformat(), end.isoformat())
-    )
-    items: list[dict[str, Any]] = []
-    for page in results.page_iter:
-        items.extend(raw for raw in page.get("Items", []) if raw["SK"]["S"] < end.isoformat())
-    return items
+def read_items(project_id: str, dimensions: Iterable[str], first: date, end: date) -> dict[str, list[dict[str, Any]]]:
+    """Each dimension's items of the days [first, end): one Query a partition (paged by DynamoDB past 1 MB), all of
+    them sent together."""
+
+    def read(dimension: str, partition: int) -> list[dict[str, Any]]:
+        results = ReportFigures.query(
+            keys.report_pk(project_id, dimension, partition),
+            ReportFigures.sk.between(first.isoformat(), end.isoformat()),
+        )
+        return [raw for page in results.page_iter for raw in page.get("Items", []) if raw["SK"]["S"] < end.isoformat()]
+
+    asked = list(itertools.product(dict.fromkeys(dimensions), range(keys.REPORT_PARTITIONS)))
+    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for (dimension, _), items in zip(asked, aws.all_together([partial(read, *each) for each in asked]), strict=True):
+        found[dimension].extend(items)
+    return found
 
 
 # filters a report answers exactly: each names a dimension whose items hold the filtered calls' figures
@@ -600,22 +609,23 @@ def _value_rows(by: str, items: list[dict[str, Any]], first: date) -> tuple[list
 
 
 def report(project: Project, query: ReportQuery) -> CallReport:
-    """The report over [from, to): reads the aggregates only, one Query per dimension asked (two with totals)."""
+    """The report over [from, to): reads the aggregates only, one Query a partition of each dimension asked (and of
+    `total` for the totals), sent together."""
     first, end = _range(project, query)
     project_id = project.project_id
     only = _filter(project, query)
     in_other = 0
     if only is not None:
         dimension, wanted = only
-        items = read_items(project_id, dimension, first, end)
+        items = read_items(project_id, [dimension], first, end)[dimension]
         rows_items = [raw for raw in items if raw["value"]["S"] == wanted]
         totals_items = rows_items
         # on a day the value came past the bound its calls are among these, which no filter can tell apart
         in_other = sum(int(raw["calls"]["N"]) for raw in items if raw["value"]["S"] == OTHER and "calls" in raw)
     else:
         dimension = READS.get(query.by, query.by)
-        rows_items = read_items(project_id, dimension, first, end)
-        totals_items = rows_items if dimension == "total" else read_items(project_id, "total", first, end)
+        read = read_items(project_id, [dimension, "total"], first, end)
+        rows_items, totals_items = read[dimension], read["total"]
     left_out = 0
     if query.by in TIME_ROWS:
         rows = _time_rows(query.by, rows_items, first, end)
@@ -712,8 +722,8 @@ def rebuild(project: Project) -> dict[str, Any]:
 def _stored(project_id: str) -> dict[Bucket, Counter[str]]:
     """Every bucket's figures as stored, summed over the shards."""
     found: dict[Bucket, Counter[str]] = defaultdict(Counter)
-    for dimension in DIMENSIONS:
-        for page in ReportFigures.query(keys.report_pk(project_id, dimension)).page_iter:
+    for dimension, partition in itertools.product(DIMENSIONS, range(keys.REPORT_PARTITIONS)):
+        for page in ReportFigures.query(keys.report_pk(project_id, dimension, partition)).page_iter:
             for raw in page.get("Items", []):
                 bucket = (dimension, raw["value"]["S"], raw["day"]["S"])
                 for name, held in raw.items():

@@ -27,7 +27,7 @@ Item kinds and their keys (see the README's access-pattern table):
     P#{pid}#CLIENT#{phone}        DAY#{yyyy-mm-dd}#{hash}      one page's views and seconds that day (ADD counters)
     P#{pid}#CLIENT#{phone}        SESSION#{started_at}#{sid}   a copy of a linked visitor's session (card, client card)
     P#{pid}#CLIENT#{phone}        REPORTS                      the report buckets its calls count in (unique clients)
-    P#{pid}#REPORT#{dimension}    {day}#{value}#{shard}        a day's report figures of one dimension value (ADD)
+    P#{pid}#REPORT#{dim}#{n}      {day}#{value}#{shard}        a day's report figures of one dimension value (ADD)
     P#{pid}#REPORTVALUES#{dim}    {day}                        how many values of the day have their own rows
     P#{pid}#REPORTVALUES#{dim}    {day}#{value}                a value of the day with its own rows (the rest: other)
     NUMBER#{e164}                 NUMBER                       a tracking number (globally unique) and its hold
@@ -442,8 +442,13 @@ def webhook_event_gsi1sk(created_at: datetime, project_id: str, event_id: str) -
 REPORTS_SK = "REPORTS"
 
 
-def report_pk(project_id: str, dimension: str) -> str:
-    return f"P#{project_id}#REPORT#{dimension}"
+# a dimension's figures are written to 2 partitions (by the item's shard): at 100 calls/s one takes about 300 WRU/s
+REPORT_PARTITIONS = 2
+
+
+def report_pk(project_id: str, dimension: str, shard: int) -> str:
+    """The partition of the dimension's items of `shard` (reports.SHARDS): a report reads each together."""
+    return f"P#{project_id}#REPORT#{dimension}#{shard % REPORT_PARTITIONS}"
 
 
 def report_sk(day: str, value: str, shard: int) -> str:

@@ -122,7 +122,7 @@ def test_reports_rebuild_finds_fixes_and_lists_a_wrong_figure(api: Api) -> None:
         response = api.post("/v1/calls", a_call(caller=caller, started_at="2026-11-18T10:00:00Z"), role="integration")
         assert response.status_code == 201
     assert cli_json("reports", "rebuild", "--project", api.project_id)["differences"] == []
-    shard = ReportFigures(keys.report_pk(api.project_id, "total"), keys.report_sk("2026-11-18", "", 2))
+    shard = ReportFigures(keys.report_pk(api.project_id, "total", 2), keys.report_sk("2026-11-18", "", 2))
     shard.update(
         actions=[
             ReportFigures.kind.set(ReportFigures),
