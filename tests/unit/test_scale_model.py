@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from bench import scale
+from chalicelib import reports
 from chalicelib.store import keys
 
 
@@ -49,3 +50,14 @@ def test_a_family_of_known_size_is_spread_over_all_its_keys() -> None:
     units = {"tracking": Counter({"table PROJECT#abc#OVERFLOW#2": keys.OVERFLOW_COUNTERS})}
     [row] = scale.rows(units, {"tracking": 10.0})
     assert (row.keys, row.per_second) == (keys.OVERFLOW_COUNTERS, 10.0)
+
+
+def test_the_report_figures_and_values_are_the_project_s_keys_scaled_with_the_calls() -> None:
+    """Every call writes each dimension's figures: counted as one visit's key, the report partitions read 12% of
+    their limit where they took 60% at 100 calls/s."""
+    units = {"calls": Counter({"table P#abc#REPORT#total#0": 60, "table P#abc#REPORTVALUES#source": 8})}
+    rows = {row.family.label: row for row in scale.rows(units, {"calls": 5.0})}
+    figures = rows["P#{pid}#REPORT#{dim}#{n} (a dimension's figures)"]
+    assert figures.family.shared and figures.busiest_sample == 300.0
+    assert figures.keys == len(reports.DIMENSIONS) * keys.REPORT_PARTITIONS
+    assert rows["P#{pid}#REPORTVALUES#{dim} (a dimension's values)"].family.shared
