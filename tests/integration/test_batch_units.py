@@ -50,17 +50,26 @@ def units(api: Api, monkeypatch: pytest.MonkeyPatch, session_id: str, batch: lis
     return metered.wru
 
 
+def units_at_1_and_40_pages(
+    api: Api, monkeypatch: pytest.MonkeyPatch, client_at_1: str | None = None, client_at_40: str | None = None
+) -> tuple[float, float, float, float, str]:
+    """A ping's and a pageview's units in a session at its 1st page, then in one at its 40th (each linked to its
+    client, if given): (ping at 1, pageview at 1, ping at 40, pageview at 40, the 40-page session's id)."""
+    add_numbers(api, 2)
+    later(monkeypatch, 0)  # a frozen clock: only the test moves time (the holds keep more than half left)
+    first = a_session(api, monkeypatch, 1, client_at_1)
+    ping_at_1 = units(api, monkeypatch, first, [{"type": "ping"}])
+    pageview_at_1 = units(api, monkeypatch, first, [a_page(MAX_SESSION_PAGES - 1)])  # its 2nd page
+    full = a_session(api, monkeypatch, MAX_SESSION_PAGES - 1, client_at_40)
+    pageview_at_40 = units(api, monkeypatch, full, [a_page(MAX_SESSION_PAGES - 1)])  # its 40th page
+    ping_at_40 = units(api, monkeypatch, full, [{"type": "ping"}])
+    return ping_at_1, pageview_at_1, ping_at_40, pageview_at_40, full
+
+
 def test_a_batch_costs_the_same_write_units_at_a_sessions_first_page_and_at_its_40th(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_numbers(api, 2)
-    later(monkeypatch, 0)  # a frozen clock: only the test moves time (the holds keep more than half left)
-    first = a_session(api, monkeypatch, 1)
-    ping_at_1 = units(api, monkeypatch, first, [{"type": "ping"}])
-    pageview_at_1 = units(api, monkeypatch, first, [a_page(MAX_SESSION_PAGES - 1)])  # its 2nd page
-    full = a_session(api, monkeypatch, MAX_SESSION_PAGES - 1)
-    pageview_at_40 = units(api, monkeypatch, full, [a_page(MAX_SESSION_PAGES - 1)])  # its 40th page
-    ping_at_40 = units(api, monkeypatch, full, [{"type": "ping"}])
+    ping_at_1, pageview_at_1, ping_at_40, pageview_at_40, full = units_at_1_and_40_pages(api, monkeypatch)
     stored = Session.get(keys.session_pk(api.project_id, full), keys.SESSION_SK, consistent_read=True)
     assert len(page_figures(stored)) == MAX_SESSION_PAGES
     # a ping: the session item (2 KB) and its visitor-index entry; a pageview: the session and the page left (1 KB)
@@ -71,14 +80,9 @@ def test_a_batch_costs_the_same_write_units_at_a_sessions_first_page_and_at_its_
 def test_a_linked_sessions_batch_costs_the_same_write_units_whatever_the_pages_of_its_clients_day(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    add_numbers(api, 2)
-    later(monkeypatch, 0)
-    first = a_session(api, monkeypatch, 1, CLIENT_AT_1_PAGE)
-    ping_at_1 = units(api, monkeypatch, first, [{"type": "ping"}])
-    pageview_at_1 = units(api, monkeypatch, first, [a_page(MAX_SESSION_PAGES - 1)])
-    full = a_session(api, monkeypatch, MAX_SESSION_PAGES - 1, CLIENT_AT_40_PAGES)
-    pageview_at_40 = units(api, monkeypatch, full, [a_page(MAX_SESSION_PAGES - 1)])
-    ping_at_40 = units(api, monkeypatch, full, [{"type": "ping"}])
+    ping_at_1, pageview_at_1, ping_at_40, pageview_at_40, _ = units_at_1_and_40_pages(
+        api, monkeypatch, CLIENT_AT_1_PAGE, CLIENT_AT_40_PAGES
+    )
     client_pages = ClientDayPage.query(
         keys.client_pk(api.project_id, CLIENT_AT_40_PAGES), ClientDayPage.sk.startswith(keys.DAY_PREFIX)
     )
