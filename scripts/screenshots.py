@@ -136,8 +136,8 @@ def chromium() -> Iterator[WebDriver]:
 def sign_in(browser: WebDriver, url: str, demo: dict[str, str]) -> None:
     """Opens `url`, signing in as the demo's admin through the sign-in page when the browser is not yet."""
     browser.get(url)
-    WebDriverWait(browser, WAIT_SECONDS).until(
-        lambda b: b.find_elements(By.ID, "email") or b.find_elements(By.ID, "sign-out"), "the app"
+    WebDriverWait(browser, WAIT_SECONDS).until(  # the header has #sign-out from the start, hidden until signed in
+        lambda b: b.find_elements(By.ID, "email") or b.find_element(By.ID, "sign-out").is_displayed(), "the app"
     )
     if browser.find_elements(By.ID, "email"):
         browser.find_element(By.ID, "email").send_keys(demo["admin_email"])

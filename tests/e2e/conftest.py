@@ -238,13 +238,16 @@ def sign_in(browser: WebDriver, url: str, person: Person) -> WebDriver:
     """Opens `url` and signs in there through the sign-in page; the page asked for shows after it."""
     from selenium.webdriver.common.by import By
 
+    def signed_in(b: WebDriver) -> bool:
+        return b.find_element(By.ID, "sign-out").is_displayed()  # the header has it, hidden, from the start
+
     browser.get(url)
-    wait_for(browser, lambda b: b.find_elements(By.ID, "email") or b.find_elements(By.ID, "sign-out"))
+    wait_for(browser, lambda b: b.find_elements(By.ID, "email") or signed_in(b))
     if browser.find_elements(By.ID, "email"):
         browser.find_element(By.ID, "email").send_keys(person.email)
         browser.find_element(By.ID, "password").send_keys(person.password)
         browser.find_element(By.CSS_SELECTOR, "#sign-in button[type=submit]").click()
-    wait_for(browser, lambda b: b.find_element(By.ID, "sign-out").is_displayed())
+    wait_for(browser, signed_in)
     return browser
 
 

@@ -56,7 +56,9 @@ def test_erasing_a_client_removes_its_calls_recordings_sessions_and_links(
     api: Api, other_api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notifications = worker.queue_url()
-    later(monkeypatch, 0)
+    late = (clock.now() - timedelta(days=2)).replace(hour=23, minute=40, second=0, microsecond=0)
+    monkeypatch.setattr(clock, "now", lambda: late)  # the 40 minutes below cross midnight
+    landed = clock.now().date()  # the day of its page item
     first = start(api, title="Sofas").json_body
     events(api, first["session_id"], [{"type": "pageview", "url": "https://shop.example/sofas/1"}])
     later(monkeypatch, 2)
@@ -75,7 +77,7 @@ def test_erasing_a_client_removes_its_calls_recordings_sessions_and_links(
     client = api.get(f"/v1/clients/{CLIENT}").json_body
     assert client["statistics"]["total_calls"] == 2
     assert [item.sk for item in stored(keys.session_pk(api.project_id, first["session_id"]))] == [
-        keys.session_page_sk(clock.now().date().isoformat(), history.page_hash("https://shop.example/sofas")),
+        keys.session_page_sk(landed.isoformat(), history.page_hash("https://shop.example/sofas")),
         keys.SESSION_SK,
     ]  # the landing page it left has an item of its own
     assert {s["session_id"] for s in client["sessions"]} == {first["session_id"], second["session_id"]}

@@ -139,12 +139,16 @@ export function audioPlayer({ id, audio, renew }) {
     }
   }
 
+  // pause() sets `paused` at once and fires "pause" later: the button shows it at once
+  function pause() {
+    wanted = false;
+    media.pause();
+    showPlaying();
+  }
+
   function togglePlay() {
     if (media.paused) play();
-    else {
-      wanted = false;
-      media.pause();
-    }
+    else pause();
   }
 
   function showPlaying() {
@@ -162,8 +166,7 @@ export function audioPlayer({ id, audio, renew }) {
   }
 
   function stopPlaying() {
-    wanted = false;
-    media.pause();
+    pause();
     seekTo(0);
   }
 
@@ -185,18 +188,21 @@ export function audioPlayer({ id, audio, renew }) {
   toggle.addEventListener("click", togglePlay);
   back.addEventListener("click", () => seekTo(media.currentTime - SKIP_SECONDS));
   forward.addEventListener("click", () => seekTo(media.currentTime + SKIP_SECONDS));
+  // volumechange comes later, as a task: the button shows its new state at once (a second click reads it)
   mute.addEventListener("click", () => {
     if (!silent()) {
       media.muted = true;
-      return;
+    } else {
+      media.muted = false;
+      if (media.volume === 0) media.volume = 1;
+      volume.value = String(media.volume);
     }
-    media.muted = false;
-    if (media.volume === 0) media.volume = 1;
-    volume.value = String(media.volume);
+    showMuted();
   });
   stop.addEventListener("click", stopPlaying);
   volume.addEventListener("input", () => {
     media.volume = Number(volume.value);
+    showMuted();
   });
   speed.addEventListener("change", () => {
     media.playbackRate = Number(speed.value);
