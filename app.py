@@ -33,10 +33,9 @@ from chalicelib.routes import (
     tracking,
     views,
     web,
+    webhooks as webhook_routes,
 )
-from chalicelib.routes import webhooks as webhook_routes
-from chalicelib.webhooks import delivery as webhook_delivery
-from chalicelib.webhooks import events as webhook_events
+from chalicelib.webhooks import delivery as webhook_delivery, events as webhook_events
 
 gc.freeze()
 gc.enable()

@@ -12,14 +12,13 @@ import time
 from collections.abc import Sequence
 from typing import TypeVar
 
-from chalicelib import auth
+from chalicelib import auth, schemas
 from chalicelib.errors import invalid
-from chalicelib.schemas import CallFilters
 from chalicelib.store import keys
 from chalicelib.store.models import Call, Membership
 
 CACHE_SECONDS = 60
-Filters = TypeVar("Filters", bound=CallFilters)
+Filters = TypeVar("Filters", bound="schemas.CallFilters")
 ME = "me"  # `agent=me`: the signed-in person's extension
 
 # project id -> (monotonic expiry, extension -> member's name)

@@ -27,9 +27,8 @@ from typing import Any
 from pynamodb.exceptions import QueryError
 from pynamodb.expressions.condition import Condition
 
-from chalicelib import aws, calls, clients, clock, phones, settings
+from chalicelib import aws, calls, clients, clock, phones, schemas, settings
 from chalicelib.errors import invalid
-from chalicelib.schemas import CallFilters
 from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call
@@ -64,7 +63,7 @@ class Partition:
     def position(self, call: Call) -> str:
         return str(getattr(call, _SORT_ATTRIBUTES[self.index]))
 
-    def range(self, filters: CallFilters) -> Condition | None:
+    def range(self, filters: schemas.CallFilters) -> Condition | None:
         attribute = getattr(Call, _SORT_ATTRIBUTES[self.index])
         low = self.prefix + keys.sortable_time(filters.from_) if filters.from_ else None
         high = self.prefix + keys.sortable_time(filters.to) if filters.to else None
@@ -93,7 +92,7 @@ class Plan:
     """What a set of filters reads: the partitions, and whether filters remain to run on the items read."""
 
     project_id: str
-    filters: CallFilters
+    filters: schemas.CallFilters
     partitions: tuple[Partition, ...]
     tests: tuple[Callable[[Call], bool], ...]
     # filters the partitions do not answer by themselves: a Query then reads SCAN_LIMIT items, not a page
@@ -144,10 +143,10 @@ def _phone_holds(digits: str, call: Call) -> bool:
     return digits in (call.client_phone or "")
 
 
-def _tests(filters: CallFilters, phone: str | None, number: str | None) -> dict[str, Callable[[Call], bool]]:
+def _tests(filters: schemas.CallFilters, phone: str | None, number: str | None) -> dict[str, Callable[[Call], bool]]:
     """Each filter given, by name, as a test of a call."""
     tests: dict[str, Callable[[Call], bool]] = {}
-    for name in CallFilters.model_fields.keys() - {"from_", "to", "order"}:
+    for name in schemas.CallFilters.model_fields.keys() - {"from_", "to", "order"}:
         value = getattr(filters, name)
         if value is None:
             continue
@@ -174,7 +173,7 @@ def _tests(filters: CallFilters, phone: str | None, number: str | None) -> dict[
     return tests
 
 
-def plan(project_id: str, filters: CallFilters) -> Plan:
+def plan(project_id: str, filters: schemas.CallFilters) -> Plan:
     """The partitions `filters` read, chosen by the filter an index answers best (the module's doc)."""
     phone = number = None
     if filters.phone or filters.number:
@@ -261,7 +260,9 @@ class Walk:
     """The matching calls in the log's order, from a cursor on, reading at most `rounds` rounds of Queries; the
     cursor after any call it handed out (what page and the CSV export hand back)."""
 
-    def __init__(self, project_id: str, filters: CallFilters, cursor: str | None, rounds: int, wanted: int) -> None:
+    def __init__(
+        self, project_id: str, filters: schemas.CallFilters, cursor: str | None, rounds: int, wanted: int
+    ) -> None:
         self.plan = plan(project_id, filters)
         self.readers = [_Reader(partition, at, finished) for partition, at, finished in _positions(self.plan, cursor)]
         self.rounds_left = rounds
@@ -326,7 +327,7 @@ class LogPage:
     searched_until: datetime | None  # set when the read budget ended before the page was full
 
 
-def page(project_id: str, filters: CallFilters, limit: int, cursor: str | None) -> LogPage:
+def page(project_id: str, filters: schemas.CallFilters, limit: int, cursor: str | None) -> LogPage:
     """One page of the filtered log: `limit` matching calls unless the range holds no more, or fewer when
     MAX_ROUNDS rounds of Queries ended first (then `searched_until` says how far the page examined)."""
     walk = Walk(project_id, filters, cursor, MAX_ROUNDS, limit)
@@ -358,7 +359,7 @@ def _positions(the_plan: Plan, cursor: str | None) -> list[tuple[Partition, str 
 # ---- counts ---------------------------------------------------------------------------------------------------
 
 
-def count(project_id: str, filters: CallFilters) -> int:
+def count(project_id: str, filters: schemas.CallFilters) -> int:
     """The matching calls over [from, to), exactly (default: the last 30 days): each partition's range read to
     its end, counted by DynamoDB (Select COUNT) when no filter is left to run on the items."""
     to = filters.to or clock.now()

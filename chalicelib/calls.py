@@ -14,10 +14,9 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, linking, observability, phones, reports, webhooks
+from chalicelib import clock, linking, observability, phones, reports, schemas, webhooks
 from chalicelib.auth import Caller, Permission, Role
 from chalicelib.errors import ConflictError, ForbiddenError, NotFoundError, ServiceUnavailableError, invalid
-from chalicelib.schemas import CallIn, CallSummary, CommentIn, ReviewPatch
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call, ClientProfile, Comment, ExternalId, Item, Project
@@ -38,7 +37,7 @@ class Recorded:
     body: dict[str, Any]
 
 
-def _normalise(payload: CallIn, country: str) -> dict[str, Any]:
+def _normalise(payload: schemas.CallIn, country: str) -> dict[str, Any]:
     """The call's values as stored and as compared for idempotency (omitted equals null)."""
     client_side = "caller" if payload.direction == "incoming" else "destination"
     values: dict[str, Any] = payload.model_dump()
@@ -56,7 +55,7 @@ def _fingerprint(values: dict[str, Any]) -> str:
     return json.dumps(values, sort_keys=True, default=keys.sortable_time)
 
 
-def record(project: Project, payload: CallIn) -> Recorded:
+def record(project: Project, payload: schemas.CallIn) -> Recorded:
     values = _normalise(payload, project.default_country)
     fingerprint = _fingerprint(values)
     project_id = project.project_id
@@ -289,9 +288,9 @@ def get(project_id: str, call_id: str) -> Call:
         raise NotFoundError(f"call {call_id} not found") from exc
 
 
-def summary(call: Call, agent_names: Mapping[str, str] | None = None) -> CallSummary:
+def summary(call: Call, agent_names: Mapping[str, str] | None = None) -> schemas.CallSummary:
     """The call's row of the log; `agent_names` (agents.names_for) names its agent."""
-    row = CallSummary.model_validate(call, from_attributes=True)
+    row = schemas.CallSummary.model_validate(call, from_attributes=True)
     if agent_names and call.agent in agent_names:
         row.agent_name = agent_names[call.agent]
     return row
@@ -320,7 +319,7 @@ def _write_with_count(call_pk: str, write: Callable[[TransactWrite], None], coun
     raise ConflictError("the call's comments changed meanwhile; try again")
 
 
-def add_comment(caller: Caller, call_id: str, payload: CommentIn) -> Comment:
+def add_comment(caller: Caller, call_id: str, payload: schemas.CommentIn) -> Comment:
     created_at = clock.now()
     comment_id = keys.new_comment_id(created_at, uuid.uuid4().hex[:12])
     pk = keys.call_pk(caller.project_id, call_id)
@@ -362,7 +361,7 @@ def _comment(caller: Caller, call_id: str, comment_id: str) -> Comment:
     return found
 
 
-def edit_comment(caller: Caller, call_id: str, comment_id: str, payload: CommentIn) -> Comment:
+def edit_comment(caller: Caller, call_id: str, comment_id: str, payload: schemas.CommentIn) -> Comment:
     comment = _comment(caller, call_id, comment_id)
     edit = [Comment.text.set(payload.text), Comment.edited_at.set(clock.now())]
     if not conditional_update(comment, edit, Comment.pk.exists()):
@@ -405,7 +404,7 @@ RATINGS = frozenset({"manager_rating", "call_rating"})
 _REVIEW_ATTEMPTS = 3  # changes of one call's review that other changes of the call got to first
 
 
-def _review_changes(project: Project, patch: ReviewPatch) -> dict[str, Any]:
+def _review_changes(project: Project, patch: schemas.ReviewPatch) -> dict[str, Any]:
     """The Call attributes the patch sets (None: removes), once its names are the project's (422 otherwise)."""
     changes = patch.model_dump(exclude_unset=True)
     category = changes.get("category")
@@ -424,7 +423,7 @@ def _review_changes(project: Project, patch: ReviewPatch) -> dict[str, Any]:
     return changes
 
 
-def change_review(caller: Caller, project: Project, call_id: str, patch: ReviewPatch) -> Call:
+def change_review(caller: Caller, project: Project, call_id: str, patch: schemas.ReviewPatch) -> Call:
     """Category, tags, value and ratings; a rating needs the right to rate as well as to categorise (the route
     checked that)."""
     if patch.model_fields_set & RATINGS:

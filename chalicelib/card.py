@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chalicelib import agents, aws, calls, clients, clock, history, partition
+from chalicelib import agents, aws, calls, clients, clock, history, partition, schemas
 from chalicelib.errors import NotFoundError
 from chalicelib.recordings import status
-from chalicelib.schemas import CallDetails, Card, ClientOut, CommentOut, Review, Statistics, Visit
 from chalicelib.store import keys, paging
 from chalicelib.store.models import Call, ClientSession, Comment, Item
 
@@ -56,8 +55,8 @@ def _call_partition(project_id: str, call_id: str) -> _Partition:
     return _Partition(found, shown, cursor)
 
 
-def _review(call: Call, read: _Partition) -> Review:
-    return Review(
+def _review(call: Call, read: _Partition) -> schemas.Review:
+    return schemas.Review(
         category=call.category,
         manager_rating=call.manager_rating,
         call_rating=call.call_rating,
@@ -69,16 +68,16 @@ def _review(call: Call, read: _Partition) -> Review:
     )
 
 
-def comment_out(comment: Comment) -> CommentOut:
-    return CommentOut.model_validate(comment, from_attributes=True)
+def comment_out(comment: Comment) -> schemas.CommentOut:
+    return schemas.CommentOut.model_validate(comment, from_attributes=True)
 
 
-def review(project_id: str, call_id: str) -> Review:
+def review(project_id: str, call_id: str) -> schemas.Review:
     read = _call_partition(project_id, call_id)
     return _review(read.recording.call, read)
 
 
-def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_play: bool = False) -> Card:
+def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_play: bool = False) -> schemas.Card:
     """One Query for the call's partition, then together two for the client's statistics and top pages
     (clients.overview) and one for its newest sessions: the same four requests whatever the client's history, in
     two round trips. A call with an agent reads the members' names in the second round too, when a warm function
@@ -89,7 +88,7 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
     read = _call_partition(project_id, call_id)
     call = read.recording.call
     phone = call.client_phone
-    statistics: Statistics | None = None
+    statistics: schemas.Statistics | None = None
     window: history.Window | None = None
     sessions: paging.Page[ClientSession] | None = None
     if phone:
@@ -108,14 +107,14 @@ def build(project_id: str, call_id: str, client_url: Callable[[str], str], may_p
     # the visit is the attributed session's, kept on the call; else the client's last session tells
     newest = sessions.items[0] if sessions and sessions.items else None
     client_visit = call.visit or (newest.visit if newest else {})
-    return Card(
-        call=CallDetails.model_validate(call, from_attributes=True).model_copy(
+    return schemas.Card(
+        call=schemas.CallDetails.model_validate(call, from_attributes=True).model_copy(
             update={"agent_name": names.get(call.agent or "")}
         ),
         audio=status.audio(read.recording, may_play),
         review=_review(call, read),
-        visit=Visit.model_validate(call.visit) if call.visit else None,
-        client=ClientOut(
+        visit=schemas.Visit.model_validate(call.visit) if call.visit else None,
+        client=schemas.ClientOut(
             phone=phone,
             ip=client_visit.get("ip"),
             landing_page=client_visit.get("landing_page"),

@@ -17,10 +17,9 @@ from typing import Any
 
 import pydantic
 
-from chalicelib import auth, calllog, clock, projects, reports, settings
+from chalicelib import auth, calllog, clock, projects, reports, schemas, settings
 from chalicelib.errors import ApiError, invalid
 from chalicelib.people import members
-from chalicelib.schemas import MIN_PASSWORD, MemberIn
 
 log = logging.getLogger("callcard.cli")
 
@@ -73,11 +72,11 @@ def _key_list(args: argparse.Namespace) -> None:
 
 def _member_add(args: argparse.Namespace) -> None:
     """A person in the project (the first admin of a fresh stack); with --password, set as theirs, no invitation."""
-    member = MemberIn.model_validate(
+    member = schemas.MemberIn.model_validate(
         {"email": args.email, "name": args.name, "role": args.role, "extension": args.extension}
     )
-    if args.password is not None and len(args.password) < MIN_PASSWORD:
-        raise invalid("password", f"at least {MIN_PASSWORD} characters")
+    if args.password is not None and len(args.password) < schemas.MIN_PASSWORD:
+        raise invalid("password", f"at least {schemas.MIN_PASSWORD} characters")
     added = members.add_member(
         args.project, member.email, member.name, auth.Role(member.role), member.extension, args.password
     )

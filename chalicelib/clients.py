@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from chalicelib import aws, calls, clock, history, phones
+from chalicelib import aws, calls, clock, history, phones, schemas
 from chalicelib.errors import NotFoundError, invalid
-from chalicelib.schemas import ClientCard, SessionList, Statistics
 from chalicelib.store import keys
 from chalicelib.store.models import Call, ClientProfile, Project
 from chalicelib.store.paging import Page, decode_cursor, first_page
@@ -33,11 +32,11 @@ def _profile(project_id: str, phone: str) -> ClientProfile:
         raise NotFoundError(f"client {phone} not found") from exc
 
 
-def statistics(project_id: str, phone: str, as_of: datetime) -> Statistics:
+def statistics(project_id: str, phone: str, as_of: datetime) -> schemas.Statistics:
     return overview(project_id, phone, as_of)[0]
 
 
-def overview(project_id: str, phone: str, as_of: datetime) -> tuple[Statistics, history.Window]:
+def overview(project_id: str, phone: str, as_of: datetime) -> tuple[schemas.Statistics, history.Window]:
     """Two Queries together whatever the history: the window's days with the profile (history.window) and a
     count of the calls in the window."""
     client = keys.client_pk(project_id, phone)
@@ -52,7 +51,7 @@ def overview(project_id: str, phone: str, as_of: datetime) -> tuple[Statistics, 
     profile = window.profile
     if profile is None:
         raise NotFoundError(f"client {phone} not found")
-    stats = Statistics(
+    stats = schemas.Statistics(
         as_of=as_of,
         days_since_first_visit=_days_since(profile.first_visit_at, as_of),
         days_since_last_visit=_days_since(profile.last_visit_at, as_of),
@@ -79,19 +78,19 @@ def call_page(project_id: str, phone: str, cursor: str | None, limit: int = CLIE
     return page
 
 
-def session_page(project_id: str, phone: str, cursor: str | None, limit: int = CLIENT_PAGE) -> SessionList:
+def session_page(project_id: str, phone: str, cursor: str | None, limit: int = CLIENT_PAGE) -> schemas.SessionList:
     """A client's tracked sessions (its linked visitors' copies), newest first: one Query."""
     page = history.session_page(project_id, phone, cursor, limit)
     if not page.items and cursor is None:
         _profile(project_id, phone)  # an unknown client (or another project's) is 404, not an empty list
-    return SessionList(items=[history.session_out(s) for s in page.items], next_cursor=page.next_cursor)
+    return schemas.SessionList(items=[history.session_out(s) for s in page.items], next_cursor=page.next_cursor)
 
 
-def card(project: Project, phone: str) -> ClientCard:
+def card(project: Project, phone: str) -> schemas.ClientCard:
     stats = statistics(project.project_id, phone, clock.now())
     page = call_page(project.project_id, phone, None)
     sessions = session_page(project.project_id, phone, None)
-    return ClientCard(
+    return schemas.ClientCard(
         phone=phone,
         statistics=stats,
         calls=[calls.summary(call) for call in page.items],

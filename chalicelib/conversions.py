@@ -15,9 +15,8 @@ from datetime import timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from chalicelib import calllog, clock, export
+from chalicelib import calllog, clock, export, schemas
 from chalicelib.export import Export, csv_line, formula_safe
-from chalicelib.schemas import CallFilters, ConversionsQuery, GoogleAds
 from chalicelib.store.models import Call, Project
 
 # without `from`: Google Ads takes click conversions up to 90 days after the click
@@ -29,7 +28,7 @@ TIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 CLICK_ID = re.compile(r"[A-Za-z0-9_-]{1,200}")
 
 
-def _line(call: Call, zone: ZoneInfo, google_ads: GoogleAds, currency: str) -> str | None:
+def _line(call: Call, zone: ZoneInfo, google_ads: schemas.GoogleAds, currency: str) -> str | None:
     """The call's line, None without a gclid."""
     gclid = (call.visit or {}).get("gclid")
     if not isinstance(gclid, str) or not CLICK_ID.fullmatch(gclid):
@@ -42,16 +41,16 @@ def _line(call: Call, zone: ZoneInfo, google_ads: GoogleAds, currency: str) -> s
     return csv_line([*cells, value or "", value_currency if value else ""])
 
 
-def google_ads_csv(project: Project, query: ConversionsQuery) -> Export:
+def google_ads_csv(project: Project, query: schemas.ConversionsQuery) -> Export:
     """The file for Google Ads: the `Parameters:TimeZone` line, the header, one row a target call with a gclid."""
     to = query.to or clock.now()
-    filters = CallFilters(from_=query.from_ or to - DEFAULT_RANGE, to=to, mark=["target"], order="asc")
+    filters = schemas.CallFilters(from_=query.from_ or to - DEFAULT_RANGE, to=to, mark=["target"], order="asc")
     walk = calllog.Walk(project.project_id, filters, query.cursor, export.MAX_ROUNDS, export.MAX_ROWS)
     head = csv_line([f"Parameters:TimeZone={project.timezone}"]) + csv_line(HEADER)
     line_of = partial(
         _line,
         zone=ZoneInfo(project.timezone),
-        google_ads=GoogleAds.model_validate(project.google_ads),
+        google_ads=schemas.GoogleAds.model_validate(project.google_ads),
         currency=project.currency,
     )
     return export.written(head, walk, line_of, query.cursor)

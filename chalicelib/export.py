@@ -16,8 +16,7 @@ from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from chalicelib import agents, aws, calllog, clock
-from chalicelib.schemas import CallExportQuery
+from chalicelib import agents, aws, calllog, clock, schemas
 from chalicelib.store.models import Call, Project
 
 MAX_ROWS = 10_000
@@ -104,7 +103,7 @@ def row_line(call: Call, zone: ZoneInfo, agent_names: Mapping[str, str], delimit
     return csv_line(_row(call, zone, agent_names), delimiter)
 
 
-def calls_csv(project: Project, query: CallExportQuery) -> Export:
+def calls_csv(project: Project, query: schemas.CallExportQuery) -> Export:
     """The filtered log in the log's order (calllog.Walk); `bom` starts the text with a UTF-8 byte order mark (Excel
     then reads UTF-8), counted in the budget."""
     zone = ZoneInfo(project.timezone)

@@ -21,7 +21,7 @@ from typing import Any
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.schemas import Geo, LastVisit, SessionCall, SessionOut, TopPage
+from chalicelib import schemas
 from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import ClientDayPage, ClientProfile, ClientSession, Item, Session, SessionPage
@@ -188,7 +188,7 @@ class Window:
 
     profile: ClientProfile | None
     pageviews: int
-    top_pages: list[TopPage]
+    top_pages: list[schemas.TopPage]
 
 
 def window(project_id: str, phone: str, as_of: datetime) -> Window:
@@ -210,7 +210,7 @@ def window(project_id: str, phone: str, as_of: datetime) -> Window:
     return Window(profile, pageviews, top_pages)
 
 
-def fold_days(days: list[dict[str, Any]]) -> tuple[int, list[TopPage]]:
+def fold_days(days: list[dict[str, Any]]) -> tuple[int, list[schemas.TopPage]]:
     """The pageviews of raw DAY items (oldest first: a day's pages, a day item of before with all its pages) and
     their TOP_PAGES pages: each page's views and seconds summed over the days, its latest title kept, ranked by
     time spent, then views, then URL."""
@@ -238,7 +238,8 @@ def fold_days(days: list[dict[str, Any]]) -> tuple[int, list[TopPage]]:
                 add(digest, raw[f"pu_{digest}"]["S"], title, int(value["N"]), seconds)
     top = sorted(pages.values(), key=lambda e: (-e[3], -e[2], e[0]))[:TOP_PAGES]
     return pageviews, [
-        TopPage(url=url, title=title, views=views, time_spent_seconds=seconds) for url, title, views, seconds in top
+        schemas.TopPage(url=url, title=title, views=views, time_spent_seconds=seconds)
+        for url, title, views, seconds in top
     ]
 
 
@@ -255,13 +256,13 @@ def session_page(project_id: str, phone: str, cursor: str | None, limit: int) ->
     return first_page(ClientSession, results)
 
 
-def geo(visit: dict[str, Any]) -> Geo:
-    return Geo.model_validate(visit.get("geo") or {"country": None, "region": None, "city": None})
+def geo(visit: dict[str, Any]) -> schemas.Geo:
+    return schemas.Geo.model_validate(visit.get("geo") or {"country": None, "region": None, "city": None})
 
 
-def session_out(session: ClientSession) -> SessionOut:
+def session_out(session: ClientSession) -> schemas.SessionOut:
     visit = session.visit
-    return SessionOut(
+    return schemas.SessionOut(
         session_id=session.session_id,
         started_at=session.started_at,
         ended_at=session.last_event_at,
@@ -273,15 +274,15 @@ def session_out(session: ClientSession) -> SessionOut:
         ip=visit.get("ip"),
         geo=geo(visit),
         calls=[
-            SessionCall.model_validate(call)
+            schemas.SessionCall.model_validate(call)
             for call in sorted(session.calls, key=lambda c: c["started_at"], reverse=True)[:SESSION_CALLS]
         ],
     )
 
 
-def last_visit(session: ClientSession) -> LastVisit:
+def last_visit(session: ClientSession) -> schemas.LastVisit:
     visit = session.visit
-    return LastVisit(
+    return schemas.LastVisit(
         session_id=session.session_id,
         started_at=session.started_at,
         **{name: visit.get(name) for name in ("source", "medium", "campaign", "referrer", "device", "os", "browser")},

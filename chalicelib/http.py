@@ -11,10 +11,9 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache, wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
-import pydantic
 from chalice.app import Request, Response
 
 from chalicelib import aws
@@ -37,7 +36,10 @@ from chalicelib.strict_json import JsonError, load_json
 from chalicelib.tracking import capture
 from chalicelib.tracking.events import SessionEndedError
 
-M = TypeVar("M", bound=pydantic.BaseModel)
+if TYPE_CHECKING:
+    import pydantic
+
+M = TypeVar("M", bound="pydantic.BaseModel")
 
 MAX_BODY_BYTES = 64 * 1024
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -53,9 +55,11 @@ def field_errors(error: pydantic.ValidationError) -> dict[str, str]:
 
 
 def validate(model: type[M], data: object) -> M:
+    from pydantic import ValidationError as Invalid  # loaded by the model already: not by a cold start's imports
+
     try:
         return model.model_validate(data)
-    except pydantic.ValidationError as exc:
+    except Invalid as exc:
         raise ValidationError(field_errors(exc)) from None
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from chalicelib import auth, clock
-from chalicelib.schemas import SettingsPatch
+from chalicelib import auth, clock, schemas
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Item, Project, SiteKey
 
@@ -19,7 +18,7 @@ class NewProject:
 
 
 def create_project(name: str, country: str = "UA") -> NewProject:
-    country = SettingsPatch(default_country=country).default_country or "UA"
+    country = schemas.SettingsPatch(default_country=country).default_country or "UA"
     project_id = secrets.token_hex(6)
     site_key = f"site_{secrets.token_hex(12)}"
     admin = auth.new_key(project_id, auth.Role.ADMIN, "admin")

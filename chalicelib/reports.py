@@ -40,9 +40,8 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import aws, clock, phones
+from chalicelib import aws, clock, phones, schemas
 from chalicelib.errors import ServiceUnavailableError, invalid
-from chalicelib.schemas import CallReport, ReportQuery
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import (
@@ -539,7 +538,7 @@ def days_between(first: date, end: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def _range(project: Project, query: ReportQuery) -> tuple[date, date]:
+def _range(project: Project, query: schemas.ReportQuery) -> tuple[date, date]:
     end = query.to or today(project) + timedelta(days=1)
     first = query.from_ or end - timedelta(days=DEFAULT_DAYS)
     if first >= end:
@@ -549,7 +548,7 @@ def _range(project: Project, query: ReportQuery) -> tuple[date, date]:
     return first, end
 
 
-def _filter(project: Project, query: ReportQuery) -> tuple[str, str] | None:
+def _filter(project: Project, query: schemas.ReportQuery) -> tuple[str, str] | None:
     """The one dimension filter of the query, its value as the items hold it; 422 for what a report cannot answer."""
     for name in REFUSED:
         if getattr(query, name) is not None:
@@ -608,7 +607,7 @@ def _value_rows(by: str, items: list[dict[str, Any]], first: date) -> tuple[list
     return rows, max(0, len(found) - MOST_ROWS)
 
 
-def report(project: Project, query: ReportQuery) -> CallReport:
+def report(project: Project, query: schemas.ReportQuery) -> schemas.CallReport:
     """The report over [from, to): reads the aggregates only, one Query a partition of each dimension asked (and of
     `total` for the totals), sent together."""
     first, end = _range(project, query)
@@ -634,7 +633,7 @@ def report(project: Project, query: ReportQuery) -> CallReport:
     totals = Tally()
     for raw in totals_items:
         totals.take(raw, first.isoformat())
-    return CallReport.model_validate(
+    return schemas.CallReport.model_validate(
         {
             "rows": rows,
             "totals": totals.as_row(None),

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from pynamodb.expressions.update import Action
 
+from chalicelib import schemas
 from chalicelib.errors import NotFoundError, invalid
-from chalicelib.schemas import GA4, GA4In, Settings, SettingsPatch
 from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Project
 from chalicelib.webhooks import alerts
-
-SETTING_NAMES = tuple(name for name in Settings.model_fields if name != "ga4")
 
 
 def load_project(project_id: str) -> Project:
@@ -21,29 +19,32 @@ def load_project(project_id: str) -> Project:
         raise NotFoundError(f"project {project_id} not found") from exc
 
 
-def ga4_hint(project: Project) -> GA4 | None:
+def ga4_hint(project: Project) -> schemas.GA4 | None:
     """settings.ga4 as shown: the measurement id and the secret's last 4 characters, never the secret."""
     if not (project.ga4_measurement_id and project.ga4_api_secret):
         return None
-    return GA4(measurement_id=project.ga4_measurement_id, api_secret_hint="••••" + project.ga4_api_secret[-4:])
+    return schemas.GA4(measurement_id=project.ga4_measurement_id, api_secret_hint="••••" + project.ga4_api_secret[-4:])
 
 
-def of(project: Project) -> Settings:
-    return Settings.model_validate(
-        {**{name: getattr(project, name) for name in SETTING_NAMES}, "ga4": ga4_hint(project)}
+def of(project: Project) -> schemas.Settings:
+    return schemas.Settings.model_validate(
+        {
+            **{name: getattr(project, name) for name in schemas.Settings.model_fields if name != "ga4"},
+            "ga4": ga4_hint(project),
+        }
     )
 
 
-def read(project_id: str) -> Settings:
+def read(project_id: str) -> schemas.Settings:
     return of(load_project(project_id))
 
 
-def without_secrets(found: Settings) -> Settings:
+def without_secrets(found: schemas.Settings) -> schemas.Settings:
     """The settings as callers who may not change them read them (alerts.masked)."""
     return found.model_copy(update={"alerts": alerts.masked(found.alerts)})
 
 
-def change(project_id: str, patch: SettingsPatch) -> Settings:
+def change(project_id: str, patch: schemas.SettingsPatch) -> schemas.Settings:
     project = load_project(project_id)
     if patch.alerts is not None:
         alerts.check_chat_url(patch.alerts.missed_call_chat_url)
@@ -60,7 +61,7 @@ def change(project_id: str, patch: SettingsPatch) -> Settings:
     return of(project)
 
 
-def _ga4_actions(ga4: GA4In | None) -> list[Action]:
+def _ga4_actions(ga4: schemas.GA4In | None) -> list[Action]:
     """Both set, or the measurement id alone (the stored secret stays), or both cleared (`ga4: null`)."""
     if ga4 is None:
         return [Project.ga4_measurement_id.remove(), Project.ga4_api_secret.remove()]

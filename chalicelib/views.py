@@ -10,12 +10,10 @@ from __future__ import annotations
 import uuid
 from urllib.parse import parse_qs
 
-import pydantic
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import clock
+from chalicelib import clock, schemas
 from chalicelib.errors import ConflictError, NotFoundError, invalid
-from chalicelib.schemas import CallFilters
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import SavedView, SavedViewCount
 
@@ -29,14 +27,16 @@ def checked_query(query: str) -> str:
     if len(text) > MAX_QUERY:
         raise invalid("query", f"at most {MAX_QUERY} characters")
     try:
-        params = parse_qs(text, strict_parsing=bool(text), max_num_fields=len(CallFilters.model_fields) + 3)
+        params = parse_qs(text, strict_parsing=bool(text), max_num_fields=len(schemas.CallFilters.model_fields) + 3)
     except ValueError:
         raise invalid("query", "not a query string (name=value&...)") from None
-    repeatable = CallFilters.REPEATABLE
+    repeatable = schemas.CallFilters.REPEATABLE
     values = {name: found if name in repeatable else found[-1] for name, found in params.items()}
+    from pydantic import ValidationError as Invalid  # loaded by the model already: not by a cold start's imports
+
     try:
-        CallFilters.model_validate(values)
-    except pydantic.ValidationError as exc:
+        schemas.CallFilters.model_validate(values)
+    except Invalid as exc:
         first = exc.errors(include_url=False)[0]
         name = ".".join(str(part) for part in first["loc"])
         raise invalid("query", f"{name}: {first['msg']}") from None

@@ -17,13 +17,12 @@ from datetime import datetime
 from botocore.exceptions import ClientError
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import aws, clock, observability, webhooks
+from chalicelib import aws, clock, observability, schemas, webhooks
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
 from chalicelib.recordings import schedule, status
 from chalicelib.recordings.objects import Observed, call_of_object, object_state
-from chalicelib.schemas import Audio, RestoreIn
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, Recording
 
@@ -109,7 +108,7 @@ def _seen_now() -> str:
     return f"{keys.sortable_time(clock.now())}#{_SEEN}"
 
 
-def restore(caller: Caller, call_id: str, payload: RestoreIn) -> Audio:
+def restore(caller: Caller, call_id: str, payload: schemas.RestoreIn) -> schemas.Audio:
     """Ask S3 to restore an archived recording for `days`; S3's notifications then move the status on."""
     read = load(caller.project_id, call_id)
     recording = status.require_recording(read)

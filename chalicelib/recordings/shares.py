@@ -9,11 +9,10 @@ from datetime import timedelta
 
 from pynamodb.exceptions import TransactWriteError
 
-from chalicelib import clock, partition, settings
+from chalicelib import clock, partition, schemas, settings
 from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.recordings.status import record_action, require_recording
-from chalicelib.schemas import ShareIn, ShareItem, ShareOut
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Call, CallShare, Recording, ShareLink
 
@@ -21,7 +20,9 @@ TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _ATTEMPTS = 5
 
 
-def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callable[[str], str]) -> ShareOut:
+def create_share(
+    caller: Caller, call_id: str, payload: schemas.ShareIn, url_of: Callable[[str], str]
+) -> schemas.ShareOut:
     """A new share link (a random 192-bit token); `url_of(token)` is its public address.
 
     At most MAX_LIVE_SHARES live links, whatever the concurrency: the RECORDING item counts the call's links
@@ -87,7 +88,7 @@ def create_share(caller: Caller, call_id: str, payload: ShareIn, url_of: Callabl
             if not (transactions.condition_failed(exc) or transactions.conflicted(exc)):
                 raise
             continue
-        return ShareOut(token=token, url=url_of(token), expires_at=expires_at)
+        return schemas.ShareOut(token=token, url=url_of(token), expires_at=expires_at)
     raise ConflictError("the recording's share links changed meanwhile; try again")
 
 
@@ -98,10 +99,10 @@ def _at_cap() -> ConflictError:
     )
 
 
-def list_shares(caller: Caller, call_id: str, url_of: Callable[[str], str]) -> list[ShareItem]:
+def list_shares(caller: Caller, call_id: str, url_of: Callable[[str], str]) -> list[schemas.ShareItem]:
     read = partition.load(caller.project_id, call_id)
     return [
-        ShareItem(
+        schemas.ShareItem(
             token=share.token,
             url=url_of(share.token),
             expires_at=share.expires_at,

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import clock
+from chalicelib import clock, schemas
 from chalicelib.auth import Caller, Permission
 from chalicelib.errors import ConflictError
 from chalicelib.partition import CallPartition, load
 from chalicelib.recordings.objects import URL_LIFETIME, Observed, download_name, presigned_get
-from chalicelib.schemas import Audio, HistoryEntry, RestoreState
 from chalicelib.store.models import Call, HistoryAction, Recording
 
 # the status object lists the newest actions only: shares and revokes may follow each other without end
@@ -17,12 +16,12 @@ HISTORY_SHOWN = 20
 PLAYABLE = ("available", "restored")
 
 
-def audio(partition: CallPartition, may_play: bool) -> Audio:
+def audio(partition: CallPartition, may_play: bool) -> schemas.Audio:
     """The recording status object; fresh play and download URLs only if `may_play` (the caller checked)."""
     observed = shown(partition)
     recording = partition.recording
     if recording is None:
-        return Audio(status=observed.status)
+        return schemas.Audio(status=observed.status)
     urls: dict[str, Any] = {}
     if may_play and observed.status in PLAYABLE:
         attachment = f'attachment; filename="{download_name(partition.call.call_id, partition.call.started_at)}"'
@@ -33,12 +32,12 @@ def audio(partition: CallPartition, may_play: bool) -> Audio:
         }
     restore = None
     if recording.restore_requested_at is not None and observed.status in ("restoring", "restored"):
-        restore = RestoreState(
+        restore = schemas.RestoreState(
             tier=recording.restore_tier,
             requested_at=recording.restore_requested_at,
             available_until=observed.available_until,
         )
-    return Audio(
+    return schemas.Audio(
         status=observed.status,
         codec=recording.codec,
         duration_seconds=_number(recording.duration_seconds, float),
@@ -46,7 +45,9 @@ def audio(partition: CallPartition, may_play: bool) -> Audio:
         size_bytes=_number(recording.size_bytes, int),
         reason=recording.reason if observed.status == "rejected" else None,
         restore=restore,
-        history=[HistoryEntry(action=e.action, by=e.by, at=e.at) for e in (recording.history or [])[-HISTORY_SHOWN:]],
+        history=[
+            schemas.HistoryEntry(action=e.action, by=e.by, at=e.at) for e in (recording.history or [])[-HISTORY_SHOWN:]
+        ],
         **urls,
     )
 
@@ -68,7 +69,7 @@ def _number(value: float | None, kind: type[float] | type[int]) -> Any:
     return None if value is None else kind(value)
 
 
-def status(caller: Caller, call_id: str) -> Audio:
+def status(caller: Caller, call_id: str) -> schemas.Audio:
     return audio(load(caller.project_id, call_id), caller.may(Permission.PLAY))
 
 

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from chalicelib import clock, settings
+from chalicelib import clock, schemas, settings
 from chalicelib.auth import Caller
 from chalicelib.errors import ConflictError
 from chalicelib.partition import load
 from chalicelib.recordings.objects import CONTENT_TYPE, URL_LIFETIME, object_key, presigned_put
-from chalicelib.schemas import UploadOut
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Call
 
 UPLOADABLE = ("none", "rejected")
 
 
-def upload_url(caller: Caller, call_id: str) -> UploadOut:
+def upload_url(caller: Caller, call_id: str) -> schemas.UploadOut:
     """A presigned PUT for the call's object key.
 
     The call is marked as waiting for an object (`upload_requested_at`): the checker takes only what arrives
@@ -35,4 +34,4 @@ def upload_url(caller: Caller, call_id: str) -> UploadOut:
         raise ConflictError("the call's recording changed meanwhile; ask again")
     url = presigned_put(object_key(caller.project_id, call_id, partition.call.started_at))
     headers = {"Content-Type": CONTENT_TYPE, "If-None-Match": "*"}
-    return UploadOut(upload_url=url, headers=headers, expires_at=clock.now() + URL_LIFETIME)
+    return schemas.UploadOut(upload_url=url, headers=headers, expires_at=clock.now() + URL_LIFETIME)

@@ -6,9 +6,8 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, calls, clients, erasure, http, openapi, settings
+from chalicelib import auth, calls, clients, erasure, http, openapi, schemas, settings
 from chalicelib.auth import Permission
-from chalicelib.schemas import CallList, ClientCard, ErasureOut, PageQuery, SessionList
 from chalicelib.store.models import Project
 
 bp = Blueprint(__name__)
@@ -22,7 +21,7 @@ def _client(permission: Permission, phone: str) -> tuple[Project, str]:
 
 
 @bp.route("/v1/clients/{phone}", methods=["GET"])
-@openapi.describe(may=Permission.READ, returns=ClientCard)
+@openapi.describe(may=Permission.READ, returns="ClientCard")
 def client_card(phone: str) -> dict[str, Any]:
     return clients.card(*_client(Permission.READ, phone)).model_dump(mode="json")
 
@@ -45,26 +44,28 @@ def erase_client(phone: str) -> Response:
 
 
 @bp.route("/v1/clients/{phone}/erasure", methods=["GET"])
-@openapi.describe(may=Permission.ERASE_CLIENTS, returns=ErasureOut)
+@openapi.describe(may=Permission.ERASE_CLIENTS, returns="ErasureOut")
 def client_erasure(phone: str) -> dict[str, Any]:
     """The client's erasure: `erasing` or `done`; 404 when none was asked for (or it finished 30+ days ago)."""
     project, number = _client(Permission.ERASE_CLIENTS, phone)
     record = erasure.status(project.project_id, number)
-    return ErasureOut.model_validate(record, from_attributes=True).model_dump(mode="json")
+    return schemas.ErasureOut.model_validate(record, from_attributes=True).model_dump(mode="json")
 
 
 @bp.route("/v1/clients/{phone}/calls", methods=["GET"])
-@openapi.describe(may=Permission.READ, query=PageQuery, returns=CallList)
+@openapi.describe(may=Permission.READ, query="PageQuery", returns="CallList")
 def client_calls(phone: str) -> dict[str, Any]:
     project, number = _client(Permission.READ, phone)
-    query = http.query(bp.current_request, PageQuery)
+    query = http.query(bp.current_request, schemas.PageQuery)
     page = clients.call_page(project.project_id, number, query.cursor)
-    return CallList(items=[calls.summary(c) for c in page.items], next_cursor=page.next_cursor).model_dump(mode="json")
+    return schemas.CallList(items=[calls.summary(c) for c in page.items], next_cursor=page.next_cursor).model_dump(
+        mode="json"
+    )
 
 
 @bp.route("/v1/clients/{phone}/sessions", methods=["GET"])
-@openapi.describe(may=Permission.READ, query=PageQuery, returns=SessionList)
+@openapi.describe(may=Permission.READ, query="PageQuery", returns="SessionList")
 def client_sessions(phone: str) -> dict[str, Any]:
     project, number = _client(Permission.READ, phone)
-    query = http.query(bp.current_request, PageQuery)
+    query = http.query(bp.current_request, schemas.PageQuery)
     return clients.session_page(project.project_id, number, query.cursor).model_dump(mode="json")

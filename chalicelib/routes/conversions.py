@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, conversions, http, openapi, settings
+from chalicelib import auth, conversions, http, openapi, schemas, settings
 from chalicelib.auth import Permission
 from chalicelib.errors import UnauthorizedError
 from chalicelib.routes.export import NEXT_CURSOR_HEADER
-from chalicelib.schemas import ConversionsQuery
 
 bp = Blueprint(__name__)
 
@@ -16,8 +15,8 @@ bp = Blueprint(__name__)
 @bp.route("/v1/conversions/google-ads.csv", methods=["GET"])
 @openapi.describe(
     may=Permission.EXPORT_CONVERSIONS,
-    query=ConversionsQuery,
-    returns="text/csv",
+    query="ConversionsQuery",
+    media="text/csv",
     headers={200: {NEXT_CURSOR_HEADER: "present when the row cap or 1 MB stopped the file: `cursor` continues it"}},
     basic=True,
 )
@@ -30,7 +29,7 @@ def google_ads_csv() -> Response:
         answer = http.error_answer(error)
         answer.headers["WWW-Authenticate"] = 'Basic realm="callcard", charset="UTF-8"'
         return answer
-    query = http.query(bp.current_request, ConversionsQuery)
+    query = http.query(bp.current_request, schemas.ConversionsQuery)
     result = conversions.google_ads_csv(settings.load_project(caller.project_id), query)
     headers: dict[str, str | list[str]] = {
         "Content-Type": "text/csv; charset=utf-8",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import agents, auth, clock, export, http, openapi, settings
+from chalicelib import agents, auth, clock, export, http, openapi, schemas, settings
 from chalicelib.auth import Permission
-from chalicelib.schemas import CallExportQuery
 
 bp = Blueprint(__name__)
 
@@ -17,13 +16,13 @@ NEXT_CURSOR_HEADER = "X-Next-Cursor"
 @bp.route("/v1/calls.csv", methods=["GET"])
 @openapi.describe(
     may=Permission.READ,
-    query=CallExportQuery,
-    returns="text/csv",
+    query="CallExportQuery",
+    media="text/csv",
     headers={200: {NEXT_CURSOR_HEADER: "present when the row cap or 1 MB stopped the export: `cursor` continues it"}},
 )
 def calls_csv() -> Response:
     caller = auth.require(bp.current_request, Permission.READ)
-    query = agents.own_calls(caller, http.query(bp.current_request, CallExportQuery))
+    query = agents.own_calls(caller, http.query(bp.current_request, schemas.CallExportQuery))
     result = export.calls_csv(settings.load_project(caller.project_id), query)
     day = clock.now().strftime("%Y-%m-%d")
     headers: dict[str, str | list[str]] = {

@@ -6,31 +6,32 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, http, openapi
+from chalicelib import auth, http, openapi, schemas
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import KeyIn, KeyIssued, KeyList, KeyListQuery, KeyOut
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/v1/keys", methods=["GET"])
-@openapi.describe(may=Permission.MANAGE_KEYS, query=KeyListQuery, returns=KeyList)
+@openapi.describe(may=Permission.MANAGE_KEYS, query="KeyListQuery", returns="KeyList")
 def list_keys() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_KEYS)
-    query = http.query(bp.current_request, KeyListQuery)
+    query = http.query(bp.current_request, schemas.KeyListQuery)
     page = auth.key_page(caller.project_id, query.limit, query.cursor)
-    items = [KeyOut.model_validate(key, from_attributes=True) for key in page.items]
-    return KeyList(items=items, next_cursor=page.next_cursor).model_dump(mode="json")
+    items = [schemas.KeyOut.model_validate(key, from_attributes=True) for key in page.items]
+    return schemas.KeyList(items=items, next_cursor=page.next_cursor).model_dump(mode="json")
 
 
 @bp.route("/v1/keys", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(may=Permission.MANAGE_KEYS, body=KeyIn, returns=KeyIssued, status=201)
+@openapi.describe(may=Permission.MANAGE_KEYS, body="KeyIn", returns="KeyIssued", status=201)
 def create_key() -> Response:
     caller = auth.require(bp.current_request, Permission.MANAGE_KEYS)
-    payload = http.body(bp.current_request, KeyIn)
+    payload = http.body(bp.current_request, schemas.KeyIn)
     issued = auth.create_key(caller.project_id, payload.role, payload.label)
-    return Response(body=KeyIssued(key_id=issued.key_id, key=issued.key).model_dump(mode="json"), status_code=201)
+    return Response(
+        body=schemas.KeyIssued(key_id=issued.key_id, key=issued.key).model_dump(mode="json"), status_code=201
+    )
 
 
 @bp.route("/v1/keys/{key_id}", methods=["DELETE"])

@@ -9,12 +9,11 @@ from chalice.app import Blueprint
 
 from chalicelib import auth, openapi
 from chalicelib.people import profile
-from chalicelib.schemas import Me
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/v1/me", methods=["GET"])
-@openapi.describe(returns=Me)
+@openapi.describe(returns="Me")
 def who_am_i() -> dict[str, Any]:
     return profile.me(auth.authenticate(bp.current_request)).model_dump(mode="json")

@@ -12,8 +12,10 @@ bp = Blueprint(__name__)
 
 
 @bp.route("/v1/openapi.json", methods=["GET"])
-@openapi.describe(public=True, returns="application/json")
+@openapi.describe(public=True, media="application/json")
 def openapi_document() -> dict[str, Any]:
     """The OpenAPI 3.1 document of this API."""
+    from chalicelib.openapi import document  # built when first asked for: a cold start never loads it
+
     server = aws.public_url("/").rstrip("/")
-    return {**openapi.document(bp.current_app), "servers": [{"url": server}]}
+    return {**document.document(bp.current_app), "servers": [{"url": server}]}

@@ -7,23 +7,11 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, http, openapi
+from chalicelib import auth, http, openapi, schemas
 from chalicelib.auth import Caller, Permission, Role
 from chalicelib.errors import NewPasswordRequiredError, UnauthorizedError
 from chalicelib.people import identities, members, profile, sessions
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import (
-    ConfirmForgotPasswordIn,
-    ForgotPasswordIn,
-    Me,
-    MemberIn,
-    MemberList,
-    MemberOut,
-    MemberPatch,
-    NewPasswordIn,
-    ProjectChoice,
-    SignInIn,
-)
 from chalicelib.store.models import Membership
 
 bp = Blueprint(__name__)
@@ -46,8 +34,8 @@ def _signed_in(signed_in: sessions.SignedIn) -> Response:
 @bp.route("/v1/auth/sign-in", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
     public=True,
-    body=SignInIn,
-    returns=Me,
+    body="SignInIn",
+    returns="Me",
     headers=_SIGNED_IN,
     also={
         401: "the email address or the password is wrong (the same answer for both)",
@@ -60,7 +48,7 @@ def _signed_in(signed_in: sessions.SignedIn) -> Response:
 def sign_in() -> Response:
     """Sign in with email and password: the session cookie and GET /v1/me's answer."""
     auth.check_sign_in_origin(bp.current_request)
-    payload = http.body(bp.current_request, SignInIn)
+    payload = http.body(bp.current_request, schemas.SignInIn)
     outcome = sessions.sign_in(payload.email, payload.password)
     if isinstance(outcome, identities.NewPasswordRequired):
         raise NewPasswordRequiredError(outcome.session)
@@ -70,33 +58,33 @@ def sign_in() -> Response:
 @bp.route("/v1/auth/new-password", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
     public=True,
-    body=NewPasswordIn,
-    returns=Me,
+    body="NewPasswordIn",
+    returns="Me",
     headers=_SIGNED_IN,
     also={401: "the sign-in step expired or does not match: sign in again", **_FOREIGN_ORIGIN},
 )
 def new_password() -> Response:
     """An invited person's first password (after sign-in answered 409): signs them in."""
     auth.check_sign_in_origin(bp.current_request)
-    payload = http.body(bp.current_request, NewPasswordIn)
+    payload = http.body(bp.current_request, schemas.NewPasswordIn)
     return _signed_in(sessions.set_new_password(payload.email, payload.session, payload.new_password))
 
 
 @bp.route("/v1/auth/forgot-password", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(public=True, body=ForgotPasswordIn, status=202, also=_FOREIGN_ORIGIN)
+@openapi.describe(public=True, body="ForgotPasswordIn", status=202, also=_FOREIGN_ORIGIN)
 def forgot_password() -> Response:
     """Mails a code to the address if it is a person's; always 202 (nothing tells whether it was)."""
     auth.check_sign_in_origin(bp.current_request)
-    identities.forget_password(http.body(bp.current_request, ForgotPasswordIn).email)
+    identities.forget_password(http.body(bp.current_request, schemas.ForgotPasswordIn).email)
     return Response(body="", status_code=202)
 
 
 @bp.route("/v1/auth/confirm-forgot-password", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(public=True, body=ConfirmForgotPasswordIn, status=204, also=_FOREIGN_ORIGIN)
+@openapi.describe(public=True, body="ConfirmForgotPasswordIn", status=204, also=_FOREIGN_ORIGIN)
 def confirm_forgot_password() -> Response:
     """Sets a new password with the mailed code (422 `code` when wrong or expired); the person's sessions end."""
     auth.check_sign_in_origin(bp.current_request)
-    payload = http.body(bp.current_request, ConfirmForgotPasswordIn)
+    payload = http.body(bp.current_request, schemas.ConfirmForgotPasswordIn)
     sessions.reset_password(payload.email, payload.code, payload.new_password)
     return Response(body="", status_code=204)
 
@@ -124,38 +112,38 @@ def sign_out() -> Response:
 
 
 @bp.route("/v1/auth/project", methods=["POST"], content_types=ANY_BODY)
-@openapi.describe(people_only=True, body=ProjectChoice, returns=Me, also={404: "not one of the person's projects"})
+@openapi.describe(people_only=True, body="ProjectChoice", returns="Me", also={404: "not one of the person's projects"})
 def switch_project() -> dict[str, Any]:
     """The session works in another of the person's projects (404 for one they are not a member of)."""
     caller = _person(auth.authenticate(bp.current_request))
-    payload = http.body(bp.current_request, ProjectChoice)
+    payload = http.body(bp.current_request, schemas.ProjectChoice)
     return profile.me(sessions.switch_project(caller, _cookie(), payload.project_id)).model_dump(mode="json")
 
 
 def _member_out(member: Membership) -> dict[str, Any]:
-    return MemberOut.model_validate(member, from_attributes=True).model_dump(mode="json")
+    return schemas.MemberOut.model_validate(member, from_attributes=True).model_dump(mode="json")
 
 
 @bp.route("/v1/members", methods=["GET"])
-@openapi.describe(may=Permission.MANAGE_MEMBERS, returns=MemberList)
+@openapi.describe(may=Permission.MANAGE_MEMBERS, returns="MemberList")
 def list_members() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_MEMBERS)
-    items = [MemberOut.model_validate(m, from_attributes=True) for m in members.list_members(caller.project_id)]
-    return MemberList(items=items).model_dump(mode="json")
+    items = [schemas.MemberOut.model_validate(m, from_attributes=True) for m in members.list_members(caller.project_id)]
+    return schemas.MemberList(items=items).model_dump(mode="json")
 
 
 @bp.route("/v1/members", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
     may=Permission.MANAGE_MEMBERS,
-    body=MemberIn,
-    returns=MemberOut,
+    body="MemberIn",
+    returns="MemberOut",
     status=201,
     also={409: "a member already, or the extension is another member's"},
 )
 def add_member() -> Response:
     """Invites the person (Cognito mails them a temporary password), or adds them when they have an account."""
     caller = auth.require(bp.current_request, Permission.MANAGE_MEMBERS)
-    payload = http.body(bp.current_request, MemberIn)
+    payload = http.body(bp.current_request, schemas.MemberIn)
     member = members.add_member(caller.project_id, payload.email, payload.name, Role(payload.role), payload.extension)
     return Response(body=_member_out(member), status_code=201)
 
@@ -163,13 +151,13 @@ def add_member() -> Response:
 @bp.route("/v1/members/{user_id}", methods=["PATCH"], content_types=ANY_BODY)
 @openapi.describe(
     may=Permission.MANAGE_MEMBERS,
-    body=MemberPatch,
-    returns=MemberOut,
+    body="MemberPatch",
+    returns="MemberOut",
     also={409: "the extension is another member's"},
 )
 def update_member(user_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.MANAGE_MEMBERS)
-    payload = http.body(bp.current_request, MemberPatch)
+    payload = http.body(bp.current_request, schemas.MemberPatch)
     extension = payload.extension if "extension" in payload.model_fields_set else members.UNCHANGED
     role = Role(payload.role) if payload.role is not None else None
     member = members.update_member(

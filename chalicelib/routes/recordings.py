@@ -7,13 +7,12 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, aws, http, openapi
+from chalicelib import auth, aws, http, openapi, schemas
 from chalicelib.auth import Permission
 from chalicelib.errors import ConflictError, NotFoundError
 from chalicelib.partition import MAX_LIVE_SHARES
 from chalicelib.recordings import archive, deletion, page, public, shares, status, upload
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import Audio, RestoreIn, ShareIn, ShareList, ShareOut, UploadOut
 
 bp = Blueprint(__name__)
 
@@ -25,7 +24,7 @@ def _share_url(token: str) -> str:
 @bp.route("/v1/calls/{call_id}/recording/upload", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
     may=Permission.UPLOAD_RECORDINGS,
-    returns=UploadOut,
+    returns="UploadOut",
     also={409: "recording is off for the project, or the call has a recording"},
 )
 def upload_url(call_id: str) -> dict[str, Any]:
@@ -34,7 +33,7 @@ def upload_url(call_id: str) -> dict[str, Any]:
 
 
 @bp.route("/v1/calls/{call_id}/recording", methods=["GET"])
-@openapi.describe(may=Permission.READ, returns=Audio)
+@openapi.describe(may=Permission.READ, returns="Audio")
 def recording_status(call_id: str) -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ)
     return status.status(caller, http.path_value("call_id", call_id)).model_dump(mode="json")
@@ -55,26 +54,26 @@ def delete_recording(call_id: str) -> Response:
 @bp.route("/v1/calls/{call_id}/recording/share", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
     may=Permission.SHARE,
-    body=ShareIn,
-    returns=ShareOut,
+    body="ShareIn",
+    returns="ShareOut",
     status=201,
     also={409: f"no recording to share, or it has {MAX_LIVE_SHARES} live links already"},
 )
 def create_share(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
-    payload = http.body(request, ShareIn)
+    payload = http.body(request, schemas.ShareIn)
     share = shares.create_share(caller, http.path_value("call_id", call_id), payload, _share_url)
     return Response(body=share.model_dump(mode="json"), status_code=201)
 
 
 @bp.route("/v1/calls/{call_id}/recording/shares", methods=["GET"])
-@openapi.describe(may=Permission.SHARE, returns=ShareList)
+@openapi.describe(may=Permission.SHARE, returns="ShareList")
 def list_shares(call_id: str) -> dict[str, Any]:
     request = bp.current_request
     caller = auth.require(request, Permission.SHARE)
     items = shares.list_shares(caller, http.path_value("call_id", call_id), _share_url)
-    return ShareList(items=items).model_dump(mode="json")
+    return schemas.ShareList(items=items).model_dump(mode="json")
 
 
 @bp.route("/v1/calls/{call_id}/recording/shares/{token}", methods=["DELETE"])
@@ -87,12 +86,16 @@ def revoke_share(call_id: str, token: str) -> Response:
 
 @bp.route("/v1/calls/{call_id}/recording/restore", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
-    may=Permission.RESTORE, body=RestoreIn, returns=Audio, status=202, also={409: "the recording is not archived"}
+    may=Permission.RESTORE,
+    body="RestoreIn",
+    returns="Audio",
+    status=202,
+    also={409: "the recording is not archived"},
 )
 def restore_recording(call_id: str) -> Response:
     request = bp.current_request
     caller = auth.require(request, Permission.RESTORE)
-    payload = http.body(request, RestoreIn)
+    payload = http.body(request, schemas.RestoreIn)
     restored = archive.restore(caller, http.path_value("call_id", call_id), payload)
     return Response(body=restored.model_dump(mode="json"), status_code=202)
 
@@ -100,7 +103,7 @@ def restore_recording(call_id: str) -> Response:
 @bp.route("/v1/shared/{token}", methods=["GET"])
 @openapi.describe(
     public=True,
-    returns="text/html",
+    media="text/html",
     also={
         302: "not asked for text/html: a redirect to a fresh presigned URL of the recording, which answers the audio "
         "(`audio/ogg`, byte ranges too)",

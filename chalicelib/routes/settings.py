@@ -6,16 +6,15 @@ from typing import Any
 
 from chalice.app import Blueprint
 
-from chalicelib import auth, clock, http, openapi, phones, settings
+from chalicelib import auth, clock, http, openapi, phones, schemas, settings
 from chalicelib.auth import Permission
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import Countries, Settings, SettingsPatch, Timezones
 
 bp = Blueprint(__name__)
 
 
 @bp.route("/v1/settings", methods=["GET"])
-@openapi.describe(may=Permission.READ_SETTINGS, returns=Settings)
+@openapi.describe(may=Permission.READ_SETTINGS, returns="Settings")
 def read_settings() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.READ_SETTINGS)
     found = settings.read(caller.project_id)
@@ -23,24 +22,24 @@ def read_settings() -> dict[str, Any]:
 
 
 @bp.route("/v1/settings", methods=["PATCH"], content_types=ANY_BODY)
-@openapi.describe(may=Permission.WRITE_SETTINGS, body=SettingsPatch, returns=Settings)
+@openapi.describe(may=Permission.WRITE_SETTINGS, body="SettingsPatch", returns="Settings")
 def change_settings() -> dict[str, Any]:
     caller = auth.require(bp.current_request, Permission.WRITE_SETTINGS)
-    patch = http.body(bp.current_request, SettingsPatch)
+    patch = http.body(bp.current_request, schemas.SettingsPatch)
     return settings.change(caller.project_id, patch).model_dump(mode="json")
 
 
 @bp.route("/v1/settings/timezones", methods=["GET"])
-@openapi.describe(may=Permission.READ_SETTINGS, returns=Timezones)
+@openapi.describe(may=Permission.READ_SETTINGS, returns="Timezones")
 def timezones() -> dict[str, Any]:
     """The time zones a project may choose (the settings screen's picker)."""
     auth.require(bp.current_request, Permission.READ_SETTINGS)
-    return Timezones(items=sorted(clock.timezones())).model_dump(mode="json")
+    return schemas.Timezones(items=sorted(clock.timezones())).model_dump(mode="json")
 
 
 @bp.route("/v1/settings/countries", methods=["GET"])
-@openapi.describe(may=Permission.READ_SETTINGS, returns=Countries)
+@openapi.describe(may=Permission.READ_SETTINGS, returns="Countries")
 def countries() -> dict[str, Any]:
     """The countries a project may choose for national phone numbers (the settings screen's picker)."""
     auth.require(bp.current_request, Permission.READ_SETTINGS)
-    return Countries(items=sorted(phones.regions())).model_dump(mode="json")
+    return schemas.Countries(items=sorted(phones.regions())).model_dump(mode="json")

@@ -11,9 +11,8 @@ from pathlib import Path
 
 from chalice.app import Blueprint, CORSConfig, Response
 
-from chalicelib import http, openapi
+from chalicelib import http, openapi, schemas
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import EventBatch, EventsAccepted, SessionStart, SessionStarted
 from chalicelib.tracking import capture, events, sessions
 
 bp = Blueprint(__name__)
@@ -32,7 +31,7 @@ def _viewer() -> capture.Viewer:
 @bp.route("/v1/track.js", methods=["GET"], cors=CORS)
 @openapi.describe(
     public=True,
-    returns="application/javascript",
+    media="application/javascript",
     also={304: "`If-None-Match` names the current `ETag`: keep the cached copy"},
     headers={200: {"ETag": "the snippet's version (strong)", "Cache-Control": "public, max-age=300"}},
 )
@@ -43,9 +42,9 @@ def snippet() -> Response:
 
 
 @bp.route("/v1/track/sessions", methods=["POST"], content_types=ANY_BODY, cors=CORS)
-@openapi.describe(public=True, body=SessionStart, returns=SessionStarted, status=201, also=UNKNOWN_SITE)
+@openapi.describe(public=True, body="SessionStart", returns="SessionStarted", status=201, also=UNKNOWN_SITE)
 def start_session() -> Response:
-    payload = http.body(bp.current_request, SessionStart, max_bytes=MAX_BODY_BYTES)
+    payload = http.body(bp.current_request, schemas.SessionStart, max_bytes=MAX_BODY_BYTES)
     started = sessions.start(payload, _viewer())
     return Response(body=started.model_dump(mode="json"), status_code=201)
 
@@ -53,12 +52,12 @@ def start_session() -> Response:
 @bp.route("/v1/track/sessions/{session_id}/events", methods=["POST"], content_types=ANY_BODY, cors=CORS)
 @openapi.describe(
     public=True,
-    body=EventBatch,
-    returns=EventsAccepted,
+    body="EventBatch",
+    returns="EventsAccepted",
     status=202,
     also={**UNKNOWN_SITE, 409: "the session has ended: start a new one"},
 )
 def session_events(session_id: str) -> Response:
-    payload = http.body(bp.current_request, EventBatch, max_bytes=MAX_BODY_BYTES)
+    payload = http.body(bp.current_request, schemas.EventBatch, max_bytes=MAX_BODY_BYTES)
     accepted = events.record_events(http.path_value("session_id", session_id), payload)
     return Response(body=accepted.model_dump(mode="json"), status_code=202)

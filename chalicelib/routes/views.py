@@ -6,10 +6,9 @@ from typing import Any
 
 from chalice.app import Blueprint, Response
 
-from chalicelib import auth, http, openapi, views
+from chalicelib import auth, http, openapi, schemas, views
 from chalicelib.errors import UnauthorizedError
 from chalicelib.routes import ANY_BODY
-from chalicelib.schemas import ViewIn, ViewList, ViewOut
 from chalicelib.store.models import SavedView
 
 bp = Blueprint(__name__)
@@ -25,11 +24,11 @@ def _person() -> tuple[str, str]:
 
 
 def _out(view: SavedView) -> dict[str, Any]:
-    return ViewOut(view_id=view.view_id, name=view.name, query=view.log_query).model_dump(mode="json")
+    return schemas.ViewOut(view_id=view.view_id, name=view.name, query=view.log_query).model_dump(mode="json")
 
 
 @bp.route("/v1/me/views", methods=["GET"])
-@openapi.describe(people_only=True, returns=ViewList)
+@openapi.describe(people_only=True, returns="ViewList")
 def list_views() -> dict[str, Any]:
     project_id, user_id = _person()
     return {"items": [_out(view) for view in views.list_views(project_id, user_id)]}
@@ -38,14 +37,14 @@ def list_views() -> dict[str, Any]:
 @bp.route("/v1/me/views", methods=["POST"], content_types=ANY_BODY)
 @openapi.describe(
     people_only=True,
-    body=ViewIn,
-    returns=ViewOut,
+    body="ViewIn",
+    returns="ViewOut",
     status=201,
     also={409: f"the person has {views.MAX_VIEWS} saved views already"},
 )
 def save_view() -> Response:
     project_id, user_id = _person()
-    payload = http.body(bp.current_request, ViewIn)
+    payload = http.body(bp.current_request, schemas.ViewIn)
     view = views.save_view(project_id, user_id, payload.name, payload.query)
     return Response(body=_out(view), status_code=201)
 

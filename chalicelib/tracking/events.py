@@ -25,10 +25,9 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, history, observability
+from chalicelib import clock, history, observability, schemas
 from chalicelib.errors import ApiError, NotFoundError
 from chalicelib.history import Pages
-from chalicelib.schemas import EventBatch, EventsAccepted, TrackEvent
 from chalicelib.store import keys, transactions
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Project, Session, SessionPage
@@ -78,14 +77,14 @@ def kept_pages(session: Session) -> set[str]:
     return set(session.page_keys) | {history.key_digest(key) for key in legacy}
 
 
-def event_time(event: TrackEvent, received: datetime) -> datetime:
+def event_time(event: schemas.TrackEvent, received: datetime) -> datetime:
     """An event's `at` when it is recent and not in the future, else the time it was received."""
     if event.at is not None and received - LATE_EVENTS <= event.at <= received:
         return event.at
     return received
 
 
-def apply_events(session: Session, events: list[TrackEvent], received: datetime) -> Figures:
+def apply_events(session: Session, events: list[schemas.TrackEvent], received: datetime) -> Figures:
     """Advance the session by the events; the figures they add (time on page, section 2).
 
     Each event credits the time since the previous event to the page being viewed, so a page's time runs
@@ -230,7 +229,7 @@ def _transaction_messages(exc: TransactWriteError) -> list[str | None]:
     return [exc.cause_response_message, *(r.message for r in exc.cancellation_reasons or [] if r)]
 
 
-def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
+def record_events(session_id: str, payload: schemas.EventBatch) -> schemas.EventsAccepted:
     project = sites.site_project(payload.site_key)
     observability.tag(project_id=project.project_id, session_id=session_id)
     timeout = timedelta(minutes=int(project.session_timeout_minutes))
@@ -250,7 +249,7 @@ def record_events(session_id: str, payload: EventBatch) -> EventsAccepted:
     return _accepted(project, _count_alone(project, session_id, payload.events))
 
 
-def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) -> Session:
+def _count_alone(project: Project, session_id: str, events: list[schemas.TrackEvent]) -> Session:
     """A batch that kept losing the race to other batches of its session: its pageviews and views counted as they
     are, its position and time left to the batches that won.
 
@@ -289,7 +288,9 @@ def _count_alone(project: Project, session_id: str, events: list[TrackEvent]) ->
     raise AssertionError("the last attempt adds no page, so no condition of its own can fail")
 
 
-def _views(session: Session, events: list[TrackEvent], now: datetime, kept: set[str], new_pages: bool) -> Figures:
+def _views(
+    session: Session, events: list[schemas.TrackEvent], now: datetime, kept: set[str], new_pages: bool
+) -> Figures:
     """The pageviews of `events` and the views of their pages (new ones only with `new_pages`, up to the cap)."""
     figures = Figures()
     for event in events:
@@ -325,8 +326,8 @@ def _write_batch(project: Project, batch: _Batch, now: datetime) -> None:
         raise
 
 
-def _accepted(project: Project, session: Session) -> EventsAccepted:
-    return EventsAccepted(
+def _accepted(project: Project, session: Session) -> schemas.EventsAccepted:
+    return schemas.EventsAccepted(
         phone_number=session.number or project.default_number,
         hold_until=session.hold_until,
         default_number=project.default_number,

@@ -11,9 +11,8 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from chalicelib import clock, phones
+from chalicelib import clock, phones, schemas
 from chalicelib.errors import ConflictError, NotFoundError, invalid
-from chalicelib.schemas import NumberList, NumberOut, Pool
 from chalicelib.store import keys, transactions
 from chalicelib.store.models import Item, Number, NumberListing, Project
 from chalicelib.tracking import holds, sites
@@ -36,7 +35,7 @@ def parse(project: Project, text: str) -> str:
 # ---- administration -------------------------------------------------------------------------------------
 
 
-def put(project: Project, number: str, kind: str, label: str | None) -> NumberOut:
+def put(project: Project, number: str, kind: str, label: str | None) -> schemas.NumberOut:
     """Add a number to the project (or change its kind or label); 409 when another project has it, or when it is
     new to a project that has MAX_NUMBERS already.
 
@@ -195,10 +194,10 @@ def _with_holds(listed: list[NumberListing]) -> list[tuple[NumberListing, Number
     return [(item, found.get(item.number)) for item in listed]
 
 
-def out(listed: NumberListing, number: Number | None) -> NumberOut:
+def out(listed: NumberListing, number: Number | None) -> schemas.NumberOut:
     """A number as the API shows it: its hold only while it lasts."""
     holding = number is not None and held(number, clock.now())
-    return NumberOut(
+    return schemas.NumberOut(
         number=listed.number,
         kind=listed.number_kind,
         label=listed.label,
@@ -207,10 +206,10 @@ def out(listed: NumberListing, number: Number | None) -> NumberOut:
     )
 
 
-def overview(project: Project) -> NumberList:
+def overview(project: Project) -> schemas.NumberList:
     """The project's numbers and its pool's figures: its size, the numbers held now and the overflow so far."""
     items = [out(listed, number) for listed, number in listing(project.project_id)]
     pool = [item for item in items if item.kind == POOL]
     held_now = sum(1 for item in pool if item.hold_until)
     overflow = holds.overflow_total(project.project_id)
-    return NumberList(items=items, pool=Pool(size=len(pool), held=held_now, overflow_total=overflow))
+    return schemas.NumberList(items=items, pool=schemas.Pool(size=len(pool), held=held_now, overflow_total=overflow))

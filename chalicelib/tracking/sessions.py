@@ -18,8 +18,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib import clock, history, observability, settings
-from chalicelib.schemas import SessionStart, SessionStarted
+from chalicelib import clock, history, observability, schemas, settings
 from chalicelib.store import keys
 from chalicelib.store.models import AddressHolds, ClientProfile, Item, Project, Session, Visitor
 from chalicelib.tracking import capture, holds, sites, starts, visitors
@@ -51,7 +50,7 @@ def _known(project_id: str, visitor_id: str | None, address: str | None) -> Know
     )
 
 
-def start(payload: SessionStart, viewer: capture.Viewer) -> SessionStarted:
+def start(payload: schemas.SessionStart, viewer: capture.Viewer) -> schemas.SessionStarted:
     project = sites.site_project(payload.site_key)
     if capture.is_bot(viewer.user_agent):
         # crawlers see the printed number, hold nothing and are no sessions
@@ -83,7 +82,7 @@ def start(payload: SessionStart, viewer: capture.Viewer) -> SessionStarted:
             continue  # the visitor was linked to a client meanwhile
         observability.tag(project_id=project.project_id, session_id=session.session_id)
         observability.count("SessionsStarted")
-        return SessionStarted(
+        return schemas.SessionStarted(
             session_id=session.session_id,
             visitor_id=visitor_id,
             phone_number=claim.number if claim else project.default_number,
@@ -93,9 +92,9 @@ def start(payload: SessionStart, viewer: capture.Viewer) -> SessionStarted:
     raise AssertionError("unreachable")
 
 
-def _no_session(project: Project, visitor_id: str | None) -> SessionStarted:
+def _no_session(project: Project, visitor_id: str | None) -> schemas.SessionStarted:
     """The printed number, nothing held, no session."""
-    return SessionStarted(
+    return schemas.SessionStarted(
         session_id=None,
         visitor_id=visitor_id,
         phone_number=project.default_number,
@@ -107,7 +106,7 @@ def _no_session(project: Project, visitor_id: str | None) -> SessionStarted:
 def _new_session(
     project_id: str,
     visitor_id: str,
-    payload: SessionStart,
+    payload: schemas.SessionStart,
     visit: dict[str, Any],
     client_phone: str | None,
     address: str | None,

@@ -23,10 +23,9 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib import aws
+from chalicelib import aws, schemas
 from chalicelib.errors import invalid
 from chalicelib.recordings.page import page_date
-from chalicelib.schemas import Alerts
 from chalicelib.store.models import Project, WebhookDelivery
 from chalicelib.webhooks import targets
 
@@ -47,8 +46,8 @@ class Recipient:
         return "alert-" + hashlib.sha256(f"{self.channel}#{self.address.lower()}".encode()).hexdigest()[:20]
 
 
-def of(project: Project) -> Alerts:
-    return Alerts.model_validate(project.alerts or {})
+def of(project: Project) -> schemas.Alerts:
+    return schemas.Alerts.model_validate(project.alerts or {})
 
 
 def recipients(project: Project) -> list[Recipient]:
@@ -58,7 +57,7 @@ def recipients(project: Project) -> list[Recipient]:
     return [*(Recipient(EMAIL, email) for email in alerts.missed_call_emails), *chat]
 
 
-def masked(alerts: Alerts) -> Alerts:
+def masked(alerts: schemas.Alerts) -> schemas.Alerts:
     """What callers who may not change settings see: the chat address's origin only (an incoming-webhook address is
     a credential: whoever has it posts to the channel)."""
     url = alerts.missed_call_chat_url

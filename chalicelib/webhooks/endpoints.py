@@ -11,9 +11,8 @@ from datetime import timedelta
 
 from pynamodb.expressions.update import Action
 
-from chalicelib import clock
+from chalicelib import clock, schemas
 from chalicelib.errors import ConflictError, NotFoundError, invalid
-from chalicelib.schemas import WebhookIn, WebhookPatch
 from chalicelib.store import keys
 from chalicelib.store.conditional import conditional_update
 from chalicelib.store.models import Project, Webhook, WebhookSecret
@@ -38,7 +37,7 @@ def endpoints(project_id: str) -> list[Webhook]:
     return list(Webhook.query(keys.webhooks_pk(project_id), consistent_read=True))
 
 
-def create(project_id: str, payload: WebhookIn) -> tuple[Webhook, str]:
+def create(project_id: str, payload: schemas.WebhookIn) -> tuple[Webhook, str]:
     """The new endpoint and its secret (shown once)."""
     url = _checked_url(payload.url)
     if len(endpoints(project_id)) >= MAX_WEBHOOKS:
@@ -81,7 +80,7 @@ def get(project_id: str, webhook_id: str) -> Webhook:
         raise NotFoundError(f"webhook {webhook_id} not found") from exc
 
 
-def change(project_id: str, webhook_id: str, patch: WebhookPatch) -> Webhook:
+def change(project_id: str, webhook_id: str, patch: schemas.WebhookPatch) -> Webhook:
     webhook = get(project_id, webhook_id)
     changes = patch.model_dump(exclude_unset=True)
     for name in ("url", "events", "enabled"):

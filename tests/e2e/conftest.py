@@ -30,9 +30,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
 
 from chalicelib import projects
-from local.chromium import MISSING
-from local.chromium import binaries as chromium_binaries
-from local.chromium import options as chromium_options
+from local.chromium import MISSING, binaries as chromium_binaries, options as chromium_options
 from tests.conftest import free_port
 
 BrowserFactory = Callable[[], webdriver.Chrome]

@@ -9,8 +9,7 @@ from chalice.test import Client
 
 from chalicelib.store import keys
 from chalicelib.webhooks import ga4
-from local import emulator as aws_emulator
-from local import worker
+from local import emulator as aws_emulator, worker
 from tests.integration.helpers import Api, Numbers, Receiver, add_numbers, new_api
 
 

@@ -24,8 +24,7 @@ import pytest
 import requests
 from botocore.exceptions import EndpointConnectionError
 from chalice.test import Client
-from standardwebhooks.webhooks import Webhook as StandardWebhook
-from standardwebhooks.webhooks import WebhookVerificationError
+from standardwebhooks.webhooks import Webhook as StandardWebhook, WebhookVerificationError
 
 from bench import cost
 from chalicelib import auth, aws, clock, history, projects

@@ -21,11 +21,11 @@ from tests.integration.helpers import (
     a_call,
     call_to,
     deliver_webhooks,
+    events as track_events,
     forget_queued_deliveries,
     later,
     start,
 )
-from tests.integration.helpers import events as track_events
 
 CLIENT_ID = "1234567890.1765000000"
 SECRET = "Xq3_kZ-8mPwR2tYvN5bLcA"

@@ -14,6 +14,7 @@ from openapi_spec_validator import validate
 from app import app
 from chalicelib import http, openapi
 from chalicelib.auth import Role
+from chalicelib.openapi import document as openapi_document
 from tests.integration.helpers import (
     A_PASSWORD,
     LANDING,
@@ -77,7 +78,7 @@ def record_statuses(monkeypatch: pytest.MonkeyPatch) -> None:
 def every_status_seen_is_declared() -> Iterator[None]:
     """Fails the module when any route answered, in any of its tests, a status its operation does not list."""
     yield
-    document = openapi.document(app)
+    document = openapi_document.document(app)
     templates = [
         (re.compile("^" + re.sub(r"\\{\w+\\}", "[^/]+", re.escape(path)) + "$"), path) for path in document["paths"]
     ]

@@ -21,7 +21,7 @@ def _module_name(path: Path) -> str:
 
 
 def _on_the_edge(module: str) -> bool:
-    return module in EDGE or module.startswith("chalicelib.routes.")
+    return module in EDGE or module.startswith(("chalicelib.routes.", "chalicelib.openapi."))
 
 
 def _imports(path: Path) -> set[str]:

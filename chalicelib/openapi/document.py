@@ -1,116 +1,45 @@
-"""The OpenAPI 3.1 document of the HTTP API, generated from the app's route table and the schemas.
+"""The OpenAPI 3.1 document of the HTTP API, generated from the app's route table, what each view declares
+(chalicelib/openapi, `describe`) and the models of chalicelib/schemas.
 
-Paths, methods and path parameters come from Chalice's `app.routes`; each view says what it takes and answers
-with `@describe(...)` right under its `@bp.route(...)`, naming the models of chalicelib/schemas.py. Routes outside
-`/v1` are the web app's pages and files, not the API, and stay out of the document.
-
-Nothing is built at import time (cold starts): `document(app)` builds the document on first use and keeps it.
+Built on first use and kept (`document(app)`): the route that serves it imports this module when first asked, so a
+cold start loads neither pydantic's JSON Schema generator nor every group of models.
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import sys
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from chalice.app import Chalice, RouteEntry
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue, models_json_schema
 from pydantic_core import core_schema
 
-from chalicelib import auth, http
-from chalicelib.auth import ROLES_MAY, Permission, Role
-from chalicelib.schemas import ErrorOut
+from chalicelib import auth, http, schemas
+from chalicelib.auth import ROLES_MAY, Role
+from chalicelib.openapi import (
+    BASIC_SECURITY_SCHEME,
+    ERRORS,
+    RETRY_AFTER,
+    SECURITY_SCHEME,
+    SESSION_SECURITY_SCHEME,
+    Operation,
+    api_routes,
+    described,
+)
 
-View = TypeVar("View", bound=Callable[..., Any])
-
-API_PREFIX = "/v1/"
-SECURITY_SCHEME = "apiKey"
-# the key as an HTTP Basic password, on the routes that take it (auth.require(..., basic=True))
-BASIC_SECURITY_SCHEME = "apiKeyAsPassword"
-# a signed-in person's session cookie (the web app), where any route but the public ones takes it
-SESSION_SECURITY_SCHEME = "sessionCookie"
 _REF = "#/components/schemas/{model}"
 
-# The contract's error answers (DESIGN.md section 4), in the order the checks run.
-ERRORS: dict[int, str] = {
-    429: "throttled: past the stage's request rate, or the web ACL's rate on /v1/track/*; try again later",
-    400: "malformed: the body is not a JSON object",
-    401: "no API key, or not a valid one",
-    403: "the role may not do this; or a signed-in change without the app's own `Origin`",
-    413: "the body is too large",
-    415: "the body is not JSON",
-    422: "well-formed but invalid values (the body, the query, a phone number in the path); `details.fields` maps "
-    "each bad field to its reason",
-    404: "not found, or another project's",
-    503: "AWS was slow or throttling (chalicelib/aws.py): try again after `Retry-After` seconds",
-}
-RETRY_AFTER = {"description": "seconds to wait before trying again", "schema": {"type": "integer", "minimum": 1}}
 
-
-@dataclass(frozen=True)
-class Operation:
-    """What one view takes and answers. `may` None with `public` False: any valid key."""
-
-    may: Permission | None = None
-    public: bool = False
-    body: type[BaseModel] | None = None
-    query: type[BaseModel] | None = None
-    # a model (JSON), a media type (a body that is not JSON), or None (no body)
-    returns: type[BaseModel] | str | None = None
-    status: int = 200
-    # further answers: another 2xx carries `returns` as well, a 3xx no body, a 4xx the error body
-    also: Mapping[int, str] = field(default_factory=dict)
-    # the headers an answer carries, by status: name -> what it says
-    headers: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
-    # the key is also taken as an HTTP Basic password
-    basic: bool = False
-    # a signed-in person's session only (signing out, switching project): an API key answers 401
-    people_only: bool = False
-
-
-_OPERATIONS: dict[Callable[..., Any], Operation] = {}
-
-
-def describe(
-    *,
-    may: Permission | None = None,
-    public: bool = False,
-    body: type[BaseModel] | None = None,
-    query: type[BaseModel] | None = None,
-    returns: type[BaseModel] | str | None = None,
-    status: int = 200,
-    also: Mapping[int, str] | None = None,
-    headers: Mapping[int, Mapping[str, str]] | None = None,
-    basic: bool = False,
-    people_only: bool = False,
-) -> Callable[[View], View]:
-    """Declare a view's operation for the document; put it right under `@bp.route(...)`."""
-    if public and may is not None:
-        raise ValueError("a public route needs no permission")
-    operation = Operation(
-        may, public, body, query, returns, status, dict(also or {}), dict(headers or {}), basic, people_only
-    )
-
-    def record(view: View) -> View:
-        _OPERATIONS[view] = operation
-        return view
-
-    return record
-
-
-def described(view: Callable[..., Any]) -> Operation | None:
-    # the route's view as registered, under the wrapper app.py puts on every view (http.answering_errors)
-    return _OPERATIONS.get(inspect.unwrap(view, stop=lambda function: function in _OPERATIONS))
-
-
-def api_routes(app: Chalice) -> list[RouteEntry]:
-    """The routes of the API (not the web app's), in the order they were registered."""
-    return [entry for path, methods in app.routes.items() if path.startswith(API_PREFIX) for entry in methods.values()]
+def model(name: str) -> type[BaseModel]:
+    """The model of chalicelib/schemas that a view names."""
+    found = getattr(schemas, name)
+    if not (isinstance(found, type) and issubclass(found, BaseModel)):
+        raise TypeError(f"{name} is not a model of chalicelib/schemas")
+    return found
 
 
 @functools.cache
@@ -118,15 +47,15 @@ def document(app: Chalice) -> dict[str, Any]:
     """The OpenAPI 3.1 document of `app`'s API routes (built once per app)."""
     routes = api_routes(app)
     operations = {id(entry): described(entry.view_function) or Operation() for entry in routes}
-    schemas = _Schemas()
-    schemas.add(ErrorOut, "serialization")
+    models = _Schemas()
+    models.add(schemas.ErrorOut, "serialization")
     for operation in operations.values():
         if operation.body:
-            schemas.add(operation.body, "validation")
-        if isinstance(operation.returns, type):
-            schemas.add(operation.returns, "serialization")
-    refs, components = schemas.build()
-    error_ref = refs[(ErrorOut, "serialization")]
+            models.add(model(operation.body), "validation")
+        if operation.returns:
+            models.add(model(operation.returns), "serialization")
+    refs, components = models.build()
+    error_ref = refs[(schemas.ErrorOut, "serialization")]
 
     paths: dict[str, dict[str, Any]] = {}
     tags: dict[str, str] = {}
@@ -230,13 +159,14 @@ def _operation(
         out["description"] = "Roles: " + ", ".join(out["x-roles"]) + "."
     parameters = [_path_parameter(name) for name in entry.view_args]
     if operation.query:
-        parameters += _query_parameters(operation.query, components)
+        parameters += _query_parameters(model(operation.query), components)
     if parameters:
         out["parameters"] = parameters
     if operation.body:
+        body = model(operation.body)
         out["requestBody"] = {
-            "required": any(field.is_required() for field in operation.body.model_fields.values()),
-            "content": {"application/json": {"schema": refs[(operation.body, "validation")]}},
+            "required": any(field.is_required() for field in body.model_fields.values()),
+            "content": {"application/json": {"schema": refs[(body, "validation")]}},
         }
     out["responses"] = _responses(entry, operation, refs, error_ref)
     return out
@@ -248,12 +178,12 @@ def _responses(
     refs: Mapping[tuple[type[BaseModel], Mode], dict[str, Any]],
     error_ref: dict[str, Any],
 ) -> dict[str, Any]:
-    returns = operation.returns
     content: dict[str, Any] | None = None
-    if isinstance(returns, type):
-        content = {"application/json": {"schema": refs[(returns, "serialization")]}}
-    elif isinstance(returns, str):
-        content = {returns: {"schema": {"type": "object" if returns.endswith("json") else "string"}}}
+    if operation.returns:
+        content = {"application/json": {"schema": refs[(model(operation.returns), "serialization")]}}
+    elif operation.media:
+        media = operation.media
+        content = {media: {"schema": {"type": "object" if media.endswith("json") else "string"}}}
     answers: dict[int, dict[str, Any]] = {operation.status: _answer(HTTPStatus(operation.status).phrase, content)}
     path_refusals = {http.PATH_PARAMETERS[name].refused_with for name in entry.view_args}
     errors = [
