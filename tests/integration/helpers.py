@@ -222,6 +222,14 @@ def call_to(api: Api, number: str, caller: str = "+380671234567", **fields: Any)
     return dict(card.json_body)
 
 
+def at_time_of_day(monkeypatch: pytest.MonkeyPatch, hour: int, minute: int = 0) -> None:
+    """Freezes the clock at hour:minute UTC of yesterday: a test whose minutes must stay on one day (pages are kept
+    by day), or must cross midnight, then passes whenever it runs."""
+    yesterday = clock.now() - timedelta(days=1)
+    moment = yesterday.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    monkeypatch.setattr(clock, "now", lambda: moment)
+
+
 def later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> None:
     # whole seconds, as the times in requests and responses: a call "now" is not before a session started "now"
     moment = (clock.now() + timedelta(minutes=minutes)).replace(microsecond=0)

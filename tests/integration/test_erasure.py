@@ -21,6 +21,7 @@ from tests.integration.helpers import (
     Api,
     Numbers,
     a_call,
+    at_time_of_day,
     call_to,
     dynamodb_hook,
     events,
@@ -56,8 +57,7 @@ def test_erasing_a_client_removes_its_calls_recordings_sessions_and_links(
     api: Api, other_api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notifications = worker.queue_url()
-    late = (clock.now() - timedelta(days=2)).replace(hour=23, minute=40, second=0, microsecond=0)
-    monkeypatch.setattr(clock, "now", lambda: late)  # the 40 minutes below cross midnight
+    at_time_of_day(monkeypatch, 23, 40)  # the 40 minutes below cross midnight
     landed = clock.now().date()  # the day of its page item
     first = start(api, title="Sofas").json_body
     events(api, first["session_id"], [{"type": "pageview", "url": "https://shop.example/sofas/1"}])

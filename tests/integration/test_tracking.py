@@ -21,6 +21,7 @@ from tests.integration.helpers import (
     Api,
     Numbers,
     add_numbers,
+    at_time_of_day,
     call_to,
     events,
     later,
@@ -35,7 +36,7 @@ HOLD = timedelta(minutes=15)  # number_hold_minutes by default
 def test_a_session_holds_a_number_and_its_events_extend_the_hold_once_less_than_half_is_left(
     api: Api, pool: Numbers, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    later(monkeypatch, 0)  # a frozen clock: only the test moves time
+    at_time_of_day(monkeypatch, 12)  # a frozen clock, only the test moves time: its 15 minutes stay on one day
     started = start(api, title="Sofas")
     assert started.status_code == 201, started.json_body
     session = started.json_body
