@@ -53,15 +53,36 @@ def _pairs(label: str, environment: dict[str, str], pairs: int) -> None:
     )
 
 
+# what the first request of a kind imports of chalicelib/schemas on top of `import app` (its models' groups)
+FIRST_REQUESTS = {
+    "a tracking request (fields, tracking)": "SessionStart",
+    "a card (fields, calls)": "Card",
+    "a settings page (fields, admin)": "Settings",
+}
+
+
+def _using(model: str) -> str:
+    return f"import app; from chalicelib import schemas; schemas.{model}"
+
+
+def _first_requests(environment: dict[str, str], pairs: int) -> None:
+    """The CPU time a kind of request adds to a cold start by importing its group of models (medians of `pairs`)."""
+    alone = statistics.median(_interpreter_seconds("import app", environment)[1] for _ in range(pairs))
+    for kind, name in FIRST_REQUESTS.items():
+        with_group = statistics.median(_interpreter_seconds(_using(name), environment)[1] for _ in range(pairs))
+        print(f"    then {kind}: +{(with_group - alone) * 1000:.0f} ms CPU")
+
+
 def cold_start(pairs: int = COLD_START_PAIRS) -> None:
     print(f"cold start (fresh interpreters, {pairs} pairs, medians; budget {BUDGET} x import boto3):")
     with tempfile.TemporaryDirectory() as cache:
         # every module's bytecode goes to (and is read from) the empty `cache`: nothing of the tree's is reused
         cached = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
         cached["PYTHONPYCACHEPREFIX"] = cache
-        for statement in ("import boto3", "import app"):  # the first runs write the bytecode
+        for statement in ("import boto3", "import app", *map(_using, FIRST_REQUESTS.values())):  # write the bytecode
             _interpreter_seconds(statement, cached)
         _pairs("bytecode cached     ", cached, pairs)
+        _first_requests(cached, pairs)
     with tempfile.TemporaryDirectory() as empty:
         uncached = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty}
         _pairs("compiled from source", uncached, pairs)
