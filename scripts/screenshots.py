@@ -59,6 +59,8 @@ SHOTS = [
     Shot("numbers", "/admin/numbers", "#numbers-table tbody tr"),
     Shot("snippet", "/admin/snippet", "#snippet-tag"),
     Shot("keys", "/admin/keys", "#keys-table tbody tr"),
+    Shot("members", "/admin/members", "#members-table tbody tr"),
+    Shot("webhooks", "/admin/webhooks", "#webhook-add-form"),
 ]
 
 

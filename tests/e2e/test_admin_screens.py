@@ -218,6 +218,7 @@ def test_the_snippet_screen_gives_the_consent_tag_and_says_what_is_kept_before_c
 def test_a_key_is_created_shown_once_and_revoked(chromium: BrowserFactory, admin: Admin) -> None:
     browser = open_screen(chromium, admin, "/admin/keys")
     label = wait(browser, lambda b: b.find_elements(By.ID, "key-label"), "the keys screen")[0]
+    assert label.rect["y"] == browser.find_element(By.ID, "key-role").rect["y"]  # the label's hint pushes nothing
     label.send_keys("Olena, front desk")
     Select(browser.find_element(By.ID, "key-role")).select_by_value("supervisor")
     browser.find_element(By.ID, "create-key").click()
@@ -474,6 +475,9 @@ def test_an_admin_invites_changes_and_removes_a_member(chromium: BrowserFactory,
     rows = "#members-table tbody tr"
     wait(browser, lambda b: len(b.find_elements(By.CSS_SELECTOR, rows)) == 1, "the members screen")
     assert "you" in browser.find_element(By.CSS_SELECTOR, rows).text
+    fields = ("member-email", "member-name", "member-role", "member-extension")
+    tops = {browser.find_element(By.ID, field).rect["y"] for field in fields}
+    assert len(tops) == 1, tops  # one line at 1280 px: the extension's hint does not push the others down
     browser.find_element(By.ID, "member-email").send_keys(f"marta-{admin.project_id}@example.com")
     browser.find_element(By.ID, "member-name").send_keys("Marta Agent")
     Select(browser.find_element(By.ID, "member-role")).select_by_value("agent")
