@@ -35,9 +35,9 @@ def _interpreter_seconds(statement: str, environment: dict[str, str]) -> tuple[f
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def _pairs(label: str, environment: dict[str, str], pairs: int) -> None:
+def _pairs(label: str, environment: dict[str, str], pairs: int) -> float:
     """`import app` against `import boto3`, in pairs run one after the other (so that both see the same load); the
-    median of the pairs' ratios."""
+    median of the pairs' ratios. Returns `import app`'s median CPU seconds."""
     wall_ratios, cpu_ratios, app_cpu, boto3_cpu = [], [], [], []
     for _ in range(pairs):
         boto3_wall, boto3_seconds = _interpreter_seconds("import boto3", environment)
@@ -51,6 +51,7 @@ def _pairs(label: str, environment: dict[str, str], pairs: int) -> None:
         f"{statistics.median(app_cpu) * 1000:.0f} ms CPU: {statistics.median(cpu_ratios):.2f} x "
         f"(wall time: {statistics.median(wall_ratios):.2f} x)"
     )
+    return statistics.median(app_cpu)
 
 
 # what the first request of a kind imports of chalicelib/schemas on top of `import app` (its models' groups)
@@ -65,9 +66,9 @@ def _using(model: str) -> str:
     return f"import app; from chalicelib import schemas; schemas.{model}"
 
 
-def _first_requests(environment: dict[str, str], pairs: int) -> None:
-    """The CPU time a kind of request adds to a cold start by importing its group of models (medians of `pairs`)."""
-    alone = statistics.median(_interpreter_seconds("import app", environment)[1] for _ in range(pairs))
+def _first_requests(environment: dict[str, str], pairs: int, alone: float) -> None:
+    """The CPU time a kind of request adds to a cold start by importing its group of models (medians of `pairs`),
+    over `import app`'s median CPU seconds (`alone`)."""
     for kind, name in FIRST_REQUESTS.items():
         with_group = statistics.median(_interpreter_seconds(_using(name), environment)[1] for _ in range(pairs))
         print(f"    then {kind}: +{(with_group - alone) * 1000:.0f} ms CPU")
@@ -81,8 +82,7 @@ def cold_start(pairs: int = COLD_START_PAIRS) -> None:
         cached["PYTHONPYCACHEPREFIX"] = cache
         for statement in ("import boto3", "import app", *map(_using, FIRST_REQUESTS.values())):  # write the bytecode
             _interpreter_seconds(statement, cached)
-        _pairs("bytecode cached     ", cached, pairs)
-        _first_requests(cached, pairs)
+        _first_requests(cached, pairs, _pairs("bytecode cached     ", cached, pairs))
     with tempfile.TemporaryDirectory() as empty:
         uncached = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONPYCACHEPREFIX": empty}
         _pairs("compiled from source", uncached, pairs)

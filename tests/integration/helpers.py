@@ -226,13 +226,15 @@ def at_time_of_day(monkeypatch: pytest.MonkeyPatch, hour: int, minute: int = 0) 
     """Freezes the clock at hour:minute UTC of yesterday: a test whose minutes must stay on one day (pages are kept
     by day), or must cross midnight, then passes whenever it runs."""
     yesterday = clock.now() - timedelta(days=1)
-    moment = yesterday.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    monkeypatch.setattr(clock, "now", lambda: moment)
+    _freeze_clock(monkeypatch, yesterday.replace(hour=hour, minute=minute, second=0, microsecond=0))
 
 
 def later(monkeypatch: pytest.MonkeyPatch, minutes: float) -> None:
     # whole seconds, as the times in requests and responses: a call "now" is not before a session started "now"
-    moment = (clock.now() + timedelta(minutes=minutes)).replace(microsecond=0)
+    _freeze_clock(monkeypatch, (clock.now() + timedelta(minutes=minutes)).replace(microsecond=0))
+
+
+def _freeze_clock(monkeypatch: pytest.MonkeyPatch, moment: datetime) -> None:
     monkeypatch.setattr(clock, "now", lambda: moment)
 
 

@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 # what `import app` reports about itself in a fresh interpreter
 _REPORT = """
@@ -43,12 +44,13 @@ print(json.dumps(sorted(name for name in sys.modules if name.startswith("chalice
 """
 
 
-def _import_app() -> dict[str, list[str]]:
+def _last_line(script: str) -> Any:
+    """The JSON that `script` prints last, run in a fresh interpreter at the repository's root (the app's log
+    lines come before it)."""
     answer = subprocess.run(
-        [sys.executable, "-c", _REPORT], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2]
     )
-    report: dict[str, list[str]] = json.loads(answer.stdout)
-    return report
+    return json.loads(answer.stdout.splitlines()[-1])
 
 
 def test_import_app_makes_no_model_and_loads_no_optional_package() -> None:
@@ -56,17 +58,9 @@ def test_import_app_makes_no_model_and_loads_no_optional_package() -> None:
     of its models, and each model is built on first use; X-Ray only inside Lambda, the ogg checker only in the
     queue's handler, the user-agent parser on the first tracking request, phonenumbers on the first request that
     reads or shows a number (never a tracking event), botocore without boto3."""
-    assert _import_app() == {"groups": [], "built": [], "loaded": []}
+    assert _last_line(_REPORT) == {"groups": [], "built": [], "loaded": []}
 
 
 def test_a_tracking_request_imports_only_the_tracking_models() -> None:
     """What a session start imports of chalicelib/schemas, in a fresh interpreter through the app's own route."""
-    answer = subprocess.run(
-        [sys.executable, "-c", _TRACKING_REQUEST],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).parents[2],
-    )
-    imported = answer.stdout.splitlines()[-1]  # after the app's log line
-    assert json.loads(imported) == ["chalicelib.schemas.fields", "chalicelib.schemas.tracking"]
+    assert _last_line(_TRACKING_REQUEST) == ["chalicelib.schemas.fields", "chalicelib.schemas.tracking"]

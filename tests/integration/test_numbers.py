@@ -22,6 +22,7 @@ from tests.integration.helpers import (
     add_numbers,
     an_address,
     fresh_number,
+    later,
     simultaneously,
 )
 
@@ -255,8 +256,7 @@ def test_an_expired_hold_frees_its_number(api: Api, monkeypatch: pytest.MonkeyPa
     [number] = add_numbers(api, 1).pool
     first = start(api)
     assert first["phone_number"] == number
-    later = clock.now() + timedelta(minutes=16)
-    monkeypatch.setattr(clock, "now", lambda: later)
+    later(monkeypatch, 16)  # the 15-minute hold has run out
     assert numbers_view(api)["pool"]["held"] == 0
     second = start(api)
     assert second["phone_number"] == number
